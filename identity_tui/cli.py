@@ -1,0 +1,119 @@
+"""Command line: parse flags, weigh config, start the app. ``--help`` and ``--version`` import no Textual."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from identity_tui import __version__
+
+EPILOG = """\
+environment:
+  LETTA_BASE_URL        server URL, when no --base-url is given
+  LETTA_API_KEY         API key or server password (prefer this to --token)
+  IDENTITY_TUI_PROFILE  profile to use, when no --profile is given
+  NO_COLOR              any value turns colour off
+
+other commands:
+  identity-tui locate                  print where config, data and drafts live
+  identity-tui sandbox serve [--host H] [--port P] [--db PATH] [--seed N] [--password P]
+                                       serve the sandbox over HTTP for any Letta client
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The main command's flags."""
+    p = argparse.ArgumentParser(
+        prog="identity-tui",
+        description="Manage the identities of a Letta server from the keyboard.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"identity-tui {__version__}")
+    p.add_argument("--profile", metavar="NAME", help="connection profile from config.toml")
+    p.add_argument("--base-url", metavar="URL", help="server URL (default http://localhost:8283)")
+    p.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="API key or server password; WARNING: it lands in your shell history, "
+        "set LETTA_API_KEY instead",
+    )
+    p.add_argument("--user-id", metavar="ID", help="acting user (user-<uuid>), sent as the user_id header")
+    p.add_argument("--project-id", metavar="ID", help="project for new identities and X-Project-Id")
+    p.add_argument("--readonly", action="store_true", help="browse only: every write action is removed")
+    p.add_argument(
+        "--sandbox",
+        nargs="?",
+        const="",
+        metavar="PATH",
+        help="use the embedded sandbox server (a SQLite file; default in the user data dir), no network",
+    )
+    p.add_argument("--theme", metavar="NAME", help="Textual theme, e.g. textual-dark, ansi-dark, ansi-light")
+    p.add_argument("--page-size", type=int, metavar="N", help="rows per page (default 50)")
+    return p
+
+
+def locate() -> int:
+    """Print the paths identity-tui reads and writes."""
+    from identity_tui.core import config
+
+    print(f"config:  {config.config_path()}")
+    print(f"sandbox: {config.default_sandbox_path()}")
+    print(f"drafts:  {config.state_dir() / 'drafts'}")
+    return 0
+
+
+def fail(message: str) -> int:
+    """One sentence on stderr and exit status 2."""
+    print(f"identity-tui: {message}", file=sys.stderr)
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``identity-tui`` command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["locate"]:
+        return locate()
+    if argv[:1] == ["sandbox"]:
+        if argv[1:2] != ["serve"]:
+            return fail("usage: identity-tui sandbox serve [--host H] [--port P] [--db PATH] [--seed N] [--password P]")
+        from identity_tui.sandbox.serve import main as serve_main
+
+        return serve_main(argv[2:])
+    args = build_parser().parse_args(argv)
+    from identity_tui.core import config
+
+    try:
+        cfg = config.load_config()
+        conn = config.resolve(
+            cfg,
+            profile=args.profile,
+            base_url=args.base_url,
+            token=args.token,
+            user_id=args.user_id,
+            project_id=args.project_id,
+            readonly=args.readonly,
+        )
+    except config.ConfigError as exc:
+        return fail(str(exc))
+    if args.sandbox is not None:
+        path = Path(args.sandbox).expanduser() if args.sandbox else config.default_sandbox_path()
+        conn = config.with_sandbox(conn, path)
+    if args.page_size is not None:
+        if not 1 <= args.page_size <= 500:
+            return fail("--page-size must be between 1 and 500.")
+        cfg.page_size = args.page_size
+    if args.theme:
+        cfg.theme = args.theme
+    for warning in cfg.warnings:
+        print(f"identity-tui: warning: {warning}", file=sys.stderr)
+    try:
+        from identity_tui.tui.app import run_app
+    except ImportError as exc:  # pragma: no cover - a broken install
+        return fail(f"cannot start the interface: {exc}")
+    return run_app(conn, cfg)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

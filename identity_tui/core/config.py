@@ -1,0 +1,279 @@
+"""Profiles and settings: a TOML file under the user config dir, the environment, and command-line flags."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from identity_tui.core.secret import Secret
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+APP = "identity-tui"
+DEFAULT_BASE_URL = "http://localhost:8283"
+ENV_BASE_URL = "LETTA_BASE_URL"
+ENV_TOKEN = "LETTA_API_KEY"
+ENV_PROFILE = "IDENTITY_TUI_PROFILE"
+
+
+class ConfigError(Exception):
+    """The config file cannot be read or says something impossible."""
+
+
+def config_dir() -> Path:
+    """Where config.toml lives (honours XDG_CONFIG_HOME)."""
+    return platformdirs.user_config_path(APP, appauthor=False)
+
+
+def data_dir() -> Path:
+    """Where the sandbox database lives (honours XDG_DATA_HOME)."""
+    return platformdirs.user_data_path(APP, appauthor=False)
+
+
+def state_dir() -> Path:
+    """Where drafts and logs live (honours XDG_STATE_HOME)."""
+    return platformdirs.user_state_path(APP, appauthor=False)
+
+
+def config_path() -> Path:
+    """The config file."""
+    return config_dir() / "config.toml"
+
+
+def default_sandbox_path() -> Path:
+    """The sandbox database used by ``--sandbox`` with no path."""
+    return data_dir() / "sandbox.sqlite3"
+
+
+@dataclass
+class Profile:
+    """One server the admin works with."""
+
+    name: str
+    base_url: str = DEFAULT_BASE_URL
+    token: Secret | None = None
+    token_env: str | None = None
+    user_id: str | None = None
+    project_id: str | None = None
+    verify_tls: bool = True
+
+    def to_toml(self) -> dict[str, Any]:
+        """The profile's table, leaving out unset fields."""
+        out: dict[str, Any] = {"base_url": self.base_url}
+        if self.token:
+            out["token"] = self.token.reveal()
+        for key in ("token_env", "user_id", "project_id"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        if not self.verify_tls:
+            out["verify_tls"] = False
+        return out
+
+
+@dataclass
+class Config:
+    """Everything in config.toml."""
+
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    default_profile: str | None = None
+    keymap: dict[str, str] = field(default_factory=dict)
+    theme: str | None = None
+    page_size: int = 50
+    preview_saves: bool = True
+    path: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Connection:
+    """Where to connect and as whom, after flags, environment and profile are weighed."""
+
+    base_url: str
+    token: Secret | None = None
+    user_id: str | None = None
+    project_id: str | None = None
+    verify_tls: bool = True
+    profile: str | None = None
+    readonly: bool = False
+    sandbox: Path | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """Profile name or host, for the header."""
+        if self.sandbox is not None:
+            return "sandbox"
+        if self.profile:
+            return self.profile
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.base_url).netloc or self.base_url
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read config.toml; a missing file is an empty config."""
+    path = path or config_path()
+    cfg = Config(path=path)
+    if not path.exists():
+        return cfg
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"Cannot read {path}: {exc}") from None
+    cfg.default_profile = _opt_str(raw.get("default_profile"))
+    cfg.theme = _opt_str(raw.get("theme"))
+    if isinstance(raw.get("page_size"), int) and not isinstance(raw.get("page_size"), bool):
+        cfg.page_size = max(1, min(500, raw["page_size"]))
+    if isinstance(raw.get("preview_saves"), bool):
+        cfg.preview_saves = raw["preview_saves"]
+    keymap = raw.get("keymap") or {}
+    if not isinstance(keymap, dict):
+        raise ConfigError(f"{path}: [keymap] must be a table of binding id = keys")
+    cfg.keymap = {str(k): str(v) for k, v in keymap.items()}
+    profiles = raw.get("profiles") or {}
+    if not isinstance(profiles, dict):
+        raise ConfigError(f"{path}: [profiles] must be a table")
+    has_token = False
+    for name, table in profiles.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: profile {name!r} must be a table")
+        token = table.get("token")
+        has_token = has_token or bool(token)
+        cfg.profiles[name] = Profile(
+            name=name,
+            base_url=str(table.get("base_url") or DEFAULT_BASE_URL),
+            token=Secret(str(token)) if token else None,
+            token_env=_opt_str(table.get("token_env")),
+            user_id=_opt_str(table.get("user_id")),
+            project_id=_opt_str(table.get("project_id")),
+            verify_tls=bool(table.get("verify_tls", True)),
+        )
+    if has_token and _readable_by_others(path):
+        cfg.warnings.append(
+            f"{path} holds a token and can be read by other users: run chmod 600 on it."
+        )
+    return cfg
+
+
+def save_config(cfg: Config, path: Path | None = None) -> Path:
+    """Write config.toml atomically with mode 0600 (it may hold tokens)."""
+    import tomli_w
+
+    path = path or cfg.path or config_path()
+    data: dict[str, Any] = {}
+    if cfg.default_profile:
+        data["default_profile"] = cfg.default_profile
+    if cfg.theme:
+        data["theme"] = cfg.theme
+    if cfg.page_size != 50:
+        data["page_size"] = cfg.page_size
+    if not cfg.preview_saves:
+        data["preview_saves"] = False
+    if cfg.keymap:
+        data["keymap"] = dict(cfg.keymap)
+    if cfg.profiles:
+        data["profiles"] = {name: p.to_toml() for name, p in cfg.profiles.items()}
+    write_private(path, tomli_w.dumps(data))
+    return path
+
+
+def write_private(path: Path, text: str) -> None:
+    """Replace ``path`` atomically with ``text``, readable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def resolve(
+    cfg: Config,
+    *,
+    profile: str | None = None,
+    base_url: str | None = None,
+    token: str | None = None,
+    user_id: str | None = None,
+    project_id: str | None = None,
+    readonly: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> Connection:
+    """Weigh flag > environment > profile > default for each setting."""
+    env = os.environ if env is None else env
+    name = profile or env.get(ENV_PROFILE) or cfg.default_profile
+    prof: Profile | None = None
+    if name:
+        prof = cfg.profiles.get(name)
+        if prof is None:
+            known = ", ".join(sorted(cfg.profiles)) or "none"
+            raise ConfigError(f"No profile named {name!r} (known: {known}).")
+    sources: dict[str, str] = {}
+
+    def pick(key: str, flag: str | None, env_name: str | None, prof_value: Any, default: Any) -> Any:
+        if flag:
+            sources[key] = "flag"
+            return flag
+        if env_name and env.get(env_name):
+            sources[key] = f"env {env_name}"
+            return env[env_name]
+        if prof_value:
+            sources[key] = f"profile {prof.name}" if prof else "profile"
+            return prof_value
+        sources[key] = "default"
+        return default
+
+    prof_token: str | None = None
+    if prof is not None:
+        if prof.token:
+            prof_token = prof.token.reveal()
+        elif prof.token_env:
+            prof_token = env.get(prof.token_env) or None
+    url = pick("base_url", base_url, ENV_BASE_URL, prof.base_url if prof else None, DEFAULT_BASE_URL)
+    tok = pick("token", token, ENV_TOKEN, prof_token, None)
+    return Connection(
+        base_url=str(url).rstrip("/"),
+        token=Secret(tok) if tok else None,
+        user_id=pick("user_id", user_id, None, prof.user_id if prof else None, None),
+        project_id=pick("project_id", project_id, None, prof.project_id if prof else None, None),
+        verify_tls=prof.verify_tls if prof else True,
+        profile=prof.name if prof else None,
+        readonly=readonly,
+        sources=sources,
+    )
+
+
+def with_sandbox(conn: Connection, path: Path) -> Connection:
+    """The connection retargeted at an embedded sandbox database."""
+    return replace(conn, base_url="http://sandbox.invalid", token=None, sandbox=path, profile=None)
+
+
+def _opt_str(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _readable_by_others(path: Path) -> bool:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return bool(mode & (stat.S_IRGRP | stat.S_IROTH))

@@ -1,0 +1,67 @@
+"""Open the client a Connection describes: a real server over HTTP, or the embedded sandbox in-process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from identity_tui.core.client import ClientOptions, LettaClient
+from identity_tui.core.config import Connection
+
+SANDBOX_SEED = 36
+
+
+@dataclass
+class Backend:
+    """A client and, for the sandbox, the store behind it."""
+
+    client: LettaClient
+    sandbox: Any = None
+
+    async def aclose(self) -> None:
+        """Close the client and the sandbox store."""
+        await self.client.aclose()
+        if self.sandbox is not None:
+            self.sandbox.close()
+
+
+def open_backend(conn: Connection, *, sandbox: Any = None, transport: Any = None) -> Backend:
+    """Build the client for ``conn`` (no network yet); ``sandbox`` reuses an open store."""
+    options = ClientOptions(verify_tls=conn.verify_tls)
+    if conn.sandbox is not None or sandbox is not None:
+        if sandbox is None:
+            sandbox = open_sandbox(conn.sandbox)
+        client = LettaClient(
+            "http://sandbox.invalid",
+            readonly=conn.readonly,
+            project_id=conn.project_id,
+            options=ClientOptions(retries=0),
+            transport=transport or sandbox.transport(),
+        )
+        return Backend(client, sandbox)
+    client = LettaClient(
+        conn.base_url,
+        token=conn.token,
+        user_id=conn.user_id,
+        project_id=conn.project_id,
+        readonly=conn.readonly,
+        options=options,
+        transport=transport,
+    )
+    return Backend(client)
+
+
+def open_sandbox(path: Any) -> Any:
+    """Open (and on first use seed) a sandbox database file, or an in-memory one for ``None``."""
+    from identity_tui.sandbox import Sandbox
+    from identity_tui.sandbox.seed import seed
+
+    target = ":memory:" if path is None else str(path)
+    if path is not None:
+        from pathlib import Path
+
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    sb = Sandbox(path=target)
+    if sb.count() == 0:
+        seed(sb, SANDBOX_SEED)
+    return sb

@@ -1,0 +1,292 @@
+"""The save planner: from the identity as loaded and the edited draft, the fewest requests that make them equal.
+
+Server semantics it plans for (see the wire notes): PATCH sets the scalar fields it is given and merges
+``properties`` by key (a sent key replaces that entry in place, a new key is appended, nothing is ever
+removed); ``PUT /{id}/properties`` replaces the whole list. So a PATCH suffices unless a property was
+removed, renamed or moved, and then the list is PUT whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from identity_tui.core.client import IDENTITIES, identity_path
+from identity_tui.core.models import (
+    Identity,
+    IdentityProperty,
+    IdentityType,
+    PropertyType,
+    same_property,
+    same_value,
+    value_error,
+)
+
+
+@dataclass(frozen=True)
+class DraftProperty:
+    """A property row as the form holds it, value already parsed to its Python type."""
+
+    key: str
+    type: PropertyType
+    value: Any
+
+    def wire(self) -> dict[str, Any]:
+        """The property as the server wants it."""
+        return {"key": self.key, "value": self.value, "type": PropertyType(self.type).value}
+
+    @classmethod
+    def of(cls, prop: IdentityProperty) -> DraftProperty:
+        """The draft row for a loaded property."""
+        return cls(prop.key, prop.type, prop.value)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the form says the identity should be."""
+
+    name: str
+    identifier_key: str
+    identity_type: IdentityType
+    properties: tuple[DraftProperty, ...] = ()
+    project_id: str | None = None
+
+    @classmethod
+    def of(cls, identity: Identity) -> Draft:
+        """The draft that changes nothing."""
+        return cls(
+            name=identity.name,
+            identifier_key=identity.identifier_key,
+            identity_type=identity.identity_type,
+            properties=tuple(DraftProperty.of(p) for p in identity.properties),
+            project_id=identity.project_id,
+        )
+
+
+@dataclass(frozen=True)
+class DraftError:
+    """One reason the draft cannot be sent; ``field`` names where: ``name``, ``properties.2.key``…"""
+
+    field: str
+    message: str
+
+    @property
+    def row(self) -> int | None:
+        """The property row the error is on, if any."""
+        parts = self.field.split(".")
+        return int(parts[1]) if parts[0] == "properties" and len(parts) > 1 else None
+
+
+@dataclass(frozen=True)
+class PlannedRequest:
+    """One request of a plan: exactly what goes on the wire."""
+
+    method: str
+    path: str
+    body: Any
+    why: str = ""
+
+    @property
+    def kind(self) -> str:
+        """``patch``, ``put`` (properties), ``post`` or ``delete``."""
+        return self.method.lower()
+
+
+@dataclass
+class Plan:
+    """The requests to send, in order; empty when nothing changed."""
+
+    requests: list[PlannedRequest] = field(default_factory=list)
+    errors: list[DraftError] = field(default_factory=list)
+    put_reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the draft was valid (the plan may still be empty)."""
+        return not self.errors
+
+    @property
+    def empty(self) -> bool:
+        """True when there is nothing to send."""
+        return not self.requests
+
+
+SCALARS = ("name", "identifier_key", "identity_type")
+
+
+def validate_draft(draft: Draft) -> list[DraftError]:
+    """Everything that would stop us sending the draft: empty names, bad keys, values of the wrong kind."""
+    errors: list[DraftError] = []
+    if not draft.name.strip():
+        errors.append(DraftError("name", "Name is required."))
+    if not draft.identifier_key.strip():
+        errors.append(DraftError("identifier_key", "Identifier key is required."))
+    try:
+        IdentityType(draft.identity_type)
+    except ValueError:
+        errors.append(DraftError("identity_type", "Type must be org, user or other."))
+    seen: dict[str, int] = {}
+    for i, prop in enumerate(draft.properties):
+        if not prop.key.strip():
+            errors.append(DraftError(f"properties.{i}.key", "Key is required."))
+        elif prop.key in seen:
+            first = seen[prop.key]
+            message = f"Key {prop.key!r} is used twice (rows {first + 1} and {i + 1})."
+            errors.append(DraftError(f"properties.{first}.key", message))
+            errors.append(DraftError(f"properties.{i}.key", message))
+        else:
+            seen[prop.key] = i
+        try:
+            ptype = PropertyType(prop.type)
+        except ValueError:
+            errors.append(DraftError(f"properties.{i}.type", "Unknown property type."))
+            continue
+        problem = value_error(ptype, prop.value)
+        if problem:
+            errors.append(DraftError(f"properties.{i}.value", f"Value {problem}."))
+    return errors
+
+
+def changed_fields(original: Identity, draft: Draft) -> dict[str, Any]:
+    """The scalar fields whose draft value differs from the loaded one."""
+    out: dict[str, Any] = {}
+    for name in SCALARS:
+        before = getattr(original, name)
+        after = getattr(draft, name)
+        if name == "identity_type":
+            before, after = IdentityType(before).value, IdentityType(after).value
+        if before != after:
+            out[name] = after
+    return out
+
+
+def put_reason(original: list[IdentityProperty], draft: tuple[DraftProperty, ...]) -> str | None:
+    """Why a merge-only PATCH cannot reach the draft's property list, or None when it can."""
+    old_keys = [p.key for p in original]
+    new_keys = [p.key for p in draft]
+    if len(set(old_keys)) != len(old_keys):
+        return "the stored list has duplicate keys, which only a full replacement can fix"
+    new_set = set(new_keys)
+    removed = [k for k in old_keys if k not in new_set]
+    if removed:
+        old_set = set(old_keys)
+        added = [k for k in new_keys if k not in old_set]
+        listed = ", ".join(repr(k) for k in removed[:3])
+        verb = "renamed or removed" if added else "removed"
+        return f"property {listed} was {verb}, and PATCH cannot delete a property"
+    # Kept keys must keep their order, and new ones can only be appended at the end.
+    if new_keys[: len(old_keys)] != old_keys:
+        return "the properties were reordered, and PATCH keeps the stored order"
+    return None
+
+
+def plan_save(original: Identity, draft: Draft) -> Plan:
+    """The minimal requests that turn ``original`` into ``draft`` on the server (or the draft's errors)."""
+    errors = validate_draft(draft)
+    if errors:
+        return Plan(errors=errors)
+    path = identity_path(original.id)
+    patch: dict[str, Any] = dict(changed_fields(original, draft))
+    reason = put_reason(original.properties, draft.properties)
+    plan = Plan(put_reason=reason)
+    if reason is None:
+        old = {p.key: p for p in original.properties}
+        changed = [
+            p.wire()
+            for p in draft.properties
+            if p.key not in old or not same_property(old[p.key], _as_property(p))
+        ]
+        if changed:
+            patch["properties"] = changed
+        if patch:
+            plan.requests.append(PlannedRequest("PATCH", path, patch, _describe_patch(patch)))
+        return plan
+    if patch:
+        plan.requests.append(PlannedRequest("PATCH", path, patch, _describe_patch(patch)))
+    old_list = [DraftProperty.of(p) for p in original.properties]
+    if not _same_list(old_list, draft.properties):
+        plan.requests.append(
+            PlannedRequest(
+                "PUT",
+                identity_path(original.id, "/properties"),
+                [p.wire() for p in draft.properties],
+                f"replace the property list: {reason}",
+            )
+        )
+    return plan
+
+
+def plan_create(draft: Draft) -> Plan:
+    """One POST for a new identity (or the draft's errors)."""
+    errors = validate_draft(draft)
+    if errors:
+        return Plan(errors=errors)
+    body: dict[str, Any] = {
+        "identifier_key": draft.identifier_key,
+        "name": draft.name,
+        "identity_type": IdentityType(draft.identity_type).value,
+    }
+    if draft.project_id:
+        body["project_id"] = draft.project_id
+    body["properties"] = [p.wire() for p in draft.properties]
+    return Plan(requests=[PlannedRequest("POST", IDENTITIES, body, "create the identity")])
+
+
+def apply_to(identity: Identity, request: PlannedRequest) -> Identity:
+    """What the server will hold after ``request``, by its own rules (merge-by-key PATCH, replacing PUT)."""
+    data = identity.model_dump(mode="json")
+    body = request.body
+    if request.method == "PATCH":
+        for name in SCALARS:
+            if body.get(name) is not None:
+                data[name] = body[name]
+        props = list(data["properties"])
+        for new in body.get("properties") or []:
+            for i, old in enumerate(props):
+                if old["key"] == new["key"]:
+                    if not (old["type"] == new["type"] and old["value"] == new["value"]):
+                        props[i] = dict(new)
+                    break
+            else:
+                props.append(dict(new))
+        data["properties"] = props
+    elif request.method == "PUT":
+        data["properties"] = [dict(p) for p in body]
+    else:
+        raise ValueError(f"apply_to does not model {request.method}")
+    return Identity.model_validate(data)
+
+
+def matches_draft(identity: Identity, draft: Draft) -> list[str]:
+    """The fields where ``identity`` differs from ``draft``: empty when the save landed as meant."""
+    diffs = [f for f in SCALARS if f in changed_fields(identity, draft)]
+    have = [DraftProperty.of(p) for p in identity.properties]
+    if not _same_list(have, draft.properties):
+        want = {p.key: p for p in draft.properties}
+        got = {p.key: p for p in have}
+        keys = [k for k in want if k not in got or not _same_draft_prop(got[k], want[k])]
+        keys += [k for k in got if k not in want]
+        if not keys:
+            keys = ["(order)"]
+        diffs.extend(f"properties.{k}" for k in keys)
+    return diffs
+
+
+def _as_property(p: DraftProperty) -> IdentityProperty:
+    return IdentityProperty.model_construct(key=p.key, type=PropertyType(p.type), value=p.value)
+
+
+def _same_draft_prop(a: DraftProperty, b: DraftProperty) -> bool:
+    return a.key == b.key and PropertyType(a.type) == PropertyType(b.type) and same_value(a.value, b.value)
+
+
+def _same_list(a: list[DraftProperty] | tuple[DraftProperty, ...], b: tuple[DraftProperty, ...]) -> bool:
+    return len(a) == len(b) and all(_same_draft_prop(x, y) for x, y in zip(a, b))
+
+
+def _describe_patch(patch: dict[str, Any]) -> str:
+    parts = [f for f in SCALARS if f in patch]
+    if "properties" in patch:
+        n = len(patch["properties"])
+        parts.append(f"{n} propert{'y' if n == 1 else 'ies'} added or changed")
+    return "set " + ", ".join(parts)
