@@ -1,0 +1,76 @@
+"""The connect screen: what went wrong in one sentence, and the ways on: retry, edit URL or token, sandbox, quit."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from identity_tui.core.config import Connection
+from identity_tui.core.display import printable
+from identity_tui.core.secret import Secret
+
+
+class ConnectScreen(ModalScreen[Connection | None]):
+    """Dismisses with the connection to try next; quitting exits the app with status 2."""
+
+    BINDINGS = [
+        Binding("ctrl+r", "retry", "Retry", id="connect.retry"),
+        Binding("ctrl+o", "sandbox", "Open sandbox", id="connect.sandbox"),
+        Binding("escape,ctrl+q", "quit", "Quit", id="connect.quit"),
+    ]
+
+    def __init__(self, message: str, conn: Connection) -> None:
+        super().__init__()
+        self.message = message
+        self.conn = conn
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="connect-box", classes="dialog"):
+            yield Static(Text("Cannot connect", style="bold"), classes="dialog-title")
+            yield Static(Text(printable(self.message)), id="connect-message")
+            yield Label("Server URL")
+            yield Input(self.conn.base_url if self.conn.sandbox is None else "", id="url")
+            yield Label("Token (API key or server password)")
+            yield Input(
+                "",
+                password=True,
+                placeholder="unchanged" if self.conn.token else "none",
+                id="token",
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Retry", id="retry", variant="primary")
+                yield Button("Open sandbox", id="sandbox")
+                yield Button("Quit", id="quit")
+            yield Static(Text("enter/ctrl+r retry · ctrl+o sandbox · esc quit"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#retry", Button).focus()
+
+    def _edited(self) -> Connection:
+        url = self.query_one("#url", Input).value.strip() or self.conn.base_url
+        token_text = self.query_one("#token", Input).value
+        token = Secret(token_text) if token_text else self.conn.token
+        return replace(self.conn, base_url=url.rstrip("/"), token=token, sandbox=None, profile=None if url != self.conn.base_url else self.conn.profile)
+
+    @on(Button.Pressed, "#retry")
+    @on(Input.Submitted)
+    def action_retry(self) -> None:
+        """Try again with what the fields say."""
+        self.dismiss(self._edited())
+
+    @on(Button.Pressed, "#sandbox")
+    def action_sandbox(self) -> None:
+        """Work on the local sandbox instead."""
+        self.dismiss(self.app.sandbox_connection())
+
+    @on(Button.Pressed, "#quit")
+    def action_quit(self) -> None:
+        """Leave with status 2 and the reason on the terminal."""
+        self.app.exit(return_code=2, message=f"identity-tui: {printable(self.message)}")

@@ -1,0 +1,70 @@
+"""The help screen: every key binding of the screen underneath and of the app, from the live bindings."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Static
+
+KEY_NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "colon": ":",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "escape": "esc",
+    "enter": "enter",
+    "space": "space",
+}
+
+
+def key_label(keys: str) -> str:
+    """Binding keys as a person types them: ``right_square_bracket,pagedown`` -> ``] / pagedown``."""
+    return " / ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
+
+
+def collect(screen: Screen) -> list[tuple[str, str, str]]:
+    """(keys, description, id) for the screen, its focusable widgets and the app, keymap applied."""
+    rows: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    keymap = getattr(screen.app, "_keymap", {}) or {}
+    sources = [screen] + list(screen.query("*")) + [screen.app]
+    for node in sources:
+        for binding in getattr(type(node), "BINDINGS", []):
+            if not isinstance(binding, Binding) or not binding.id or binding.id in seen:
+                continue
+            seen.add(binding.id)
+            keys = keymap.get(binding.id, binding.key)
+            rows.append((key_label(keys), binding.description or binding.action, binding.id))
+    return rows
+
+
+class HelpScreen(ModalScreen):
+    """Lists every binding; esc, q, ? or F1 closes it."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close"),
+    ]
+
+    def __init__(self, under: Screen) -> None:
+        super().__init__()
+        self.rows = collect(under)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box", classes="dialog"):
+            yield Static(Text("Keys", style="bold"), classes="dialog-title")
+            table: DataTable = DataTable(cursor_type="row", id="help-table")
+            table.add_columns("Key", "Action", "Id (for [keymap])")
+            for keys, description, binding_id in self.rows:
+                table.add_row(Text(keys), Text(description), Text(binding_id, style="dim"))
+            yield table
+            yield Static(
+                Text("Also: ctrl+p or : opens the command palette with every action.  esc closes."),
+                classes="dialog-hint",
+            )
+
+    def action_dismiss(self) -> None:
+        self.dismiss()

@@ -1,0 +1,493 @@
+"""The list screen: one server page of identities at a time, filtered and ordered by the server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Static
+
+from identity_tui.core.display import one_line
+from identity_tui.core.errors import (
+    BadResponse,
+    ConnectionFailed,
+    CursorGone,
+    LettaError,
+    Unauthorized,
+)
+from identity_tui.core.models import Identity
+from identity_tui.tui.widgets.identity_table import IdentityTable
+from identity_tui.tui.widgets.status_bar import StatusBar
+
+DEBOUNCE = 0.3
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the server is asked to filter by; all of it server-side."""
+
+    name: str = ""
+    identifier_key: str = ""
+    identity_type: str = ""
+    project_id: str = ""
+    order: str = "desc"
+
+    @property
+    def active(self) -> bool:
+        """True when any filter narrows the list."""
+        return bool(self.name or self.identifier_key or self.identity_type or self.project_id)
+
+    def query(self) -> dict[str, str | None]:
+        """Keyword arguments for ``LettaClient.list_identities``."""
+        return {
+            "name": self.name or None,
+            "identifier_key": self.identifier_key or None,
+            "identity_type": self.identity_type or None,
+            "project_id": self.project_id or None,
+            "order": self.order,
+        }
+
+    def describe(self) -> str:
+        """One line saying what is filtered, for the filter bar."""
+        parts = []
+        if self.identifier_key:
+            parts.append(f"key={one_line(self.identifier_key, 20)}")
+        if self.identity_type:
+            parts.append(f"type={self.identity_type}")
+        if self.project_id:
+            parts.append(f"project={one_line(self.project_id, 16)}")
+        parts.append("newest first" if self.order == "desc" else "oldest first")
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class PageKey:
+    """Identifies one page: the filters and the cursor it starts after."""
+
+    filters: Filters
+    after: str | None
+    limit: int
+
+
+class ListScreen(Screen):
+    """Identities, a page at a time; keys to page, filter, open, create and delete."""
+
+    AUTO_FOCUS = "IdentityTable"
+
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", id="list.filter"),
+        Binding("f", "filters", "Filters", id="list.filters"),
+        Binding("o", "toggle_order", "Order", show=False, id="list.order"),
+        Binding("n", "new", "New", id="list.new"),
+        Binding("d", "delete", "Delete", id="list.delete"),
+        Binding("i", "details", "Details", show=False, id="list.details"),
+        Binding("y", "raw_json", "JSON", id="list.json"),
+        Binding("c", "copy_id", "Copy id", show=False, id="list.copy_id"),
+        Binding("ctrl+r,f5", "refresh", "Refresh", show=False, id="list.refresh"),
+        Binding("right_square_bracket,pagedown", "next_page", "Next page", id="list.next_page"),
+        Binding("left_square_bracket,pageup", "previous_page", "Prev page", show=False, id="list.previous_page"),
+        Binding("escape", "clear_filters", "Clear filters", show=False, id="list.clear_filters"),
+    ]
+
+    class PageLoaded(Message):
+        """A page came back from the server."""
+
+        def __init__(self, key: PageKey, rows: list[Identity], prefetch: bool = False) -> None:
+            super().__init__()
+            self.key = key
+            self.rows = rows
+            self.prefetch = prefetch
+
+    class PageFailed(Message):
+        """Loading a page failed with a sentence to show."""
+
+        def __init__(self, key: PageKey, error: LettaError) -> None:
+            super().__init__()
+            self.key = key
+            self.error = error
+
+    class CountLoaded(Message):
+        """The organization's total came back (or None when it could not be read)."""
+
+        def __init__(self, total: int | None) -> None:
+            super().__init__()
+            self.total = total
+
+    def __init__(self, page_size: int = 50) -> None:
+        super().__init__()
+        self.page_size = page_size
+        self.filters = Filters()
+        self.cursors: list[str | None] = [None]
+        self.total: int | None = None
+        self._cache: dict[PageKey, list[Identity]] = {}
+        self._debounce: Timer | None = None
+        self._shown: PageKey | None = None
+        self._select_after_load: str | None = None
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Horizontal(id="filter-bar"):
+            yield Input(placeholder="/ filter by name", id="name-filter", compact=True)
+            yield Static("", id="filter-summary")
+        yield IdentityTable(id="identities")
+        yield Static("", id="page-info")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(StatusBar).set_connection(self.app.conn)
+        self._update_filter_summary()
+        self.query_one(IdentityTable).loading = True
+        self._set_info("Connecting…")
+        self.connect()
+
+    @property
+    def table(self) -> IdentityTable:
+        return self.query_one(IdentityTable)
+
+    @property
+    def page_number(self) -> int:
+        """1-based index of the page on screen."""
+        return len(self.cursors)
+
+    # -- workers: every network call lives here and answers with a message ----------------------
+
+    @work(exclusive=True, group="connect", exit_on_error=False)
+    async def connect(self) -> None:
+        """Check the server is a Letta server, then load the first page and the total."""
+        client = self.app.client
+        key = self._key()
+        try:
+            await client.health()
+            rows = await client.list_identities(limit=self.page_size, **self.filters.query())
+        except LettaError as exc:
+            self.post_message(self.PageFailed(key, exc))
+            return
+        self.post_message(self.PageLoaded(key, rows))
+        self.load_count()
+
+    @work(exclusive=True, group="page", exit_on_error=False)
+    async def load_page(self, key: PageKey) -> None:
+        """Fetch one page; a newer request cancels this one."""
+        try:
+            rows = await self.app.client.list_identities(
+                limit=key.limit, after=key.after, **key.filters.query()
+            )
+        except LettaError as exc:
+            self.post_message(self.PageFailed(key, exc))
+            return
+        self.post_message(self.PageLoaded(key, rows))
+
+    @work(exclusive=True, group="prefetch", exit_on_error=False)
+    async def prefetch(self, key: PageKey) -> None:
+        """Fetch the next page while the user reads this one; failures are silent."""
+        try:
+            rows = await self.app.client.list_identities(
+                limit=key.limit, after=key.after, **key.filters.query()
+            )
+        except LettaError:
+            return
+        self.post_message(self.PageLoaded(key, rows, prefetch=True))
+
+    @work(exclusive=True, group="count", exit_on_error=False)
+    async def load_count(self) -> None:
+        """Fetch the organization's total."""
+        try:
+            total = await self.app.client.count()
+        except LettaError:
+            total = None
+        self.post_message(self.CountLoaded(total))
+
+    # -- answers ------------------------------------------------------------------------------
+
+    @on(PageLoaded)
+    def _on_page_loaded(self, message: PageLoaded) -> None:
+        self._cache[message.key] = message.rows
+        if message.prefetch:
+            return
+        if message.key != self._key():
+            return  # an answer to a question nobody is asking any more
+        self._show(message.key, message.rows)
+
+    def _show(self, key: PageKey, rows: list[Identity]) -> None:
+        table = self.table
+        table.loading = False
+        table.show_page(rows)
+        self._shown = key
+        if self._select_after_load:
+            for i, identity in enumerate(rows):
+                if identity.id == self._select_after_load:
+                    table.move_cursor(row=i, animate=False)
+                    break
+            self._select_after_load = None
+        self._update_info()
+        if len(rows) == key.limit:
+            nxt = PageKey(key.filters, rows[-1].id, key.limit)
+            if nxt not in self._cache:
+                self.prefetch(nxt)
+
+    @on(PageFailed)
+    def _on_page_failed(self, message: PageFailed) -> None:
+        error = message.error
+        self.table.loading = False
+        if isinstance(error, CursorGone):
+            self.notify(error.message, severity="warning")
+            self.cursors = [None]
+            self._cache.clear()
+            self._request_page()
+            return
+        if self._shown is None and isinstance(error, (ConnectionFailed, Unauthorized, BadResponse)):
+            self._open_connect_screen(error)
+            return
+        self._set_info(Text(error.message, style="bold"), error=True)
+        self.notify(error.message, title="Could not load identities", severity="error")
+
+    @on(CountLoaded)
+    def _on_count(self, message: CountLoaded) -> None:
+        self.total = message.total
+        self.query_one(StatusBar).set_total(message.total)
+
+    def _open_connect_screen(self, error: LettaError) -> None:
+        from identity_tui.tui.screens.connect import ConnectScreen
+
+        self._set_info(Text(error.message), error=True)
+        self.app.push_screen(ConnectScreen(error.message, self.app.conn), self._after_connect_screen)
+
+    async def _after_connect_screen(self, result: object) -> None:
+        if result is None:
+            return
+        await self.app.reconnect(result)
+        self.query_one(StatusBar).set_connection(self.app.conn)
+        self.cursors = [None]
+        self._cache.clear()
+        self.table.loading = True
+        self._set_info("Connecting…")
+        self.connect()
+
+    # -- paging and filtering -------------------------------------------------------------------
+
+    def _key(self) -> PageKey:
+        return PageKey(self.filters, self.cursors[-1], self.page_size)
+
+    def _request_page(self) -> None:
+        key = self._key()
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._show(key, cached)
+            return
+        self.table.loading = True
+        self._set_info("Loading…")
+        self.load_page(key)
+
+    def action_next_page(self) -> None:
+        """Next page: push the last row's id as the ``after`` cursor."""
+        rows = self.table.identities
+        if self._shown is None or len(rows) < self.page_size:
+            self.notify("This is the last page.", timeout=2)
+            return
+        self.cursors.append(rows[-1].id)
+        self._request_page()
+
+    def action_previous_page(self) -> None:
+        """Previous page from the cursor stack (the server's ``before`` returns the top, not the page)."""
+        if len(self.cursors) == 1:
+            self.notify("This is the first page.", timeout=2)
+            return
+        self.cursors.pop()
+        self._request_page()
+
+    def action_refresh(self) -> None:
+        """Reload this page and the total from the server."""
+        self._cache.clear()
+        self._request_page()
+        self.load_count()
+
+    def set_filters(self, filters: Filters) -> None:
+        """Apply new filters: back to the first page, fetched from the server."""
+        if filters == self.filters:
+            return
+        self.filters = filters
+        self.cursors = [None]
+        self._update_filter_summary()
+        self._request_page()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#name-filter", Input).focus()
+
+    def action_toggle_order(self) -> None:
+        """Newest first / oldest first."""
+        self.set_filters(replace(self.filters, order="asc" if self.filters.order == "desc" else "desc"))
+
+    def action_clear_filters(self) -> None:
+        """Drop every filter (order too) and go back to the top."""
+        name_input = self.query_one("#name-filter", Input)
+        if self._debounce is not None:
+            self._debounce.stop()
+        with name_input.prevent(Input.Changed):
+            name_input.value = ""
+        self.set_filters(Filters())
+        self.table.focus()
+
+    def action_filters(self) -> None:
+        """Open the filter dialog: identifier key, type, project and order."""
+        from identity_tui.tui.screens.filters import FilterScreen
+
+        def done(result: Filters | None) -> None:
+            if result is not None:
+                self.set_filters(replace(result, name=self.filters.name))
+
+        self.app.push_screen(FilterScreen(self.filters), done)
+
+    @on(Input.Changed, "#name-filter")
+    def _name_typed(self, event: Input.Changed) -> None:
+        # Debounced: one request when typing pauses, never one per key.
+        if self._debounce is not None:
+            self._debounce.stop()
+        value = event.value
+        self._debounce = self.set_timer(DEBOUNCE, lambda: self._apply_name(value))
+
+    def _apply_name(self, value: str) -> None:
+        self.set_filters(replace(self.filters, name=value.strip()))
+
+    @on(Input.Submitted, "#name-filter")
+    def _name_submitted(self, event: Input.Submitted) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._apply_name(event.value)
+        self.table.focus()
+
+    def on_key(self, event) -> None:
+        if event.key == "escape" and self.focused is self.query_one("#name-filter", Input):
+            event.stop()
+            self.action_clear_filters()
+
+    # -- row actions --------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        """Open the identity under the cursor."""
+        identity = self.table.selected
+        if identity is None:
+            return
+        opener = getattr(self.app, "open_identity", None)
+        if opener is not None:
+            opener(identity)
+        else:
+            self.action_details()
+
+    def action_details(self) -> None:
+        """All fields, properties, and the linked agents and blocks."""
+        from identity_tui.tui.screens.detail import DetailScreen
+
+        identity = self.table.selected
+        if identity is not None:
+            self.app.push_screen(DetailScreen(identity))
+
+    def action_raw_json(self) -> None:
+        """The selected identity as the server sent it."""
+        from identity_tui.tui.screens.raw_json import RawJsonScreen
+
+        identity = self.table.selected
+        if identity is not None:
+            self.app.push_screen(RawJsonScreen(identity))
+
+    def action_copy_id(self) -> None:
+        """Copy the selected id through the terminal (OSC 52)."""
+        identity = self.table.selected
+        if identity is None:
+            return
+        self.app.copy_to_clipboard(identity.id)
+        self.notify(f"Copied {identity.id}", timeout=3)
+
+    def action_new(self) -> None:
+        """Create an identity."""
+        if self.app.readonly:
+            self.notify("Read-only: creating is turned off.", severity="warning")
+            return
+        creator = getattr(self.app, "new_identity", None)
+        if creator is None:
+            self.notify("Creating identities is not available yet.", severity="warning")
+            return
+        creator()
+
+    def action_delete(self) -> None:
+        """Delete the selected identity, after typing its identifier key."""
+        if self.app.readonly:
+            self.notify("Read-only: deleting is turned off.", severity="warning")
+            return
+        identity = self.table.selected
+        deleter = getattr(self.app, "delete_identity", None)
+        if identity is None:
+            return
+        if deleter is None:
+            self.notify("Deleting identities is not available yet.", severity="warning")
+            return
+        deleter(identity)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("new", "delete") and self.app.readonly:
+            return None
+        return True
+
+    def refresh_after_write(self, select_id: str | None = None) -> None:
+        """Reload after a save, create or delete, keeping the given identity selected."""
+        self._select_after_load = select_id
+        self.action_refresh()
+
+    # -- palette --------------------------------------------------------------------------------
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """The command palette's entries for this screen."""
+        yield SystemCommand("Filter by name", "Focus the name filter", self.action_focus_filter)
+        yield SystemCommand("Filters", "Filter by identifier key, type, project; order", self.action_filters)
+        yield SystemCommand("Clear filters", "Show every identity again", self.action_clear_filters)
+        yield SystemCommand("Toggle order", "Newest first / oldest first", self.action_toggle_order)
+        for t in ("org", "user", "other"):
+            yield SystemCommand(
+                f"Show type: {t}",
+                f"Only identities of type {t}",
+                lambda t=t: self.set_filters(replace(self.filters, identity_type=t)),
+            )
+        yield SystemCommand("Next page", "Load the next page", self.action_next_page)
+        yield SystemCommand("Previous page", "Back one page", self.action_previous_page)
+        yield SystemCommand("Refresh", "Reload from the server", self.action_refresh)
+        yield SystemCommand("Open", "Open the selected identity", self.action_open)
+        yield SystemCommand("Details", "Fields, properties, linked agents and blocks", self.action_details)
+        yield SystemCommand("Raw JSON", "The selected identity as JSON", self.action_raw_json)
+        yield SystemCommand("Copy id", "Copy the selected identity's id", self.action_copy_id)
+        if not self.app.readonly:
+            yield SystemCommand("New identity", "Create an identity", self.action_new)
+            yield SystemCommand("Delete identity", "Delete the selected identity", self.action_delete)
+
+    # -- text -----------------------------------------------------------------------------------
+
+    def _update_filter_summary(self) -> None:
+        self.query_one("#filter-summary", Static).update(Text(self.filters.describe()))
+
+    def _update_info(self) -> None:
+        rows = len(self.table.identities)
+        start = (self.page_number - 1) * self.page_size
+        if rows:
+            where = f"Page {self.page_number} · rows {start + 1}–{start + rows}"
+        else:
+            where = f"Page {self.page_number} · no identities" + (" match the filters" if self.filters.active else "")
+        more = "" if rows < self.page_size else " · ] next"
+        back = " · [ previous" if self.page_number > 1 else ""
+        self._set_info(where + more + back)
+
+    def _set_info(self, text: str | Text, error: bool = False) -> None:
+        info = self.query_one("#page-info", Static)
+        info.set_class(error, "error")
+        info.update(text if isinstance(text, Text) else Text(text))
