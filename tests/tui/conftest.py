@@ -1,0 +1,57 @@
+"""Fixtures for driving the real app against an in-process sandbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from identity_tui.core.config import Config, Connection
+from identity_tui.sandbox import Sandbox
+from identity_tui.sandbox.seed import seed
+from identity_tui.tui.app import IdentityApp
+
+SANDBOX_LABEL = Path("sandbox.sqlite3")
+
+
+@pytest.fixture
+def sandbox():
+    """A seeded in-memory sandbox with deterministic data."""
+    sb = Sandbox(path=":memory:")
+    seed(sb, 120, rng_seed=7)
+    sb.clear_log()
+    yield sb
+    sb.close()
+
+
+@pytest.fixture
+def empty_sandbox():
+    """An in-memory sandbox with no identities."""
+    sb = Sandbox(path=":memory:")
+    yield sb
+    sb.close()
+
+
+@pytest.fixture
+def make_app(sandbox):
+    """Build the app on the sandbox (or on a given store/transport), cursor blink off."""
+
+    def make(
+        *,
+        store=None,
+        readonly: bool = False,
+        page_size: int = 50,
+        transport=None,
+        conn: Connection | None = None,
+        config: Config | None = None,
+    ) -> IdentityApp:
+        cfg = config or Config(page_size=page_size)
+        if transport is not None:
+            connection = conn or Connection(base_url="http://letta.test:8283", readonly=readonly)
+            return IdentityApp(connection, cfg, transport=transport, cursor_blink=False)
+        connection = conn or Connection(
+            base_url="http://sandbox.invalid", sandbox=SANDBOX_LABEL, readonly=readonly
+        )
+        return IdentityApp(connection, cfg, sandbox=store or sandbox, cursor_blink=False)
+
+    return make
