@@ -1,0 +1,220 @@
+"""SQLite storage for the sandbox: identities, agents, blocks and the links between them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from typing import Any, Iterable
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS identities (
+    seq INTEGER PRIMARY KEY,          -- creation order; ties in created_at can never reorder pages
+    id TEXT NOT NULL UNIQUE,
+    identifier_key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    name_lower TEXT NOT NULL,         -- Python's lower(): SQLite's lower() only folds ASCII
+    identity_type TEXT NOT NULL,
+    project_id TEXT,
+    properties TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+-- NULL project ids must clash with each other (Postgres NULLS NOT DISTINCT); a blob never equals a text id.
+CREATE UNIQUE INDEX IF NOT EXISTS ix_identities_key_project
+    ON identities (identifier_key, ifnull(project_id, x'00'));
+CREATE INDEX IF NOT EXISTS ix_identities_project ON identities (project_id, seq);
+CREATE INDEX IF NOT EXISTS ix_identities_type ON identities (identity_type, seq);
+CREATE TABLE IF NOT EXISTS agents (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blocks (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS links (
+    kind TEXT NOT NULL,               -- 'agent' or 'block'
+    identity_id TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    PRIMARY KEY (kind, identity_id, target_id)
+);
+CREATE INDEX IF NOT EXISTS ix_links_target ON links (kind, target_id);
+"""
+
+_COLUMNS = "id, identifier_key, name, identity_type, project_id, properties"
+_TABLES = {"agent": "agents", "block": "blocks"}
+
+
+def now() -> dt.datetime:
+    """The current moment in UTC; one place so stored timestamps agree."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _row(values: tuple) -> dict:
+    identity_id, key, name, kind, project, props = values
+    return {"id": identity_id, "identifier_key": key, "name": name, "identity_type": kind,
+            "project_id": project, "properties": json.loads(props)}
+
+
+class Store:
+    """A thin, synchronous data layer; callers hold the sandbox lock around every call."""
+
+    def __init__(self, path: str = ":memory:"):
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        if path != ":memory:":
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('created_at', ?)", (now().isoformat(),))
+
+    def close(self) -> None:
+        self.db.close()
+
+    def created_at(self) -> dt.datetime:
+        """When this store was made; stands in for the default user's creation time."""
+        (value,) = self.db.execute("SELECT value FROM meta WHERE key = 'created_at'").fetchone()
+        return dt.datetime.fromisoformat(value)
+
+    def transaction(self):
+        """A context manager that commits on success and rolls back on any exception."""
+        return _Transaction(self.db)
+
+    # identities
+
+    def get(self, identity_id: str) -> dict | None:
+        found = self.db.execute(f"SELECT {_COLUMNS} FROM identities WHERE id = ?", (identity_id,)).fetchone()
+        return _row(found) if found else None
+
+    def seq_of(self, identity_id: str) -> int | None:
+        found = self.db.execute("SELECT seq FROM identities WHERE id = ?", (identity_id,)).fetchone()
+        return found[0] if found else None
+
+    def find_by_key(self, identifier_key: str, project_id: str | None) -> dict | None:
+        found = self.db.execute(
+            f"SELECT {_COLUMNS} FROM identities WHERE identifier_key = ? AND ifnull(project_id, x'00') = ifnull(?, x'00')",
+            (identifier_key, project_id),
+        ).fetchone()
+        return _row(found) if found else None
+
+    def insert(self, row: dict, created_at: dt.datetime | None = None) -> None:
+        self.insert_many([row], created_at)
+
+    def insert_many(self, rows: Iterable[dict], created_at: dt.datetime | None = None) -> None:
+        stamp = (created_at or now()).isoformat()
+        self.db.executemany(
+            "INSERT INTO identities (id, identifier_key, name, name_lower, identity_type, project_id, properties,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (r["id"], r["identifier_key"], r["name"], r["name"].lower(), r["identity_type"], r["project_id"],
+                 json.dumps(r["properties"]), r.get("created_at", stamp), stamp)
+                for r in rows
+            ),
+        )
+
+    def update(self, identity_id: str, changes: dict) -> None:
+        columns = dict(changes)
+        if "properties" in columns:
+            columns["properties"] = json.dumps(columns["properties"])
+        if "name" in columns:
+            columns["name_lower"] = columns["name"].lower()
+        columns["updated_at"] = now().isoformat()
+        assignments = ", ".join(f"{column} = ?" for column in columns)
+        self.db.execute(f"UPDATE identities SET {assignments} WHERE id = ?", (*columns.values(), identity_id))
+
+    def delete(self, identity_id: str) -> bool:
+        gone = self.db.execute("DELETE FROM identities WHERE id = ?", (identity_id,)).rowcount
+        self.db.execute("DELETE FROM links WHERE identity_id = ?", (identity_id,))
+        return gone > 0
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM identities").fetchone()[0]
+
+    def list(self, *, name: str | None = None, identifier_key: str | None = None, identity_type: str | None = None,
+             project_id: str | None = None, below: int | None = None, above: int | None = None,
+             ascending: bool = False, limit: int | None = None) -> list[dict]:
+        """One page in creation order, strictly between the `above`/`below` seq bounds; `limit` None means all."""
+        where, args = [], []
+        if name:
+            # Postgres' LIKE treats % and _ as wildcards and \ as the escape; so does this.
+            where.append("name_lower LIKE '%' || ? || '%' ESCAPE '\\'")
+            args.append(name.lower())
+        for column, value in (("identifier_key", identifier_key), ("identity_type", identity_type),
+                              ("project_id", project_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if below is not None:
+            where.append("seq < ?")
+            args.append(below)
+        if above is not None:
+            where.append("seq > ?")
+            args.append(above)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        order = "ASC" if ascending else "DESC"
+        sql = f"SELECT {_COLUMNS} FROM identities {clause} ORDER BY seq {order} LIMIT ?"
+        return [_row(r) for r in self.db.execute(sql, (*args, -1 if limit is None else limit))]
+
+    # agents and blocks
+
+    def insert_object(self, kind: str, obj: dict) -> None:
+        self.db.execute(f"INSERT INTO {_TABLES[kind]} (id, data) VALUES (?, ?)", (obj["id"], json.dumps(obj)))
+
+    def get_object(self, kind: str, object_id: str) -> dict | None:
+        found = self.db.execute(f"SELECT data FROM {_TABLES[kind]} WHERE id = ?", (object_id,)).fetchone()
+        return json.loads(found[0]) if found else None
+
+    def object_seq(self, kind: str, object_id: str) -> int | None:
+        found = self.db.execute(f"SELECT seq FROM {_TABLES[kind]} WHERE id = ?", (object_id,)).fetchone()
+        return found[0] if found else None
+
+    def delete_object(self, kind: str, object_id: str) -> bool:
+        gone = self.db.execute(f"DELETE FROM {_TABLES[kind]} WHERE id = ?", (object_id,)).rowcount
+        self.db.execute("DELETE FROM links WHERE kind = ? AND target_id = ?", (kind, object_id))
+        return gone > 0
+
+    def existing_ids(self, kind: str, ids: list[str]) -> set[str]:
+        marks = ", ".join("?" * len(ids))
+        return {r[0] for r in self.db.execute(f"SELECT id FROM {_TABLES[kind]} WHERE id IN ({marks})", ids)}
+
+    def list_objects(self, kind: str, *, identity_id: str | None, below: int | None = None,
+                     above: int | None = None, ascending: bool = False, limit: int | None = None) -> list[dict]:
+        """Agents or blocks in creation order, optionally only those linked to one identity."""
+        table = _TABLES[kind]
+        where, args = [], []
+        if identity_id is not None:
+            where.append(f"{table}.id IN (SELECT target_id FROM links WHERE kind = ? AND identity_id = ?)")
+            args += [kind, identity_id]
+        if below is not None:
+            where.append("seq < ?")
+            args.append(below)
+        if above is not None:
+            where.append("seq > ?")
+            args.append(above)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        order = "ASC" if ascending else "DESC"
+        sql = f"SELECT data FROM {table} {clause} ORDER BY seq {order} LIMIT ?"
+        return [json.loads(r[0]) for r in self.db.execute(sql, (*args, -1 if limit is None else limit))]
+
+    def link(self, kind: str, identity_id: str, target_ids: Iterable[str]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?, ?)",
+                            ((kind, identity_id, t) for t in target_ids))
+
+    def unlink(self, kind: str, identity_id: str, target_ids: Iterable[str] | None = None) -> None:
+        """Remove some links of one identity, or all of them of that kind when `target_ids` is None."""
+        if target_ids is None:
+            self.db.execute("DELETE FROM links WHERE kind = ? AND identity_id = ?", (kind, identity_id))
+            return
+        self.db.executemany("DELETE FROM links WHERE kind = ? AND identity_id = ? AND target_id = ?",
+                            ((kind, identity_id, t) for t in target_ids))
+
+    def linked(self, kind: str, identity_id: str) -> set[str]:
+        rows = self.db.execute("SELECT target_id FROM links WHERE kind = ? AND identity_id = ?", (kind, identity_id))
+        return {r[0] for r in rows}
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN")
+        return self.db
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")

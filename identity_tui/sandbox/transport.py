@@ -1,0 +1,23 @@
+"""An httpx transport that hands requests straight to a Sandbox, so clients can talk to it without a socket."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import httpx
+
+if TYPE_CHECKING:
+    from identity_tui.sandbox.sandbox import Sandbox
+
+
+def make_transport(sandbox: "Sandbox") -> httpx.MockTransport:
+    """MockTransport reads the request body for async clients too, so one sync handler serves both kinds."""
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        headers = dict(request.headers.multi_items())
+        status, response_headers, data = sandbox.handle(
+            request.method, request.url.raw_path.decode("ascii"), headers, request.read()
+        )
+        return httpx.Response(status, headers=response_headers, content=data, request=request)
+
+    return httpx.MockTransport(respond)
