@@ -236,24 +236,26 @@ def apply_to(identity: Identity, request: PlannedRequest) -> Identity:
     """What the server will hold after ``request``, by its own rules (merge-by-key PATCH, replacing PUT)."""
     data = identity.model_dump(mode="json")
     body = request.body
+    stored = data["properties"]
+    props = stored
     if request.method == "PATCH":
         for name in SCALARS:
             if body.get(name) is not None:
                 data[name] = body[name]
-        props = list(data["properties"])
-        for new in body.get("properties") or []:
-            for i, old in enumerate(props):
-                if old["key"] == new["key"]:
-                    if not (old["type"] == new["type"] and old["value"] == new["value"]):
-                        props[i] = dict(new)
-                    break
-            else:
-                props.append(dict(new))
-        data["properties"] = props
+        if body.get("properties") is not None:
+            # The server rebuilds the list as {key: prop} | {key: sent}: stored duplicates collapse
+            # (first place, last value), a sent key replaces in place, a new key is appended.
+            merged = {p["key"]: p for p in stored}
+            merged.update((p["key"], dict(p)) for p in body["properties"])
+            props = list(merged.values())
     elif request.method == "PUT":
-        data["properties"] = [dict(p) for p in body]
+        props = [dict(p) for p in body]
     else:
         raise ValueError(f"apply_to does not model {request.method}")
+    # The ORM writes the column only when the new list differs by Python's ``==``, so a list
+    # that differs only by 1 -> 1.0 or True -> 1 is silently not saved.
+    if props != stored:
+        data["properties"] = props
     return Identity.model_validate(data)
 
 
