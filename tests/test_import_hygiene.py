@@ -1,0 +1,120 @@
+"""The core, the command line and the sandbox never import Textual (or Rich): checked in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+UI = ("textual", "rich")
+
+# httpx loads its optional command-line tool when click happens to be installed, and that tool
+# imports Rich. A normal install of identity-tui has no click, so the check blocks that one
+# module to see what our own code imports; Textual is checked without that help as well.
+BLOCK_HTTPX_CLI = "sys.modules['httpx._main'] = None"
+
+
+def ui_modules_after(code: str, *, block_httpx_cli: bool = True) -> dict:
+    """Run ``code`` in a new interpreter and return which UI packages ended up in sys.modules."""
+    script = "\n".join(
+        [
+            "import json, sys",
+            BLOCK_HTTPX_CLI if block_httpx_cli else "",
+            textwrap.dedent(code),
+            f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & {set(UI)!r})))",
+        ]
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return {"loaded": json.loads(done.stdout.strip().splitlines()[-1]), "stdout": done.stdout}
+
+
+CORE_MODULES = [
+    "identity_tui",
+    "identity_tui.core.models",
+    "identity_tui.core.errors",
+    "identity_tui.core.client",
+    "identity_tui.core.planner",
+    "identity_tui.core.config",
+    "identity_tui.core.secret",
+    "identity_tui.cli",
+]
+
+
+def test_helper_sees_textual_when_it_is_imported():
+    """The check itself works: importing Textual is noticed."""
+    assert ui_modules_after("import textual.app")["loaded"] == ["rich", "textual"]
+
+
+@pytest.mark.parametrize("module", CORE_MODULES)
+def test_core_module_imports_no_ui(module):
+    assert ui_modules_after(f"import {module}")["loaded"] == []
+
+
+@pytest.mark.parametrize("module", CORE_MODULES)
+def test_core_module_imports_no_textual_even_with_httpx_cli(module):
+    loaded = ui_modules_after(f"import {module}", block_httpx_cli=False)["loaded"]
+    assert "textual" not in loaded
+
+
+def test_every_core_module_together_imports_no_ui():
+    code = """
+    import importlib, pkgutil
+    import identity_tui.core as pkg
+    for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+        importlib.import_module(info.name)
+    import identity_tui.cli
+    """
+    assert ui_modules_after(code)["loaded"] == []
+
+
+def test_sandbox_package_imports_no_ui():
+    """Every module of the embedded sandbox server stays free of Textual and Rich."""
+    code = """
+    import importlib, pkgutil
+    import identity_tui.sandbox as pkg
+    for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+        importlib.import_module(info.name)
+    """
+    assert ui_modules_after(code)["loaded"] == []
+
+
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+def test_cli_main_flag_imports_no_ui(flag):
+    code = f"""
+    import identity_tui.cli
+    try:
+        identity_tui.cli.main([{flag!r}])
+    except SystemExit as exc:
+        assert exc.code == 0, exc.code
+    """
+    out = ui_modules_after(code, block_httpx_cli=False)
+    assert out["loaded"] == []
+    assert "identity-tui" in out["stdout"]
+
+
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+def test_python_dash_m_flag_imports_no_ui(flag):
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "identity_tui", flag],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "identity-tui" in done.stdout
+    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line]
+    assert "identity_tui.cli" in imported  # the import log is really there
+    assert not [m for m in imported if m.split(".")[0] in UI]
