@@ -13,10 +13,15 @@ BLOCK_CHAR_LIMIT = 100000  # CORE_MEMORY_BLOCK_CHAR_LIMIT
 def agent_shape(agent_id: str, name: str, description: str | None = None, tags: list[str] | None = None) -> dict:
     """A small subset of AgentState: the fields an identity screen shows."""
     return {
-        "id": agent_id, "name": name, "description": description, "agent_type": "letta_v1_agent",
-        "tags": tags or [], "project_id": None, "metadata": {},
-        "created_by_id": wire.USER_ID, "last_updated_by_id": wire.USER_ID,
+        "created_by_id": wire.USER_ID, "last_updated_by_id": wire.USER_ID, "id": agent_id, "name": name,
+        "description": description, "agent_type": "letta_v1_agent", "tags": tags or [], "project_id": None,
+        "metadata": None, "identity_ids": [],
     }
+
+
+def _with_identities(call: Call, agent: dict) -> dict:
+    """Agent reads that load relationships fill identity_ids; the per-identity agent list does not."""
+    return {**agent, "identity_ids": call.store.linked_to("agent", agent["id"])}
 
 
 def block_shape(block_id: str, label: str, value: str, **extra: Any) -> dict:
@@ -28,7 +33,7 @@ def block_shape(block_id: str, label: str, value: str, **extra: Any) -> dict:
         "preserve_on_migration": extra.get("preserve_on_migration", False), "label": label,
         "read_only": extra.get("read_only", False), "description": extra.get("description"),
         "metadata": extra.get("metadata") or {}, "hidden": extra.get("hidden"), "id": block_id,
-        "created_by_id": wire.USER_ID, "last_updated_by_id": wire.USER_ID, "tags": extra.get("tags") or [],
+        "created_by_id": None, "last_updated_by_id": None, "tags": extra.get("tags") or [],
     }
 
 
@@ -87,7 +92,8 @@ def _list(call: Call, kind: str, model: str) -> Result:
 
 
 def list_agents(call: Call) -> Result:
-    return _list(call, "agent", "Agent")
+    status, agents = _list(call, "agent", "Agent")
+    return status, [_with_identities(call, a) for a in agents]
 
 
 def list_blocks(call: Call) -> Result:
@@ -103,7 +109,7 @@ def create_agent(call: Call) -> Result:
 
 
 def retrieve_agent(call: Call) -> Result:
-    return 200, _read(call, "agent", "Agent", call.path["agent_id"])
+    return 200, _with_identities(call, _read(call, "agent", "Agent", call.path["agent_id"]))
 
 
 def delete_agent(call: Call) -> Result:

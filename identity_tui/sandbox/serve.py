@@ -28,6 +28,9 @@ def _handler_for(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(data)
+            if status == 500 and data == b'{"detail":"An unknown error occurred"}':
+                # Starlette re-raises after sending this one, and uvicorn then drops the connection.
+                self.close_connection = True
 
         def _read_body(self) -> bytes | None:
             if self.headers.get("transfer-encoding", "").lower() == "chunked":

@@ -253,9 +253,10 @@ class Store:
         self.db.executemany("DELETE FROM links WHERE kind = ? AND identity_id = ? AND target_id = ?",
                             ((kind, identity_id, t) for t in target_ids))
 
-    def linked(self, kind: str, identity_id: str) -> set[str]:
-        rows = self.db.execute("SELECT target_id FROM links WHERE kind = ? AND identity_id = ?", (kind, identity_id))
-        return {r[0] for r in rows}
+    def linked_to(self, kind: str, target_id: str) -> list[str]:
+        rows = self.db.execute("SELECT identity_id FROM links WHERE kind = ? AND target_id = ? ORDER BY rowid",
+                               (kind, target_id))
+        return [r[0] for r in rows]
 
 
 class _Transaction:
