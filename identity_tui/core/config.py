@@ -113,7 +113,7 @@ class Connection:
     def label(self) -> str:
         """Profile name or host, for the header."""
         if self.sandbox is not None:
-            return "sandbox"
+            return self.sandbox.name
         if self.profile:
             return self.profile
         from urllib.parse import urlsplit

@@ -30,7 +30,7 @@ class IdentityApp(App[int]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, id="app.quit_ctrl_c"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
-        Binding("colon", "command_palette", "Commands", show=False, id="app.palette"),
+        Binding("colon,ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
 
     def __init__(
@@ -126,6 +126,26 @@ class IdentityApp(App[int]):
             yield from commands()
         yield SystemCommand("Help", "Show every key binding", self.action_help)
         yield from super().get_system_commands(screen)
+
+    # -- edit, create, delete (edit screen) --
+
+    def open_identity(self, identity) -> None:
+        """Open the edit form for ``identity`` (a modified form already open is asked about first)."""
+        from identity_tui.tui.screens.edit import open_edit
+
+        open_edit(self, identity)
+
+    def new_identity(self) -> None:
+        """Open an empty form that creates an identity with one POST."""
+        from identity_tui.tui.screens.edit import open_create
+
+        open_create(self)
+
+    def delete_identity(self, identity) -> None:
+        """Ask for the identifier key, then send one DELETE."""
+        from identity_tui.tui.screens.confirm import ask_delete
+
+        ask_delete(self, identity)
 
     # -- errors -------------------------------------------------------------------------------
 

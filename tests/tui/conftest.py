@@ -55,3 +55,16 @@ def make_app(sandbox):
         return IdentityApp(connection, cfg, sandbox=store or sandbox, cursor_blink=False)
 
     return make
+
+
+@pytest.fixture
+def fixed_ids(monkeypatch):
+    """Make ids the sandbox mints on create predictable, so snapshots of new identities are stable."""
+    import uuid
+
+    from identity_tui.sandbox import api
+
+    counter = iter(range(1, 1_000_000))
+    monkeypatch.setattr(
+        api, "new_id", lambda prefix: f"{prefix}-{uuid.UUID(int=next(counter) << 64, version=4)}"
+    )

@@ -57,7 +57,7 @@ class HelpScreen(ModalScreen):
         with Vertical(id="help-box", classes="dialog"):
             yield Static(Text("Keys", style="bold"), classes="dialog-title")
             table: DataTable = DataTable(cursor_type="row", id="help-table")
-            table.add_columns("Key", "Action", "Id (for [keymap])")
+            table.add_columns(Text("Key"), Text("Action"), Text("Id (for [keymap])"))
             for keys, description, binding_id in self.rows:
                 table.add_row(Text(keys), Text(description), Text(binding_id, style="dim"))
             yield table

@@ -1,0 +1,81 @@
+"""Regenerate screenshots/*.svg by driving the real app on a seeded in-memory sandbox.
+
+Run from the repo root: ``python scripts/screenshots.py``. Each shot is a list of key presses
+from the first screen; the SVGs are what a person sees at that terminal size.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+
+from identity_tui.core.config import Config, Connection  # noqa: E402
+from identity_tui.sandbox import Sandbox  # noqa: E402
+from identity_tui.sandbox.seed import seed  # noqa: E402
+from identity_tui.tui.app import IdentityApp  # noqa: E402
+
+OUT = ROOT / "screenshots"
+
+
+def sandbox_app() -> IdentityApp:
+    """The app on a fresh seeded sandbox, as `identity-tui --sandbox` shows it."""
+    sb = Sandbox(path=":memory:")
+    seed(sb, 120, rng_seed=7)
+    conn = Connection(base_url="http://sandbox.invalid", sandbox=Path("sandbox.sqlite3"))
+    return IdentityApp(conn, Config(), sandbox=sb, cursor_blink=False)
+
+
+def unreachable_app() -> IdentityApp:
+    """The app pointed at a server that refuses connections."""
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    conn = Connection(base_url="http://letta.internal:8283")
+    return IdentityApp(conn, Config(), transport=httpx.MockTransport(refuse), cursor_blink=False)
+
+
+SHOTS = [
+    # (file name, app factory, size, keys)
+    ("list-80x24", sandbox_app, (80, 24), []),
+    ("list-120x40", sandbox_app, (120, 40), []),
+    ("help-80x24", sandbox_app, (80, 24), ["question_mark"]),
+    ("details-80x24", sandbox_app, (80, 24), ["j", "i"]),
+    ("connect-80x24", unreachable_app, (80, 24), []),
+]
+
+
+async def shoot(name: str, factory, size: tuple[int, int], keys: list[str]) -> Path:
+    app = factory()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        path = OUT / f"{name}.svg"
+        path.write_text(app.export_screenshot(title=f"identity-tui · {name}"), encoding="utf-8")
+    return path
+
+
+async def main(only: list[str]) -> None:
+    OUT.mkdir(exist_ok=True)
+    for name, factory, size, keys in SHOTS:
+        if only and name not in only:
+            continue
+        print(await shoot(name, factory, size, keys))
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1:]))
