@@ -113,14 +113,24 @@ class Plan:
 
 SCALARS = ("name", "identifier_key", "identity_type")
 
+# The server stores any integer but writes its answers with orjson, which only knows 64-bit ones: a
+# bigger one is saved, then every read of that identity (and every list page holding it) fails with 500.
+WIRE_INT_MIN = -(2**63)
+WIRE_INT_MAX = 2**64 - 1
+_NOT_TEXT = "has characters that cannot be sent (unpaired surrogates)"
+
 
 def validate_draft(draft: Draft) -> list[DraftError]:
     """Everything that would stop us sending the draft: empty names, bad keys, values of the wrong kind."""
     errors: list[DraftError] = []
     if not draft.name.strip():
         errors.append(DraftError("name", "Name is required."))
+    elif not _is_text(draft.name):
+        errors.append(DraftError("name", f"Name {_NOT_TEXT}."))
     if not draft.identifier_key.strip():
         errors.append(DraftError("identifier_key", "Identifier key is required."))
+    elif not _is_text(draft.identifier_key):
+        errors.append(DraftError("identifier_key", f"Identifier key {_NOT_TEXT}."))
     try:
         IdentityType(draft.identity_type)
     except ValueError:
@@ -129,6 +139,8 @@ def validate_draft(draft: Draft) -> list[DraftError]:
     for i, prop in enumerate(draft.properties):
         if not prop.key.strip():
             errors.append(DraftError(f"properties.{i}.key", "Key is required."))
+        elif not _is_text(prop.key):
+            errors.append(DraftError(f"properties.{i}.key", f"Key {_NOT_TEXT}."))
         elif prop.key in seen:
             first = seen[prop.key]
             message = f"Key {prop.key!r} is used twice (rows {first + 1} and {i + 1})."
@@ -141,10 +153,38 @@ def validate_draft(draft: Draft) -> list[DraftError]:
         except ValueError:
             errors.append(DraftError(f"properties.{i}.type", "Unknown property type."))
             continue
-        problem = value_error(ptype, prop.value)
+        problem = value_error(ptype, prop.value) or _wire_problem(prop.value)
         if problem:
             errors.append(DraftError(f"properties.{i}.value", f"Value {problem}."))
     return errors
+
+
+def _is_text(text: str) -> bool:
+    """False for a string holding lone surrogates (``json.loads`` makes them), which UTF-8 cannot carry."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _wire_problem(value: Any) -> str | None:
+    """Why a value the type accepts would still break on the server's side of the wire, or None."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, bool):
+            continue
+        if isinstance(item, int) and not WIRE_INT_MIN <= item <= WIRE_INT_MAX:
+            return f"must be a whole number from {WIRE_INT_MIN} to {WIRE_INT_MAX}"
+        if isinstance(item, str) and not _is_text(item):
+            return _NOT_TEXT
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
 
 
 def changed_fields(original: Identity, draft: Draft) -> dict[str, Any]:
