@@ -44,6 +44,10 @@ RETRY_STATUSES = frozenset({408, 429})  # and every 5xx, like the official SDK
 MAX_RETRY_AFTER = 30.0
 
 
+class BadRequestBody(LettaError):
+    """A body that JSON cannot carry (NaN, an unpaired surrogate): refused before sending."""
+
+
 def identity_path(identity_id: str, suffix: str = "") -> str:
     """``/v1/identities/{id}`` (no trailing slash: the server redirects one)."""
     return f"{API}/identities/{identity_id}{suffix}"
@@ -167,7 +171,14 @@ class LettaClient:
         content = None
         headers = {}
         if has_body or body is not None:
-            content = json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
+            try:
+                content = json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
+            except (ValueError, UnicodeEncodeError):
+                raise BadRequestBody(
+                    "The request holds a value that cannot be sent as JSON "
+                    "(not a finite number, or broken text): nothing was sent.",
+                    status=None,
+                ) from None
             headers["Content-Type"] = "application/json"
         attempts = 1 + (self.options.retries if method in IDEMPOTENT else 0)
         for attempt in range(attempts):

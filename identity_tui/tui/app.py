@@ -49,6 +49,7 @@ class IdentityApp(App[int]):
         self._sandbox = sandbox
         self._transport = transport
         self.backend: Backend | None = None
+        self.total: int | None = None
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             self.animation_level = "none"
         if self.config.theme and self.config.theme in self.available_themes:

@@ -741,3 +741,22 @@ async def test_client_is_an_async_context_manager():
     async with LettaClient(BASE, transport=httpx.MockTransport(rec)) as client:
         await client.list_identities()
     assert client._http.is_closed
+
+
+async def test_a_body_json_cannot_carry_is_refused_before_sending():
+    import httpx
+
+    from identity_tui.core.client import BadRequestBody, LettaClient
+
+    calls = []
+
+    def handler(request):
+        calls.append(request)
+        return httpx.Response(200, json={})
+
+    client = LettaClient("http://letta.test", transport=httpx.MockTransport(handler))
+    for bad in ({"name": "a\ud800b"}, {"properties": [{"key": "n", "value": float("nan"), "type": "number"}]}):
+        with pytest.raises(BadRequestBody):
+            await client.update("identity-00000000-0000-4000-8000-000000000001", bad)
+    assert calls == []
+    await client.aclose()

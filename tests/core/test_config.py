@@ -232,7 +232,7 @@ def test_resolve_reads_os_environ_by_default(cfg, monkeypatch):
 def test_with_sandbox_drops_the_token(cfg, tmp_path):
     conn = with_sandbox(resolve(cfg, profile="prod", env={}), tmp_path / "s.sqlite3")
     assert conn.token is None and conn.sandbox == tmp_path / "s.sqlite3"
-    assert conn.label == "sandbox"
+    assert conn.label == "s.sqlite3"  # the sandbox file; the header adds a "sandbox" badge
 
 
 def test_label(cfg):

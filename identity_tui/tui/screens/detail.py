@@ -78,7 +78,9 @@ class DetailScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(StatusBar).set_connection(self.app.conn)
+        bar = self.query_one(StatusBar)
+        bar.set_connection(self.app.conn)
+        bar.set_total(self.app.total)
         self.load_links()
 
     @work(exclusive=True, group="links", exit_on_error=False)

@@ -34,14 +34,18 @@ class FilterScreen(ModalScreen[Filters | None]):
         f = self.filters
         with Vertical(id="filters-box", classes="dialog"):
             yield Static(Text("Filters", style="bold"), classes="dialog-title")
-            yield Label("Identifier key (exact)")
-            yield Input(f.identifier_key, id="f-key")
-            yield Label("Type")
-            yield Select(TYPES, value=f.identity_type, allow_blank=False, id="f-type")
-            yield Label("Project id (exact)")
-            yield Input(f.project_id, id="f-project")
-            yield Label("Order")
-            yield Select(ORDERS, value=f.order, allow_blank=False, id="f-order")
+            with Horizontal(classes="form-row"):
+                yield Label("Identifier key (exact)")
+                yield Input(f.identifier_key, id="f-key", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("Type")
+                yield Select(TYPES, value=f.identity_type, allow_blank=False, id="f-type", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("Project id (exact)")
+                yield Input(f.project_id, id="f-project", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("Order")
+                yield Select(ORDERS, value=f.order, allow_blank=False, id="f-order", compact=True)
             with Horizontal(classes="buttons"):
                 yield Button("Apply", id="apply", variant="primary")
                 yield Button("Clear", id="clear")

@@ -254,6 +254,7 @@ class ListScreen(Screen):
     @on(CountLoaded)
     def _on_count(self, message: CountLoaded) -> None:
         self.total = message.total
+        self.app.total = message.total
         self.query_one(StatusBar).set_total(message.total)
 
     def _open_connect_screen(self, error: LettaError) -> None:
