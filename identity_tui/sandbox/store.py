@@ -27,7 +27,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS ix_identities_key_project
 -- rows that carry their properties, and its indexes keep every filtered page in creation order.
 CREATE TABLE IF NOT EXISTS identity_search (
     seq INTEGER PRIMARY KEY,
-    name_lower TEXT NOT NULL,         -- Python's lower(): SQLite's lower() only folds ASCII
+    name_lower TEXT NOT NULL,         -- ASCII letters folded, as Postgres does in the C locale
     identity_type TEXT NOT NULL,
     project_id TEXT
 );
@@ -52,6 +52,14 @@ CREATE INDEX IF NOT EXISTS ix_links_target ON links (kind, target_id);
 _COLUMNS = "id, identifier_key, name, identity_type, project_id, properties"
 _JOINED = ", ".join(f"i.{c}" for c in _COLUMNS.split(", "))
 _TABLES = {"agent": "agents", "block": "blocks"}
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII letters only, like Postgres' lower() in the C locale the reference server runs with."""
+    return text.translate(_ASCII_LOWER)
 
 
 def now() -> dt.datetime:
@@ -119,7 +127,7 @@ class Store:
             [(seq, r["id"], r["identifier_key"], r["name"], r["identity_type"], r["project_id"],
               json.dumps(r["properties"]), r.get("created_at", stamp), stamp) for seq, r in zip(seqs, rows)],
         )
-        search = [(seq, r["name"].lower(), r["identity_type"], r["project_id"]) for seq, r in zip(seqs, rows)]
+        search = [(seq, fold(r["name"]), r["identity_type"], r["project_id"]) for seq, r in zip(seqs, rows)]
         self.db.executemany("INSERT INTO identity_search VALUES (?, ?, ?, ?)", search)
         self.db.executemany("INSERT INTO name_trigrams (rowid, name_lower) VALUES (?, ?)", [s[:2] for s in search])
 
@@ -133,7 +141,7 @@ class Store:
         if "name" in changes or "identity_type" in changes:
             seq, old_lower = self._search_row(identity_id)
             self._forget_name(seq, old_lower)
-            name_lower = changes["name"].lower() if "name" in changes else old_lower
+            name_lower = fold(changes["name"]) if "name" in changes else old_lower
             kind = self.db.execute("SELECT identity_type FROM identities WHERE seq = ?", (seq,)).fetchone()[0]
             self.db.execute("UPDATE identity_search SET name_lower = ?, identity_type = ? WHERE seq = ?",
                             (name_lower, kind, seq))
@@ -168,7 +176,7 @@ class Store:
         tables = "identity_search s JOIN identities i ON i.seq = s.seq"
         order_by = "s.seq"
         if name:
-            needle = name.lower()
+            needle = fold(name)
             if any(c in needle for c in "%_\\"):
                 # Postgres' LIKE treats % and _ as wildcards and \ as the escape character; so does this.
                 where.append("s.name_lower LIKE '%' || ? || '%' ESCAPE '\\'")
