@@ -151,10 +151,9 @@ class IdentityApp(App[int]):
     # -- errors -------------------------------------------------------------------------------
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """An unexpected exception in a worker ends in a copyable dialog, never a traceback."""
-        if event.state is not WorkerState.ERROR or event.worker.error is None:
-            return
-        self.show_unexpected(event.worker.error)
+        """The app's own workers: an unexpected exception ends in a copyable dialog (screens forward theirs)."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.show_unexpected(event.worker.error)
 
     def show_unexpected(self, error: BaseException) -> None:
         """Open the error dialog for an exception nobody handled (token scrubbed)."""

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Static
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.errors import LettaError
 from identity_tui.core.models import Identity
+from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.widgets.status_bar import StatusBar
 
 
@@ -27,7 +28,7 @@ def value_text(value: Any, width: int = 60) -> str:
     return one_line(json.dumps(value, ensure_ascii=False), width)
 
 
-class DetailScreen(Screen):
+class DetailScreen(ReportsWorkerErrors, Screen):
     """Read-only view of one identity; the links come from /agents and /blocks, not agent_ids."""
 
     BINDINGS = [

@@ -25,6 +25,7 @@ from identity_tui.core.errors import (
 )
 from identity_tui.core.models import Identity
 from identity_tui.tui.widgets.identity_table import IdentityTable
+from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.widgets.status_bar import StatusBar
 
 DEBOUNCE = 0.3
@@ -77,7 +78,7 @@ class PageKey:
     limit: int
 
 
-class ListScreen(Screen):
+class ListScreen(ReportsWorkerErrors, Screen):
     """Identities, a page at a time; keys to page, filter, open, create and delete."""
 
     AUTO_FOCUS = "IdentityTable"
