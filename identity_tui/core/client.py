@@ -210,7 +210,14 @@ class LettaClient:
             if _retryable(status) and not last:
                 await self._sleep(self._backoff(attempt, response.headers.get("retry-after")))
                 continue
-            return self._decode(response)
+            try:
+                return self._decode(response)
+            except LettaError as exc:
+                # A server may echo what it was sent; the token must not travel on in an error.
+                exc.message = self._scrub(exc.message)
+                exc.detail = self._scrub(exc.detail)
+                exc.args = (exc.message,)
+                raise
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _record(self, method: str, path: str, params: dict[str, str], body: Any, status: int | None) -> None:
