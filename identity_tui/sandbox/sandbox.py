@@ -58,9 +58,10 @@ class Sandbox:
         if status == 307:
             return status, [*extra, ("content-length", "0"), wire.SANDBOX_HEADER], b""
         data = wire.encode_json(payload)
-        response_headers = [("content-type", "application/json"), ("content-length", str(len(data))), *extra,
+        response_headers = [("content-length", str(len(data))), ("content-type", "application/json"), *extra,
                             wire.SANDBOX_HEADER]
-        return status, response_headers, data
+        # HEAD gets the headers a GET would have, without the body, as from uvicorn.
+        return status, response_headers, b"" if method == "HEAD" else data
 
     def _answer(self, method: str, path: str, query_string: str, query: dict[str, str], headers: dict[str, str],
                 body: bytes) -> tuple[int, Any, list[tuple[str, str]]]:
