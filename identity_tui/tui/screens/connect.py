@@ -26,10 +26,11 @@ class ConnectScreen(ModalScreen[Connection | None]):
         Binding("escape,ctrl+q", "quit", "Quit", id="connect.quit"),
     ]
 
-    def __init__(self, message: str, conn: Connection) -> None:
+    def __init__(self, message: str, conn: Connection, focus: str = "retry") -> None:
         super().__init__()
         self.message = message
         self.conn = conn
+        self.first_focus = focus
 
     def compose(self) -> ComposeResult:
         with Vertical(id="connect-box", classes="dialog"):
@@ -51,7 +52,8 @@ class ConnectScreen(ModalScreen[Connection | None]):
             yield Static(Text("enter/ctrl+r retry · ctrl+o sandbox · esc quit"), classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#retry", Button).focus()
+        # Start where the fix most likely is: the token after a 401, the URL when unreachable.
+        self.query_one(f"#{self.first_focus}").focus()
 
     def _edited(self) -> Connection:
         url = self.query_one("#url", Input).value.strip() or self.conn.base_url

@@ -262,7 +262,8 @@ class ListScreen(ReportsWorkerErrors, Screen):
         from identity_tui.tui.screens.connect import ConnectScreen
 
         self._set_info(Text(error.message), error=True)
-        self.app.push_screen(ConnectScreen(error.message, self.app.conn), self._after_connect_screen)
+        focus = "token" if isinstance(error, Unauthorized) else "url" if isinstance(error, BadResponse) else "retry"
+        self.app.push_screen(ConnectScreen(error.message, self.app.conn, focus), self._after_connect_screen)
 
     async def _after_connect_screen(self, result: object) -> None:
         if result is None:
@@ -484,7 +485,12 @@ class ListScreen(ReportsWorkerErrors, Screen):
         if rows:
             where = f"Page {self.page_number} · rows {start + 1}–{start + rows}"
         else:
-            where = f"Page {self.page_number} · no identities" + (" match the filters" if self.filters.active else "")
+            if self.filters.active:
+                where = f"Page {self.page_number} · no identities match the filters (esc clears them)"
+            elif self.page_number == 1 and not self.app.readonly:
+                where = "No identities yet: n creates one"
+            else:
+                where = f"Page {self.page_number} · no identities"
         more = "" if rows < self.page_size else " · ] next"
         back = " · [ previous" if self.page_number > 1 else ""
         self._set_info(where + more + back)
