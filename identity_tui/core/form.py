@@ -1,0 +1,321 @@
+"""The edit form's values without its widgets: typed text parsed and converted, errors placed, changes found.
+
+The screen reads its widgets into a ``FormValues`` and asks this module what the draft is, what is
+wrong with it and which fields differ from what was loaded; nothing here knows about Textual.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from identity_tui.core.models import IdentityType, PropertyType, same_value, value_error
+from identity_tui.core.planner import Draft, DraftError, DraftProperty, validate_draft
+
+TYPE_ORDER = (PropertyType.STRING, PropertyType.NUMBER, PropertyType.BOOLEAN, PropertyType.JSON)
+
+# ASCII digits with an optional fraction and exponent: no hex, no underscores, no "nan"/"inf", and
+# none of the other scripts' digits that Python's int() would quietly accept.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+ENTER_A_VALUE = "enter a value"
+
+
+class ValueProblem(ValueError):
+    """Typed text that does not parse as its type; the message is a short phrase for the row."""
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """Text the user typed that is not yet a value of its type; it never equals a real value."""
+
+    text: str
+    error: str
+
+
+# -- numbers ------------------------------------------------------------------------------------
+
+
+def parse_number(text: str) -> int | float:
+    """``"42"`` -> 42 and ``"4.0"`` -> 4.0 (the kind is kept); NaN, infinities, hex and ``1_000`` are refused."""
+    s = text.strip()
+    if not s:
+        raise ValueProblem("enter a number")
+    if not _NUMBER.fullmatch(s):
+        raise ValueProblem("not a number: write digits like 42 or 4.5")
+    if "." in s or "e" in s or "E" in s:
+        value = float(s)
+        if not math.isfinite(value):
+            raise ValueProblem("too large: must be a finite number")
+        return value
+    try:
+        return int(s)
+    except ValueError:  # Python refuses to parse ints of more than 4300 digits
+        raise ValueProblem("too many digits") from None
+
+
+def number_text(value: int | float) -> str:
+    """The text that parses back to exactly ``value`` (``4.0`` stays ``"4.0"``)."""
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+# -- JSON ---------------------------------------------------------------------------------------
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueProblem(f"{name} is not JSON: use a finite number")
+
+
+def parse_json_object(text: str) -> dict[str, Any]:
+    """The JSON object ``text`` holds; a syntax error names its line and column."""
+    if not text.strip():
+        raise ValueProblem("enter a JSON object, for example {}")
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise ValueProblem(f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise ValueProblem("nested too deeply") from None
+    if not isinstance(value, dict):
+        kind = {list: "an array", type(None): "null", str: "a string", bool: "true/false"}.get(
+            type(value), "a number"
+        )
+        raise ValueProblem(f"must be a JSON object {{…}}, not {kind} (the server refuses those)")
+    problem = value_error(PropertyType.JSON, value)
+    if problem:
+        raise ValueProblem(problem)
+    return value
+
+
+def json_text(value: Any) -> str:
+    """A JSON value laid out for editing, two spaces a level."""
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+# -- values as text -----------------------------------------------------------------------------
+
+
+def value_text(ptype: PropertyType | str, value: Any) -> str:
+    """What a text editor of type ``ptype`` shows for ``value`` (whatever kind the server stored)."""
+    if isinstance(value, Unparsed):
+        return value.text
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return number_text(value)
+    if PropertyType(ptype) is PropertyType.JSON:
+        return json_text(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def read_text(ptype: PropertyType | str, text: str, origin: DraftProperty | None = None) -> Any:
+    """The value a text editor holds: untouched text gives back the loaded value exactly."""
+    t = PropertyType(ptype)
+    if origin is not None and PropertyType(origin.type) is t and text == value_text(t, origin.value):
+        return origin.value
+    if t is PropertyType.STRING:
+        return text
+    try:
+        if t is PropertyType.NUMBER:
+            return parse_number(text)
+        if t is PropertyType.JSON:
+            return parse_json_object(text)
+    except ValueProblem as exc:
+        return Unparsed(text, str(exc))
+    return Unparsed(text, "edit this value with a switch")
+
+
+def read_switch(on: bool, origin: DraftProperty | None = None, *, pending: bool = False) -> Any:
+    """The value a boolean switch holds; a stored non-boolean survives until the switch is turned on."""
+    if pending:
+        return Unparsed("", f"{ENTER_A_VALUE}: space toggles")
+    if (
+        origin is not None
+        and PropertyType(origin.type) is PropertyType.BOOLEAN
+        and not isinstance(origin.value, bool)
+        and not on
+    ):
+        return origin.value
+    return on
+
+
+def convert(value: Any, to: PropertyType | str) -> Any:
+    """``value`` as type ``to`` when that is lossless ("42" -> 42, 1 -> "1", true -> "true"), else an ``Unparsed``."""
+    t = PropertyType(to)
+    if t is PropertyType.STRING:
+        if isinstance(value, Unparsed):
+            return value.text
+        return value_text(t, value)
+    text = value.text if isinstance(value, Unparsed) else value
+    if t is PropertyType.NUMBER:
+        if isinstance(text, (int, float)) and not isinstance(text, bool):
+            return text
+        if isinstance(text, str):
+            try:
+                return parse_number(text)
+            except ValueProblem:
+                pass
+    elif t is PropertyType.BOOLEAN:
+        if isinstance(text, bool):
+            return text
+        if isinstance(text, str) and text.strip().lower() in ("true", "false"):
+            return text.strip().lower() == "true"
+    else:
+        if isinstance(text, dict):
+            return text
+        if isinstance(text, str):
+            try:
+                return parse_json_object(text)
+            except ValueProblem:
+                pass
+    return Unparsed("", ENTER_A_VALUE)
+
+
+def next_type(ptype: PropertyType | str) -> PropertyType:
+    """The type after ``ptype`` in the order string, number, boolean, json (wrapping round)."""
+    i = TYPE_ORDER.index(PropertyType(ptype))
+    return TYPE_ORDER[(i + 1) % len(TYPE_ORDER)]
+
+
+# -- the whole form -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowValues:
+    """One property row: its key, type, value (or ``Unparsed``) and the loaded property it began as."""
+
+    key: str
+    type: PropertyType
+    value: Any
+    origin: DraftProperty | None = None
+
+    def draft(self) -> DraftProperty:
+        return DraftProperty(self.key, PropertyType(self.type), self.value)
+
+
+@dataclass(frozen=True)
+class FormValues:
+    """Everything the form holds, read from its widgets."""
+
+    name: str
+    identifier_key: str
+    identity_type: IdentityType | str
+    project_id: str | None = None
+    rows: tuple[RowValues, ...] = field(default_factory=tuple)
+
+    def draft(self) -> Draft:
+        """The draft the planner takes (unparsed values stay ``Unparsed`` and so always differ)."""
+        try:
+            kind: IdentityType | str = IdentityType(self.identity_type)
+        except ValueError:
+            kind = self.identity_type
+        return Draft(
+            name=self.name,
+            identifier_key=self.identifier_key,
+            identity_type=kind,  # type: ignore[arg-type]
+            properties=tuple(r.draft() for r in self.rows),
+            project_id=self.project_id or None,
+        )
+
+    def errors(self) -> list[DraftError]:
+        """Every problem, in form order: a value that does not parse says why in its own words."""
+        unparsed = {
+            f"properties.{i}.value": r.value.error
+            for i, r in enumerate(self.rows)
+            if isinstance(r.value, Unparsed)
+        }
+        found = [DraftError(f, _sentence(m)) for f, m in unparsed.items()]
+        found += [e for e in validate_draft(self.draft()) if e.field not in unparsed]
+        return sorted(found, key=lambda e: field_order(e.field))
+
+
+def _sentence(phrase: str) -> str:
+    text = phrase[:1].upper() + phrase[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def field_order(name: str) -> tuple[int, int, int]:
+    """Sort key that puts errors in the order the form shows its fields."""
+    head = ("name", "identifier_key", "identity_type", "project_id")
+    if name in head:
+        return (head.index(name), 0, 0)
+    parts = name.split(".")
+    if parts[0] == "properties" and len(parts) > 1 and parts[1].isdigit():
+        part = parts[2] if len(parts) > 2 else ""
+        return (len(head), int(parts[1]), ("key", "type", "value").index(part) if part in ("key", "type", "value") else 3)
+    return (len(head) + 1, 0, 0)
+
+
+def empty_draft(project_id: str | None = None) -> Draft:
+    """What a new identity's form starts as: empty names, type user, no properties."""
+    return Draft(name="", identifier_key="", identity_type=IdentityType.USER, project_id=project_id or None)
+
+
+def same_draft_property(a: DraftProperty, b: DraftProperty) -> bool:
+    """Key, type and value equal, with ``True``, ``1`` and ``1.0`` told apart."""
+    return a.key == b.key and PropertyType(a.type) is PropertyType(b.type) and same_value(a.value, b.value)
+
+
+def same_draft(a: Draft, b: Draft) -> bool:
+    """Two drafts that would leave the server holding the same identity."""
+    return (
+        a.name == b.name
+        and a.identifier_key == b.identifier_key
+        and _type_value(a.identity_type) == _type_value(b.identity_type)
+        and (a.project_id or None) == (b.project_id or None)
+        and len(a.properties) == len(b.properties)
+        and all(same_draft_property(x, y) for x, y in zip(a.properties, b.properties))
+    )
+
+
+def _type_value(kind: Any) -> str:
+    return kind.value if isinstance(kind, IdentityType) else str(kind)
+
+
+def modified_fields(loaded: Draft, values: FormValues) -> set[str]:
+    """Which fields differ from what was loaded: ``name``, ``properties.2.value``, ``properties`` (the list)…"""
+    now = values.draft()
+    out = {
+        name
+        for name in ("name", "identifier_key")
+        if getattr(loaded, name) != getattr(now, name)
+    }
+    if _type_value(loaded.identity_type) != _type_value(now.identity_type):
+        out.add("identity_type")
+    if (loaded.project_id or None) != (now.project_id or None):
+        out.add("project_id")
+    for i, row in enumerate(values.rows):
+        origin = row.origin
+        parts = []
+        if origin is None:
+            parts = ["key", "type", "value"]
+        else:
+            if row.key != origin.key:
+                parts.append("key")
+            if PropertyType(row.type) is not PropertyType(origin.type):
+                parts.append("type")
+            if not same_value(row.value, origin.value):
+                parts.append("value")
+        if parts:
+            out.add(f"properties.{i}")
+            out.update(f"properties.{i}.{p}" for p in parts)
+    if len(loaded.properties) != len(now.properties) or not all(
+        same_draft_property(x, y) for x, y in zip(loaded.properties, now.properties)
+    ):
+        out.add("properties")
+    return out
+
+
+def rebase_rows(rows: tuple[RowValues, ...], baseline: Draft) -> tuple[RowValues, ...]:
+    """Point each row's origin at the property with the same key in a new baseline (after a partial save)."""
+    by_key: dict[str, DraftProperty] = {}
+    for prop in baseline.properties:
+        by_key.setdefault(prop.key, prop)
+    return tuple(
+        replace(row, origin=by_key.get(row.origin.key) if row.origin is not None else None) for row in rows
+    )

@@ -1,0 +1,147 @@
+"""What a failed save means for the form, in words: one sentence, and the fields the server complained about.
+
+Textual-free, so the wording is tested without an app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from identity_tui.core.display import one_line
+from identity_tui.core.errors import (
+    Conflict,
+    ConnectionFailed,
+    LettaError,
+    NotFound,
+    PaymentRequired,
+    TimedOut,
+    Unauthorized,
+    ValidationFailed,
+)
+from identity_tui.core.form import FormValues
+from identity_tui.core.planner import PlannedRequest
+
+LABELS = {
+    "name": "Name",
+    "identifier_key": "Identifier key",
+    "identity_type": "Type",
+    "project_id": "Project",
+    "properties": "property list",
+}
+PARTS = ("key", "type", "value")
+
+
+def field_label(name: str) -> str:
+    """``properties.2.value`` -> ``row 3 value``; ``identifier_key`` -> ``Identifier key``."""
+    if name in LABELS:
+        return LABELS[name]
+    parts = name.split(".")
+    if parts[0] == "properties" and len(parts) > 1 and parts[1].isdigit():
+        row = f"row {int(parts[1]) + 1}"
+        return f"{row} {parts[2]}" if len(parts) > 2 else row
+    return name
+
+
+def describe_changes(modified: set[str]) -> list[str]:
+    """The changed fields as a person would list them: scalars, then rows, then the list itself."""
+    out = [LABELS[n] for n in ("name", "identifier_key", "identity_type", "project_id") if n in modified]
+    rows = sorted(int(m.split(".")[1]) for m in modified if m.count(".") == 1 and m.startswith("properties."))
+    out += [f"row {i + 1}" for i in rows]
+    if "properties" in modified and not rows:
+        out.append("property list (rows removed or moved)")
+    return out
+
+
+def field_value(values: FormValues, name: str) -> Any:
+    """The form's current value of a dotted field name, to notice when an error stops applying."""
+    if name in ("name", "identifier_key", "identity_type", "project_id"):
+        return getattr(values, name)
+    parts = name.split(".")
+    if parts[0] == "properties" and len(parts) == 3 and parts[1].isdigit() and parts[2] in PARTS:
+        index = int(parts[1])
+        if index < len(values.rows):
+            row = values.rows[index]
+            return {"key": row.key, "type": row.type, "value": row.value}[parts[2]]
+    return None
+
+
+def server_field_errors(error: LettaError, failed: PlannedRequest, values: FormValues) -> dict[str, str]:
+    """Form fields the server named in a 409 or 422, each with a short reason."""
+    if isinstance(error, Conflict):
+        return {"identifier_key": "Already used in this project (409): choose another."}
+    if not isinstance(error, ValidationFailed):
+        return {}
+    out: dict[str, str] = {}
+    for problem in error.field_errors:
+        name = _form_field(problem.field, failed, values)
+        if name is not None:
+            out.setdefault(name, f"The server says: {problem.msg} (422).")
+    return out
+
+
+def _form_field(server_field: str, failed: PlannedRequest, values: FormValues) -> str | None:
+    """Map the server's ``properties.0.value`` (an index into the body sent) to the form's row."""
+    parts = server_field.split(".")
+    if parts[0] in ("name", "identifier_key", "identity_type", "project_id"):
+        return parts[0]
+    if failed.method == "PUT" and parts[0].isdigit():
+        parts = ["properties", *parts]  # the PUT body is the bare list, in form order
+    if parts[0] != "properties" or len(parts) < 2 or not parts[1].isdigit():
+        return None
+    index = int(parts[1])
+    part = parts[2] if len(parts) > 2 and parts[2] in PARTS else "value"
+    if failed.method == "PATCH":
+        # A PATCH carries only the changed rows: find the sent key among the form's rows.
+        sent = (failed.body.get("properties") or []) if isinstance(failed.body, dict) else []
+        if index >= len(sent):
+            return None
+        key = sent[index].get("key")
+        matches = [i for i, row in enumerate(values.rows) if row.key == key]
+        if not matches:
+            return None
+        index = matches[0]
+    return f"properties.{index}.{part}" if index < len(values.rows) else None
+
+
+def failure_sentence(
+    error: LettaError,
+    failed: PlannedRequest,
+    applied: list[PlannedRequest],
+    values: FormValues,
+) -> str:
+    """One sentence for a failed save; a partial save says what was applied and what was not."""
+    creating = failed.method == "POST"
+    why = _why(error, failed, values, creating)
+    if not applied:
+        return ("Not created: " if creating else "Not saved: ") + why
+    done = "; ".join(f"{r.method} ({r.why})" for r in applied)
+    return (
+        f"Partly saved. Applied: {done}. Not applied: {failed.method} ({failed.why}), because {why} "
+        "The fields still marked ● are not saved; ctrl+s sends them."
+    )
+
+
+def _why(error: LettaError, failed: PlannedRequest, values: FormValues, creating: bool) -> str:
+    if isinstance(error, NotFound):
+        return "this identity no longer exists on the server (404): someone deleted it."
+    if isinstance(error, Conflict):
+        key = one_line(values.identifier_key, 40)
+        return f"identifier_key {key!r} is already used by another identity in this project (409). Choose another."
+    if isinstance(error, ValidationFailed):
+        if error.field_errors:
+            first = error.field_errors[0]
+            name = _form_field(first.field, failed, values)
+            where = field_label(name) if name else first.field
+            return f"the server rejected {where}: {first.msg} (422)."
+        return error.message
+    if isinstance(error, Unauthorized):
+        return "the server rejected the token (401): check the API key or password."
+    if isinstance(error, PaymentRequired):
+        return "the plan's identity limit is reached (402): delete identities or upgrade the plan."
+    if isinstance(error, TimedOut):
+        if creating:
+            return "the server did not answer in time; it may have been created: refresh the list before retrying."
+        return "the server did not answer in time; the change may or may not be applied. ctrl+s sends it again."
+    if isinstance(error, ConnectionFailed):
+        return f"could not reach the server ({error.message.rstrip('.')}). The form is kept; ctrl+s retries."
+    return error.message

@@ -1,0 +1,225 @@
+"""The dialogs that stand between a key press and a loss: delete an identity, leave unsaved changes, yes/no."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from identity_tui.core.display import one_line, printable
+from identity_tui.core.errors import LettaError, NotFound
+from identity_tui.core.models import Identity
+from identity_tui.tui.screens.base import ReportsWorkerErrors
+
+EDIT_CSS = "../edit.tcss"
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question: enter or the first button says yes, esc says no."""
+
+    CSS_PATH = EDIT_CSS
+
+    BINDINGS = [
+        Binding("escape", "no", "Cancel", id="confirm.no"),
+    ]
+
+    def __init__(self, title: str, text: str, yes: str = "OK", no: str = "Cancel") -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog confirm-box"):
+            yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
+            yield Static(Text(self.text))
+            with Horizontal(classes="buttons"):
+                yield Button(self.yes, id="yes", variant="primary", compact=True)
+                yield Button(self.no, id="no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    @on(Button.Pressed, "#yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+class LeaveScreen(ModalScreen[str]):
+    """Unsaved changes: save, discard or stay (esc stays); answers ``"save"``, ``"discard"`` or ``"stay"``."""
+
+    CSS_PATH = EDIT_CSS
+
+    BINDINGS = [
+        Binding("escape", "stay", "Stay", id="leave.stay"),
+        Binding("s", "choose('save')", "Save", id="leave.save"),
+        Binding("d", "choose('discard')", "Discard", id="leave.discard"),
+    ]
+
+    def __init__(self, changes: list[str], *, can_save: bool = True) -> None:
+        super().__init__()
+        self.changes = changes
+        self.can_save = can_save
+
+    def compose(self) -> ComposeResult:
+        listed = ", ".join(self.changes[:6]) + (" …" if len(self.changes) > 6 else "")
+        with Vertical(classes="dialog confirm-box", id="leave-box"):
+            yield Static(Text("Unsaved changes", style="bold"), classes="dialog-title")
+            yield Static(Text(f"Changed: {printable(listed)}."))
+            if not self.can_save:
+                yield Static(Text("This connection is read-only: the changes cannot be saved."))
+            with Horizontal(classes="buttons"):
+                if self.can_save:
+                    yield Button("Save", id="save", variant="primary", compact=True)
+                yield Button("Discard", id="discard", variant="error", compact=True)
+                yield Button("Stay", id="stay", compact=True)
+            keys = "s save · d discard · esc stay" if self.can_save else "d discard · esc stay"
+            yield Static(Text(keys), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#stay", Button).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose" and parameters == ("save",) and not self.can_save:
+            return False
+        return True
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(str(event.button.id))
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
+
+    def action_stay(self) -> None:
+        self.dismiss("stay")
+
+
+class DeleteScreen(ReportsWorkerErrors, ModalScreen[bool]):
+    """Delete one identity after its identifier_key is typed in full; sends one DELETE, answers True when gone."""
+
+    CSS_PATH = EDIT_CSS
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="delete.cancel"),
+    ]
+
+    class Done(Message):
+        """The DELETE finished: ``error`` is None on success."""
+
+        def __init__(self, error: LettaError | None) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self, identity: Identity) -> None:
+        super().__init__()
+        self.identity = identity
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        i = self.identity
+        with Vertical(classes="dialog", id="delete-box"):
+            yield Static(Text("Delete this identity?", style="bold"), classes="dialog-title")
+            about = Text()
+            for label, value in (("Name", i.name), ("Identifier key", i.identifier_key), ("Id", i.id)):
+                about.append(f"{label:>14}  ", style="bold")
+                about.append(one_line(value, 52) + "\n")
+            yield Static(about)
+            yield Static(
+                Text(
+                    "Agents and memory blocks linked to it are not deleted; they only lose the link. "
+                    "There is no undo."
+                )
+            )
+            yield Static(Text("Type the identifier key in full to confirm:"), classes="delete-prompt")
+            yield Input(placeholder=one_line(i.identifier_key, 40), id="delete-key", compact=True, select_on_focus=False)
+            yield Static("", id="delete-message")
+            with Horizontal(classes="buttons"):
+                yield Button("Delete", id="delete", variant="error", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+            yield Static(Text("enter delete · esc cancel"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#delete-key", Input).focus()
+
+    def _say(self, text: str) -> None:
+        self.query_one("#delete-message", Static).update(Text(text))
+
+    @on(Input.Submitted, "#delete-key")
+    @on(Button.Pressed, "#delete")
+    def action_delete(self) -> None:
+        if self.busy:
+            return
+        typed = self.query_one("#delete-key", Input).value
+        if typed != self.identity.identifier_key:
+            self._say("That is not the identifier key: nothing was deleted.")
+            self.query_one("#delete-key", Input).focus()
+            return
+        self.busy = True
+        self._say("Deleting…")
+        self.query_one("#delete-box").disabled = True
+        self.send_delete(self.identity.id)
+
+    @work(exclusive=True, group="delete", exit_on_error=False)
+    async def send_delete(self, identity_id: str) -> None:
+        """One DELETE; a second delete answering 404 means it is already gone."""
+        try:
+            await self.app.client.delete(identity_id)
+        except LettaError as exc:
+            self.post_message(self.Done(exc))
+            return
+        self.post_message(self.Done(None))
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        self.busy = False
+        error = message.error
+        if error is None:
+            self.dismiss(True)
+            return
+        if isinstance(error, NotFound):
+            self.notify("It was already deleted on the server.", timeout=4)
+            self.dismiss(True)
+            return
+        self.query_one("#delete-box").disabled = False
+        self._say(f"Not deleted: {error.message}")
+        self.query_one("#delete-key", Input).focus()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        if not self.busy:
+            self.dismiss(False)
+
+
+def ask_delete(app: Any, identity: Identity) -> None:
+    """Open the delete dialog; when the identity is gone, close its form and reload the list."""
+    if app.readonly:
+        app.notify("Read-only: deleting is turned off.", severity="warning")
+        return
+
+    def done(deleted: bool | None) -> None:
+        if not deleted:
+            return
+        from identity_tui.tui.screens.edit import EditScreen
+        from identity_tui.tui.screens.list import ListScreen
+
+        while isinstance(app.screen, EditScreen) and app.screen.identity_id == identity.id:
+            app.pop_screen()
+        for screen in app.screen_stack:
+            if isinstance(screen, ListScreen):
+                screen.refresh_after_write(None)
+        app.notify(f"Deleted {one_line(identity.name, 40)}.", timeout=4, markup=False)
+
+    app.push_screen(DeleteScreen(identity), done)

@@ -1,0 +1,76 @@
+"""The save preview: every request a save will send, with its exact JSON body, before anything goes out."""
+
+from __future__ import annotations
+
+import json
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from identity_tui.core.display import printable
+from identity_tui.core.planner import Plan
+
+
+def plan_text(plan: Plan) -> Text:
+    """The plan as plain text: method, path, why, and the body exactly as it will be sent."""
+    out = Text()
+    for i, request in enumerate(plan.requests, 1):
+        if i > 1:
+            out.append("\n")
+        out.append(f"{i}. {request.method} ", style="bold")
+        out.append(printable(request.path), style="bold")
+        out.append("\n")
+        if request.why:
+            out.append(f"   {printable(request.why)}\n", style="italic")
+        body = json.dumps(request.body, indent=2, ensure_ascii=False)
+        for line in printable(body, keep_newlines=True).split("\n"):
+            out.append(f"   {line}\n")
+    if plan.put_reason:
+        out.append("\nWhy a PUT: ", style="bold")
+        out.append(printable(plan.put_reason) + ".\n")
+        out.append(
+            "A PUT replaces the whole property list: a property someone else changed since this form "
+            "was loaded is overwritten.\n"
+        )
+    return out
+
+
+class PreviewScreen(ModalScreen[bool]):
+    """Shows the plan; enter sends it, esc goes back to the form with nothing sent."""
+
+    CSS_PATH = "../edit.tcss"
+
+    BINDINGS = [
+        Binding("enter", "send", "Send", id="preview.send"),
+        Binding("escape", "back", "Back to the form", id="preview.back"),
+    ]
+
+    def __init__(self, plan: Plan, *, where: str = "") -> None:
+        super().__init__()
+        self.plan = plan
+        self.where = where
+
+    def compose(self) -> ComposeResult:
+        n = len(self.plan.requests)
+        title = f"Send {n} request{'s' if n != 1 else ''}"
+        if self.where:
+            title += f" to {printable(self.where)}"
+        with Vertical(id="preview-box", classes="dialog"):
+            yield Static(Text(title + "?", style="bold"), classes="dialog-title")
+            with VerticalScroll(id="preview-scroll"):
+                yield Static(plan_text(self.plan), id="preview-body")
+            yield Static(Text("enter send · esc back to the form (nothing sent)"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        # The scroll area takes the keys, so a long body can be read with the arrows and page keys.
+        self.query_one("#preview-scroll").focus()
+
+    def action_send(self) -> None:
+        self.dismiss(True)
+
+    def action_back(self) -> None:
+        self.dismiss(False)

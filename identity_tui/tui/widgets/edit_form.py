@@ -1,0 +1,284 @@
+"""The edit form's fields and property rows: reads its widgets into a ``FormValues`` and marks what changed.
+
+"Modified" is always a comparison of what the widgets hold with ``loaded`` (see ``core.form``); the
+Changed events Textual posts, even for values set from code, only say when to look again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Button, Input, Select, Static, Switch, TextArea
+
+from identity_tui.core.display import one_line
+from identity_tui.core.form import FormValues, modified_fields, rebase_rows
+from identity_tui.core.models import IdentityType
+from identity_tui.core.planner import Draft
+from identity_tui.tui.form_model import field_value
+from identity_tui.tui.widgets.property_row import MARK, PARTS, PropertyList, PropertyRow
+
+TYPES = [(t.value, t.value) for t in IdentityType]
+SCALAR_WIDGETS = {
+    "name": "#name",
+    "identifier_key": "#identifier-key",
+    "identity_type": "#identity-type",
+    "project_id": "#project-id",
+}
+ROW_KEYS = "ctrl+n add · ctrl+d delete · ctrl+t type · alt+↑↓ move"
+
+
+class EditForm(Vertical):
+    """Name, identifier key, type, project, id, the property rows and the buttons under them."""
+
+    class Marked(Message):
+        """The marks were recomputed: ``modified`` holds the changed fields."""
+
+        def __init__(self, modified: set[str], name: str) -> None:
+            super().__init__()
+            self.modified = modified
+            self.name = name
+
+    def __init__(self, loaded: Draft, *, identity_id: str | None, readonly: bool = False) -> None:
+        super().__init__(id="edit-form")
+        self.loaded = loaded
+        self.identity_id = identity_id
+        self.readonly = readonly
+        # A new form stays quiet about empty required fields until a save is tried.
+        self.show_all_errors = identity_id is not None
+        self.server_errors: dict[str, tuple[str, Any]] = {}
+        self.modified: set[str] = set()
+        self._loading = False
+
+    def compose(self) -> ComposeResult:
+        d = self.loaded
+        yield from self._field("Name", "name", Input(d.name, id="name", compact=True, select_on_focus=False))
+        yield from self._field(
+            "Identifier key",
+            "identifier_key",
+            Input(d.identifier_key, id="identifier-key", compact=True, select_on_focus=False),
+        )
+        with Horizontal(classes="field-line"):
+            yield Static("Type", classes="field-label")
+            yield Static(" ", classes="field-mark", id="identity_type-mark")
+            yield Select(TYPES, value=IdentityType(d.identity_type).value, allow_blank=False,
+                         compact=True, id="identity-type")
+            yield Static("Project", classes="field-label project-label")
+            yield Static(" ", classes="field-mark", id="project_id-mark")
+            if self.identity_id is None:
+                yield Input(d.project_id or "", placeholder="none", id="project-id", compact=True,
+                            select_on_focus=False)
+            else:
+                # PATCH cannot move an identity to another project, so the project is shown, not edited.
+                yield Static(Text(one_line(d.project_id or "—", 40)), id="project-text")
+        if self.identity_id is not None:
+            with Horizontal(classes="field-line", id="id-line"):
+                yield Static("Id", classes="field-label")
+                yield Static(" ", classes="field-mark")
+                yield Static(Text(self.identity_id), id="identity-id")
+                yield Static(Text("c copies"), id="id-hint")
+        with Horizontal(id="props-header"):
+            yield Static("", id="props-title")
+            yield Static(Text(ROW_KEYS), id="props-hint")
+        with PropertyList(id="props"):
+            for prop in d.properties:
+                yield PropertyRow.of(prop)
+        with Horizontal(id="edit-buttons"):
+            yield Button("Add property", id="add-property", compact=True)
+            yield Button("Save", id="save", variant="primary", compact=True)
+            yield Button("Revert", id="revert", compact=True)
+            if self.identity_id is not None:
+                yield Button("Delete…", id="delete", variant="error", compact=True)
+
+    def _field(self, label: str, name: str, widget: Widget) -> ComposeResult:
+        with Horizontal(classes="field-line"):
+            yield Static(label, classes="field-label")
+            yield Static(" ", classes="field-mark", id=f"{name}-mark")
+            yield widget
+            yield Static("", classes="field-error", id=f"{name}-error")
+
+    def on_mount(self) -> None:
+        if self.readonly:
+            for button in self.query("#save, #revert, #delete, #add-property"):
+                button.display = False
+            self.query_one("#props-hint").display = False
+        self.refresh_marks()
+
+    # -- parts --------------------------------------------------------------------------------
+
+    @property
+    def props(self) -> PropertyList:
+        return self.query_one("#props", PropertyList)
+
+    @property
+    def rows(self) -> list[PropertyRow]:
+        """The property rows in the order shown."""
+        return self.props.rows
+
+    def focus_name(self) -> None:
+        """Focus the name with the cursor at its end: where an edit usually starts."""
+        name = self.query_one("#name", Input)
+        name.focus()
+        name.cursor_position = len(name.value)
+
+    def widget_for(self, name: str) -> Widget | None:
+        """The focusable widget showing field ``name`` (``properties.2.value`` and the like)."""
+        if name in SCALAR_WIDGETS:
+            found = self.query(SCALAR_WIDGETS[name])
+            return found.first() if found else None
+        parts = name.split(".")
+        if parts[0] == "properties" and len(parts) > 1 and parts[1].isdigit():
+            rows = self.rows
+            index = int(parts[1])
+            if index < len(rows):
+                return rows[index].part(parts[2] if len(parts) > 2 and parts[2] in PARTS else "key")
+        return None
+
+    def focus_field(self, name: str) -> None:
+        """Move the focus to field ``name`` and scroll it into view."""
+        widget = self.widget_for(name)
+        if widget is not None:
+            widget.focus()
+            widget.scroll_visible(animate=False)
+
+    def focus_path(self, focused: Widget | None) -> str | None:
+        """A name for where the focus is that survives rebuilding the rows."""
+        if focused is None:
+            return None
+        for name, selector in SCALAR_WIDGETS.items():
+            if focused.id == selector[1:]:
+                return name
+        for i, row in enumerate(self.rows):
+            part = row.focused_part()
+            if part is not None:
+                return f"properties.{i}.{part}"
+        return "#" + focused.id if focused.id else None
+
+    def restore_focus(self, path: str | None) -> None:
+        """Focus what ``focus_path`` named, if it still exists."""
+        if path is None:
+            return
+        if path.startswith("#"):
+            found = self.query(path)
+            if found:
+                found.first().focus()
+            return
+        self.focus_field(path)
+
+    # -- values -------------------------------------------------------------------------------
+
+    def values(self) -> FormValues:
+        """What the form holds now."""
+        if self.query("#project-id"):
+            project = self.query_one("#project-id", Input).value.strip() or None
+        else:
+            project = self.loaded.project_id
+        return FormValues(
+            name=self.query_one("#name", Input).value,
+            identifier_key=self.query_one("#identifier-key", Input).value,
+            identity_type=str(self.query_one("#identity-type", Select).value),
+            project_id=project,
+            rows=tuple(row.values() for row in self.rows),
+        )
+
+    async def load_draft(self, draft: Draft) -> None:
+        """Show ``draft`` in every field and row, and make it what "modified" compares with."""
+        self.loaded = draft
+        self.server_errors.clear()
+        # Setting values posts Changed events that arrive while rows are half rebuilt: look once, at the end.
+        self._loading = True
+        try:
+            await self._show(draft)
+        finally:
+            self._loading = False
+        self.refresh_marks()
+
+    async def _show(self, draft: Draft) -> None:
+        for selector, value in (("#name", draft.name), ("#identifier-key", draft.identifier_key)):
+            widget = self.query_one(selector, Input)
+            widget.value = value
+            widget.cursor_position = len(value)
+        self.query_one("#identity-type", Select).value = IdentityType(draft.identity_type).value
+        if self.query("#project-id"):
+            self.query_one("#project-id", Input).value = draft.project_id or ""
+        await self.props.show(draft.properties)
+
+    def rebase(self, loaded: Draft) -> None:
+        """Compare with a new baseline without touching what the user typed (after a partial save)."""
+        self.loaded = loaded
+        for row, rebased in zip(self.rows, rebase_rows(self.values().rows, loaded)):
+            row.set_origin(rebased.origin)
+        self.refresh_marks()
+
+    # -- marks --------------------------------------------------------------------------------
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Switch.Changed)
+    @on(TextArea.Changed)
+    @on(PropertyRow.TypeChanged)
+    def _something_changed(self) -> None:
+        self.refresh_marks()
+
+    def refresh_marks(self) -> None:
+        """Recompute modified marks and the errors beside the fields from the widgets' values."""
+        if not self.is_mounted or self._loading:
+            return
+        values = self.values()
+        self.modified = mods = modified_fields(self.loaded, values)
+        errors = self.shown_errors(values, mods)
+        for name, selector in SCALAR_WIDGETS.items():
+            found = self.query(selector)
+            if found:
+                found.first().set_class(name in mods, "-modified")
+                found.first().set_class(name in errors, "-invalid")
+            mark = self.query(f"#{name}-mark")
+            if mark:
+                mark.first(Static).update(Text(MARK if name in mods else " "))
+            error = self.query(f"#{name}-error")
+            if error:
+                error.first(Static).update(Text(errors.get(name, "")))
+                error.first().set_class(name in errors, "-shown")
+        for i, row in enumerate(self.rows):
+            row_mods = {p for p in PARTS if f"properties.{i}.{p}" in mods}
+            row_errors = {p: errors[f"properties.{i}.{p}"] for p in PARTS if f"properties.{i}.{p}" in errors}
+            row.mark(row_mods, row_errors, i + 1)
+        self._update_header(values)
+        self.post_message(self.Marked(set(mods), values.name))
+
+    def shown_errors(self, values: FormValues, mods: set[str]) -> dict[str, str]:
+        """The errors to show now: all of them, or on a new form only those in fields already touched."""
+        out: dict[str, str] = {}
+        for error in values.errors():
+            row = error.row
+            touched = error.field in mods or (row is not None and f"properties.{row}" in mods)
+            if self.show_all_errors or touched:
+                out.setdefault(error.field, error.message)
+        for name, (message, seen) in list(self.server_errors.items()):
+            if field_value(values, name) != seen:
+                del self.server_errors[name]  # the user changed what the server complained about
+            else:
+                out.setdefault(name, message)
+        return out
+
+    def _update_header(self, values: FormValues) -> None:
+        origins = [r.origin for r in values.rows if r.origin is not None]
+        kept = {id(o) for o in origins}
+        removed = sum(1 for p in self.loaded.properties if id(p) not in kept)
+        position = {id(p): i for i, p in enumerate(self.loaded.properties)}
+        order = [position[id(o)] for o in origins if id(o) in position]
+        notes = []
+        if removed:
+            notes.append(f"{removed} removed")
+        if order != sorted(order):
+            notes.append("order changed")
+        text = Text(f"Properties ({len(values.rows)})", style="bold")
+        if notes:
+            text.append(f"  {MARK} " + ", ".join(notes))
+        self.query_one("#props-title", Static).update(text)
+        self.query_one("#props-title").set_class(bool(notes), "-modified")

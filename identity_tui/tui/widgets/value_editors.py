@@ -1,0 +1,188 @@
+"""One editor widget per property type, all answering the same two questions: what value do you hold, show this one."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Input, Static, Switch, TextArea
+
+from identity_tui.core.form import Unparsed, read_switch, read_text, value_text
+from identity_tui.core.models import PropertyType
+from identity_tui.core.planner import DraftProperty
+
+
+class ValueEditor:
+    """What the property row needs from any value editor."""
+
+    ptype: PropertyType
+
+    def read(self, origin: DraftProperty | None) -> Any:
+        """The value held now (an ``Unparsed`` when the text does not parse)."""
+        raise NotImplementedError
+
+    def show(self, value: Any) -> None:
+        """Display ``value`` (or an ``Unparsed``'s text)."""
+        raise NotImplementedError
+
+    @property
+    def focus_target(self) -> Widget:
+        """The widget that takes the keyboard."""
+        return self  # type: ignore[return-value]
+
+    @property
+    def text(self) -> str:
+        """The value as text, for $EDITOR."""
+        raise NotImplementedError
+
+    def load_text(self, text: str) -> None:
+        """Take text back from $EDITOR."""
+        raise NotImplementedError
+
+
+class TextValueEditor(Input, ValueEditor):
+    """A one-line text editor for string and number values (the number parse happens in the form model)."""
+
+    def __init__(self, ptype: PropertyType, value: Any, **kwargs: Any) -> None:
+        placeholder = "a number, e.g. 42 or 4.5" if ptype is PropertyType.NUMBER else "text"
+        super().__init__(
+            value_text(ptype, value),
+            placeholder=placeholder,
+            compact=True,
+            select_on_focus=False,
+            classes="value-editor",
+            **kwargs,
+        )
+        self.ptype = ptype
+
+    def read(self, origin: DraftProperty | None) -> Any:
+        return read_text(self.ptype, self.value, origin)
+
+    def show(self, value: Any) -> None:
+        self.value = value_text(self.ptype, value)
+        self.cursor_position = len(self.value)
+
+    @property
+    def text(self) -> str:
+        return self.value
+
+    def load_text(self, text: str) -> None:
+        # Editors end a file with a newline the user did not mean as part of the value.
+        self.value = text[:-1] if text.endswith("\n") else text
+        self.cursor_position = len(self.value)
+
+
+class JsonValueEditor(TextArea, ValueEditor):
+    """A multi-line editor for a JSON object; plain text, validated by the form model (no tree-sitter)."""
+
+    def __init__(self, value: Any, **kwargs: Any) -> None:
+        super().__init__(
+            value_text(PropertyType.JSON, value),
+            soft_wrap=True,
+            tab_behavior="focus",
+            compact=True,
+            highlight_cursor_line=False,
+            classes="value-editor",
+            **kwargs,
+        )
+        self.ptype = PropertyType.JSON
+
+    def read(self, origin: DraftProperty | None) -> Any:
+        return read_text(self.ptype, self.text, origin)
+
+    def show(self, value: Any) -> None:
+        self.load_text(value_text(self.ptype, value))
+
+
+class BoolValueEditor(Horizontal, ValueEditor):
+    """A switch plus the words true/false, so the state reads without colour (NO_COLOR, ansi themes)."""
+
+    def __init__(self, value: Any, **kwargs: Any) -> None:
+        super().__init__(classes="value-editor bool-editor", **kwargs)
+        self.ptype = PropertyType.BOOLEAN
+        self.pending = isinstance(value, Unparsed)
+        self._initial = value is True
+
+    def compose(self) -> ComposeResult:
+        yield Switch(self._initial)
+        yield Static(self._label(self._initial), classes="bool-label")
+
+    @property
+    def switch(self) -> Switch:
+        return self.query_one(Switch)
+
+    @property
+    def focus_target(self) -> Widget:
+        return self.switch
+
+    def _label(self, on: bool) -> Text:
+        if self.pending:
+            return Text("not set: space toggles")
+        return Text("true" if on else "false")
+
+    @on(Switch.Changed)
+    def _toggled(self, event: Switch.Changed) -> None:
+        # Only a person toggles with this event flowing: values set from code are sent with it prevented.
+        self.pending = False
+        self.query_one(".bool-label", Static).update(self._label(event.value))
+
+    def read(self, origin: DraftProperty | None) -> Any:
+        switch = self.switch if self.is_mounted and self.children else None
+        on = switch.value if switch is not None else self._initial
+        return read_switch(on, origin, pending=self.pending)
+
+    def show(self, value: Any) -> None:
+        self.pending = isinstance(value, Unparsed)
+        on = value is True
+        with self.switch.prevent(Switch.Changed):
+            self.switch.value = on
+        self.query_one(".bool-label", Static).update(self._label(on))
+
+    @property
+    def text(self) -> str:
+        return "true" if self.switch.value else "false"
+
+    def load_text(self, text: str) -> None:
+        word = text.strip().lower()
+        if word in ("true", "false"):
+            self.show(word == "true")
+
+
+def make_editor(ptype: PropertyType | str, value: Any) -> Widget:
+    """The editor for ``ptype`` holding ``value``."""
+    t = PropertyType(ptype)
+    if t is PropertyType.BOOLEAN:
+        return BoolValueEditor(value)
+    if t is PropertyType.JSON:
+        return JsonValueEditor(value)
+    return TextValueEditor(t, value)
+
+
+def edit_externally(app: Any, text: str, ptype: PropertyType) -> tuple[str | None, str | None]:
+    """Edit ``text`` in $VISUAL or $EDITOR with the app suspended: (new text, None) or (None, why not)."""
+    command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not command:
+        return None, "Set $EDITOR (or $VISUAL) to edit values in your editor."
+    suffix = ".json" if ptype is PropertyType.JSON else ".txt"
+    with tempfile.TemporaryDirectory(prefix="identity-tui-") as folder:
+        path = Path(folder) / f"value{suffix}"
+        path.write_text(text, encoding="utf-8")
+        try:
+            with app.suspend():
+                status = subprocess.call([*shlex.split(command), str(path)])
+        except SuspendNotSupported:
+            return None, "This terminal cannot hand over to an editor."
+        except (OSError, ValueError) as exc:
+            return None, f"Could not start {command!r}: {exc}"
+        if status != 0:
+            return None, f"The editor exited with status {status}: the value is unchanged."
+        return path.read_text(encoding="utf-8"), None
