@@ -1,0 +1,553 @@
+"""The edit form driven by key presses against the in-process sandbox; every assertion on what was sent."""
+
+from __future__ import annotations
+
+import httpx
+from test_edit_support import (  # noqa: F401 - people is a fixture
+    ALICE,
+    ALICE_ID,
+    ALICE_PATH,
+    focus_on,
+    message,
+    open_alice,
+    people,
+    settle,
+    writes,
+)
+from textual.widgets import Input, Switch
+
+from identity_tui.core.config import Config
+from identity_tui.tui.screens.confirm import ConfirmScreen, LeaveScreen
+from identity_tui.tui.screens.edit import EditScreen
+from identity_tui.tui.screens.list import ListScreen
+from identity_tui.tui.screens.preview import PreviewScreen
+from identity_tui.tui.widgets.value_editors import JsonValueEditor
+
+
+def row(screen, i):
+    return screen.form.rows[i]
+
+
+async def save_with_preview(pilot, app) -> None:
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert isinstance(app.screen, PreviewScreen)
+    await pilot.press("enter")
+    await settle(pilot, app)
+
+
+async def test_opens_with_the_cursor_at_the_end_of_the_name(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        name = screen.query_one("#name", Input)
+        assert app.focused is name
+        assert name.cursor_position == len("Alice Example")
+        assert [r.values().key for r in screen.form.rows] == ["email", "age", "verified", "prefs"]
+        assert screen.modified == set()
+
+
+async def test_tab_walks_fields_then_rows_then_buttons(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        seen = []
+        for _ in range(17):
+            seen.append(app.focused.id or sorted(app.focused.classes & {"prop-key", "prop-type", "value-editor"})
+                        or type(app.focused).__name__)
+            await pilot.press("tab")
+        flat = [s if isinstance(s, str) else s[0] for s in seen]
+        assert flat == [
+            "name", "identifier-key", "identity-type",
+            "prop-key", "prop-type", "value-editor",
+            "prop-key", "prop-type", "value-editor",
+            "prop-key", "prop-type", "Switch",
+            "prop-key", "prop-type", "value-editor",
+            "add-property", "save",
+        ]
+        assert app.focused.id == "revert"
+        await pilot.press("shift+tab", "shift+tab")
+        assert app.focused.id == "add-property"
+        assert screen.modified == set()
+
+
+async def test_edit_one_string_property_sends_one_patch_with_that_property(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await focus_on(pilot, app, row(screen, 0).editor)
+        await pilot.press("backspace", "backspace", "backspace", *"org")
+        assert screen.modified >= {"properties.0.value"}
+        assert "-modified" in row(screen, 0).classes
+        await save_with_preview(pilot, app)
+        assert writes(people) == [
+            ("PATCH", ALICE_PATH, {"properties": [{"key": "email", "value": "alice@example.org", "type": "string"}]})
+        ]
+        assert message(app) == "Saved."
+        assert screen.modified == set()
+        assert row(screen, 0).values().value == "alice@example.org"
+
+
+async def test_rename_only_sends_the_name(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await pilot.press(*" Jr")
+        assert screen.modified == {"name"}
+        assert "modified" in str(screen.query_one("#edit-title").render())
+        await save_with_preview(pilot, app)
+        assert writes(people) == [("PATCH", ALICE_PATH, {"name": "Alice Example Jr"})]
+
+
+async def test_delete_a_property_sends_one_put_with_the_rest(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await focus_on(pilot, app, row(screen, 1).key_input)
+        await pilot.press("ctrl+d")
+        assert [r.values().key for r in screen.form.rows] == ["email", "verified", "prefs"]
+        assert app.focused is row(screen, 1).key_input  # the row that took its place
+        assert "1 removed" in str(screen.query_one("#props-title").render())
+        await save_with_preview(pilot, app)
+        rest = [p for p in ALICE["properties"] if p["key"] != "age"]
+        assert writes(people) == [("PUT", ALICE_PATH + "/properties", rest)]
+
+
+async def test_rename_and_delete_a_property_send_patch_then_put(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await pilot.press("!")
+        await focus_on(pilot, app, row(screen, 3).key_input)
+        await pilot.press("ctrl+d")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        preview = str(app.screen.query_one("#preview-body").render())
+        assert "PATCH" in preview and "PUT" in preview and "Why a PUT" in preview
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert writes(people) == [
+            ("PATCH", ALICE_PATH, {"name": "Alice Example!"}),
+            ("PUT", ALICE_PATH + "/properties", ALICE["properties"][:3]),
+        ]
+        assert screen.modified == set()
+
+
+async def test_no_change_sends_nothing(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await pilot.press("x", "backspace")  # typed and taken back: equal to what was loaded
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, EditScreen)
+        assert writes(people) == []
+        assert message(app) == "Nothing changed: nothing was sent."
+        assert screen.modified == set()
+
+
+async def test_invalid_number_is_refused_with_the_error_beside_the_row(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        age = row(screen, 1)
+        await focus_on(pilot, app, age.editor)
+        await pilot.press("backspace", "backspace", *"1_000")
+        error = str(age.query_one(".prop-error").render())
+        assert "Not a number" in error and "-shown" in age.query_one(".prop-error").classes
+        await focus_on(pilot, app, screen.query_one("#name"))
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, PreviewScreen)
+        assert writes(people) == []
+        assert app.focused is age.editor  # focus jumped to the first error
+        assert message(app).startswith("Not saved: 1 problem. row 2 value: Not a number")
+
+
+async def test_invalid_json_names_line_and_column_and_sends_nothing(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        prefs = row(screen, 3)
+        await focus_on(pilot, app, prefs.editor)
+        assert isinstance(prefs.editor, JsonValueEditor)
+        await pilot.press("down", "end", "backspace")  # the comma after "dark"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert writes(people) == []
+        error = str(prefs.query_one(".prop-error").render())
+        assert error == "row 4: value: Line 3, column 3: Expecting ',' delimiter."
+        assert app.focused is prefs.editor
+
+
+async def test_json_array_is_refused(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        prefs = row(screen, 3)
+        await focus_on(pilot, app, prefs.editor)
+        prefs.editor.select_all()
+        await pilot.press(*"[1, 2]")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert writes(people) == []
+        assert "not an array" in str(prefs.query_one(".prop-error").render())
+
+
+async def test_409_keeps_the_form_and_says_the_key_is_taken(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        key = screen.query_one("#identifier-key", Input)
+        await focus_on(pilot, app, key)
+        await pilot.press("ctrl+u", *"bob@example.com")
+        await save_with_preview(pilot, app)
+        assert [(m, p) for m, p, _ in writes(people)] == [("PATCH", ALICE_PATH)]
+        assert people.request_log[-1].status == 409
+        assert isinstance(app.screen, EditScreen)
+        assert key.value == "bob@example.com"
+        assert screen.modified == {"identifier_key"}
+        assert "is already used by another identity in this project (409)" in message(app)
+        assert "Already used" in str(screen.query_one("#identifier_key-error").render())
+        assert app.focused is key
+
+
+async def test_number_keeps_int_or_float_and_a_silently_dropped_change_is_reported(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await focus_on(pilot, app, row(screen, 1).editor)
+        await pilot.press(*".0")  # 42 -> 42.0: the server keeps 42, Python calls them equal
+        assert row(screen, 1).values().value == 42.0 and isinstance(row(screen, 1).values().value, float)
+        await save_with_preview(pilot, app)
+        assert writes(people) == [
+            ("PATCH", ALICE_PATH, {"properties": [{"key": "age", "value": 42.0, "type": "number"}]})
+        ]
+        assert "the server kept different values for: properties.age" in message(app)
+        assert row(screen, 1).values().value == 42  # the form shows what the server holds
+
+
+async def test_space_toggles_a_boolean(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        switch = row(screen, 2).query_one(Switch)
+        await focus_on(pilot, app, switch)
+        await pilot.press("space")
+        assert "false" in str(row(screen, 2).query_one(".bool-label").render())
+        await save_with_preview(pilot, app)
+        assert writes(people) == [
+            ("PATCH", ALICE_PATH, {"properties": [{"key": "verified", "value": False, "type": "boolean"}]})
+        ]
+
+
+async def test_add_a_row_by_keyboard_appends_it_and_patches(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await pilot.press("ctrl+n")
+        new = row(screen, 4)
+        assert app.focused is new.key_input
+        await pilot.press(*"plan", "tab", "tab", *"pro")
+        await save_with_preview(pilot, app)
+        assert writes(people) == [
+            ("PATCH", ALICE_PATH, {"properties": [{"key": "plan", "value": "pro", "type": "string"}]})
+        ]
+
+
+async def test_a_adds_a_row_only_outside_text_fields(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await pilot.press("a")  # typed into the name
+        assert screen.query_one("#name", Input).value == "Alice Examplea"
+        assert len(screen.form.rows) == 4
+        await focus_on(pilot, app, row(screen, 2).query_one(Switch))
+        await pilot.press("a")
+        assert len(screen.form.rows) == 5
+
+
+async def test_empty_and_duplicate_keys_are_errors_on_both_rows(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await focus_on(pilot, app, row(screen, 1).key_input)
+        await pilot.press("ctrl+u", *"email")
+        for i in (0, 1):
+            assert "used twice" in str(row(screen, i).query_one(".prop-error").render())
+        await pilot.press("ctrl+n")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "Key is required" in str(row(screen, 4).query_one(".prop-error").render())
+        assert writes(people) == []
+
+
+async def test_move_a_row_down_sends_a_put_in_the_new_order(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await focus_on(pilot, app, row(screen, 0).key_input)
+        await pilot.press("alt+down")
+        assert [r.values().key for r in screen.form.rows] == ["age", "email", "verified", "prefs"]
+        assert app.focused is row(screen, 1).key_input
+        await pilot.press("ctrl+up", "ctrl+up")  # back to the top; a second press stays there
+        assert [r.values().key for r in screen.form.rows] == ["email", "age", "verified", "prefs"]
+        assert screen.modified == set()
+        await pilot.press("alt+down")
+        await save_with_preview(pilot, app)
+        props = ALICE["properties"]
+        assert writes(people) == [("PUT", ALICE_PATH + "/properties", [props[1], props[0], props[2], props[3]])]
+
+
+async def test_change_type_converts_or_asks_for_a_value(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        age = row(screen, 1)
+        await focus_on(pilot, app, age.type_select)
+        await pilot.press("ctrl+t")  # number -> boolean: 42 is not true or false
+        await settle(pilot, app)
+        assert age.ptype.value == "boolean"
+        assert "Enter a value: space toggles" in str(age.query_one(".prop-error").render())
+        await pilot.press("ctrl+t")  # boolean -> json: still nothing to convert
+        await pilot.press("ctrl+t")  # json -> string
+        await settle(pilot, app)
+        assert age.values().value == ""
+        await focus_on(pilot, app, age.editor)
+        await pilot.press(*"17")
+        await focus_on(pilot, app, age.type_select)
+        await pilot.press("ctrl+t")  # string "17" -> number 17
+        await settle(pilot, app)
+        assert age.values().value == 17
+        await save_with_preview(pilot, app)
+        assert writes(people) == [
+            ("PATCH", ALICE_PATH, {"properties": [{"key": "age", "value": 17, "type": "number"}]})
+        ]
+
+
+async def test_boolean_to_string_converts(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        verified = row(screen, 2)
+        await focus_on(pilot, app, verified.type_select)
+        await pilot.press("ctrl+t", "ctrl+t")  # boolean -> json (asks) -> string ("" from the asked value)
+        await settle(pilot, app)
+        # true -> "true" directly through the select:
+        await pilot.press("ctrl+t")  # string -> number: "" cannot convert
+        await settle(pilot, app)
+        assert verified.ptype.value == "number"
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        verified = row(screen, 2)
+        await focus_on(pilot, app, verified.type_select)
+        await verified.change_type(verified.ptype.__class__("string"))
+        await settle(pilot, app)
+        assert verified.values().value == "true"
+
+
+async def test_revert_restores_the_loaded_values(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await pilot.press(*"zz")
+        await focus_on(pilot, app, row(screen, 0).key_input)
+        await pilot.press("ctrl+d")
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert screen.query_one("#name", Input).value == "Alice Example"
+        assert len(screen.form.rows) == 4
+        assert screen.modified == set()
+        assert writes(people) == []
+
+
+async def test_leaving_with_unsaved_changes_asks_and_stay_and_discard_work(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await pilot.press(*"!!")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LeaveScreen)
+        await pilot.press("escape")  # stay
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.query_one("#name", Input).value == "Alice Example!!"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("d")  # discard
+        await settle(pilot, app)
+        assert isinstance(app.screen, ListScreen)
+        assert writes(people) == []
+
+
+async def test_leaving_and_choosing_save_saves_then_leaves(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_alice(pilot, app)
+        await pilot.press("!")
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, PreviewScreen)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ListScreen)
+        assert writes(people) == [("PATCH", ALICE_PATH, {"name": "Alice Example!"})]
+
+
+async def test_leaving_unmodified_form_does_not_ask(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_alice(pilot, app)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ListScreen)
+
+
+async def test_quit_with_unsaved_changes_asks_first(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await focus_on(pilot, app, row(screen, 2).query_one(Switch))
+        await pilot.press("space")
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, LeaveScreen)
+        await pilot.press("escape")
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert isinstance(app.screen, LeaveScreen)
+        await pilot.press("d")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert writes(people) == []
+
+
+async def test_escape_in_preview_returns_to_the_form_unchanged(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await pilot.press("!")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PreviewScreen)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.screen is screen
+        assert screen.modified == {"name"}
+        assert writes(people) == []
+
+
+async def test_preview_can_be_turned_off(make_app, people):
+    app = make_app(config=Config(preview_saves=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_alice(pilot, app)
+        await pilot.press("!", "f2")
+        await settle(pilot, app)
+        assert writes(people) == [("PATCH", ALICE_PATH, {"name": "Alice Example!"})]
+
+
+async def test_readonly_refuses_to_save_and_hides_write_keys(make_app, people):
+    app = make_app(readonly=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await pilot.press("!", "ctrl+s")
+        await settle(pilot, app)
+        assert writes(people) == []
+        assert "Read-only" in message(app)
+        assert "read-only" in str(screen.query_one("#edit-title").render())
+        shown = {b.binding.action for b in screen.active_bindings.values() if b.enabled}
+        assert not shown & {"save", "add_property", "delete_property", "cycle_type", "delete_identity"}
+        assert not screen.query_one("#save").display
+
+
+async def test_partial_success_reports_what_was_applied_and_keeps_the_rest_marked(make_app, people):
+    inner = people.transport()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT":
+            detail = "[{'type': 'x', 'loc': ('body', 0, 'value'), 'msg': 'Input should be a valid string'}]"
+            return httpx.Response(422, json={"trace_id": "", "detail": detail})
+        return inner.handle_request(request)
+
+    app = make_app(transport=httpx.MockTransport(handler))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await pilot.press("!")
+        await focus_on(pilot, app, row(screen, 3).key_input)
+        await pilot.press("ctrl+d")
+        await save_with_preview(pilot, app)
+        assert writes(people) == [("PATCH", ALICE_PATH, {"name": "Alice Example!"})]  # the PUT never arrived
+        text = message(app)
+        assert text.startswith("Partly saved. Applied: PATCH (set name). Not applied: PUT")
+        assert screen.modified == {"properties"}  # the name landed; the removal is still to do
+        assert "1 removed" in str(screen.query_one("#props-title").render())
+        assert people.store.get(ALICE_ID)["name"] == "Alice Example!"
+
+
+async def test_404_on_save_offers_to_recreate_with_one_post(make_app, people, fixed_ids):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_alice(pilot, app)
+        people.store.delete(ALICE_ID)  # someone else deleted it meanwhile
+        await pilot.press("!")
+        await save_with_preview(pilot, app)
+        assert "no longer exists on the server (404)" in message(app)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")  # re-create
+        await pilot.pause()
+        assert isinstance(app.screen, PreviewScreen)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        sent = writes(people)
+        assert [m for m, _, _ in sent] == ["PATCH", "POST"]
+        assert sent[1][2] == {
+            "identifier_key": "alice@example.com",
+            "name": "Alice Example!",
+            "identity_type": "user",
+            "properties": ALICE["properties"],
+        }
+        assert isinstance(app.screen, ListScreen)
+
+
+async def test_e_opens_the_value_in_editor_only_outside_text_fields(make_app, people, monkeypatch, tmp_path):
+    import contextlib
+
+    script = tmp_path / "ed.sh"
+    script.write_text('#!/bin/sh\nprintf \'{"theme": "light"}\\n\' > "$1"\n')
+    script.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(script))
+    app = make_app()
+    monkeypatch.setattr(type(app), "suspend", lambda self: contextlib.nullcontext())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await pilot.press("e")  # typing in the name: just a letter
+        assert screen.query_one("#name", Input).value == "Alice Examplee"
+        await focus_on(pilot, app, row(screen, 3).editor)
+        await pilot.press("f4")
+        await settle(pilot, app)
+        assert row(screen, 3).values().value == {"theme": "light"}
+
+
+async def test_opening_another_identity_from_a_modified_form_asks(make_app, people):
+    from identity_tui.core.models import Identity
+
+    from test_edit_support import BOB
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_alice(pilot, app)
+        await pilot.press("!")
+        app.open_identity(Identity.model_validate({**BOB}))
+        await pilot.pause()
+        assert isinstance(app.screen, LeaveScreen)
+        await pilot.press("d")
+        await settle(pilot, app)
+        assert isinstance(app.screen, EditScreen) and app.screen.identity_id == BOB["id"]
+        assert writes(people) == []

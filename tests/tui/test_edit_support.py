@@ -1,0 +1,88 @@
+"""Shared pieces for the edit-form tests: two identities with fixed ids and content, and waiting helpers."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from identity_tui.tui.screens.edit import EditScreen
+from identity_tui.tui.screens.list import ListScreen
+from identity_tui.tui.widgets.identity_table import IdentityTable
+
+ALICE_ID = "identity-00000000-0000-4000-8000-00000000a11c"
+BOB_ID = "identity-00000000-0000-4000-8000-000000000b0b"
+ALICE = {
+    "id": ALICE_ID,
+    "identifier_key": "alice@example.com",
+    "name": "Alice Example",
+    "identity_type": "user",
+    "project_id": None,
+    "properties": [
+        {"key": "email", "value": "alice@example.com", "type": "string"},
+        {"key": "age", "value": 42, "type": "number"},
+        {"key": "verified", "value": True, "type": "boolean"},
+        {"key": "prefs", "value": {"theme": "dark", "newsletter": False}, "type": "json"},
+    ],
+}
+BOB = {
+    "id": BOB_ID,
+    "identifier_key": "bob@example.com",
+    "name": "Bob Example",
+    "identity_type": "user",
+    "project_id": None,
+    "properties": [],
+}
+ALICE_PATH = f"/v1/identities/{ALICE_ID}"
+
+
+@pytest.fixture
+def people(sandbox):
+    """Bob, then Alice (newest, so first in the list), inserted with fixed ids; the request log cleared."""
+    sandbox.store.insert(copy.deepcopy(BOB))
+    sandbox.store.insert(copy.deepcopy(ALICE))
+    sandbox.clear_log()
+    return sandbox
+
+
+async def settle(pilot, app) -> None:
+    """Wait until the workers are idle and the screen has caught up."""
+    for _ in range(2):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_alice(pilot, app) -> EditScreen:
+    """From the list, open the first row (Alice) with enter and wait for the fresh copy."""
+    await settle(pilot, app)
+    table = app.screen.query_one(IdentityTable)
+    assert table.selected.id == ALICE_ID
+    await pilot.press("enter")
+    await settle(pilot, app)
+    assert isinstance(app.screen, EditScreen)
+    return app.screen
+
+
+async def focus_on(pilot, app, widget) -> None:
+    """Press tab until ``widget`` has the focus (the way a person gets there)."""
+    for _ in range(40):
+        if app.focused is widget:
+            return
+        await pilot.press("tab")
+    raise AssertionError(f"tab never reached {widget!r}")
+
+
+def writes(sandbox) -> list[tuple[str, str, object]]:
+    """Every request but the reads, as (method, path, body)."""
+    return [(r.method, r.path, r.body) for r in sandbox.request_log if r.method != "GET"]
+
+
+def message(app) -> str:
+    """The line under the form (the form may be under a dialog)."""
+    form = next(s for s in reversed(app.screen_stack) if isinstance(s, EditScreen))
+    return str(form.query_one("#edit-message").render())
+
+
+def list_screen(app) -> ListScreen:
+    return next(s for s in app.screen_stack if isinstance(s, ListScreen))
