@@ -40,7 +40,8 @@ class Sandbox:
         self.lock = threading.RLock()
         self.request_log: list[LoggedRequest] = []
 
-    def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+    def handle(self, method: str, target: str, headers: Mapping[str, str],
+               body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         """Answer one HTTP request given as method, path-plus-query and raw body."""
         method = method.upper()
         split = urlsplit(target)

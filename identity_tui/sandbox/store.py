@@ -7,6 +7,8 @@ import json
 import sqlite3
 from typing import Any, Iterable
 
+from identity_tui.sandbox.search import NameIndex, fold
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS identities (
@@ -34,10 +36,6 @@ CREATE TABLE IF NOT EXISTS identity_search (
 CREATE INDEX IF NOT EXISTS ix_search_type ON identity_search (identity_type, seq);
 CREATE INDEX IF NOT EXISTS ix_search_project ON identity_search (project_id, seq);
 CREATE INDEX IF NOT EXISTS ix_search_project_type ON identity_search (project_id, identity_type, seq);
--- Substring search of 3+ characters goes through trigrams instead of scanning every name.
-CREATE VIRTUAL TABLE IF NOT EXISTS name_trigrams USING fts5(
-    name_lower, content='identity_search', content_rowid='seq', tokenize='trigram'
-);
 CREATE TABLE IF NOT EXISTS agents (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS blocks (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS links (
@@ -52,14 +50,6 @@ CREATE INDEX IF NOT EXISTS ix_links_target ON links (kind, target_id);
 _COLUMNS = "id, identifier_key, name, identity_type, project_id, properties"
 _JOINED = ", ".join(f"i.{c}" for c in _COLUMNS.split(", "))
 _TABLES = {"agent": "agents", "block": "blocks"}
-
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-def fold(text: str) -> str:
-    """Lower-case ASCII letters only, like Postgres' lower() in the C locale the reference server runs with."""
-    return text.translate(_ASCII_LOWER)
 
 
 def now() -> dt.datetime:
@@ -82,6 +72,7 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        self.names = NameIndex(self.db)
         self.db.execute("INSERT OR IGNORE INTO meta VALUES ('created_at', ?)", (now().isoformat(),))
 
     def close(self) -> None:
@@ -108,7 +99,8 @@ class Store:
 
     def find_by_key(self, identifier_key: str, project_id: str | None) -> dict | None:
         found = self.db.execute(
-            f"SELECT {_COLUMNS} FROM identities WHERE identifier_key = ? AND ifnull(project_id, x'00') = ifnull(?, x'00')",
+            f"SELECT {_COLUMNS} FROM identities"
+            " WHERE identifier_key = ? AND ifnull(project_id, x'00') = ifnull(?, x'00')",
             (identifier_key, project_id),
         ).fetchone()
         return _row(found) if found else None
@@ -129,7 +121,7 @@ class Store:
         )
         search = [(seq, fold(r["name"]), r["identity_type"], r["project_id"]) for seq, r in zip(seqs, rows)]
         self.db.executemany("INSERT INTO identity_search VALUES (?, ?, ?, ?)", search)
-        self.db.executemany("INSERT INTO name_trigrams (rowid, name_lower) VALUES (?, ?)", [s[:2] for s in search])
+        self.names.add([s[:2] for s in search])
 
     def update(self, identity_id: str, changes: dict) -> None:
         columns = dict(changes)
@@ -140,26 +132,22 @@ class Store:
         self.db.execute(f"UPDATE identities SET {assignments} WHERE id = ?", (*columns.values(), identity_id))
         if "name" in changes or "identity_type" in changes:
             seq, old_lower = self._search_row(identity_id)
-            self._forget_name(seq, old_lower)
             name_lower = fold(changes["name"]) if "name" in changes else old_lower
             kind = self.db.execute("SELECT identity_type FROM identities WHERE seq = ?", (seq,)).fetchone()[0]
             self.db.execute("UPDATE identity_search SET name_lower = ?, identity_type = ? WHERE seq = ?",
                             (name_lower, kind, seq))
-            self.db.execute("INSERT INTO name_trigrams (rowid, name_lower) VALUES (?, ?)", (seq, name_lower))
+            if name_lower != old_lower:
+                self.names.remove(seq, old_lower)
+                self.names.add([(seq, name_lower)])
 
     def _search_row(self, identity_id: str) -> tuple[int, str]:
         return self.db.execute("SELECT s.seq, s.name_lower FROM identity_search s JOIN identities i"
                                " ON i.seq = s.seq WHERE i.id = ?", (identity_id,)).fetchone()
 
-    def _forget_name(self, seq: int, name_lower: str) -> None:
-        # An external-content FTS table is told what to remove with the old value itself.
-        self.db.execute("INSERT INTO name_trigrams (name_trigrams, rowid, name_lower) VALUES ('delete', ?, ?)",
-                        (seq, name_lower))
-
     def delete(self, identity_id: str) -> bool:
         found = self._search_row(identity_id)
         if found:
-            self._forget_name(*found)
+            self.names.remove(*found)
             self.db.execute("DELETE FROM identity_search WHERE seq = ?", (found[0],))
         gone = self.db.execute("DELETE FROM identities WHERE id = ?", (identity_id,)).rowcount
         self.db.execute("DELETE FROM links WHERE identity_id = ?", (identity_id,))
@@ -176,20 +164,18 @@ class Store:
         tables = "identity_search s JOIN identities i ON i.seq = s.seq"
         order_by = "s.seq"
         if name:
-            needle = fold(name)
-            if any(c in needle for c in "%_\\"):
-                # Postgres' LIKE treats % and _ as wildcards and \ as the escape character; so does this.
-                where.append("s.name_lower LIKE '%' || ? || '%' ESCAPE '\\'")
-                args.append(needle)
-            else:
-                where.append("instr(s.name_lower, ?) > 0")
-                args.append(needle)
-                if len(needle) >= 3:
-                    # Trigrams find the candidates in creation order; instr() keeps the match exact.
-                    tables = "name_trigrams f JOIN identity_search s ON s.seq = f.rowid JOIN identities i ON i.seq = s.seq"
-                    order_by = "f.rowid"
-                    where.append("name_trigrams MATCH ?")
-                    args.append('"' + needle.replace('"', '""') + '"')
+            found = self.names.condition(name)
+            if found is None:
+                return []
+            where.append(found.where)
+            args.append(found.arg)
+            if found.trigrams:
+                # Trigrams give the candidates in creation order; the check above keeps the match exact.
+                tables = ("name_trigrams f JOIN identity_search s ON s.seq = f.rowid"
+                          " JOIN identities i ON i.seq = s.seq")
+                order_by = "f.rowid"
+                where.append("name_trigrams MATCH ?")
+                args.append(found.trigrams)
         for column, value in (("identity_type", identity_type), ("project_id", project_id)):
             if value is not None:
                 where.append(f"s.{column} = ?")

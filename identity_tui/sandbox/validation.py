@@ -36,7 +36,8 @@ def check_choice(value: Any, loc: Loc, values: tuple[str, ...], errors: Errors, 
     if isinstance(value, str) and value in values:
         return value
     expected = _expected(values)
-    errors.append({"type": kind, "loc": loc, "msg": f"Input should be {expected}", "input": value, "ctx": {"expected": expected}})
+    errors.append({"type": kind, "loc": loc, "msg": f"Input should be {expected}", "input": value,
+                   "ctx": {"expected": expected}})
     return value
 
 
