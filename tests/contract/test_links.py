@@ -97,7 +97,8 @@ def test_link_errors(api: Api, kind: str, target: str) -> None:
     made = api.create()
     bad_id = api.patch(f"/v1/{kind}/{target}/identities/attach/foo")
     assert bad_id.status_code == 400
-    assert bad_id.json() == {"detail": "INVALID_ARGUMENT: Invalid identity ID format: foo. Expected format: 'identity-<uuid4>'"}
+    assert bad_id.json() == {
+        "detail": "INVALID_ARGUMENT: Invalid identity ID format: foo. Expected format: 'identity-<uuid4>'"}
     no_identity = api.patch(f"/v1/{kind}/{target}/identities/attach/{UNKNOWN_ID}")
     assert no_identity.status_code == 404
     assert no_identity.json()["detail"].startswith(f"Identity not found with id='['{UNKNOWN_ID}']'")

@@ -181,7 +181,10 @@ def test_bad_query_values_are_422(api: Api, params: dict, error: dict) -> None:
 def test_all_bad_query_values_are_reported_together(api: Api) -> None:
     response = api.get("/v1/identities/", params={"order": "x", "limit": "y", "identity_type": "z"})
     assert [(e["type"], e["loc"]) for e in errors_of(response)] == [
-        ("enum", ("query", "identity_type")), ("int_parsing", ("query", "limit")), ("literal_error", ("query", "order"))]
+        ("enum", ("query", "identity_type")),
+        ("int_parsing", ("query", "limit")),
+        ("literal_error", ("query", "order")),
+    ]
 
 
 @pytest.mark.parametrize("text,value", [("7", 7), (" 7 ", 7), ("7.0", 7), ("+7", 7), ("0_7", 7)])

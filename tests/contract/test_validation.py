@@ -59,7 +59,8 @@ def test_linked_ids_must_look_like_ids(api: Api) -> None:
                                                  "block_ids": ["block-A0000000-0000-4000-8000-000000000000"]})
     assert errors_of(response) == [{
         "type": "string_pattern_mismatch", "loc": ("body", "block_ids", 0),
-        "msg": "String should match pattern '^block-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'",
+        "msg": "String should match pattern "
+               "'^block-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'",
         "input": "block-A0000000-0000-4000-8000-000000000000",
         "ctx": {"pattern": "^block-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"}}]
 
@@ -79,7 +80,8 @@ def test_body_that_is_not_json_is_422_json_invalid(api: Api) -> None:
 def test_empty_or_null_body_is_422_missing(api: Api, content: bytes) -> None:
     response = post_raw(api, content)
     assert response.status_code == 422
-    assert response.json()["detail"] == "[{'type': 'missing', 'loc': ('body',), 'msg': 'Field required', 'input': None}]"
+    assert response.json()["detail"] == (
+        "[{'type': 'missing', 'loc': ('body',), 'msg': 'Field required', 'input': None}]")
 
 
 def test_non_json_content_type_leaves_the_body_as_bytes(api: Api) -> None:

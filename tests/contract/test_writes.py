@@ -230,7 +230,8 @@ def test_patch_onto_a_taken_key_is_409_and_changes_nothing(api: Api) -> None:
     assert api.retrieve(made["id"]) == made
     # The same key in another project is not a clash.
     other = api.create(project_id="ct-proj-2")
-    assert patched(api, other["id"], {"identifier_key": taken["identifier_key"]})["identifier_key"] == taken["identifier_key"]
+    moved = patched(api, other["id"], {"identifier_key": taken["identifier_key"]})
+    assert moved["identifier_key"] == taken["identifier_key"]
 
 
 def test_patch_to_its_own_key_is_fine(api: Api) -> None:

@@ -53,7 +53,8 @@ def test_request_log_records_what_was_sent(sb: Sandbox, http: httpx.Client) -> N
     http.get("/v1/identities")
     http.post("/v1/identities/", content=b"{bad", headers={"content-type": "application/json"})
     assert sb.request_log == [
-        LoggedRequest("POST", "/v1/identities/", {}, {"identifier_key": "x", "name": "X", "identity_type": "user"}, 200),
+        LoggedRequest("POST", "/v1/identities/", {},
+                      {"identifier_key": "x", "name": "X", "identity_type": "user"}, 200),
         LoggedRequest("GET", "/v1/identities/", {"name": "x", "limit": "2"}, None, 200),
         LoggedRequest("GET", "/v1/identities", {}, None, 307),
         LoggedRequest("POST", "/v1/identities/", {}, None, 422),

@@ -54,7 +54,8 @@ def raw_exchange(base_url: str, requests: list[bytes]) -> bytes:
 
 
 def test_an_unknown_error_closes_the_connection_like_uvicorn() -> None:
-    body = b'{"identifier_key":"x","name":"x","identity_type":"user","agent_ids":["agent-00000000-0000-4000-8000-000000000000"]}'
+    body = (b'{"identifier_key":"x","name":"x","identity_type":"user",'
+            b'"agent_ids":["agent-00000000-0000-4000-8000-000000000000"]}')
     request = (b"POST /v1/identities/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                b"Content-Length: %d\r\n\r\n" % len(body)) + body
     count = b"GET /v1/identities/count HTTP/1.1\r\nHost: x\r\n\r\n"
