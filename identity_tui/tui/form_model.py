@@ -42,11 +42,13 @@ def field_label(name: str) -> str:
     return name
 
 
-def describe_changes(modified: set[str]) -> list[str]:
-    """The changed fields as a person would list them: scalars, then rows, then the list itself."""
+def describe_changes(modified: set[str], keys: list[str] | None = None) -> list[str]:
+    """The changed fields as a person would list them: scalars, then rows (with their keys), then the list."""
     out = [LABELS[n] for n in ("name", "identifier_key", "identity_type", "project_id") if n in modified]
     rows = sorted(int(m.split(".")[1]) for m in modified if m.count(".") == 1 and m.startswith("properties."))
-    out += [f"row {i + 1}" for i in rows]
+    for i in rows:
+        key = keys[i] if keys is not None and i < len(keys) else ""
+        out.append(f"row {i + 1} ({one_line(key, 24)})" if key else f"row {i + 1}")
     if "properties" in modified and not rows:
         out.append("property list (rows removed or moved)")
     return out
@@ -133,7 +135,7 @@ def _why(error: LettaError, failed: PlannedRequest, values: FormValues, creating
             name = _form_field(first.field, failed, values)
             where = field_label(name) if name else first.field
             return f"the server rejected {where}: {first.msg} (422)."
-        return error.message
+        return _lower_first(error.message)
     if isinstance(error, Unauthorized):
         return "the server rejected the token (401): check the API key or password."
     if isinstance(error, PaymentRequired):
@@ -144,4 +146,11 @@ def _why(error: LettaError, failed: PlannedRequest, values: FormValues, creating
         return "the server did not answer in time; the change may or may not be applied. ctrl+s sends it again."
     if isinstance(error, ConnectionFailed):
         return f"could not reach the server ({error.message.rstrip('.')}). The form is kept; ctrl+s retries."
-    return error.message
+    return _lower_first(error.message)
+
+
+def _lower_first(text: str) -> str:
+    """A sentence made to follow "Not saved: " (an acronym such as "HTTP" is left alone)."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text

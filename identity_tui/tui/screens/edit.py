@@ -355,7 +355,8 @@ class EditScreen(ReportsWorkerErrors, Screen):
                 then()
 
         can_save = not self.app.readonly
-        self.app.push_screen(LeaveScreen(describe_changes(self.modified), can_save=can_save), answered)
+        keys = [row.key_input.value for row in self.form.rows]
+        self.app.push_screen(LeaveScreen(describe_changes(self.modified, keys), can_save=can_save), answered)
 
     def action_back(self) -> None:
         """Back to the list, asking first when something is unsaved."""

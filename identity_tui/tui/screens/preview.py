@@ -16,8 +16,13 @@ from identity_tui.core.planner import Plan
 
 
 def plan_text(plan: Plan) -> Text:
-    """The plan as plain text: method, path, why, and the body exactly as it will be sent."""
+    """The plan as plain text: why a PUT (first, before long bodies), then each request exactly as sent."""
     out = Text()
+    if plan.put_reason:
+        out.append("Why a PUT: ", style="bold")
+        out.append(printable(plan.put_reason) + ". ")
+        out.append("It replaces the whole property list: a property someone else changed since this form was "
+                   "loaded is overwritten.\n\n")
     for i, request in enumerate(plan.requests, 1):
         if i > 1:
             out.append("\n")
@@ -29,13 +34,6 @@ def plan_text(plan: Plan) -> Text:
         body = json.dumps(request.body, indent=2, ensure_ascii=False)
         for line in printable(body, keep_newlines=True).split("\n"):
             out.append(f"   {line}\n")
-    if plan.put_reason:
-        out.append("\nWhy a PUT: ", style="bold")
-        out.append(printable(plan.put_reason) + ".\n")
-        out.append(
-            "A PUT replaces the whole property list: a property someone else changed since this form "
-            "was loaded is overwritten.\n"
-        )
     return out
 
 

@@ -57,11 +57,14 @@ class EditForm(Vertical):
 
     def compose(self) -> ComposeResult:
         d = self.loaded
-        yield from self._field("Name", "name", Input(d.name, id="name", compact=True, select_on_focus=False))
+        yield from self._field(
+            "Name", "name", Input(d.name, placeholder="required", id="name", compact=True, select_on_focus=False)
+        )
         yield from self._field(
             "Identifier key",
             "identifier_key",
-            Input(d.identifier_key, id="identifier-key", compact=True, select_on_focus=False),
+            Input(d.identifier_key, placeholder="required; unique in its project", id="identifier-key",
+                  compact=True, select_on_focus=False),
         )
         with Horizontal(classes="field-line"):
             yield Static("Type", classes="field-label")
@@ -236,7 +239,7 @@ class EditForm(Vertical):
             found = self.query(selector)
             if found:
                 found.first().set_class(name in mods, "-modified")
-                found.first().set_class(name in errors, "-invalid")
+                found.first().set_class(name in errors, "-error")
             mark = self.query(f"#{name}-mark")
             if mark:
                 mark.first(Static).update(Text(MARK if name in mods else " "))
@@ -267,11 +270,12 @@ class EditForm(Vertical):
         return out
 
     def _update_header(self, values: FormValues) -> None:
-        origins = [r.origin for r in values.rows if r.origin is not None]
-        kept = {id(o) for o in origins}
-        removed = sum(1 for p in self.loaded.properties if id(p) not in kept)
         position = {id(p): i for i, p in enumerate(self.loaded.properties)}
-        order = [position[id(o)] for o in origins if id(o) in position]
+        kept = {id(r.origin) for r in values.rows if r.origin is not None}
+        removed = sum(1 for p in self.loaded.properties if id(p) not in kept)
+        # New rows sort last: a new row above a loaded one is a reorder too (PATCH only appends).
+        order = [position.get(id(r.origin), len(position)) if r.origin is not None else len(position)
+                 for r in values.rows]
         notes = []
         if removed:
             notes.append(f"{removed} removed")
@@ -282,3 +286,5 @@ class EditForm(Vertical):
             text.append(f"  {MARK} " + ", ".join(notes))
         self.query_one("#props-title", Static).update(text)
         self.query_one("#props-title").set_class(bool(notes), "-modified")
+        # The key hint gives way to the notes at 80 columns; the footer and help still list the keys.
+        self.query_one("#props-hint").display = not notes and not self.readonly

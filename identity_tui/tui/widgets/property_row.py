@@ -153,13 +153,13 @@ class PropertyRow(Vertical):
         for name in PARTS:
             widget = self.part(name)
             widget.set_class(name in modified, "-modified")
-            widget.set_class(name in errors, "-invalid")
+            widget.set_class(name in errors, "-error")
         line = self.query_one(".prop-error", Static)
         if errors:
             words = [f"{name}: {errors[name]}" for name in PARTS if name in errors]
             line.update(Text(f"row {number}: " + " · ".join(words)))
         line.set_class(bool(errors), "-shown")
-        self.set_class(bool(errors), "-invalid")
+        self.set_class(bool(errors), "-error")
 
 
 class PropertyList(VerticalScroll, can_focus=False):

@@ -76,8 +76,7 @@ class TextValueEditor(Input, ValueEditor):
         return self.value
 
     def load_text(self, text: str) -> None:
-        # Editors end a file with a newline the user did not mean as part of the value.
-        self.value = text[:-1] if text.endswith("\n") else text
+        self.value = text
         self.cursor_position = len(self.value)
 
 
@@ -185,4 +184,6 @@ def edit_externally(app: Any, text: str, ptype: PropertyType) -> tuple[str | Non
             return None, f"Could not start {command!r}: {exc}"
         if status != 0:
             return None, f"The editor exited with status {status}: the value is unchanged."
-        return path.read_text(encoding="utf-8"), None
+        text = path.read_text(encoding="utf-8")
+        # Editors end a file with a newline the user did not mean as part of the value.
+        return (text[:-1] if text.endswith("\n") else text), None
