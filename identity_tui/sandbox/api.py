@@ -164,7 +164,8 @@ def _apply_update(call: Call, row: dict, update: dict, replace: bool) -> dict:
 def delete_identity(call: Call) -> Result:
     identity_id = call.path["identity_id"]
     _read(call, identity_id)
-    call.store.delete(identity_id)
+    with call.store.transaction():
+        call.store.delete(identity_id)
     return 200, None
 
 
