@@ -250,3 +250,13 @@ def test_delete_returns_null_then_404(api: Api) -> None:
     again = api.delete(f"/v1/identities/{made['id']}")
     assert again.status_code == 404
     assert again.json()["detail"].startswith(f"Identity not found with id='['{made['id']}']'")
+
+
+def test_there_is_no_optimistic_concurrency(api: Api) -> None:
+    made = api.create(properties=[EMAIL])
+    stale = {"If-Match": '"some-old-version"', "If-Unmodified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"}
+    first = api.put(f"/v1/identities/{made['id']}/properties", json=[AGE], headers=stale)
+    second = api.put(f"/v1/identities/{made['id']}/properties", json=[ACTIVE], headers=stale)
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert "etag" not in {k.lower() for k in second.headers}
+    assert api.retrieve(made["id"])["properties"] == [ACTIVE]  # the last writer wins
