@@ -90,9 +90,15 @@ def parse_json_object(text: str) -> dict[str, Any]:
     return value
 
 
+# json.dumps escapes C0 controls itself; DEL, C1 controls and bidi overrides it leaves raw, and raw
+# they would reach the terminal. As \uXXXX escapes the JSON means the same and shows them plainly.
+_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def json_text(value: Any) -> str:
-    """A JSON value laid out for editing, two spaces a level."""
-    return json.dumps(value, indent=2, ensure_ascii=False)
+    """A JSON value laid out for editing, two spaces a level, with no raw control characters."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # -- values as text -----------------------------------------------------------------------------

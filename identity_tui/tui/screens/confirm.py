@@ -144,7 +144,7 @@ class DeleteScreen(ReportsWorkerErrors, ModalScreen[bool]):
                 )
             )
             yield Static(Text("Type the identifier key in full to confirm:"), classes="delete-prompt")
-            yield Input(placeholder=one_line(i.identifier_key, 40), id="delete-key", compact=True, select_on_focus=False)
+            yield Input(placeholder="identifier key", id="delete-key", compact=True, select_on_focus=False)
             yield Static("", id="delete-message")
             with Horizontal(classes="buttons"):
                 yield Button("Delete", id="delete", variant="error", compact=True)

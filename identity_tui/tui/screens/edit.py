@@ -122,7 +122,9 @@ class EditScreen(ReportsWorkerErrors, Screen):
 
     def on_mount(self) -> None:
         if self._fetch:
+            # Nothing can be typed until the fresh copy is in: it would be overwritten.
             self.form.loading = True
+            self.form.disabled = True
             self.fetch(self.baseline.id)  # type: ignore[union-attr]
         else:
             self.form.focus_name()
@@ -166,12 +168,12 @@ class EditScreen(ReportsWorkerErrors, Screen):
     async def _loaded(self, message: Loaded) -> None:
         self.baseline = message.identity
         await self.form.load_draft(Draft.of(message.identity))
-        self.form.loading = False
+        self.form.loading = self.form.disabled = False
         self.form.focus_name()
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
-        self.form.loading = False
+        self.form.loading = self.form.disabled = False
         if isinstance(message.error, NotFound):
             self.app.pop_screen()
             self.app.notify("That identity was deleted on the server.", severity="warning", timeout=5)
@@ -256,7 +258,7 @@ class EditScreen(ReportsWorkerErrors, Screen):
         # A crash in a worker goes to the app's error dialog; the form must come back to life.
         super().on_worker_state_changed(event)
         if event.state is WorkerState.ERROR:
-            self.form.loading = False
+            self.form.loading = self.form.disabled = False
             if event.worker.group == "edit-save":
                 self._finish()
 
@@ -382,7 +384,7 @@ class EditScreen(ReportsWorkerErrors, Screen):
         """Copy the id through the terminal (OSC 52)."""
         if self.identity_id:
             self.app.copy_to_clipboard(self.identity_id)
-            self.notify(f"Copied {self.identity_id}", timeout=3)
+            self.notify(f"Copied {self.identity_id}", timeout=3, markup=False)
 
     @on(Button.Pressed, "#delete")
     def action_delete_identity(self) -> None:

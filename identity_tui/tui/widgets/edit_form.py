@@ -22,6 +22,7 @@ from identity_tui.core.models import IdentityType
 from identity_tui.core.planner import Draft
 from identity_tui.tui.form_model import field_value
 from identity_tui.tui.widgets.property_row import MARK, PARTS, PropertyList, PropertyRow
+from identity_tui.tui.widgets.value_editors import text_input
 
 TYPES = [(t.value, t.value) for t in IdentityType]
 SCALAR_WIDGETS = {
@@ -57,14 +58,11 @@ class EditForm(Vertical):
 
     def compose(self) -> ComposeResult:
         d = self.loaded
-        yield from self._field(
-            "Name", "name", Input(d.name, placeholder="required", id="name", compact=True, select_on_focus=False)
-        )
+        yield from self._field("Name", "name", text_input(d.name, placeholder="required", id="name"))
         yield from self._field(
             "Identifier key",
             "identifier_key",
-            Input(d.identifier_key, placeholder="required; unique in its project", id="identifier-key",
-                  compact=True, select_on_focus=False),
+            text_input(d.identifier_key, placeholder="required; unique in its project", id="identifier-key"),
         )
         with Horizontal(classes="field-line"):
             yield Static("Type", classes="field-label")
@@ -74,8 +72,7 @@ class EditForm(Vertical):
             yield Static("Project", classes="field-label project-label")
             yield Static(" ", classes="field-mark", id="project_id-mark")
             if self.identity_id is None:
-                yield Input(d.project_id or "", placeholder="none", id="project-id", compact=True,
-                            select_on_focus=False)
+                yield text_input(d.project_id or "", placeholder="none", id="project-id")
             else:
                 # PATCH cannot move an identity to another project, so the project is shown, not edited.
                 yield Static(Text(one_line(d.project_id or "—", 40)), id="project-text")

@@ -15,7 +15,7 @@ from textual.widgets import Input, Select, Static
 from identity_tui.core.form import RowValues, convert, next_type
 from identity_tui.core.models import PropertyType
 from identity_tui.core.planner import DraftProperty
-from identity_tui.tui.widgets.value_editors import ValueEditor, make_editor
+from identity_tui.tui.widgets.value_editors import ValueEditor, make_editor, text_input
 
 TYPE_OPTIONS = [(t.value, t.value) for t in PropertyType]
 PARTS = ("key", "type", "value")
@@ -54,13 +54,7 @@ class PropertyRow(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="prop-line"):
             yield Static(" ", classes="prop-mark")
-            yield Input(
-                self._key,
-                placeholder="key",
-                compact=True,
-                select_on_focus=False,
-                classes="prop-key",
-            )
+            yield text_input(self._key, placeholder="key", classes="prop-key")
             yield Select(
                 TYPE_OPTIONS,
                 value=self.ptype.value,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from rich.highlighter import Highlighter
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SuspendNotSupported
@@ -19,6 +21,38 @@ from textual.widgets import Input, Static, Switch, TextArea
 from identity_tui.core.form import Unparsed, read_switch, read_text, value_text
 from identity_tui.core.models import PropertyType
 from identity_tui.core.planner import DraftProperty
+
+
+# C0 controls, DEL, C1 controls and the bidi overrides: written raw they would drive the terminal
+# (colours, titles, the clipboard) or reorder what a line appears to say.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode "control pictures": ␛ for ESC, ␤ for a newline…
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
+class VisibleControls(Highlighter):
+    """Shows control and bidi characters in an Input as one visible symbol each, so the cursor stays true."""
+
+    def highlight(self, text: Text) -> None:
+        plain = text.plain
+        safe = _UNSAFE.sub(_picture, plain)
+        if safe != plain:
+            text.plain = safe
+            for match in _UNSAFE.finditer(plain):
+                text.stylize("reverse", match.start(), match.end())
+
+
+VISIBLE = VisibleControls()
+
+
+def text_input(value: str = "", **kwargs: Any) -> Input:
+    """A one-line field the form's way: compact, cursor kept on focus, control characters made visible."""
+    return Input(value, compact=True, select_on_focus=False, highlighter=VISIBLE, **kwargs)
 
 
 class ValueEditor:
@@ -59,6 +93,7 @@ class TextValueEditor(Input, ValueEditor):
             placeholder=placeholder,
             compact=True,
             select_on_focus=False,
+            highlighter=VISIBLE,
             classes="value-editor",
             **kwargs,
         )
