@@ -13,6 +13,7 @@ from identity_tui.core.form import (
     modified_fields,
     next_type,
     number_text,
+    json_text,
     parse_json_object,
     parse_number,
     read_switch,
@@ -233,3 +234,12 @@ def test_rebase_points_rows_at_the_new_baseline_by_key():
     assert rebased[0].origin is new.properties[0]
     assert rebased[1].origin is None  # gone from the server: the row is new there
     assert rebased[2].origin is new.properties[1]
+
+
+def test_json_text_escapes_what_would_drive_the_terminal_and_still_round_trips():
+    value = {"a\u202e": "x\x9by\x7f", "esc": "\x1b[31m"}
+    text = json_text(value)
+    assert not any(c in text for c in "\x1b\x7f\x9b\u202e")
+    assert "\\u202e" in text and "\\u009b" in text and "\\u001b" in text
+    assert parse_json_object(text) == value
+    assert read_text(J, text, DraftProperty("j", J, value)) == value

@@ -551,3 +551,71 @@ async def test_opening_another_identity_from_a_modified_form_asks(make_app, peop
         await settle(pilot, app)
         assert isinstance(app.screen, EditScreen) and app.screen.identity_id == BOB["id"]
         assert writes(people) == []
+
+
+async def test_untrusted_text_is_shown_literally(make_app, sandbox):
+    sandbox.store.insert({
+        "id": "identity-00000000-0000-4000-8000-0000000000bd",
+        "identifier_key": "[b]key[/b]",
+        "name": "[bold red]not red[/] \x1b[31m",
+        "identity_type": "user",
+        "project_id": "[i]proj[/i]",
+        "properties": [{"key": "[u]k[/u]", "value": "[link=x]v[/link]", "type": "string"}],
+    })
+    sandbox.clear_log()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        screen = app.screen
+        assert "[bold red]not red[/] \\x1b[31m" in str(screen.query_one("#edit-title").render())
+        assert str(screen.query_one("#project-text").render()) == "[i]proj[/i]"
+        assert row(screen, 0).values().key == "[u]k[/u]"
+        assert row(screen, 0).values().value == "[link=x]v[/link]"
+        assert screen.modified == set()
+        # The value keeps its ESC, but what reaches the terminal shows it as a symbol.
+        name = screen.query_one("#name", Input)
+        assert name.value == "[bold red]not red[/] \x1b[31m"
+        drawn = "".join(segment.text for segment in name.render_line(0))
+        assert "\x1b" not in drawn and "\u241b[31m" in drawn
+
+
+async def test_a_stored_value_of_the_wrong_type_is_not_a_change_but_is_flagged(make_app, sandbox):
+    sandbox.store.insert({
+        "id": "identity-00000000-0000-4000-8000-0000000000ce",
+        "identifier_key": "odd",
+        "name": "Odd",
+        "identity_type": "other",
+        "project_id": None,
+        "properties": [{"key": "n", "value": "abc", "type": "number"}],  # the server never checks
+    })
+    sandbox.clear_log()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        screen = app.screen
+        assert screen.modified == set()
+        assert "Value must be a number" in str(row(screen, 0).query_one(".prop-error").render())
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert writes(sandbox) == []
+        assert app.focused is row(screen, 0).editor
+
+
+async def test_palette_and_help_list_the_form_actions(make_app, people):
+    from identity_tui.tui.screens.help import collect
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        names = [c.title for c in app.get_system_commands(screen)]
+        for title in ("Save", "Revert", "Add property", "Delete property", "Move property up",
+                      "Change property type", "Edit value in $EDITOR", "Delete identity", "Copy id", "Back"):
+            assert title in names
+        ids = {binding_id for _, _, binding_id in collect(screen)}
+        assert {"edit.save", "edit.add_property", "edit.delete_property", "edit.move_up", "edit.move_down",
+                "edit.cycle_type", "edit.external_editor", "edit.revert", "edit.delete", "edit.back"} <= ids
+        assert all(b.description for b in EditScreen.BINDINGS)
