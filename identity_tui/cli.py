@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
 
@@ -82,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return serve_main(argv[2:])
     args = build_parser().parse_args(argv)
+    # Start-up allocates much and frees little, so the collector's passes over it are wasted time
+    # (~40 ms here); the app turns collection back on once its first screen is painted.
+    gc.disable()
     from identity_tui.core import config
 
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import traceback
 from collections.abc import Iterable
@@ -99,6 +100,7 @@ class IdentityApp(App[int]):
         from identity_tui.tui.screens.list import ListScreen
 
         self.push_screen(ListScreen(page_size=self.config.page_size))
+        self.call_after_refresh(collect_from_now_on)
 
     async def on_unmount(self) -> None:
         if self.backend is not None:
@@ -161,6 +163,18 @@ class IdentityApp(App[int]):
 
         text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
         self.push_screen(ErrorScreen(mask(text, self.secrets())))
+
+
+def collect_from_now_on() -> None:
+    """Undo the command line's start-up ``gc.disable()``, freezing what start-up made.
+
+    Frozen objects (modules, classes, styles: most of the heap) are never scanned again, so a full
+    collection stays short and does not stall a key press. Without the command line (tests) the
+    collector was never off and this does nothing.
+    """
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def run_app(conn: Connection, config: Config) -> int:

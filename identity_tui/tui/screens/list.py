@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -29,6 +30,8 @@ from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.widgets.status_bar import StatusBar
 
 DEBOUNCE = 0.3
+# Pages kept for paging back and forth; older ones are asked of the server again, so memory stays flat.
+CACHED_PAGES = 8
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         self.filters = Filters()
         self.cursors: list[str | None] = [None]
         self.total: int | None = None
-        self._cache: dict[PageKey, list[Identity]] = {}
+        self._cache: OrderedDict[PageKey, list[Identity]] = OrderedDict()
         self._debounce: Timer | None = None
         self._shown: PageKey | None = None
         self._select_after_load: str | None = None
@@ -212,7 +215,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
 
     @on(PageLoaded)
     def _on_page_loaded(self, message: PageLoaded) -> None:
-        self._cache[message.key] = message.rows
+        self._remember(message.key, message.rows)
         if message.prefetch:
             return
         if message.key != self._key():
@@ -232,9 +235,18 @@ class ListScreen(ReportsWorkerErrors, Screen):
             self._select_after_load = None
         self._update_info()
         if len(rows) == key.limit:
-            nxt = PageKey(key.filters, rows[-1].id, key.limit)
-            if nxt not in self._cache:
-                self.prefetch(nxt)
+            # After the paint, so the request and its parsing do not delay this page.
+            self.call_after_refresh(self._prefetch_after, key, PageKey(key.filters, rows[-1].id, key.limit))
+
+    def _prefetch_after(self, shown: PageKey, nxt: PageKey) -> None:
+        if self._shown == shown and nxt not in self._cache:
+            self.prefetch(nxt)
+
+    def _remember(self, key: PageKey, rows: list[Identity]) -> None:
+        self._cache[key] = rows
+        self._cache.move_to_end(key)
+        while len(self._cache) > CACHED_PAGES:
+            self._cache.popitem(last=False)
 
     @on(PageFailed)
     def _on_page_failed(self, message: PageFailed) -> None:
@@ -285,6 +297,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         key = self._key()
         cached = self._cache.get(key)
         if cached is not None:
+            self._cache.move_to_end(key)
             self._show(key, cached)
             return
         self.table.loading = True
@@ -498,4 +511,6 @@ class ListScreen(ReportsWorkerErrors, Screen):
     def _set_info(self, text: str | Text, error: bool = False) -> None:
         info = self.query_one("#page-info", Static)
         info.set_class(error, "error")
-        info.update(text if isinstance(text, Text) else Text(text))
+        # The line is one row high and full width whatever it says: no layout pass (that would lay
+        # out and repaint the whole screen on every page turn).
+        info.update(text if isinstance(text, Text) else Text(text), layout=False)
