@@ -41,7 +41,8 @@ class EditScreen(ReportsWorkerErrors, Screen):
 
     BINDINGS = [
         Binding("ctrl+s,f2", "save", "Save", priority=True, id="edit.save"),
-        Binding("ctrl+s,f2", "readonly_save", "Save", show=False, priority=True, id="edit.save_readonly"),
+        Binding("ctrl+s,f2", "readonly_save", "Save (refused: read-only)", show=False, priority=True,
+                id="edit.save_readonly"),
         Binding("escape", "back", "Back", id="edit.back"),
         Binding("ctrl+n,a", "add_property", "Add prop", priority=True, id="edit.add_property"),
         Binding("ctrl+d,x", "delete_property", "Del prop", priority=True, id="edit.delete_property"),
@@ -140,7 +141,7 @@ class EditScreen(ReportsWorkerErrors, Screen):
         if self.busy:
             text.append("  · saving…")
         if self.app.readonly:
-            text.append("  · read-only: nothing can be saved")
+            text.append("  · read-only")
         title = self.query_one("#edit-title", Static)
         title.update(text)
         title.set_class(bool(message.modified), "-modified")
@@ -196,7 +197,7 @@ class EditScreen(ReportsWorkerErrors, Screen):
         values = form.values()
         errors = values.errors()
         if errors:
-            form.show_all_errors = True
+            form.save_tried = True
             self.after_save = None
             form.refresh_marks()
             first = errors[0]

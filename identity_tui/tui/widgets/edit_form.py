@@ -17,7 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static, Switch, TextArea
 
 from identity_tui.core.display import one_line
-from identity_tui.core.form import FormValues, modified_fields, rebase_rows
+from identity_tui.core.form import FormValues, Unparsed, modified_fields, rebase_rows
 from identity_tui.core.models import IdentityType
 from identity_tui.core.planner import Draft
 from identity_tui.tui.form_model import field_value
@@ -50,8 +50,10 @@ class EditForm(Vertical):
         self.loaded = loaded
         self.identity_id = identity_id
         self.readonly = readonly
-        # A new form stays quiet about empty required fields until a save is tried.
+        # A new form stays quiet about empty required fields, and a just-added row about its empty key,
+        # until a save is tried; a loaded identity's problems show at once.
         self.show_all_errors = identity_id is not None
+        self.save_tried = False
         self.server_errors: dict[str, tuple[str, Any]] = {}
         self.modified: set[str] = set()
         self._loading = False
@@ -252,12 +254,13 @@ class EditForm(Vertical):
         self.post_message(self.Marked(set(mods), values.name))
 
     def shown_errors(self, values: FormValues, mods: set[str]) -> dict[str, str]:
-        """The errors to show now: all of them, or on a new form only those in fields already touched."""
+        """The errors to show now: all after a save was tried, else those of loaded or touched fields."""
         out: dict[str, str] = {}
+        blank = {i for i, r in enumerate(values.rows) if r.origin is None and not r.key and _blank(r.value)}
         for error in values.errors():
             row = error.row
             touched = error.field in mods or (row is not None and f"properties.{row}" in mods)
-            if self.show_all_errors or touched:
+            if self.save_tried or (row not in blank and (self.show_all_errors or touched)):
                 out.setdefault(error.field, error.message)
         for name, (message, seen) in list(self.server_errors.items()):
             if field_value(values, name) != seen:
@@ -285,3 +288,8 @@ class EditForm(Vertical):
         self.query_one("#props-title").set_class(bool(notes), "-modified")
         # The key hint gives way to the notes at 80 columns; the footer and help still list the keys.
         self.query_one("#props-hint").display = not notes and not self.readonly
+
+
+def _blank(value: Any) -> bool:
+    """An editor nobody has typed in yet."""
+    return value == "" or (isinstance(value, Unparsed) and not value.text)
