@@ -1,11 +1,12 @@
-"""The edit screen: loads one identity afresh, saves it with the fewest requests, and never drops an edit silently.
+"""The edit screen: loads one identity afresh, and asks before unsaved changes could be lost.
 
-Every request runs in a worker and answers with a message; the handlers set the form's attributes.
+Saving lives in ``edit_save``; every request runs in a worker and answers with a message.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -13,27 +14,22 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
-from textual.worker import Worker, WorkerState
 
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import LettaError, NotFound
-from identity_tui.core.form import empty_draft, field_order
-from identity_tui.core.models import Identity, PropertyType
-from identity_tui.core.planner import Draft, Plan, PlannedRequest, matches_draft, plan_create, plan_save
-from identity_tui.tui.form_model import describe_changes, failure_sentence, field_label, field_value, server_field_errors
-from identity_tui.tui.screens.base import ReportsWorkerErrors
+from identity_tui.core.form import empty_draft
+from identity_tui.core.models import Identity
+from identity_tui.core.planner import Draft
+from identity_tui.tui.form_model import describe_changes
+from identity_tui.tui.screens.edit_save import SavingScreen, refresh_list
 from identity_tui.tui.widgets.edit_form import EditForm
-from identity_tui.tui.widgets.property_row import MARK, PropertyRow
+from identity_tui.tui.widgets.property_row import MARK
 
-WRITES = frozenset(
-    {"save", "add_property", "delete_property", "move_up", "move_down", "cycle_type",
-     "external_editor", "revert", "delete_identity"}
-)
+WRITES = frozenset({"save", "revert", "delete_identity"})
 
 
-class EditScreen(ReportsWorkerErrors, Screen):
+class EditScreen(SavingScreen):
     """Edit an identity (or create one when ``identity`` is None); ctrl+s previews and saves."""
 
     CSS_PATH = "../edit.tcss"
@@ -44,52 +40,23 @@ class EditScreen(ReportsWorkerErrors, Screen):
         Binding("ctrl+s,f2", "readonly_save", "Save (refused: read-only)", show=False, priority=True,
                 id="edit.save_readonly"),
         Binding("escape", "back", "Back", id="edit.back"),
-        Binding("ctrl+n,a", "add_property", "Add prop", priority=True, id="edit.add_property"),
-        Binding("ctrl+d,x", "delete_property", "Del prop", priority=True, id="edit.delete_property"),
-        Binding("ctrl+t,t", "cycle_type", "Type", priority=True, id="edit.cycle_type"),
-        Binding("alt+up,ctrl+up,K", "move_up", "Move up", show=False, priority=True, id="edit.move_up"),
-        Binding("alt+down,ctrl+down,J", "move_down", "Move down", show=False, priority=True, id="edit.move_down"),
-        Binding("f4,e", "external_editor", "Edit in $EDITOR", show=False, id="edit.external_editor"),
         Binding("ctrl+z", "revert", "Revert", show=False, id="edit.revert"),
         Binding("d", "delete_identity", "Delete identity", show=False, id="edit.delete"),
         Binding("c", "copy_id", "Copy id", show=False, id="edit.copy_id"),
         Binding("q,ctrl+c", "quit", "Quit", show=False, id="edit.quit"),
     ]
 
+    @dataclass
     class Loaded(Message):
         """A fresh copy of the identity came back."""
 
-        def __init__(self, identity: Identity) -> None:
-            super().__init__()
-            self.identity = identity
+        identity: Identity
 
+    @dataclass
     class LoadFailed(Message):
         """Reading the identity failed."""
 
-        def __init__(self, error: LettaError) -> None:
-            super().__init__()
-            self.error = error
-
-    class Sent(Message):
-        """Every request of a save succeeded; ``identity`` is the last response."""
-
-        def __init__(self, identity: Identity, draft: Draft, created: bool) -> None:
-            super().__init__()
-            self.identity = identity
-            self.draft = draft
-            self.created = created
-
-    class SendFailed(Message):
-        """A request failed; ``applied`` went through before it and ``response`` is their last answer."""
-
-        def __init__(self, error: LettaError, failed: PlannedRequest, applied: list[PlannedRequest],
-                     response: Identity | None, created: bool) -> None:
-            super().__init__()
-            self.error = error
-            self.failed = failed
-            self.applied = applied
-            self.response = response
-            self.created = created
+        error: LettaError
 
     def __init__(self, identity: Identity | None = None, *, project_id: str | None = None,
                  fetch: bool = True) -> None:
@@ -101,15 +68,6 @@ class EditScreen(ReportsWorkerErrors, Screen):
         self.busy = False
         self._fetch = fetch and identity is not None
         self._refocus: str | None = None
-
-    @property
-    def identity_id(self) -> str | None:
-        """The id being edited (None while creating)."""
-        return None if self.creating or self.baseline is None else self.baseline.id
-
-    @property
-    def form(self) -> EditForm:
-        return self.query_one(EditForm)
 
     @property
     def modified(self) -> set[str]:
@@ -129,6 +87,10 @@ class EditScreen(ReportsWorkerErrors, Screen):
             self.fetch(self.baseline.id)  # type: ignore[union-attr]
         else:
             self.form.focus_name()
+
+    @on(EditForm.Said)
+    def _said(self, message: EditForm.Said) -> None:
+        self.say(message.text, error=message.error)
 
     @on(EditForm.Marked)
     def _marked(self, message: EditForm.Marked) -> None:
@@ -182,160 +144,6 @@ class EditScreen(ReportsWorkerErrors, Screen):
             return
         self.say(f"Could not read a fresh copy ({message.error.message}) Showing the list's copy.", error=True)
         self.form.focus_name()
-
-    # -- saving -------------------------------------------------------------------------------
-
-    def action_readonly_save(self) -> None:
-        self.say("Read-only connection: nothing was saved. Reconnect without --readonly to save.", error=True)
-
-    def action_save(self) -> None:
-        """Validate, then preview the plan (unless turned off), then send it in a worker."""
-        if self.busy:
-            self.notify("A save is already under way.", timeout=3)
-            return
-        form = self.form
-        values = form.values()
-        errors = values.errors()
-        if errors:
-            form.save_tried = True
-            self.after_save = None
-            form.refresh_marks()
-            first = errors[0]
-            form.focus_field(first.field)
-            count = f"{len(errors)} problems" if len(errors) > 1 else "1 problem"
-            self.say(f"Not saved: {count}. {field_label(first.field)}: {first.message}", error=True)
-            return
-        draft = values.draft()
-        plan = plan_create(draft) if self.creating else plan_save(self.baseline, draft)  # type: ignore[arg-type]
-        if plan.empty:
-            self.say("Nothing changed: nothing was sent.")
-            self._continue()
-            return
-        if not self.app.config.preview_saves:
-            self._start(plan, draft)
-            return
-        from identity_tui.tui.screens.preview import PreviewScreen
-
-        def answered(send: bool | None) -> None:
-            if send:
-                self._start(plan, draft)
-            else:
-                self.after_save = None
-                self.say("Not sent: the form is as you left it.")
-
-        self.app.push_screen(PreviewScreen(plan, where=self.app.conn.label), answered)
-
-    def _start(self, plan: Plan, draft: Draft) -> None:
-        self.busy = True
-        self._refocus = self.form.focus_path(self.focused)
-        self.form.disabled = True
-        methods = ", ".join(r.method for r in plan.requests)
-        self.say(f"Saving… ({methods})")
-        self.form.refresh_marks()
-        self.send(plan, draft, self.identity_id)
-
-    @work(exclusive=True, group="edit-save", exit_on_error=False)
-    async def send(self, plan: Plan, draft: Draft, identity_id: str | None) -> None:
-        """Send the plan's requests in order, stopping at the first failure."""
-        client = self.app.client
-        applied: list[PlannedRequest] = []
-        response: Identity | None = None
-        for request in plan.requests:
-            try:
-                if request.method == "POST":
-                    response = await client.create(request.body)
-                elif request.method == "PATCH":
-                    response = await client.update(identity_id, request.body)
-                else:
-                    response = await client.replace_properties(identity_id, request.body)
-            except LettaError as exc:
-                self.post_message(self.SendFailed(exc, request, applied, response, identity_id is None))
-                return
-            applied.append(request)
-        assert response is not None
-        self.post_message(self.Sent(response, draft, identity_id is None))
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # A crash in a worker goes to the app's error dialog; the form must come back to life.
-        super().on_worker_state_changed(event)
-        if event.state is WorkerState.ERROR:
-            self.form.loading = self.form.disabled = False
-            if event.worker.group == "edit-save":
-                self._finish()
-
-    def _finish(self) -> None:
-        self.busy = False
-        self.form.disabled = False
-        self.form.restore_focus(self._refocus)
-        self.form.refresh_marks()
-
-    @on(Sent)
-    async def _sent(self, message: Sent) -> None:
-        identity = message.identity
-        differs = matches_draft(identity, message.draft)
-        refresh_list(self.app, identity.id)
-        if message.created and not differs:
-            self.busy = False
-            self.app.pop_screen()
-            self.app.notify(f"Created {one_line(identity.name, 40)}.", timeout=4, markup=False)
-            return
-        self.baseline = identity
-        if message.created:
-            # From now on this is the new identity's edit form, showing what the server holds.
-            self.creating = False
-            await self.form.remove()
-            await self.mount(EditForm(Draft.of(identity), identity_id=identity.id,
-                                      readonly=self.app.readonly), after="#edit-title")
-        else:
-            await self.form.load_draft(Draft.of(identity))
-        self._finish()
-        if differs:
-            self.after_save = None
-            self.say(
-                f"Sent, but the server kept different values for: {', '.join(differs)}. The form shows what "
-                "the server holds (it takes true and 1, or 1 and 1.0, as the same value).",
-                error=True,
-            )
-            return
-        self.say("Saved.")
-        self._continue()
-
-    @on(SendFailed)
-    def _send_failed(self, message: SendFailed) -> None:
-        self._finish()
-        self.after_save = None
-        form = self.form
-        values = form.values()
-        if message.applied and message.response is not None:
-            # The first request landed: the server's answer becomes the baseline, so the changes the
-            # failed request carried stay marked as modified.
-            self.baseline = message.response
-            form.rebase(Draft.of(message.response))
-        for name, text in server_field_errors(message.error, message.failed, values).items():
-            form.server_errors[name] = (text, field_value(values, name))
-        form.refresh_marks()
-        self.say(failure_sentence(message.error, message.failed, message.applied, values), error=True)
-        if form.server_errors:
-            form.focus_field(min(form.server_errors, key=field_order))
-        if isinstance(message.error, NotFound) and not message.created and not message.applied:
-            self._offer_recreate()
-
-    def _offer_recreate(self) -> None:
-        from identity_tui.tui.screens.confirm import ConfirmScreen
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.creating = True
-                self.action_save()
-
-        text = ("This identity no longer exists on the server (404). Re-create it from the form with one "
-                "POST? It gets a new id.")
-        self.app.push_screen(ConfirmScreen("Deleted on the server", text, yes="Re-create", no="Not now"), answered)
-
-    def _continue(self) -> None:
-        then, self.after_save = self.after_save, None
-        if then is not None:
-            then()
 
     # -- leaving ------------------------------------------------------------------------------
 
@@ -413,96 +221,17 @@ class EditScreen(ReportsWorkerErrors, Screen):
         text = "Every field goes back to the values as loaded."
         self.app.push_screen(ConfirmScreen("Revert all changes?", text, yes="Revert"), answered)
 
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#add-property")
-    async def action_add_property(self) -> None:
-        """Add an empty string property at the end (appending keeps the save a PATCH)."""
-        await self.form.props.add()
-        self.form.refresh_marks()
-
-    def _row(self, what: str) -> PropertyRow | None:
-        row = self.form.props.row_of(self.focused)
-        if row is None:
-            self.say(f"Put the cursor in a property row to {what}.")
-        return row
-
-    async def action_delete_property(self) -> None:
-        """Remove the focused property row; nothing is sent until ctrl+s."""
-        row = self._row("delete it")
-        if row is None:
-            return
-        key = row.key_input.value
-        index = await self.form.props.delete(row)
-        if not self.form.rows:
-            self.query_one("#add-property").focus()
-        self.form.refresh_marks()
-        self.say(f"Removed row {index + 1} ({one_line(key, 30) or 'no key'}): ctrl+s saves, ctrl+z reverts all.")
-
-    def action_move_up(self) -> None:
-        """Move the focused row up one place."""
-        row = self._row("move it")
-        if row is not None and self.form.props.move(row, -1):
-            self.form.refresh_marks()
-
-    def action_move_down(self) -> None:
-        """Move the focused row down one place."""
-        row = self._row("move it")
-        if row is not None and self.form.props.move(row, 1):
-            self.form.refresh_marks()
-
-    def action_cycle_type(self) -> None:
-        """Next type for the focused row: string, number, boolean, json."""
-        row = self._row("change its type")
-        if row is not None:
-            row.cycle_type()
-
-    def action_external_editor(self) -> None:
-        """Open the focused value in $VISUAL or $EDITOR, the app suspended meanwhile."""
-        from identity_tui.tui.widgets.value_editors import edit_externally
-
-        row = self.form.props.row_of(self.focused)
-        if row is None or row.focused_part() != "value":
-            self.say("Put the cursor on a property value to open it in $EDITOR.")
-            return
-        if row.ptype is PropertyType.BOOLEAN:
-            self.say("A boolean has no text to edit: space toggles it.")
-            return
-        text, problem = edit_externally(self.app, row.editor.text, row.ptype)
-        if problem:
-            self.say(problem, error=True)
-        elif text is not None:
-            row.editor.load_text(text)
-            self.form.refresh_marks()
-
     def palette_commands(self) -> Iterable[SystemCommand]:
         """The command palette's entries for the form."""
         if not self.app.readonly:
             yield SystemCommand("Save", "Preview and send the changes (ctrl+s)", self.action_save)
             yield SystemCommand("Revert", "Put back the values as loaded (ctrl+z)", self.action_revert)
-            yield SystemCommand("Add property", "A new row at the end (ctrl+n)", self.action_add_property)
-            yield SystemCommand("Delete property", "Remove the focused row (ctrl+d)", self.action_delete_property)
-            yield SystemCommand("Move property up", "The focused row (alt+up)", self.action_move_up)
-            yield SystemCommand("Move property down", "The focused row (alt+down)", self.action_move_down)
-            yield SystemCommand("Change property type", "string, number, boolean, json (ctrl+t)",
-                                self.action_cycle_type)
-            yield SystemCommand("Edit value in $EDITOR", "The focused value (F4)", self.action_external_editor)
+            yield from self.form.palette_commands()
             if not self.creating:
                 yield SystemCommand("Delete identity", "After typing its identifier key", self.action_delete_identity)
         if not self.creating:
             yield SystemCommand("Copy id", "Copy this identity's id", self.action_copy_id)
         yield SystemCommand("Back", "Back to the list (asks about unsaved changes)", self.action_back)
-
-
-def refresh_list(app: Any, select_id: str | None) -> None:
-    """Reload the list screen underneath, selecting ``select_id``."""
-    from identity_tui.tui.screens.list import ListScreen
-
-    for screen in app.screen_stack:
-        if isinstance(screen, ListScreen):
-            screen.refresh_after_write(select_id)
 
 
 def open_edit(app: Any, identity: Identity) -> None:

@@ -6,11 +6,14 @@ Changed events Textual posts, even for values set from code, only say when to lo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
@@ -18,11 +21,11 @@ from textual.widgets import Button, Input, Select, Static, Switch, TextArea
 
 from identity_tui.core.display import one_line
 from identity_tui.core.form import FormValues, Unparsed, modified_fields, rebase_rows
-from identity_tui.core.models import IdentityType
+from identity_tui.core.models import IdentityType, PropertyType
 from identity_tui.core.planner import Draft
 from identity_tui.tui.form_model import field_value
 from identity_tui.tui.widgets.property_row import MARK, PARTS, PropertyList, PropertyRow
-from identity_tui.tui.widgets.value_editors import text_input
+from identity_tui.tui.widgets.value_editors import edit_externally, text_input
 
 TYPES = [(t.value, t.value) for t in IdentityType]
 SCALAR_WIDGETS = {
@@ -37,13 +40,31 @@ ROW_KEYS = "ctrl+n add · ctrl+d delete · ctrl+t type · alt+↑↓ move"
 class EditForm(Vertical):
     """Name, identifier key, type, project, id, the property rows and the buttons under them."""
 
+    # Priority, so that ctrl+d and ctrl+t mean the row even inside an Input (delete also works there);
+    # the letters only fire where nothing is typed.
+    BINDINGS = [
+        Binding("ctrl+n,a", "add_property", "Add prop", priority=True, id="edit.add_property"),
+        Binding("ctrl+d,x", "delete_property", "Del prop", priority=True, id="edit.delete_property"),
+        Binding("ctrl+t,t", "cycle_type", "Type", priority=True, id="edit.cycle_type"),
+        Binding("alt+up,ctrl+up,K", "move_up", "Move row up", show=False, priority=True, id="edit.move_up"),
+        Binding("alt+down,ctrl+down,J", "move_down", "Move row down", show=False, priority=True,
+                id="edit.move_down"),
+        Binding("f4,e", "external_editor", "Edit in $EDITOR", show=False, id="edit.external_editor"),
+    ]
+
+    @dataclass
     class Marked(Message):
         """The marks were recomputed: ``modified`` holds the changed fields."""
 
-        def __init__(self, modified: set[str], name: str) -> None:
-            super().__init__()
-            self.modified = modified
-            self.name = name
+        modified: set[str]
+        name: str
+
+    @dataclass
+    class Said(Message):
+        """A sentence for the line under the form."""
+
+        text: str
+        error: bool = False
 
     def __init__(self, loaded: Draft, *, identity_id: str | None, readonly: bool = False) -> None:
         super().__init__(id="edit-form")
@@ -171,6 +192,80 @@ class EditForm(Vertical):
                 found.first().focus()
             return
         self.focus_field(path)
+
+    # -- row actions --------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not self.readonly
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.post_message(self.Said(text, error))
+
+    def _row(self, what: str) -> PropertyRow | None:
+        row = self.props.row_of(self.screen.focused)
+        if row is None:
+            self.say(f"Put the cursor in a property row to {what}.")
+        return row
+
+    @on(Button.Pressed, "#add-property")
+    async def action_add_property(self) -> None:
+        """Add an empty string property at the end (appending keeps the save a PATCH)."""
+        await self.props.add()
+        self.refresh_marks()
+
+    async def action_delete_property(self) -> None:
+        """Remove the focused property row; nothing is sent until ctrl+s."""
+        row = self._row("delete it")
+        if row is None:
+            return
+        key = row.key_input.value
+        index = await self.props.delete(row)
+        if not self.rows:
+            self.query_one("#add-property").focus()
+        self.refresh_marks()
+        self.say(f"Removed row {index + 1} ({one_line(key, 30) or 'no key'}): ctrl+s saves, ctrl+z reverts all.")
+
+    def action_move_up(self) -> None:
+        """Move the focused row up one place."""
+        row = self._row("move it")
+        if row is not None and self.props.move(row, -1):
+            self.refresh_marks()
+
+    def action_move_down(self) -> None:
+        """Move the focused row down one place."""
+        row = self._row("move it")
+        if row is not None and self.props.move(row, 1):
+            self.refresh_marks()
+
+    def action_cycle_type(self) -> None:
+        """Next type for the focused row: string, number, boolean, json."""
+        row = self._row("change its type")
+        if row is not None:
+            row.cycle_type()
+
+    def action_external_editor(self) -> None:
+        """Open the focused value in $VISUAL or $EDITOR, the app suspended meanwhile."""
+        row = self.props.row_of(self.screen.focused)
+        if row is None or row.focused_part() != "value":
+            self.say("Put the cursor on a property value to open it in $EDITOR.")
+        elif row.ptype is PropertyType.BOOLEAN:
+            self.say("A boolean has no text to edit: space toggles it.")
+        else:
+            text, problem = edit_externally(self.app, row.editor.text, row.ptype)
+            if problem:
+                self.say(problem, error=True)
+            elif text is not None:
+                row.editor.load_text(text)
+                self.refresh_marks()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """The command palette's entries for the rows."""
+        yield SystemCommand("Add property", "A new row at the end (ctrl+n)", self.action_add_property)
+        yield SystemCommand("Delete property", "Remove the focused row (ctrl+d)", self.action_delete_property)
+        yield SystemCommand("Move property up", "The focused row (alt+up)", self.action_move_up)
+        yield SystemCommand("Move property down", "The focused row (alt+down)", self.action_move_down)
+        yield SystemCommand("Change property type", "string, number, boolean, json (ctrl+t)", self.action_cycle_type)
+        yield SystemCommand("Edit value in $EDITOR", "The focused value (F4)", self.action_external_editor)
 
     # -- values -------------------------------------------------------------------------------
 
