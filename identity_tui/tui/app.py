@@ -113,6 +113,15 @@ class IdentityApp(App[int]):
 
     # -- actions ------------------------------------------------------------------------------
 
+    async def action_quit(self) -> None:
+        """Quit from anywhere (q, ctrl+c, ctrl+q, the palette); an unsaved form is asked about first."""
+        for screen in reversed(self.screen_stack):
+            confirm_leave = getattr(screen, "confirm_leave", None)
+            if confirm_leave is not None:
+                confirm_leave(self.exit)
+                return
+        self.exit()
+
     def action_help(self) -> None:
         """Show every key binding of the current screen and the app."""
         from identity_tui.tui.screens.help import HelpScreen

@@ -350,8 +350,9 @@ class ListScreen(ReportsWorkerErrors, Screen):
             self._debounce.stop()
         with name_input.prevent(Input.Changed):
             name_input.value = ""
+        # Now, not later as focus() does: once the table is loading it cannot take the focus.
+        self.set_focus(self.table)
         self.set_filters(Filters())
-        self.table.focus()
 
     def action_filters(self) -> None:
         """Open the filter dialog: identifier key, type, project and order."""
@@ -378,8 +379,9 @@ class ListScreen(ReportsWorkerErrors, Screen):
     def _name_submitted(self, event: Input.Submitted) -> None:
         if self._debounce is not None:
             self._debounce.stop()
+        # Now, not later as focus() does: once the table is loading it cannot take the focus.
+        self.set_focus(self.table)
         self._apply_name(event.value)
-        self.table.focus()
 
     def on_key(self, event) -> None:
         if event.key == "escape" and self.focused is self.query_one("#name-filter", Input):
@@ -454,7 +456,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("new", "delete") and self.app.readonly:
-            return None
+            return False
         return True
 
     def refresh_after_write(self, select_id: str | None = None) -> None:
