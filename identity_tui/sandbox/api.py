@@ -88,8 +88,17 @@ def retrieve_identity(call: Call) -> Result:
     return 200, present(_read(call, call.path["identity_id"]))
 
 
+def _text_columns_storable(fields: dict) -> None:
+    """A lone surrogate in a VARCHAR column makes the database refuse the row: Letta answers 500."""
+    for column in ("identifier_key", "name", "project_id"):
+        value = fields.get(column)
+        if isinstance(value, str) and wire.has_surrogate(value):
+            raise wire.HTTPError(500, {"detail": "A database error occurred."})
+
+
 def create_identity(call: Call) -> Result:
     body = call.body
+    _text_columns_storable(body)
     row = {
         "id": new_id("identity"),
         "identifier_key": body["identifier_key"],
@@ -97,7 +106,7 @@ def create_identity(call: Call) -> Result:
         "identity_type": body["identity_type"],
         "project_id": body.get("project_id"),
         # An explicit null is stored as JSON null, which later breaks a merge (see _apply_update).
-        "properties": body["properties"] if "properties" in body else [],
+        "properties": wire.strip_surrogates(body["properties"]) if "properties" in body else [],
     }
     with call.store.transaction():
         _relate(call, row["id"], "agent", body.get("agent_ids"), replace=True)
@@ -130,6 +139,7 @@ def upsert_properties(call: Call) -> Result:
 
 def _apply_update(call: Call, row: dict, update: dict, replace: bool) -> dict:
     """`_update_identity_async`: null means unchanged, properties merge by key unless replacing."""
+    _text_columns_storable(update)
     changes: dict[str, Any] = {}
     for column in ("identifier_key", "name", "identity_type"):
         value = update.get(column)
@@ -137,6 +147,7 @@ def _apply_update(call: Call, row: dict, update: dict, replace: bool) -> dict:
             changes[column] = value
     sent = update.get("properties")
     if sent is not None:
+        sent = wire.strip_surrogates(sent)
         old = row["properties"]
         if replace:
             new = list(sent)

@@ -58,7 +58,11 @@ class Sandbox:
             self.request_log.append(LoggedRequest(method, path, query, _parsed(body), status))
         if status == 307:
             return status, [*extra, ("content-length", "0"), wire.SANDBOX_HEADER], b""
-        data = wire.encode_json(payload)
+        try:
+            data = wire.encode_json(payload)
+        except OverflowError:
+            # The write (if any) is committed, but the answer cannot be written: Letta's 500.
+            status, data = 500, wire.encode_json({"detail": "An unknown error occurred"})
         response_headers = [("content-length", str(len(data))), ("content-type", "application/json"), *extra,
                             wire.SANDBOX_HEADER]
         # HEAD gets the headers a GET would have, without the body, as from uvicorn.

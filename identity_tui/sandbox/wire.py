@@ -55,9 +55,43 @@ def invalid_argument(kind: str, value: str) -> HTTPError:
     return detail(400, f"INVALID_ARGUMENT: Invalid {kind} ID format: {value}. Expected format: '{kind}-<uuid4>'")
 
 
+INT_MIN, INT_MAX = -(2**63), 2**64 - 1  # orjson's range: a larger int fails the whole answer
+
+
 def encode_json(value: Any) -> bytes:
-    """Compact UTF-8 JSON, the way orjson writes it."""
+    """Compact UTF-8 JSON, the way orjson writes it; OverflowError for an int orjson cannot write."""
+    _check_ints(value, 0)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _check_ints(value: Any, depth: int) -> None:
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if not INT_MIN <= value <= INT_MAX:
+            raise OverflowError("Integer exceeds 64-bit range")
+    elif isinstance(value, dict) and depth < 2000:
+        for item in value.values():
+            _check_ints(item, depth + 1)
+    elif isinstance(value, list) and depth < 2000:
+        for item in value:
+            _check_ints(item, depth + 1)
+
+
+def has_surrogate(text: str) -> bool:
+    """True when ``text`` holds a lone UTF-16 surrogate (which UTF-8 cannot carry)."""
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def strip_surrogates(value: Any) -> Any:
+    """``value`` with lone surrogates removed from every string, keys included, as the server's JSON column does."""
+    if isinstance(value, str):
+        return "".join(ch for ch in value if not "\ud800" <= ch <= "\udfff") if has_surrogate(value) else value
+    if isinstance(value, dict):
+        return {strip_surrogates(k): strip_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [strip_surrogates(v) for v in value]
+    return value
 
 
 def py_datetime_repr(moment: dt.datetime) -> str:

@@ -1,8 +1,7 @@
 """What Letta 0.16.8 really does with values that are equal in Python but not on the wire, pinned.
 
 Measured on a real Letta 0.16.8 server (PostgreSQL 15) and on the sandbox; each finding below has
-tests here that run on both (the sandbox is expected to behave the same; where it does not yet, the
-test is marked xfail(strict) on the sandbox only, so it turns red once the sandbox is fixed).
+tests here that run on both, with the same assertions (the sandbox behaves the same).
 
 1. The "Python-equal change is dropped" rule is decided for the WHOLE property list, not per property.
    The server builds the new list (PATCH: ``{k: stored} | {k: sent}``; PUT: the sent list) and the ORM
@@ -33,13 +32,10 @@ test is marked xfail(strict) on the sandbox only, so it turns red once the sandb
    and from then on every GET of that identity and every list page holding it answers 500 (the
    server also drops the kept-alive connection after it), until the property is replaced or the
    identity deleted. The planner now refuses such drafts.
-   SANDBOX DIFFERS: it stores and answers 200.
 6. Lone surrogates (``"\\ud800"`` as a JSON escape): in a property value or key the server answers
    200 and they are gone on read-back (``"a\\ud800b"`` -> ``"ab"``); in ``name`` it answers 500
    ``{"detail":"A database error occurred."}`` and saves nothing. The core client cannot even encode
    them (``UnicodeEncodeError``), so the planner now refuses them.
-   SANDBOX DIFFERS: it stores them, then raises ``UnicodeEncodeError`` out of the transport when it
-   writes any answer holding them (the PATCH's own answer and every read after).
 """
 
 from __future__ import annotations
@@ -63,13 +59,6 @@ from identity_tui.core.planner import (
 )
 
 from .helpers import Backend, dprop, prop, state, strict
-
-
-def sandbox_differs(request: pytest.FixtureRequest, backend: Backend, reason: str, raises: type[BaseException]) -> None:
-    """Expect the sandbox to fail this test in exactly this way until it behaves like Letta."""
-    if backend.name == "sandbox":
-        mark = pytest.mark.xfail(strict=True, raises=raises, reason=f"sandbox differs from Letta: {reason}")
-        request.applymarker(mark)
 
 
 async def patch(backend: Backend, original: Identity, body: dict[str, Any]) -> Identity:
@@ -279,9 +268,7 @@ async def test_raw_answer_parses_back_to_the_same_numbers(backend: Backend) -> N
 # -- 5. integers beyond 64 bits break every later read --------------------------------------------
 
 
-async def test_integer_beyond_64_bits_is_stored_and_breaks_reads(backend: Backend, request) -> None:
-    sandbox_differs(request, backend, "an integer outside -2**63..2**64-1 is answered 200, Letta answers 500",
-                    AssertionError)
+async def test_integer_beyond_64_bits_is_stored_and_breaks_reads(backend: Backend) -> None:
     original = await backend.create([prop("ok", "number", 1)])
     path = f"/v1/identities/{original.id}"
     async with backend.raw() as raw:
@@ -321,9 +308,7 @@ def test_planner_refuses_integers_the_server_cannot_answer(value, ok) -> None:
 # -- 6. lone surrogates ---------------------------------------------------------------------------
 
 
-async def test_lone_surrogates_vanish_from_properties_and_fail_in_name(backend: Backend, request) -> None:
-    sandbox_differs(request, backend, "a lone surrogate makes the sandbox raise UnicodeEncodeError",
-                    UnicodeEncodeError)
+async def test_lone_surrogates_vanish_from_properties_and_fail_in_name(backend: Backend) -> None:
     original = await backend.create([])
     path = f"/v1/identities/{original.id}"
     headers = {"Content-Type": "application/json"}
