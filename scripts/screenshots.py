@@ -50,6 +50,11 @@ SHOTS = [
     ("help-80x24", sandbox_app, (80, 24), ["question_mark"]),
     ("details-80x24", sandbox_app, (80, 24), ["j", "i"]),
     ("connect-80x24", unreachable_app, (80, 24), []),
+    ("edit-80x24", sandbox_app, (80, 24), ["enter"]),
+    ("edit-120x40", sandbox_app, (120, 40), ["enter"]),
+    # rename, then delete the second property row: a PATCH and a PUT, with the reason for the PUT
+    ("preview-80x24", sandbox_app, (80, 24), ["enter", *" Jr", *["tab"] * 6, "ctrl+d", "ctrl+s"]),
+    ("delete-80x24", sandbox_app, (80, 24), ["d", *"pedro.moreau"]),
 ]
 
 
