@@ -83,9 +83,6 @@ def main(argv: list[str] | None = None) -> int:
 
         return serve_main(argv[2:])
     args = build_parser().parse_args(argv)
-    # Start-up allocates much and frees little, so the collector's passes over it are wasted time
-    # (~40 ms here); the app turns collection back on once its first screen is painted.
-    gc.disable()
     from identity_tui.core import config
 
     try:
@@ -112,11 +109,17 @@ def main(argv: list[str] | None = None) -> int:
         cfg.theme = args.theme
     for warning in cfg.warnings:
         print(f"identity-tui: warning: {warning}", file=sys.stderr)
+    # Start-up allocates much and frees little, so the collector's passes over it are wasted time
+    # (~40 ms here); the app turns collection back on once its first screen is painted.
+    gc.disable()
     try:
-        from identity_tui.tui.app import run_app
-    except ImportError as exc:  # pragma: no cover - a broken install
-        return fail(f"cannot start the interface: {exc}")
-    return run_app(conn, cfg)
+        try:
+            from identity_tui.tui.app import run_app
+        except ImportError as exc:  # pragma: no cover - a broken install
+            return fail(f"cannot start the interface: {exc}")
+        return run_app(conn, cfg)
+    finally:
+        gc.enable()
 
 
 if __name__ == "__main__":  # pragma: no cover
