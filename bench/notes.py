@@ -1,0 +1,61 @@
+"""What results.md says about method, and about each target when it is missed (why, and what would fix it)."""
+
+from __future__ import annotations
+
+METHOD = [
+    "Every app under test is a fresh process started with this interpreter (`python -m identity_tui`, no "
+    "launcher script) on a pseudo-terminal of 80x24, with config, data and state in a temp dir. Bytecode "
+    "caches of `identity_tui` are written first (`compileall`), as installing the package does.",
+    "The bench plays the terminal: it answers Textual's query for synchronized output (mode 2026) as "
+    "kitty, WezTerm or iTerm do, so every frame arrives between `ESC[?2026h` and `ESC[?2026l`. A frame's "
+    "time is when its closing marker is read from the pty; text is matched after removing escape "
+    "sequences. Output before that answer is seen (the first frame, sometimes) is matched as it arrives.",
+    "Key-to-paint: the time the key's bytes are written to the pty until the end of the first frame "
+    "showing its effect: any frame for a cursor move, the footer's `Page N · rows` for a page turn, the "
+    "typed text in the filter box for a character. The bench waits for the screen to go quiet between "
+    "keys, so each figure is one key's latency, not a queue's.",
+    "First page after its response: the sandbox behind `ServerThread` logs when each answer is ready "
+    "(`time.perf_counter()`, one clock for all processes on Linux); the figure is from the first list "
+    "answer to the frame showing its rows.",
+    "Latency is added inside the server: each request sleeps 200 ms on its own thread before it is "
+    "answered, so concurrent requests overlap as they would behind a slow link.",
+    "Peak RSS is `VmHWM` from `/proc/<pid>/status` of the app process at the end of its session.",
+    "Medians and percentiles interpolate between ranks. The machine is shared and noisy: single figures "
+    "move by 10-30% between runs; ratios against a baseline from the same run move less.",
+]
+
+# Shown under "Missed targets" only when the target fails in a run.
+NOTES = {
+    "start": (
+        "the bare app imports `textual.app` and paints one label; the list imports pydantic and httpx on "
+        "top (section 1's import table: together about as long as `textual.app` itself, and longer here "
+        "because click is installed, which makes httpx load its command-line tool and Rich's console with "
+        "it), then Textual sets up the list's widgets (the styles of DataTable, Input and Footer, one "
+        "widget per footer key), the sandbox answers a health check, a page and the total, and the first "
+        "frame lays out and paints 50 table rows through Rich. Done: no garbage collection during start-up "
+        "(it cost ~40 ms here); screens other than the list were already imported only when opened. What "
+        "would close most of the rest is outside this issue's files: parse list pages without pydantic "
+        "(a slotted dataclass for the list, pydantic only when a form opens) and a Line API table "
+        "instead of DataTable (see the page-turn note); a 1.3x budget leaves about 60 ms here for an HTTP "
+        "client, a data table and a text field together, which a label does not need."
+    ),
+    "first_page": "the page is parsed, laid out and painted on the UI thread after the response arrives.",
+    "key_cursor": "a cursor move repaints two rows of the DataTable; a p95 above 50 ms means the UI thread "
+                  "was busy with other work when the key arrived.",
+    "key_page": (
+        "a page turn is CPU on the UI thread: about 2 ms to swap the 50 rows into the DataTable, 3 ms for "
+        "DataTable to measure them, and 15 ms to render the visible rows, each cell through Rich "
+        "(padding, cropping, styles), so p50 is ~20-25 ms on a quiet machine, and when other work shares "
+        "the 2 cores (see the load averages) the whole distribution moves up with it. Done: the footer "
+        "line no longer forces a layout of the whole screen on every turn, the next page's prefetch "
+        "starts after the paint instead of competing with it, and a frozen start-up heap keeps garbage "
+        "collection pauses (50-60 ms each before) out of the way. What would fix it: a Line API table "
+        "that writes the visible rows straight to strips (a few ms per page) instead of DataTable."
+    ),
+    "key_type": "each character re-renders the filter box; a p95 above 50 ms means the UI thread was busy.",
+    "filter_requests": "the name filter sent a request for a partial name: its debounce did not hold.",
+    "rss": "Textual, Rich, pydantic and httpx make up most of the resident set (the bare app alone is ~33 MB).",
+    "latency": "a cursor move waited on network work: something on the UI thread awaited the server.",
+    "saves": "a save that removes no property took more than one request, or a save did not land.",
+    "sandbox": "the sandbox's SQL for that filter scans more rows than an index would.",
+}
