@@ -17,6 +17,7 @@ import httpx
 from pydantic import ValidationError
 
 from identity_tui import __version__
+from identity_tui.core.display import one_line
 from identity_tui.core.errors import (
     BadResponse,
     ConnectionFailed,
@@ -173,10 +174,10 @@ class LettaClient:
         if has_body or body is not None:
             try:
                 content = json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
-            except (ValueError, UnicodeEncodeError):
+            except (ValueError, UnicodeEncodeError, RecursionError):
                 raise BadRequestBody(
                     "The request holds a value that cannot be sent as JSON "
-                    "(not a finite number, or broken text): nothing was sent.",
+                    "(not a finite number, broken text, or nested too deeply): nothing was sent.",
                     status=None,
                 ) from None
             headers["Content-Type"] = "application/json"
@@ -236,13 +237,17 @@ class LettaClient:
     def _decode(self, response: httpx.Response) -> Any:
         status = response.status_code
         if 300 <= status < 400:
-            where = response.headers.get("location", "?")
+            where = one_line(response.headers.get("location", "?"), 120)
             raise BadResponse(
                 f"The server redirected to {where} ({status}); not followed. Check the base URL.",
                 status=status,
             )
         try:
             data = response.json() if response.content else None
+        except RecursionError:
+            raise BadResponse(
+                f"{self.host} answered with JSON nested too deeply to read.", status=status
+            ) from None
         except (json.JSONDecodeError, UnicodeDecodeError):
             if status >= 400:
                 raise error_for_status(status, response.text[:500]) from None
@@ -356,8 +361,21 @@ class LettaClient:
         )
 
     async def delete(self, identity_id: str) -> None:
-        """``DELETE /v1/identities/{id}`` (answers JSON null)."""
-        await self.request("DELETE", identity_path(identity_id))
+        """``DELETE /v1/identities/{id}`` (answers JSON null; anything else is not a Letta server's answer)."""
+        data = await self.request("DELETE", identity_path(identity_id))
+        if data is not None:
+            raise BadResponse(
+                f"{self.host} answered the delete, but not like a Letta server (it answers null).",
+                status=200,
+            )
+
+    async def find_by_key(self, identifier_key: str, project_id: str | None = None) -> Identity | None:
+        """The identity with exactly this key in this project (no project is a project too), or None."""
+        page = await self.list_identities(identifier_key=identifier_key, project_id=project_id, limit=50)
+        for identity in page:
+            if identity.identifier_key == identifier_key and (identity.project_id or None) == (project_id or None):
+                return identity
+        return None
 
     async def list_agents(
         self, identity_id: str, *, limit: int = 50, after: str | None = None

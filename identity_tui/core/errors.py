@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
-import json
 from dataclasses import dataclass
 from typing import Any
+
+from identity_tui.core.display import printable
+from identity_tui.core.jsontext import dumps
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,7 @@ def error_for_status(
     if status == 422:
         field_errors = parse_field_errors(raw)
         if field_errors:
-            msg = "The server rejected " + "; ".join(str(e) for e in field_errors[:3]) + " (422)."
+            msg = "The server rejected " + printable("; ".join(str(e) for e in field_errors[:3])) + " (422)."
         else:
             msg = f"The server rejected the request (422): {_short(detail)}"
         cls: type[APIError] = ValidationFailed
@@ -203,12 +205,13 @@ def error_for_status(
 
 def _json_text(value: Any) -> str:
     try:
-        return json.dumps(value, ensure_ascii=False, default=str)
+        return dumps(value, default=str)
     except (TypeError, ValueError):
         return str(value)
 
 
 def _short(text: str, limit: int = 200) -> str:
-    """One line of at most ``limit`` characters: server details can hold whole SQL statements."""
-    line = " ".join(text.split())
+    """One printable line of at most ``limit`` characters: server details can hold whole SQL statements,
+    and escape sequences that must reach no terminal."""
+    line = printable(" ".join(text.split()))
     return line if len(line) <= limit else line[: limit - 1] + "…"

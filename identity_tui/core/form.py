@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from identity_tui.core.display import one_line
+from identity_tui.core.jsontext import dumps
 from identity_tui.core.models import IdentityType, PropertyType, same_value, value_error
-from identity_tui.core.planner import Draft, DraftError, DraftProperty, validate_draft
+from identity_tui.core.planner import WIRE_DEPTH_MAX, Draft, DraftError, DraftProperty, validate_draft
 
 TYPE_ORDER = (PropertyType.STRING, PropertyType.NUMBER, PropertyType.BOOLEAN, PropertyType.JSON)
 
@@ -69,16 +71,30 @@ def _refuse_constant(name: str) -> Any:
     raise ValueProblem(f"{name} is not JSON: use a finite number")
 
 
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal keys and drops the other without a word: that is data loss.
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueProblem(f"key {one_line(key, 40)!r} appears twice in one object: keep one")
+        out[key] = value
+    return out
+
+
 def parse_json_object(text: str) -> dict[str, Any]:
-    """The JSON object ``text`` holds; a syntax error names its line and column."""
+    """The JSON object ``text`` holds; a syntax error names its line and column, a repeated key names the key."""
     if not text.strip():
         raise ValueProblem("enter a JSON object, for example {}")
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicates)
     except json.JSONDecodeError as exc:
         raise ValueProblem(f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
-        raise ValueProblem("nested too deeply") from None
+        raise ValueProblem(f"nested more than {WIRE_DEPTH_MAX} levels deep") from None
+    except ValueProblem:
+        raise
+    except ValueError:  # Python refuses to read an integer of more than 4300 digits
+        raise ValueProblem("a number in it has too many digits") from None
     if not isinstance(value, dict):
         kind = {list: "an array", type(None): "null", str: "a string", bool: "true/false"}.get(
             type(value), "a number"
@@ -97,7 +113,7 @@ _UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 def json_text(value: Any) -> str:
     """A JSON value laid out for editing, two spaces a level, with no raw control characters."""
-    text = json.dumps(value, indent=2, ensure_ascii=False)
+    text = dumps(value, indent=2)
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -116,7 +132,7 @@ def value_text(ptype: PropertyType | str, value: Any) -> str:
         return number_text(value)
     if PropertyType(ptype) is PropertyType.JSON:
         return json_text(value)
-    return json.dumps(value, ensure_ascii=False)
+    return dumps(value)
 
 
 def read_text(ptype: PropertyType | str, text: str, origin: DraftProperty | None = None) -> Any:

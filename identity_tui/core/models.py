@@ -165,16 +165,25 @@ def value_matches(type_: PropertyType | str, value: Any) -> bool:
 
 
 def same_value(a: Any, b: Any) -> bool:
-    """Equality that tells ``True`` from ``1`` and ``1`` from ``1.0``, recursively."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
-    if isinstance(a, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return a == b
+    """Equality that tells ``True`` from ``1`` and ``1`` from ``1.0`` at any depth (a loop, not recursion)."""
+    pairs = [(a, b)]
+    while pairs:
+        x, y = pairs.pop()
+        if type(x) is not type(y):
+            return False
+        if isinstance(x, dict):
+            if x.keys() != y.keys():
+                return False
+            pairs.extend((x[k], y[k]) for k in x)
+        elif isinstance(x, list):
+            if len(x) != len(y):
+                return False
+            pairs.extend(zip(x, y))
+        elif isinstance(x, float) and math.isnan(x) and math.isnan(y):
+            continue
+        elif x != y:
+            return False
+    return True
 
 
 def same_property(a: IdentityProperty, b: IdentityProperty) -> bool:

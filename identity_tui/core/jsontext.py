@@ -1,0 +1,101 @@
+"""JSON text written without recursion, so a value nested a thousand levels deep is shown, never a RecursionError.
+
+``json.dumps`` recurses once per level (twice with ``indent``), and the stack left under a Textual handler
+is far shorter than the interpreter's limit; a server may send any depth. The output is exactly what
+``json.dumps(value, indent=indent, ensure_ascii=False)`` writes, for every depth it can write at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+_OPEN = {dict: "{", list: "["}
+_CLOSE = {dict: "}", list: "]"}
+
+
+def dumps(value: Any, *, indent: int | None = None, default: Callable[[Any], Any] | None = None) -> str:
+    """``value`` as JSON text (``indent`` spaces a level, or one line); ``default`` converts unknown types."""
+    item_sep = "," if indent is not None else ", "
+    out: list[str] = []
+    # Each entry: (iterator over (prefix, child) pairs, closing text, level); a child is written after its prefix.
+    stack: list[tuple[Any, str, int]] = []
+
+    def open_container(container: Any, level: int) -> None:
+        kind = dict if isinstance(container, dict) else list
+        if not container:
+            out.append(_OPEN[kind] + _CLOSE[kind])
+            return
+        out.append(_OPEN[kind])
+        if kind is dict:
+            pairs = ((_key(k) + ": ", v) for k, v in container.items())
+        else:
+            pairs = (("", v) for v in container)
+        stack.append((pairs, _CLOSE[kind], level + 1))
+
+    def write(item: Any, level: int) -> None:
+        if isinstance(item, (dict, list, tuple)):
+            open_container(list(item) if isinstance(item, tuple) else item, level)
+        elif item is None or isinstance(item, (str, int, float, bool)):
+            out.append(json.dumps(item, ensure_ascii=False))
+        elif default is not None:
+            write(default(item), level)
+        else:
+            raise TypeError(f"Object of type {type(item).__name__} is not JSON serializable")
+
+    write(value, 0)
+    firsts: list[bool] = []  # per open container: no child written yet
+    while stack:
+        pairs, close, level = stack[-1]
+        if len(firsts) < len(stack):
+            firsts.append(True)
+        step = next(pairs, None)
+        if step is None:
+            stack.pop()
+            firsts.pop()
+            if indent is not None:
+                out.append("\n" + " " * (indent * (level - 1)))
+            out.append(close)
+            continue
+        prefix, child = step
+        if not firsts[-1]:
+            out.append(item_sep)
+        firsts[-1] = False
+        if indent is not None:
+            out.append("\n" + " " * (indent * level))
+        out.append(prefix)
+        write(child, level)
+    return "".join(out)
+
+
+def _key(key: Any) -> str:
+    """An object key as ``json.dumps`` writes it: text quoted, and true, 1 or null turned into text first."""
+    if isinstance(key, str):
+        text = key
+    elif key is True:
+        text = "true"
+    elif key is False:
+        text = "false"
+    elif key is None:
+        text = "null"
+    elif isinstance(key, (int, float)):
+        text = json.dumps(key)
+    else:
+        raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+    return json.dumps(text, ensure_ascii=False)
+
+
+def depth(value: Any) -> int:
+    """How many objects and arrays deep ``value`` goes: 0 for a scalar, 1 for ``{}`` or ``{"a": 1}``."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, (list, tuple)):
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in item)
+    return deepest
