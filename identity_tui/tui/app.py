@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
+import signal
+import threading
 import traceback
 from collections.abc import Iterable
 from dataclasses import replace
@@ -17,7 +20,12 @@ from textual.worker import Worker, WorkerState
 
 from identity_tui.core.config import Config, Connection, default_sandbox_path, with_sandbox
 from identity_tui.core.connect import Backend, open_backend
+from identity_tui.core.drafts import DraftStore, drafts_dir, server_key
 from identity_tui.core.secret import Secret, mask
+
+# Once the screens are closed (drafts on disk), the rest of the exit gets this long before the process
+# ends anyway: with the terminal gone, Textual's shutdown can wait forever on its dead writer thread.
+EXIT_GRACE = 3.0
 
 
 class IdentityApp(App[int]):
@@ -42,9 +50,13 @@ class IdentityApp(App[int]):
         sandbox: Any = None,
         transport: Any = None,
         cursor_blink: bool = True,
+        signals: bool = False,
     ) -> None:
         super().__init__()
         self.cursor_blink = cursor_blink
+        self._signals = signals
+        self._watchdog: threading.Timer | None = None
+        self._drafts_offered: str | None = None
         self.conn = conn
         self.config = config or Config()
         self._sandbox = sandbox
@@ -101,8 +113,15 @@ class IdentityApp(App[int]):
 
         self.push_screen(ListScreen(page_size=self.config.page_size))
         self.call_after_refresh(collect_from_now_on)
+        if self._signals:
+            self._catch_signals()
 
     async def on_unmount(self) -> None:
+        if self._signals:
+            self._catch_signals(release=True)
+            self._watchdog = threading.Timer(EXIT_GRACE, os._exit, args=(self.return_code or 0,))
+            self._watchdog.daemon = True
+            self._watchdog.start()
         if self.backend is not None:
             await self.backend.client.aclose()
 
@@ -137,6 +156,8 @@ class IdentityApp(App[int]):
         if commands is not None:
             yield from commands()
         yield SystemCommand("Help", "Show every key binding", self.action_help)
+        if not self.readonly:
+            yield SystemCommand("Drafts", "Restore or discard unsaved drafts of this server", self.action_drafts)
         yield from super().get_system_commands(screen)
 
     # -- edit, create, delete (edit screen) --
@@ -158,6 +179,61 @@ class IdentityApp(App[int]):
         from identity_tui.tui.screens.confirm import ask_delete
 
         ask_delete(self, identity)
+
+    # -- drafts -------------------------------------------------------------------------------
+
+    def draft_store(self) -> DraftStore | None:
+        """Where this server's drafts are kept; None when read-only (nothing there could be saved)."""
+        if self.readonly:
+            return None
+        return DraftStore(drafts_dir(), server_key(self.conn))
+
+    def action_drafts(self) -> None:
+        """Offer this server's drafts: restore, discard or later."""
+        from identity_tui.tui.screens.restore import offer_drafts
+
+        offer_drafts(self)
+
+    def on_list_screen_page_loaded(self, message: Any) -> None:
+        # Once a server's first page is on screen (never before: the list paints first), offer its drafts.
+        if message.prefetch or self.readonly or self._drafts_offered == server_key(self.conn):
+            return
+        self._drafts_offered = server_key(self.conn)
+        from identity_tui.tui.screens.restore import offer_drafts
+
+        self.call_after_refresh(offer_drafts, self, at_start=True)
+
+    def flush_drafts(self) -> None:
+        """Write every open form's pending draft now."""
+        for screen in self.screen_stack:
+            flush = getattr(screen, "flush_draft", None)
+            if flush is not None:
+                flush()
+
+    def _catch_signals(self, *, release: bool = False) -> None:
+        # Textual leaves SIGHUP (the SSH session dropped) and SIGTERM at their defaults, which end the
+        # process on the spot; caught, the drafts are written first.
+        loop = asyncio.get_running_loop()
+        for name in ("SIGHUP", "SIGTERM"):
+            signum = getattr(signal, name, None)
+            if signum is None:
+                continue  # no SIGHUP on Windows
+            if release:
+                loop.remove_signal_handler(signum)
+            else:
+                loop.add_signal_handler(signum, self.hang_up, signum)
+
+    def hang_up(self, signum: int) -> None:
+        """The terminal is gone or the app is told to stop: keep every draft, then exit (128 + signal)."""
+        try:
+            self.flush_drafts()
+        finally:
+            self.exit(return_code=128 + signum)
+
+    def stop_watchdog(self) -> None:
+        """The exit finished in time: no forced end."""
+        if self._watchdog is not None:
+            self._watchdog.cancel()
 
     # -- errors -------------------------------------------------------------------------------
 
@@ -199,7 +275,7 @@ def run_app(conn: Connection, config: Config) -> int:
         except Exception as exc:  # noqa: BLE001 - any failure to open is reported in one line
             print(f"identity-tui: cannot open the sandbox at {conn.sandbox}: {exc}", file=sys.stderr)
             return 2
-    app = IdentityApp(conn, config, sandbox=sandbox)
+    app = IdentityApp(conn, config, sandbox=sandbox, signals=True)
     if config.theme and config.theme not in app.available_themes:
         names = ", ".join(sorted(app.available_themes))
         print(f"identity-tui: unknown theme {config.theme!r}; choose one of: {names}", file=sys.stderr)
@@ -209,4 +285,6 @@ def run_app(conn: Connection, config: Config) -> int:
     except Exception as exc:  # noqa: BLE001 - never a traceback on the terminal
         print(f"identity-tui: stopped by an unexpected error: {mask(str(exc), [conn.token])}", file=sys.stderr)
         return 2
+    finally:
+        app.stop_watchdog()
     return int(result or app.return_code or 0)

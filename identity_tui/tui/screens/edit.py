@@ -17,19 +17,21 @@ from textual.message import Message
 from textual.widgets import Button, Footer, Static
 
 from identity_tui.core.display import one_line
+from identity_tui.core.drafts import SavedDraft
 from identity_tui.core.errors import LettaError, NotFound
 from identity_tui.core.form import empty_draft
 from identity_tui.core.models import Identity
 from identity_tui.core.planner import Draft
 from identity_tui.tui.form_model import describe_changes
-from identity_tui.tui.screens.edit_save import SavingScreen, refresh_list
+from identity_tui.tui.screens.edit_drafts import DraftKeepingScreen
+from identity_tui.tui.screens.edit_save import refresh_list
 from identity_tui.tui.widgets.edit_form import EditForm
 from identity_tui.tui.widgets.property_row import MARK
 
 WRITES = frozenset({"save", "revert", "delete_identity"})
 
 
-class EditScreen(SavingScreen):
+class EditScreen(DraftKeepingScreen):
     """Edit an identity (or create one when ``identity`` is None); ctrl+s previews and saves."""
 
     CSS_PATH = "../edit.tcss"
@@ -80,6 +82,7 @@ class EditScreen(SavingScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._draft_start()
         if self._fetch:
             # Nothing can be typed until the fresh copy is in: it would be overwritten.
             self.form.loading = True
@@ -108,6 +111,7 @@ class EditScreen(SavingScreen):
         title.update(text)
         title.set_class(bool(message.modified), "-modified")
         self.sub_title = (f"{MARK} " if message.modified else "") + one_line(message.name, 40)
+        self._draft_changed()
 
     def say(self, text: str, *, error: bool = False) -> None:
         """One line under the form: the outcome of the last thing done."""
@@ -129,6 +133,9 @@ class EditScreen(SavingScreen):
 
     @on(Loaded)
     async def _loaded(self, message: Loaded) -> None:
+        if self._restoring is not None:
+            await self._draft_apply(message.identity)
+            return
         self.baseline = message.identity
         await self.form.load_draft(Draft.of(message.identity))
         self.form.loading = self.form.disabled = False
@@ -137,6 +144,9 @@ class EditScreen(SavingScreen):
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
         self.form.loading = self.form.disabled = False
+        if self._restoring is not None:
+            self._draft_load_failed(message.error)
+            return
         if isinstance(message.error, NotFound):
             self.app.pop_screen()
             self.app.notify("That identity was deleted on the server.", severity="warning", timeout=5)
@@ -163,6 +173,7 @@ class EditScreen(SavingScreen):
                 self.after_save = then
                 self.action_save()
             elif choice == "discard":
+                self.drop_draft()
                 then()
 
         can_save = not self.app.readonly
@@ -176,6 +187,26 @@ class EditScreen(SavingScreen):
     def action_quit(self) -> None:
         """Quit the app, asking first when something is unsaved."""
         self.confirm_leave(self.app.exit)
+
+    # -- drafts (kept by DraftKeepingScreen) --------------------------------------------------
+
+    def restoring(self, draft: SavedDraft) -> EditScreen:
+        """Open with ``draft`` applied once the form is ready (see ``screens.restore``)."""
+        self._restoring = draft
+        return self
+
+    def _draft_load_failed(self, error: LettaError) -> None:
+        draft = self._restoring
+        assert draft is not None
+        if isinstance(error, NotFound):
+            # Deleted on the server: the texts open as a new identity rather than being lost.
+            from identity_tui.tui.screens.restore import restore_as_new
+
+            self._restoring = None
+            self.app.pop_screen()
+            restore_as_new(self.app, draft)
+            return
+        self.call_later(self._draft_apply, None, error.message.rstrip("."))
 
     # -- other actions --------------------------------------------------------------------------
 

@@ -1,0 +1,191 @@
+"""The restore offer: forms a session left unsaved (SSH dropped, killed), each restored, discarded or kept for later."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, OptionList, Static
+from textual.widgets.option_list import Option
+
+from identity_tui.core.display import one_line
+from identity_tui.core.drafts import DraftStore, SavedDraft, as_new, describe_age, describe_changes
+
+SHOWN_CHANGES = 3
+
+
+def draft_text(draft: SavedDraft, now: datetime | None = None) -> Text:
+    """One draft for the list: who, when, and the first few things it changes (server text kept literal)."""
+    texts = draft.texts
+    out = Text()
+    if draft.creating:
+        out.append("New identity: ")
+    out.append(one_line(texts.name, 30) or "(no name)", style="bold")
+    out.append(f" · {one_line(texts.identifier_key, 28) or '(no key)'} · {describe_age(draft.saved_at, now)}")
+    changes = describe_changes(draft)
+    for line in changes[:SHOWN_CHANGES]:
+        out.append(f"\n  {line}")
+    if len(changes) > SHOWN_CHANGES:
+        more = len(changes) - SHOWN_CHANGES
+        out.append(f"\n  … and {more} more change{'s' if more > 1 else ''}")
+    return out
+
+
+class RestoreScreen(ModalScreen[SavedDraft | None]):
+    """Drafts of this server: enter restores the highlighted one, d discards it, esc keeps them all for later."""
+
+    CSS_PATH = "../restore.tcss"
+
+    BINDINGS = [
+        Binding("r", "restore", "Restore", id="restore.restore"),
+        Binding("d,delete", "discard", "Discard", id="restore.discard"),
+        Binding("escape,l", "later", "Later", id="restore.later"),
+    ]
+
+    def __init__(self, drafts: list[SavedDraft], store: DraftStore, *, now: datetime | None = None) -> None:
+        super().__init__()
+        self.drafts = {d.form_id: d for d in drafts}
+        self.store = store
+        self.now = now or datetime.now(timezone.utc)
+
+    def compose(self) -> ComposeResult:
+        n = len(self.drafts)
+        with Vertical(classes="dialog", id="restore-box"):
+            yield Static(Text(f"Unsaved draft{'s' if n > 1 else ''} from an earlier session", style="bold"),
+                         classes="dialog-title")
+            yield Static(Text("Restore opens the form with the draft applied; nothing is sent until you save."))
+            yield OptionList(
+                *(Option(draft_text(d, self.now), id=d.form_id) for d in self.drafts.values()),
+                id="restore-list",
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Restore", id="restore", variant="primary", compact=True)
+                yield Button("Discard…", id="discard", variant="error", compact=True)
+                yield Button("Later", id="later", compact=True)
+            yield Static(Text("enter restore · d discard · esc later (drafts are kept)"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#restore-list", OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    @property
+    def highlighted(self) -> SavedDraft | None:
+        """The draft under the cursor."""
+        options = self.query_one("#restore-list", OptionList)
+        if options.highlighted is None:
+            return None
+        return self.drafts.get(options.get_option_at_index(options.highlighted).id or "")
+
+    @on(OptionList.OptionSelected, "#restore-list")
+    @on(Button.Pressed, "#restore")
+    def action_restore(self) -> None:
+        """Open the highlighted draft's form."""
+        draft = self.highlighted
+        if draft is not None:
+            self.dismiss(draft)
+
+    @on(Button.Pressed, "#discard")
+    def action_discard(self) -> None:
+        """Delete the highlighted draft after a confirmation."""
+        draft = self.highlighted
+        if draft is None:
+            return
+        from identity_tui.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._discard(draft)
+
+        name = one_line(draft.texts.name, 40) or "a new identity"
+        self.app.push_screen(
+            ConfirmScreen("Discard this draft?", f"The unsaved edits of {name} are lost.", yes="Discard"),
+            answered,
+        )
+
+    def _discard(self, draft: SavedDraft) -> None:
+        try:
+            if draft.path is not None:
+                self.store.remove(draft.path)
+        except OSError as exc:
+            self.notify(f"Could not remove {draft.path}: {exc.strerror or exc}", severity="error", markup=False)
+            return
+        del self.drafts[draft.form_id]
+        if not self.drafts:
+            self.dismiss(None)
+            return
+        options = self.query_one("#restore-list", OptionList)
+        options.remove_option(draft.form_id)
+        options.focus()
+
+    @on(Button.Pressed, "#later")
+    def action_later(self) -> None:
+        """Close, keeping every draft (the Drafts command brings them back)."""
+        self.dismiss(None)
+
+
+def offer_drafts(app: Any, *, at_start: bool = False) -> None:
+    """Offer this server's drafts; at start only over the list, and only when there are some."""
+    from identity_tui.tui.screens.list import ListScreen
+
+    store = app.draft_store()
+    if store is None:
+        if not at_start:
+            app.notify("Read-only: drafts are not kept or restored.", severity="warning")
+        return
+    drafts, problems = store.load()
+    open_forms = {getattr(screen, "draft_form_id", None) for screen in app.screen_stack}
+    drafts = [d for d in drafts if d.form_id not in open_forms]  # an open form's own draft is no news
+    for problem in problems:
+        app.notify(problem, severity="warning", timeout=8, markup=False)
+    if not drafts:
+        if not at_start:
+            app.notify("No unsaved drafts are kept for this server.", timeout=3)
+        return
+    if at_start and not isinstance(app.screen, ListScreen):
+        n = len(drafts)
+        app.notify(f"{n} unsaved draft{'s' if n > 1 else ''} from an earlier session: the Drafts command "
+                   "(ctrl+p) restores them.", timeout=8)
+        return
+
+    def chosen(draft: SavedDraft | None) -> None:
+        if draft is not None:
+            restore_draft(app, draft)
+
+    app.push_screen(RestoreScreen(drafts, store), chosen)
+
+
+def restore_draft(app: Any, draft: SavedDraft) -> None:
+    """Open the draft's form (an edit form reads the identity afresh first); an open modified form is asked about."""
+    from identity_tui.tui.screens.edit import EditScreen
+
+    if draft.base is not None:
+        screen = EditScreen(draft.base).restoring(draft)
+    else:
+        screen = EditScreen(None, project_id=app.conn.project_id).restoring(draft)
+    current = app.screen
+    if isinstance(current, EditScreen):
+
+        def swap() -> None:
+            app.pop_screen()
+            app.push_screen(screen)
+
+        current.confirm_leave(swap)
+        return
+    app.push_screen(screen)
+
+
+def restore_as_new(app: Any, draft: SavedDraft) -> None:
+    """The draft's identity was deleted on the server: open its texts as a new identity instead."""
+    from identity_tui.tui.screens.edit import EditScreen
+
+    name = one_line(draft.texts.name, 40) or "The identity"
+    app.notify(f"{name} was deleted on the server: the draft opens as a new identity.", severity="warning",
+               timeout=8, markup=False)
+    app.push_screen(EditScreen(None, project_id=draft.texts.project_id).restoring(as_new(draft)))
