@@ -331,3 +331,35 @@ async def test_readonly_hides_write_actions(make_app, sandbox):
         assert [r for r in sandbox.request_log if r.method != "GET"] == []
         footer_keys = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
         assert "new" not in footer_keys and "delete" not in footer_keys
+
+
+async def test_last_page_is_one_request_and_paging_back_from_it_walks_the_tail(make_app, sandbox):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        everything = server_page(sandbox, limit=0)
+        assert len(everything) == 120
+        sandbox.clear_log()
+        await pilot.press("greater_than_sign")
+        await settle(pilot, app)
+        # the end of the list, newest-first order kept on screen, from one request in reverse order
+        assert shown_ids(app) == everything[-50:]
+        first_requests = [r for r in list_requests(sandbox) if "after" not in r.query]
+        assert [r.query.get("order") for r in first_requests] == ["asc"]
+        assert app.screen.query_one(IdentityTable).cursor_row == 0
+        await pilot.press("left_square_bracket")
+        await settle(pilot, app)
+        assert shown_ids(app) == everything[-100:-50]
+        await pilot.press("left_square_bracket")
+        await settle(pilot, app)
+        assert shown_ids(app) == everything[:20], "the top of the list: a short page"
+        await pilot.press("left_square_bracket")
+        await settle(pilot, app)
+        assert shown_ids(app) == everything[:20], "nothing before the first page"
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(pilot, app)
+        assert shown_ids(app) == everything[-50:]
+        await pilot.press("less_than_sign")
+        await settle(pilot, app)
+        assert shown_ids(app) == everything[:50]
+        assert "Page 1" in str(app.screen.query_one("#page-info").render())

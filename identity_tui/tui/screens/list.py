@@ -74,11 +74,16 @@ class Filters:
 
 @dataclass(frozen=True)
 class PageKey:
-    """Identifies one page: the filters and the cursor it starts after."""
+    """Identifies one page: the filters, the cursor it starts after, and whether it counts from the end.
+
+    A page counted from the end is fetched in the opposite order and shown reversed, so the last
+    page of a list of millions is one request, not a walk through every page before it.
+    """
 
     filters: Filters
     after: str | None
     limit: int
+    from_end: bool = False
 
 
 class ListScreen(ReportsWorkerErrors, Screen):
@@ -98,6 +103,8 @@ class ListScreen(ReportsWorkerErrors, Screen):
         Binding("ctrl+r,f5", "refresh", "Refresh", show=False, id="list.refresh"),
         Binding("right_square_bracket,pagedown", "next_page", "Next page", id="list.next_page"),
         Binding("left_square_bracket,pageup", "previous_page", "Prev page", show=False, id="list.previous_page"),
+        Binding("greater_than_sign,ctrl+end", "last_page", "Last page", show=False, id="list.last_page"),
+        Binding("less_than_sign,ctrl+home", "first_page", "First page", show=False, id="list.first_page"),
         Binding("escape", "clear_filters", "Clear filters", show=False, id="list.clear_filters"),
     ]
 
@@ -130,6 +137,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         self.page_size = page_size
         self.filters = Filters()
         self.cursors: list[str | None] = [None]
+        self.from_end = False
         self.total: int | None = None
         self._cache: OrderedDict[PageKey, list[Identity]] = OrderedDict()
         self._debounce: Timer | None = None
@@ -179,13 +187,21 @@ class ListScreen(ReportsWorkerErrors, Screen):
         self.post_message(self.PageLoaded(key, rows))
         self.load_count()
 
+    async def _fetch(self, key: PageKey) -> list[Identity]:
+        """One page from the server; a page counted from the end is asked for in reverse order."""
+        query = key.filters.query()
+        if key.from_end:
+            query["order"] = "asc" if key.filters.order == "desc" else "desc"
+        rows = await self.app.client.list_identities(limit=key.limit, after=key.after, **query)
+        if key.from_end:
+            rows.reverse()
+        return rows
+
     @work(exclusive=True, group="page", exit_on_error=False)
     async def load_page(self, key: PageKey) -> None:
         """Fetch one page; a newer request cancels this one."""
         try:
-            rows = await self.app.client.list_identities(
-                limit=key.limit, after=key.after, **key.filters.query()
-            )
+            rows = await self._fetch(key)
         except LettaError as exc:
             self.post_message(self.PageFailed(key, exc))
             return
@@ -195,9 +211,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
     async def prefetch(self, key: PageKey) -> None:
         """Fetch the next page while the user reads this one; failures are silent."""
         try:
-            rows = await self.app.client.list_identities(
-                limit=key.limit, after=key.after, **key.filters.query()
-            )
+            rows = await self._fetch(key)
         except LettaError:
             return
         self.post_message(self.PageLoaded(key, rows, prefetch=True))
@@ -235,8 +249,12 @@ class ListScreen(ReportsWorkerErrors, Screen):
             self._select_after_load = None
         self._update_info()
         if len(rows) == key.limit:
-            # After the paint, so the request and its parsing do not delay this page.
-            self.call_after_refresh(self._prefetch_after, key, PageKey(key.filters, rows[-1].id, key.limit))
+            # After the paint, so the request and its parsing do not delay this page. Counting from
+            # the end, the page a person turns to next is the one before.
+            cursor = rows[0].id if key.from_end else rows[-1].id
+            self.call_after_refresh(
+                self._prefetch_after, key, PageKey(key.filters, cursor, key.limit, key.from_end)
+            )
 
     def _prefetch_after(self, shown: PageKey, nxt: PageKey) -> None:
         if self._shown == shown and nxt not in self._cache:
@@ -253,8 +271,9 @@ class ListScreen(ReportsWorkerErrors, Screen):
         error = message.error
         self.table.loading = False
         if isinstance(error, CursorGone):
-            self.notify(error.message, severity="warning")
+            self.notify(error.message, severity="warning", markup=False)
             self.cursors = [None]
+            self.from_end = False
             self._cache.clear()
             self._request_page()
             return
@@ -262,7 +281,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
             self._open_connect_screen(error)
             return
         self._set_info(Text(error.message, style="bold"), error=True)
-        self.notify(error.message, title="Could not load identities", severity="error")
+        self.notify(error.message, title="Could not load identities", severity="error", markup=False)
 
     @on(CountLoaded)
     def _on_count(self, message: CountLoaded) -> None:
@@ -283,6 +302,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         await self.app.reconnect(result)
         self.query_one(StatusBar).set_connection(self.app.conn)
         self.cursors = [None]
+        self.from_end = False
         self._cache.clear()
         self.table.loading = True
         self._set_info("Connecting…")
@@ -291,7 +311,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
     # -- paging and filtering -------------------------------------------------------------------
 
     def _key(self) -> PageKey:
-        return PageKey(self.filters, self.cursors[-1], self.page_size)
+        return PageKey(self.filters, self.cursors[-1], self.page_size, self.from_end)
 
     def _request_page(self) -> None:
         key = self._key()
@@ -305,20 +325,45 @@ class ListScreen(ReportsWorkerErrors, Screen):
         self.load_page(key)
 
     def action_next_page(self) -> None:
-        """Next page: push the last row's id as the ``after`` cursor."""
+        """Next page: push the last row's id as the ``after`` cursor (from the end: pop back)."""
         rows = self.table.identities
-        if self._shown is None or len(rows) < self.page_size:
-            self.notify("This is the last page.", timeout=2)
-            return
-        self.cursors.append(rows[-1].id)
+        if self.from_end:
+            if len(self.cursors) == 1:
+                self.notify("This is the last page.", timeout=2)
+                return
+            self.cursors.pop()
+        else:
+            if self._shown is None or len(rows) < self.page_size:
+                self.notify("This is the last page.", timeout=2)
+                return
+            self.cursors.append(rows[-1].id)
         self._request_page()
 
     def action_previous_page(self) -> None:
         """Previous page from the cursor stack (the server's ``before`` returns the top, not the page)."""
-        if len(self.cursors) == 1:
-            self.notify("This is the first page.", timeout=2)
-            return
-        self.cursors.pop()
+        rows = self.table.identities
+        if self.from_end:
+            if self._shown is None or len(rows) < self.page_size:
+                self.notify("This is the first page.", timeout=2)
+                return
+            self.cursors.append(rows[0].id)
+        else:
+            if len(self.cursors) == 1:
+                self.notify("This is the first page.", timeout=2)
+                return
+            self.cursors.pop()
+        self._request_page()
+
+    def action_last_page(self) -> None:
+        """Jump to the end of the list: one request in the opposite order, however long the list."""
+        self.from_end = True
+        self.cursors = [None]
+        self._request_page()
+
+    def action_first_page(self) -> None:
+        """Back to the top of the list."""
+        self.from_end = False
+        self.cursors = [None]
         self._request_page()
 
     def action_refresh(self) -> None:
@@ -333,6 +378,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
             return
         self.filters = filters
         self.cursors = [None]
+        self.from_end = False
         self._update_filter_summary()
         self._request_page()
 
@@ -427,7 +473,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         if identity is None:
             return
         self.app.copy_to_clipboard(identity.id)
-        self.notify(f"Copied {identity.id}", timeout=3)
+        self.notify(f"Copied {one_line(identity.id, 60)}", timeout=3, markup=False)
 
     def action_new(self) -> None:
         """Create an identity."""
@@ -480,6 +526,8 @@ class ListScreen(ReportsWorkerErrors, Screen):
             )
         yield SystemCommand("Next page", "Load the next page", self.action_next_page)
         yield SystemCommand("Previous page", "Back one page", self.action_previous_page)
+        yield SystemCommand("Last page", "Jump to the end of the list", self.action_last_page)
+        yield SystemCommand("First page", "Back to the top of the list", self.action_first_page)
         yield SystemCommand("Refresh", "Reload from the server", self.action_refresh)
         yield SystemCommand("Open", "Open the selected identity", self.action_open)
         yield SystemCommand("Details", "Fields, properties, linked agents and blocks", self.action_details)
@@ -496,6 +544,14 @@ class ListScreen(ReportsWorkerErrors, Screen):
 
     def _update_info(self) -> None:
         rows = len(self.table.identities)
+        if self.from_end:
+            steps = self.page_number - 1
+            where = "Last page" if steps == 0 else f"{steps} page{'s' if steps > 1 else ''} before the last"
+            where += f" · {rows} rows"
+            more = " · ] next" if steps else ""
+            back = " · [ previous" if rows == self.page_size else ""
+            self._set_info(where + more + back + " · < first")
+            return
         start = (self.page_number - 1) * self.page_size
         if rows:
             where = f"Page {self.page_number} · rows {start + 1}–{start + rows}"
@@ -506,7 +562,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
                 where = "No identities yet: n creates one"
             else:
                 where = f"Page {self.page_number} · no identities"
-        more = "" if rows < self.page_size else " · ] next"
+        more = "" if rows < self.page_size else " · ] next · > last"
         back = " · [ previous" if self.page_number > 1 else ""
         self._set_info(where + more + back)
 
