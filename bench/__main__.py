@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import time
@@ -27,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions; print, do not write results.md")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md", help="where to write")
     args = parser.parse_args(argv)
+    # On SIGTERM, unwind like Ctrl-C does, so the apps under test are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.quick:
         list_session.PAGES, list_session.LAUNCHES, list_session.FILTER_ROUNDS = 20, 2, 1
     compile_package()

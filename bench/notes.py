@@ -16,7 +16,11 @@ METHOD = [
     "keys, so each figure is one key's latency, not a queue's.",
     "First page after its response: the sandbox behind `ServerThread` logs when each answer is ready "
     "(`time.perf_counter()`, one clock for all processes on Linux); the figure is from the first list "
-    "answer to the frame showing its rows.",
+    "answer to the frame showing its rows. With no added latency the answer often comes before the "
+    "app's first frame, and then the figure also covers building the screen around the table.",
+    "Cold start runs the app on a sandbox file (no network); the list sessions run it against "
+    "`--base-url`, so their first page after launch also includes creating the HTTP client (httpx "
+    "loads the CA bundle for TLS even for an `http://` URL).",
     "Latency is added inside the server: each request sleeps 200 ms on its own thread before it is "
     "answered, so concurrent requests overlap as they would behind a slow link.",
     "Peak RSS is `VmHWM` from `/proc/<pid>/status` of the app process at the end of its session.",
@@ -24,7 +28,7 @@ METHOD = [
     "move by 10-30% between runs; ratios against a baseline from the same run move less.",
 ]
 
-# Shown under "Missed targets" only when the target fails in a run.
+# Shown in results.md for a target that is missed, or passed at 80% or more of its limit.
 NOTES = {
     "start": (
         "the bare app imports `textual.app` and paints one label; the list imports pydantic and httpx on "
@@ -54,7 +58,13 @@ NOTES = {
     ),
     "key_type": "each character re-renders the filter box; a p95 above 50 ms means the UI thread was busy.",
     "filter_requests": "the name filter sent a request for a partial name: its debounce did not hold.",
-    "rss": "Textual, Rich, pydantic and httpx make up most of the resident set (the bare app alone is ~33 MB).",
+    "rss": (
+        "the resident set levels off: measured along a session, ~62 MB with the first page, ~66 MB after "
+        "moving the cursor (render caches), ~72 MB after 20 pages, and no growth over the next 80, since "
+        "at most 8 pages are kept. The bare Textual app is ~33 MB; pydantic with the models adds ~8 MB and "
+        "httpx's TLS context ~6 MB (loaded even for an `http://` URL). Creating that context only for "
+        "`https://` servers (in the core client) would give the most head-room."
+    ),
     "latency": "a cursor move waited on network work: something on the UI thread awaited the server.",
     "saves": "a save that removes no property took more than one request, or a save did not land.",
     "sandbox": "the sandbox's SQL for that filter scans more rows than an index would.",

@@ -14,16 +14,24 @@ from bench.startup import IDENTITIES, StartupResult
 SANDBOX_TARGET_CASES = 7  # sandbox_pages.cases lists the seven first; the rest are shown for information
 
 
+CLOSE = 0.8  # a pass at 80% or more of its limit is worth a note: the next run may miss it
+
+
 @dataclass
 class Target:
     key: str
     text: str
     figure: str
     ok: bool
+    share: float | None = None  # the figure as a share of its limit, for "at most" targets
 
     @property
     def verdict(self) -> str:
         return "PASS" if self.ok else "FAIL"
+
+    @property
+    def close(self) -> bool:
+        return self.ok and self.share is not None and self.share >= CLOSE
 
 
 def _p(values: list[float]) -> str:
@@ -40,25 +48,28 @@ def targets(start: StartupResult, fast: ListResult, slow: ListResult, saves: lis
     out = [
         Target("start", "cold start to the first painted list <= 1.3x a bare Textual app",
                f"{start.ratio:.2f}x (app {median(start.app_ms):.0f} ms, bare {median(start.bare_ms):.0f} ms;"
-               f" medians of {len(start.app_ms)})", start.ratio <= 1.3),
+               f" medians of {len(start.app_ms)})", start.ratio <= 1.3, start.ratio / 1.3),
         Target("first_page", "first page painted <= 150 ms after its response",
                f"{median(fast.after_response_ms):.0f} ms (median of {len(fast.after_response_ms)} launches,"
-               f" worst {max(fast.after_response_ms):.0f} ms)", median(fast.after_response_ms) <= 150),
+               f" worst {max(fast.after_response_ms):.0f} ms)", median(fast.after_response_ms) <= 150,
+               median(fast.after_response_ms) / 150),
     ]
     for key, label, values in (("key_cursor", "cursor move (j/k)", fast.all_cursor_ms),
                                ("key_page", "page turn (])", fast.page_ms),
                                ("key_type", "typing in the name filter", fast.type_ms)):
         p95 = percentile(values, 95)
-        out.append(Target(key, f"key-to-paint p95 <= 50 ms: {label}", f"{p95:.1f} ms (n={len(values)})", p95 <= 50))
+        out.append(Target(key, f"key-to-paint p95 <= 50 ms: {label}", f"{p95:.1f} ms (n={len(values)})", p95 <= 50,
+                          p95 / 50))
     partial = [q for q in fast.filter_requests if q.get("name") != FILTER]
     out.append(Target("filter_requests", f"typing a {len(FILTER)}-character filter sends no request per key",
                       f"{len(fast.filter_requests)} list requests, {len(partial)} for a partial name",
                       not partial and len(fast.filter_requests) <= 2))
     out.append(Target("rss", "peak RSS of the app <= 80 MB", f"{_mb(fast.peak_rss_kb)} (VmHWM after the session)",
-                      fast.peak_rss_kb <= 80 * 1024))
+                      fast.peak_rss_kb <= 80 * 1024, fast.peak_rss_kb / (80 * 1024)))
     fast95, slow95 = percentile(fast.all_cursor_ms, 95), percentile(slow.all_cursor_ms, 95)
     out.append(Target("latency", "with +200 ms per request, cursor p95 within 2x of no latency",
-                      f"{slow95:.1f} ms vs {fast95:.1f} ms = {slow95 / fast95:.2f}x", slow95 <= 2 * fast95))
+                      f"{slow95:.1f} ms vs {fast95:.1f} ms = {slow95 / fast95:.2f}x", slow95 <= 2 * fast95,
+                      slow95 / fast95 / 2))
     plain = [s for s in saves if not s.removes]
     out.append(Target("saves", "1 request for any save that removes no property",
                       f"{sum(s.requests == 1 for s in plain)} of {len(plain)} such saves sent 1 request",
@@ -67,7 +78,7 @@ def targets(start: StartupResult, fast: ListResult, slow: ListResult, saves: lis
     worst = max(listed, key=lambda r: percentile(r.http_ms, 95))
     out.append(Target("sandbox", "sandbox page of 50 <= 10 ms (every listed filter, 100,000 rows)",
                       f"worst p95 {percentile(worst.http_ms, 95):.2f} ms over HTTP ({worst.case})",
-                      percentile(worst.http_ms, 95) <= 10))
+                      percentile(worst.http_ms, 95) <= 10, percentile(worst.http_ms, 95) / 10))
     return out
 
 
@@ -81,12 +92,13 @@ def render(machine: list[tuple[str, str]], start: StartupResult, fast: ListResul
              "## Machine", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in machine]
     lines += ["", "## Targets", "", "| target | this run | verdict |", "|---|---|---|"]
-    lines += [f"| {t.text} | {t.figure} | **{t.verdict}** |" for t in checks]
-    missed = [t for t in checks if not t.ok]
-    if missed:
-        lines += ["", "### Missed targets: why, and what would fix them", ""]
-        for t in missed:
-            lines += [f"- **{t.text}**: {NOTES.get(t.key, 'no analysis recorded yet.')}"]
+    lines += [f"| {t.text} | {t.figure} | **{t.verdict}**{' (close)' if t.close else ''} |" for t in checks]
+    for title, picked in (("Missed targets: why, and what would fix them", [t for t in checks if not t.ok]),
+                          (f"Close calls: passed, but at {CLOSE:.0%} or more of the limit", [t for t in checks
+                                                                                          if t.close])):
+        if picked:
+            lines += ["", f"### {title}", ""]
+            lines += [f"- **{t.text}**: {NOTES.get(t.key, 'no analysis recorded yet.')}" for t in picked]
     lines += ["", "## 1. Cold start", "",
               f"Fresh process per run in an 80x24 pty, from spawn to the first frame showing the list "
               f"(`identity-tui --sandbox` on a file of {IDENTITIES:,} identities, until `Page 1 · rows 1–50` "

@@ -8,6 +8,7 @@ been seen) is matched as it arrives. Times are ``time.perf_counter()``, one cloc
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import fcntl
 import os
@@ -18,6 +19,7 @@ import struct
 import subprocess
 import termios
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,6 +32,11 @@ _ANSI = re.compile(r"\x1b\[[0-9;?<>=$ ]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|
 
 # Keys as a terminal sends them.
 KEYS = {"down": b"\x1b[B", "up": b"\x1b[A", "pagedown": b"\x1b[6~", "enter": b"\r", "escape": b"\x1b"}
+
+
+# A process whose pty is closed under it can spin at full CPU forever: never leave one behind.
+_running: weakref.WeakSet[Terminal] = weakref.WeakSet()
+atexit.register(lambda: [term.close() for term in list(_running)])
 
 
 def plain(text: str) -> str:
@@ -79,6 +86,7 @@ class Terminal:
             self.argv, stdin=slave, stdout=slave, stderr=slave, env=self.env, start_new_session=True, close_fds=True
         )
         os.close(slave)
+        _running.add(self)
         return self
 
     @property
