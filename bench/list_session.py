@@ -1,8 +1,8 @@
 """The list at scale: the real app in a pty, talking HTTP to a 100,000-identity sandbox on loopback.
 
 One session per server latency: launch (several times, to time the first page), then cursor moves,
-a hundred page turns, typing a name filter, and jumping to the end of the list (``o``: oldest
-first, asked of the server), each key timed from its write to the pty until the
+a hundred page turns, typing a name filter, and jumping to the last page (``>``: one request in
+the opposite order, however long the list), each key timed from its write to the pty until the
 end of the first frame that shows its effect. Between page turns the "user" reads for a moment, as
 people do; that is when the app prefetches the next page.
 """
@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.common import api_get, app_argv, child_env, ms
+from bench.common import app_argv, child_env, ms
 from bench.server import RecordingSandbox, serve
 from bench.term import Terminal, TimedOut
 
 FIRST_PAGE = "Page 1 · rows 1–50"
+LAST_PAGE = "Last page · "
 LAUNCHES = 5
 CURSOR_MOVES = 40  # down, then back up: the table scrolls on the way
 PAGES = 100
@@ -44,7 +45,7 @@ class ListResult:
     type_ms: list[float] = field(default_factory=list)
     filter_applied_ms: float = 0.0  # last key -> filtered rows painted (debounce included)
     filter_requests: list[dict[str, str]] = field(default_factory=list)  # list requests while filtering
-    jump_end_ms: float = 0.0  # o (oldest first) -> the list's last rows painted
+    jump_end_ms: float = 0.0  # > -> the last page painted
     peak_rss_kb: int = 0
 
     @property
@@ -141,9 +142,8 @@ def _clear_filter(term: Terminal) -> None:
                 raise
 
 
-def _jump_to_end(term: Terminal, sandbox: Any, result: ListResult) -> None:
-    oldest = api_get(sandbox, "/v1/identities/?order=asc&limit=1")[0]["id"]
-    result.jump_end_ms = _key(term, "o", oldest.removeprefix("identity-")[:8], timeout=15)[0]
+def _jump_to_end(term: Terminal, result: ListResult) -> None:
+    result.jump_end_ms = _key(term, ">", LAST_PAGE, timeout=15)[0]
 
 
 def run(tmp: Path, sandbox: Any, delay: float = 0.0) -> ListResult:
@@ -161,7 +161,7 @@ def run(tmp: Path, sandbox: Any, delay: float = 0.0) -> ListResult:
             _cursor(term, result)
             _pages(term, result)
             _filter(term, recorder, result)
-            _jump_to_end(term, sandbox, result)
+            _jump_to_end(term, result)
             result.peak_rss_kb = term.status("VmHWM")
         finally:
             term.close()
