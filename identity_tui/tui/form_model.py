@@ -9,6 +9,8 @@ from typing import Any
 
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import (
+    APIError,
+    BadResponse,
     Conflict,
     ConnectionFailed,
     LettaError,
@@ -54,6 +56,22 @@ def describe_changes(modified: set[str], keys: list[str] | None = None) -> list[
     return out
 
 
+def change_label(field: str) -> str:
+    """A merge field as a person reads it: ``Name``, ``'age'`` (a property), ``property order``."""
+    if field == "properties":
+        return "property order"
+    if field.startswith("properties."):
+        return "'" + one_line(field.split(".", 1)[1], 30) + "'"
+    return LABELS.get(field, field)
+
+
+def change_list(fields: list[str] | tuple[str, ...], limit: int = 5) -> str:
+    """``Name, 'age', 'plan'`` (and how many more)."""
+    shown = [change_label(f) for f in fields[:limit]]
+    more = len(fields) - limit
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
 def field_value(values: FormValues, name: str) -> Any:
     """The form's current value of a dotted field name, to notice when an error stops applying."""
     if name in ("name", "identifier_key", "identity_type", "project_id"):
@@ -77,7 +95,7 @@ def server_field_errors(error: LettaError, failed: PlannedRequest, values: FormV
     for problem in error.field_errors:
         name = _form_field(problem.field, failed, values)
         if name is not None:
-            out.setdefault(name, f"The server says: {problem.msg} (422).")
+            out.setdefault(name, f"The server says: {one_line(problem.msg, 120)} (422).")
     return out
 
 
@@ -105,17 +123,46 @@ def _form_field(server_field: str, failed: PlannedRequest, values: FormValues) -
     return f"properties.{index}.{part}" if index < len(values.rows) else None
 
 
+def answer_may_be_lost(error: LettaError) -> bool:
+    """True when the request may have been carried out though no usable answer came back: the connection
+    broke or timed out, the server failed (5xx, 408), or its 200 could not be read."""
+    if isinstance(error, (ConnectionFailed, BadResponse)):
+        return True
+    return isinstance(error, APIError) and error.status is not None and (error.status >= 500 or error.status == 408)
+
+
+NOTHING_LANDED = "nothing"
+UNKNOWN = "unknown"
+
+
 def failure_sentence(
     error: LettaError,
     failed: PlannedRequest,
     applied: list[PlannedRequest],
     values: FormValues,
+    *,
+    landed: str | None = None,
 ) -> str:
-    """One sentence for a failed save; a partial save says what was applied and what was not."""
+    """One sentence for a failed save; a partial save says what was applied and what was not.
+
+    When the answer may have been lost, a create says that retrying looks its key up first, and an edit
+    says what a fresh read found: ``landed`` is ``NOTHING_LANDED`` or ``UNKNOWN`` (the read failed too).
+    """
     creating = failed.method == "POST"
     why = _why(error, failed, values, creating)
+    if not why.endswith((".", "?", "!")):
+        why += "."
     if not applied:
-        return ("Not created: " if creating else "Not saved: ") + why
+        head = ("Not created: " if creating else "Not saved: ") + why
+        if not answer_may_be_lost(error):
+            return head
+        if creating:
+            key = one_line(values.identifier_key, 40)
+            return (f"{head} It may have been created all the same: ctrl+s first looks up identifier_key "
+                    f"'{key}' and creates nothing twice.")
+        if landed == NOTHING_LANDED:
+            return f"{head} A fresh read shows nothing changed: ctrl+s sends it again."
+        return f"{head} It may or may not have landed: ctrl+s re-reads first and sends only what is missing."
     done = "; ".join(f"{r.method} ({r.why})" for r in applied)
     return (
         f"Partly saved. Applied: {done}. Not applied: {failed.method} ({failed.why}), because {why} "
@@ -128,24 +175,22 @@ def _why(error: LettaError, failed: PlannedRequest, values: FormValues, creating
         return "this identity no longer exists on the server (404): someone deleted it."
     if isinstance(error, Conflict):
         key = one_line(values.identifier_key, 40)
-        return f"identifier_key {key!r} is already used by another identity in this project (409). Choose another."
+        return f"identifier_key '{key}' is already used by another identity in this project (409). Choose another."
     if isinstance(error, ValidationFailed):
         if error.field_errors:
             first = error.field_errors[0]
             name = _form_field(first.field, failed, values)
             where = field_label(name) if name else first.field
-            return f"the server rejected {where}: {first.msg} (422)."
+            return f"the server rejected {where}: {one_line(first.msg, 120)} (422)."
         return _lower_first(error.message)
     if isinstance(error, Unauthorized):
         return "the server rejected the token (401): check the API key or password."
     if isinstance(error, PaymentRequired):
         return "the plan's identity limit is reached (402): delete identities or upgrade the plan."
     if isinstance(error, TimedOut):
-        if creating:
-            return "the server did not answer in time; it may have been created: refresh the list before retrying."
-        return "the server did not answer in time; the change may or may not be applied. ctrl+s sends it again."
+        return "the server did not answer in time."
     if isinstance(error, ConnectionFailed):
-        return f"could not reach the server ({error.message.rstrip('.')}). The form is kept; ctrl+s retries."
+        return f"the connection failed ({error.message.rstrip('.')})."
     return _lower_first(error.message)
 
 

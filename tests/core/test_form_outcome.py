@@ -6,7 +6,14 @@ from identity_tui.core.errors import ConnectionFailed, TimedOut, error_for_statu
 from identity_tui.core.form import FormValues, RowValues
 from identity_tui.core.models import PropertyType
 from identity_tui.core.planner import PlannedRequest
-from identity_tui.tui.form_model import describe_changes, failure_sentence, field_label, server_field_errors
+from identity_tui.tui.form_model import (
+    NOTHING_LANDED,
+    change_list,
+    describe_changes,
+    failure_sentence,
+    field_label,
+    server_field_errors,
+)
 
 S, N = PropertyType.STRING, PropertyType.NUMBER
 PATH = "/v1/identities/identity-00000000-0000-4000-8000-000000000001"
@@ -53,11 +60,22 @@ def test_404_401_402_and_the_network_each_get_their_sentence():
     assert failure_sentence(status(402, "quota"), POST, [], VALUES).startswith("Not created: the plan's identity limit")
     down = ConnectionFailed("Cannot reach http://x: refused.", status=None)
     assert failure_sentence(down, PATCH, [], VALUES) == (
-        "Not saved: could not reach the server (Cannot reach http://x: refused). The form is kept; ctrl+s retries."
+        "Not saved: the connection failed (Cannot reach http://x: refused). It may or may not have landed: "
+        "ctrl+s re-reads first and sends only what is missing."
+    )
+    assert failure_sentence(down, PATCH, [], VALUES, landed=NOTHING_LANDED) == (
+        "Not saved: the connection failed (Cannot reach http://x: refused). A fresh read shows nothing changed: "
+        "ctrl+s sends it again."
     )
     slow = TimedOut("x did not answer in time.", status=None)
-    assert "may or may not be applied" in failure_sentence(slow, PATCH, [], VALUES)
-    assert "refresh the list before retrying" in failure_sentence(slow, POST, [], VALUES)
+    assert "may or may not have landed" in failure_sentence(slow, PATCH, [], VALUES)
+    create = failure_sentence(slow, POST, [], VALUES)
+    assert create.startswith("Not created: the server did not answer in time. It may have been created all the same")
+    assert "ctrl+s first looks up identifier_key" in create and "creates nothing twice" in create
+    # A refusal is an answer: nothing to look up or re-read.
+    assert failure_sentence(status(409, "unique"), POST, [], VALUES).endswith("Choose another.")
+    assert failure_sentence(status(429, "slow down"), PATCH, [], VALUES) == (
+        "Not saved: the server is busy (429): try again in a moment.")
 
 
 def test_partial_success_says_what_was_applied_and_what_was_not():
@@ -73,3 +91,8 @@ def test_labels_and_change_lists():
     assert describe_changes({"name", "properties.1", "properties.1.value", "properties"}, ["a", "age"]) == [
         "Name", "row 2 (age)"]
     assert describe_changes({"properties"}) == ["property list (rows removed or moved)"]
+
+
+def test_merged_changes_are_listed_by_name_and_key():
+    assert change_list(("name", "properties.plan", "properties")) == "Name, 'plan', property order"
+    assert change_list(tuple(f"properties.k{i}" for i in range(7)), limit=2) == "'k0', 'k1' and 5 more"

@@ -30,7 +30,7 @@ def row(screen, i):
 
 async def save_with_preview(pilot, app) -> None:
     await pilot.press("ctrl+s")
-    await pilot.pause()
+    await settle(pilot, app)  # the re-read before the preview
     assert isinstance(app.screen, PreviewScreen)
     await pilot.press("enter")
     await settle(pilot, app)
@@ -121,7 +121,7 @@ async def test_rename_and_delete_a_property_send_patch_then_put(make_app, people
         await focus_on(pilot, app, row(screen, 3).key_input)
         await pilot.press("ctrl+d")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot, app)  # the re-read before the preview
         preview = str(app.screen.query_one("#preview-body").render())
         assert "PATCH" in preview and "PUT" in preview and "Why a PUT" in preview
         await pilot.press("enter")
@@ -395,7 +395,7 @@ async def test_leaving_and_choosing_save_saves_then_leaves(make_app, people):
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("s")
-        await pilot.pause()
+        await settle(pilot, app)  # the re-read before the preview
         assert isinstance(app.screen, PreviewScreen)
         await pilot.press("enter")
         await settle(pilot, app)
@@ -437,7 +437,7 @@ async def test_escape_in_preview_returns_to_the_form_unchanged(make_app, people)
         screen = await open_alice(pilot, app)
         await pilot.press("!")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot, app)  # the re-read before the preview
         assert isinstance(app.screen, PreviewScreen)
         await pilot.press("escape")
         await settle(pilot, app)
@@ -498,9 +498,9 @@ async def test_404_on_save_offers_to_recreate_with_one_post(make_app, people, fi
     async with app.run_test(size=(80, 24)) as pilot:
         await open_alice(pilot, app)
         people.store.delete(ALICE_ID)  # someone else deleted it meanwhile
-        await pilot.press("!")
-        await save_with_preview(pilot, app)
-        assert "no longer exists on the server (404)" in message(app)
+        await pilot.press("!", "ctrl+s")
+        await settle(pilot, app)  # the read before sending finds it gone: no PATCH is tried
+        assert "was deleted on the server after you opened it (404)" in message(app)
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("enter")  # re-create
         await pilot.pause()
@@ -508,8 +508,8 @@ async def test_404_on_save_offers_to_recreate_with_one_post(make_app, people, fi
         await pilot.press("enter")
         await settle(pilot, app)
         sent = writes(people)
-        assert [m for m, _, _ in sent] == ["PATCH", "POST"]
-        assert sent[1][2] == {
+        assert [m for m, _, _ in sent] == ["POST"]
+        assert sent[0][2] == {
             "identifier_key": "alice@example.com",
             "name": "Alice Example!",
             "identity_type": "user",

@@ -40,7 +40,7 @@ def test_save_preview_80x24(snap_compare, make_app, people):
         await pilot.press("tab", "tab", "tab", "tab", "tab", "tab")  # row 2's key (age)
         await pilot.press("ctrl+d")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot, pilot.app)  # the re-read before the preview
 
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
 
@@ -51,7 +51,7 @@ def test_save_preview_120x40(snap_compare, make_app, people):
         await pilot.press("tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab")  # switch
         await pilot.press("space", "ctrl+n", *"plan", "tab", "tab", *"pro")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot, pilot.app)  # the re-read before the preview
 
     assert snap_compare(make_app(), terminal_size=(120, 40), run_before=run_before)
 

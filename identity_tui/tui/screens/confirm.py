@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Static
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.errors import LettaError, NotFound
 from identity_tui.core.models import Identity
+from identity_tui.tui.form_model import answer_may_be_lost
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 
 EDIT_CSS = "../edit.tcss"
@@ -107,8 +108,16 @@ class LeaveScreen(ModalScreen[str]):
         self.dismiss("stay")
 
 
-class DeleteScreen(ReportsWorkerErrors, ModalScreen[bool]):
-    """Delete one identity after its identifier_key is typed in full; sends one DELETE, answers True when gone."""
+DELETED = "deleted"
+GONE = "gone"
+
+
+class DeleteScreen(ReportsWorkerErrors, ModalScreen[str]):
+    """Delete one identity after its identifier_key is typed in full; sends one DELETE.
+
+    Answers ``DELETED``, or ``GONE`` when the server answered 404 (an earlier try whose answer was lost, or
+    someone else, deleted it), or ``""`` when cancelled.
+    """
 
     CSS_PATH = EDIT_CSS
 
@@ -187,20 +196,24 @@ class DeleteScreen(ReportsWorkerErrors, ModalScreen[bool]):
         self.busy = False
         error = message.error
         if error is None:
-            self.dismiss(True)
+            self.dismiss(DELETED)
             return
         if isinstance(error, NotFound):
-            self.notify("It was already deleted on the server.", timeout=4)
-            self.dismiss(True)
+            self.dismiss(GONE)
             return
         self.query_one("#delete-box").disabled = False
-        self._say(f"Not deleted: {error.message}")
+        if answer_may_be_lost(error):
+            # DELETE is safe to repeat: a 404 on the next try means this one had gone through.
+            self._say(f"Not deleted, as far as we know: {error.message} It may have been deleted all the same: "
+                      "enter tries again, and a 404 then means it is gone.")
+        else:
+            self._say(f"Not deleted: {error.message}")
         self.query_one("#delete-key", Input).focus()
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         if not self.busy:
-            self.dismiss(False)
+            self.dismiss("")
 
 
 def ask_delete(app: Any, identity: Identity) -> None:
@@ -209,8 +222,8 @@ def ask_delete(app: Any, identity: Identity) -> None:
         app.notify("Read-only: deleting is turned off.", severity="warning")
         return
 
-    def done(deleted: bool | None) -> None:
-        if not deleted:
+    def done(outcome: str | None) -> None:
+        if not outcome:
             return
         from identity_tui.tui.screens.edit import EditScreen
         from identity_tui.tui.screens.list import ListScreen
@@ -220,6 +233,11 @@ def ask_delete(app: Any, identity: Identity) -> None:
         for screen in app.screen_stack:
             if isinstance(screen, ListScreen):
                 screen.refresh_after_write(None)
-        app.notify(f"Deleted {one_line(identity.name, 40)}.", timeout=4, markup=False)
+        name = one_line(identity.name, 40)
+        if outcome == GONE:
+            app.notify(f"{name} is gone from the server (404): an earlier try whose answer was lost, or someone "
+                       "else, deleted it.", timeout=6, markup=False)
+        else:
+            app.notify(f"Deleted {name}.", timeout=4, markup=False)
 
     app.push_screen(DeleteScreen(identity), done)

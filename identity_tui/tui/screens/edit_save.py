@@ -1,13 +1,17 @@
-"""The saving half of the edit screen: validate, preview, send the planner's requests, and read the answers.
+"""The saving half of the edit screen: validate, re-read and merge, preview, send the planner's requests, read the answers.
 
-A failed save leaves the form as it was and says why in one sentence; a partial one moves the baseline to
-what the server holds, so what is still unsaved stays marked.
+The server has no locking, so a save first reads the identity again: what someone else changed meanwhile
+is merged in (``core.conflict``), overlapping changes go to the conflict dialog, and the plan is rebuilt
+against the fresh copy. A failed save leaves the form as it was and says why in one sentence; a partial
+one moves the baseline to what the server holds, so what is still unsaved stays marked. When an answer
+is lost on the way back, a save re-reads to learn what landed and a create looks its key up before
+posting again, so nothing is sent twice blindly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from textual import on, work
@@ -16,14 +20,44 @@ from textual.screen import Screen
 from textual.widgets import Button
 from textual.worker import Worker, WorkerState
 
+from identity_tui.core.conflict import merge
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import LettaError, NotFound
-from identity_tui.core.form import field_order
+from identity_tui.core.form import field_order, same_draft
 from identity_tui.core.models import Identity
 from identity_tui.core.planner import Draft, Plan, PlannedRequest, matches_draft, plan_create, plan_save
-from identity_tui.tui.form_model import failure_sentence, field_label, field_value, server_field_errors
+from identity_tui.tui.form_model import (
+    NOTHING_LANDED,
+    UNKNOWN,
+    answer_may_be_lost,
+    change_list,
+    failure_sentence,
+    field_label,
+    field_value,
+    server_field_errors,
+)
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.widgets.edit_form import EditForm
+
+LANDED_AFTER_ALL = "the answer was lost on the way back, but a fresh read shows every change landed"
+CREATED_AFTER_ALL = "the earlier try had created it; its answer was lost, so nothing was sent twice"
+
+
+@dataclass(frozen=True)
+class SaveJob:
+    """One save on its way: the plan, what it means the server to hold, and what it was planned against."""
+
+    plan: Plan
+    draft: Draft  # the form's draft, with what others changed meanwhile merged in
+    basis: Identity | None  # the copy the plan was built on (None: a create)
+    check_first: bool = False  # re-read right before the first write
+    kept: tuple[str, ...] = ()  # changes made by others that the draft keeps
+    lookup: Draft | None = None  # a create whose answer was lost: look its key up before posting
+
+
+def same_identity(a: Identity, b: Identity) -> bool:
+    """Two reads of an identity that hold the same values (types told apart)."""
+    return same_draft(Draft.of(a), Draft.of(b))
 
 
 class SavingScreen(ReportsWorkerErrors, Screen):
@@ -34,14 +68,17 @@ class SavingScreen(ReportsWorkerErrors, Screen):
     busy: bool
     after_save: Callable[[], Any] | None
     _refocus: str | None
+    _lost_create: Draft | None = None  # the draft of a create whose answer never came
 
     @dataclass
     class Sent(Message):
-        """Every request of a save succeeded; ``identity`` is the last response."""
+        """Every request of a save succeeded (or a fresh read proved it); ``identity`` is what the server holds."""
 
         identity: Identity
         draft: Draft
         created: bool
+        kept: tuple[str, ...] = ()
+        note: str = ""
 
     @dataclass
     class SendFailed(Message):
@@ -52,6 +89,30 @@ class SavingScreen(ReportsWorkerErrors, Screen):
         applied: list[PlannedRequest]
         response: Identity | None
         created: bool
+        job: SaveJob | None = None
+        landed: str | Identity | None = None  # after a lost answer: a fresh read, or NOTHING_LANDED/UNKNOWN
+
+    @dataclass
+    class Rechecked(Message):
+        """A fresh copy, read before sending, to merge with: ``base`` is what ``mine`` was made from."""
+
+        base: Identity
+        fresh: Identity
+        mine: Draft
+        kept: tuple[str, ...] = ()
+
+    @dataclass
+    class RecheckFailed(Message):
+        """The read before sending failed: nothing was sent."""
+
+        error: LettaError
+
+    @dataclass
+    class Found(Message):
+        """A create's earlier try, whose answer was lost, had created an identity that differs from the form."""
+
+        identity: Identity
+        job: SaveJob
 
     @property
     def identity_id(self) -> str | None:
@@ -69,9 +130,11 @@ class SavingScreen(ReportsWorkerErrors, Screen):
     def action_readonly_save(self) -> None:
         self.say("Read-only connection: nothing was saved. Reconnect without --readonly to save.", error=True)
 
+    # -- from ctrl+s to a plan ------------------------------------------------------------------
+
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        """Validate, then preview the plan (unless turned off), then send it in a worker."""
+        """Validate, re-read and merge, then preview the plan (unless turned off), then send it in a worker."""
         if self.busy:
             self.notify("A save is already under way.", timeout=3)
             return
@@ -88,54 +151,174 @@ class SavingScreen(ReportsWorkerErrors, Screen):
             self.say(f"Not saved: {count}. {field_label(first.field)}: {first.message}", error=True)
             return
         draft = values.draft()
-        plan = plan_create(draft) if self.creating else plan_save(self.baseline, draft)  # type: ignore[arg-type]
-        if plan.empty:
+        if self.creating:
+            self._preview(SaveJob(plan_create(draft), draft, None, lookup=self._lost_create))
+            return
+        assert self.baseline is not None
+        if plan_save(self.baseline, draft).empty:
             self.say("Nothing changed: nothing was sent.")
             self._continue()
             return
+        self._busy("Checking the server's copy for changes made meanwhile…")
+        self.recheck(self.baseline, draft)
+
+    @work(exclusive=True, group="edit-save", exit_on_error=False)
+    async def recheck(self, base: Identity, mine: Draft) -> None:
+        """Read the identity again: someone may have saved it since the form was loaded."""
+        try:
+            fresh = await self.app.client.get(base.id)
+        except LettaError as exc:
+            self.post_message(self.RecheckFailed(exc))
+            return
+        self.post_message(self.Rechecked(base, fresh, mine))
+
+    @on(Rechecked)
+    def _rechecked(self, message: Rechecked) -> None:
+        self._finish()
+        fresh = message.fresh
+        if same_identity(message.base, fresh):
+            self._plan(fresh, message.mine, message.kept)
+            return
+        base, theirs = Draft.of(message.base), Draft.of(fresh)
+        result = merge(base, theirs, message.mine)
+        kept = tuple(dict.fromkeys(message.kept + result.theirs))
+        if result.clean:
+            self._plan(fresh, result.draft, kept)
+            return
+        from identity_tui.tui.screens.conflict import ConflictScreen
+
+        def answered(choices: dict[str, str] | None) -> None:
+            if choices is None:
+                self.after_save = None
+                self.say("Not sent: the overlapping changes were not resolved. The form is as you left it; "
+                         "ctrl+s checks the server again.")
+                return
+            self._plan(fresh, merge(base, theirs, message.mine, choices).draft, kept)
+
+        self.say("Someone else saved this identity meanwhile: choose what to keep.")
+        self.app.push_screen(ConflictScreen(result.conflicts, kept=list(kept)), answered)
+
+    @on(RecheckFailed)
+    def _recheck_failed(self, message: RecheckFailed) -> None:
+        self._finish()
+        self.after_save = None
+        if isinstance(message.error, NotFound):
+            self.say("Not saved: this identity was deleted on the server after you opened it (404).", error=True)
+            self._offer_recreate()
+            return
+        self.say(f"Not sent: could not read the server's copy to check for changes made meanwhile "
+                 f"({message.error.message.rstrip('.')}). The form is kept; ctrl+s tries again.", error=True)
+
+    def _plan(self, fresh: Identity, draft: Draft, kept: tuple[str, ...]) -> None:
+        """Plan ``draft`` against the fresh copy, then preview or send it."""
+        plan = plan_save(fresh, draft)
+        if not plan.ok:
+            first = plan.errors[0]
+            self.after_save = None
+            self.say(f"Not sent: with the changes made on the server meanwhile, {field_label(first.field)} would "
+                     f"be wrong: {first.message} Go back and reopen the identity to see the server's copy.",
+                     error=True)
+            return
+        if plan.empty:
+            self.call_later(self._now_holds, fresh)
+            return
+        self._preview(SaveJob(plan, draft, fresh, kept=kept))
+
+    async def _now_holds(self, fresh: Identity) -> None:
+        # Every change of the form is on the server already (made there too): show what it holds.
+        self.baseline = fresh
+        await self.form.load_draft(Draft.of(fresh))
+        self.say("Nothing sent: the server already holds these values (saved there meanwhile).")
+        self._continue()
+
+    def _preview(self, job: SaveJob) -> None:
         if not self.app.config.preview_saves:
-            self._start(plan, draft)
+            # The read just happened: there is no time for another save to slip in, so no second read.
+            self._start(job)
             return
         from identity_tui.tui.screens.preview import PreviewScreen
 
         def answered(send: bool | None) -> None:
             if send:
-                self._start(plan, draft)
+                # The preview may have stood open for minutes: read once more right before writing (see send).
+                self._start(replace(job, check_first=job.basis is not None))
             else:
                 self.after_save = None
                 self.say("Not sent: the form is as you left it.")
 
-        self.app.push_screen(PreviewScreen(plan, where=self.app.conn.label), answered)
+        self.app.push_screen(PreviewScreen(job.plan, where=self.app.conn.label, note=preview_note(job)), answered)
 
-    def _start(self, plan: Plan, draft: Draft) -> None:
+    # -- sending --------------------------------------------------------------------------------
+
+    def _busy(self, text: str) -> None:
         self.busy = True
         self._refocus = self.form.focus_path(self.focused)
         self.form.disabled = True
-        methods = ", ".join(r.method for r in plan.requests)
-        self.say(f"Saving… ({methods})")
+        self.say(text)
         self.form.refresh_marks()
-        self.send(plan, draft, self.identity_id)
+
+    def _start(self, job: SaveJob) -> None:
+        methods = ", ".join(r.method for r in job.plan.requests)
+        self._busy(f"Saving… ({methods})")
+        self.send(job)
 
     @work(exclusive=True, group="edit-save", exit_on_error=False)
-    async def send(self, plan: Plan, draft: Draft, identity_id: str | None) -> None:
+    async def send(self, job: SaveJob) -> None:
         """Send the plan's requests in order, stopping at the first failure."""
         client = self.app.client
+        first = job.plan.requests[0]
+        if job.check_first and job.basis is not None:
+            # Checked again only after the preview: one GET is cheap next to a PUT that would overwrite a
+            # save made while the preview stood open. Anything new goes back through the merge.
+            try:
+                now = await client.get(job.basis.id)
+            except LettaError as exc:
+                self.post_message(self.RecheckFailed(exc))
+                return
+            if not same_identity(now, job.basis):
+                self.post_message(self.Rechecked(job.basis, now, job.draft, job.kept))
+                return
+        if job.lookup is not None:
+            try:
+                found = await client.find_by_key(job.lookup.identifier_key, job.lookup.project_id)
+            except LettaError as exc:
+                self.post_message(self.SendFailed(exc, first, [], None, True, job, UNKNOWN))
+                return
+            if found is not None:
+                if not matches_draft(found, job.draft):
+                    self.post_message(self.Sent(found, job.draft, True, note=CREATED_AFTER_ALL))
+                else:
+                    self.post_message(self.Found(found, job))
+                return
         applied: list[PlannedRequest] = []
         response: Identity | None = None
-        for request in plan.requests:
+        for request in job.plan.requests:
             try:
                 if request.method == "POST":
                     response = await client.create(request.body)
                 elif request.method == "PATCH":
-                    response = await client.update(identity_id, request.body)
+                    response = await client.update(job.basis.id, request.body)  # type: ignore[union-attr]
                 else:
-                    response = await client.replace_properties(identity_id, request.body)
+                    response = await client.replace_properties(job.basis.id, request.body)  # type: ignore[union-attr]
             except LettaError as exc:
-                self.post_message(self.SendFailed(exc, request, applied, response, identity_id is None))
+                landed: str | Identity | None = None
+                if job.basis is not None and answer_may_be_lost(exc):
+                    landed = await self._read_back(job.basis.id)
+                    if isinstance(landed, Identity) and not matches_draft(landed, job.draft):
+                        self.post_message(self.Sent(landed, job.draft, False, job.kept, LANDED_AFTER_ALL))
+                        return
+                self.post_message(self.SendFailed(exc, request, applied, response, job.basis is None, job, landed))
                 return
             applied.append(request)
         assert response is not None
-        self.post_message(self.Sent(response, draft, identity_id is None))
+        self.post_message(self.Sent(response, job.draft, job.basis is None, job.kept))
+
+    async def _read_back(self, identity_id: str) -> Identity | str:
+        """What the server holds after an answer was lost (``UNKNOWN`` when that read fails too)."""
+        try:
+            return await self.app.client.get(identity_id)
+        except LettaError:
+            return UNKNOWN
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A crash in a worker goes to the app's error dialog; the form must come back to life.
@@ -151,23 +334,24 @@ class SavingScreen(ReportsWorkerErrors, Screen):
         self.form.restore_focus(self._refocus)
         self.form.refresh_marks()
 
+    # -- answers --------------------------------------------------------------------------------
+
     @on(Sent)
     async def _sent(self, message: Sent) -> None:
         identity = message.identity
         differs = matches_draft(identity, message.draft)
         refresh_list(self.app, identity.id)
+        if message.created:
+            self._lost_create = None
+        note = f" ({message.note})" if message.note else ""
         if message.created and not differs:
             self.busy = False
             self.app.pop_screen()
-            self.app.notify(f"Created {one_line(identity.name, 40)}.", timeout=4, markup=False)
+            self.app.notify(f"Created {one_line(identity.name, 40)}{note}.", timeout=6, markup=False)
             return
         self.baseline = identity
         if message.created:
-            # From now on this is the new identity's edit form, showing what the server holds.
-            self.creating = False
-            await self.form.remove()
-            await self.mount(EditForm(Draft.of(identity), identity_id=identity.id,
-                                      readonly=self.app.readonly), after="#edit-title")
+            await self._become_editor(identity)
         else:
             await self.form.load_draft(Draft.of(identity))
         self._finish()
@@ -179,28 +363,77 @@ class SavingScreen(ReportsWorkerErrors, Screen):
                 error=True,
             )
             return
-        self.say("Saved.")
+        kept = f" Kept what others changed meanwhile: {change_list(message.kept)}." if message.kept else ""
+        self.say(f"Saved{note}.{kept}")
         self._continue()
 
-    @on(SendFailed)
-    def _send_failed(self, message: SendFailed) -> None:
+    async def _become_editor(self, identity: Identity, typed: Draft | None = None) -> None:
+        """From now on this is ``identity``'s edit form; ``typed`` values stay, compared with what it holds."""
+        self.creating = False
+        self.baseline = identity
+        await self.form.remove()
+        form = EditForm(Draft.of(identity), identity_id=identity.id, readonly=self.app.readonly)
+        await self.mount(form, after="#edit-title")
+        if typed is not None:
+            await form.load_draft(replace(typed, project_id=identity.project_id))
+            form.rebase(Draft.of(identity))
+
+    @on(Found)
+    async def _found(self, message: Found) -> None:
+        self._lost_create = None
+        identity = message.identity
+        refresh_list(self.app, identity.id)
+        await self._become_editor(identity, self.form.values().draft())
         self._finish()
         self.after_save = None
+        key = one_line(identity.identifier_key, 40)
+        self.say(f"Nothing sent: identifier_key '{key}' exists already, created by the earlier try whose answer "
+                 "was lost. This form now edits it; the fields marked ● differ from what it holds, and ctrl+s "
+                 "saves them.", error=True)
+
+    @on(SendFailed)
+    async def _send_failed(self, message: SendFailed) -> None:
+        job = message.job
         form = self.form
         values = form.values()
-        if message.applied and message.response is not None:
+        if message.created and answer_may_be_lost(message.error) and job is not None:
+            self._lost_create = job.lookup or job.draft
+        landed = message.landed
+        if isinstance(landed, Identity) and job is not None and job.basis is not None:
+            known = message.response if message.applied and message.response is not None else job.basis
+            if not same_identity(landed, known):
+                # Part of it landed before the answer was lost: compare with what the server holds now.
+                await self._rebase(landed, job)
+                self._finish()
+                self.after_save = None
+                still = change_list(matches_draft(landed, job.draft))
+                self.say(f"Partly saved: the answer was lost, and a fresh read shows only part landed. Still "
+                         f"unsaved (marked ●): {still}. ctrl+s sends the rest.", error=True)
+                return
+            landed = NOTHING_LANDED
+        self._finish()
+        self.after_save = None
+        if message.applied and message.response is not None and job is not None:
             # The first request landed: the server's answer becomes the baseline, so the changes the
             # failed request carried stay marked as modified.
-            self.baseline = message.response
-            form.rebase(Draft.of(message.response))
+            await self._rebase(message.response, job)
         for name, text in server_field_errors(message.error, message.failed, values).items():
             form.server_errors[name] = (text, field_value(values, name))
         form.refresh_marks()
-        self.say(failure_sentence(message.error, message.failed, message.applied, values), error=True)
+        self.say(failure_sentence(message.error, message.failed, message.applied, values,
+                                  landed=landed if isinstance(landed, str) else None), error=True)
         if form.server_errors:
             form.focus_field(min(form.server_errors, key=field_order))
         if isinstance(message.error, NotFound) and not message.created and not message.applied:
             self._offer_recreate()
+
+    async def _rebase(self, holds: Identity, job: SaveJob) -> None:
+        """Make ``holds`` the baseline; a form whose save merged others' changes shows the merged values, so
+        that those changes are not taken for removals by the next save."""
+        self.baseline = holds
+        if not same_draft(job.draft, self.form.values().draft()):
+            await self.form.load_draft(job.draft)
+        self.form.rebase(Draft.of(holds))
 
     def _offer_recreate(self) -> None:
         from identity_tui.tui.screens.confirm import ConfirmScreen
@@ -218,6 +451,18 @@ class SavingScreen(ReportsWorkerErrors, Screen):
         then, self.after_save = self.after_save, None
         if then is not None:
             then()
+
+
+def preview_note(job: SaveJob) -> str:
+    """What the preview says besides the requests: others' changes kept, a key looked up first."""
+    if job.lookup is not None:
+        key = one_line(job.lookup.identifier_key, 40)
+        return (f"The last try's answer was lost, so this first looks up identifier_key '{key}': if the last "
+                "try created it, nothing is posted again.")
+    if job.kept:
+        return (f"Someone else saved this identity since you opened it. Their changes are kept: "
+                f"{change_list(job.kept)}.")
+    return ""
 
 
 def refresh_list(app: Any, select_id: str | None) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,17 +10,20 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from identity_tui.core.display import printable
+from identity_tui.core.jsontext import dumps
 from identity_tui.core.planner import Plan
 
 
-def plan_text(plan: Plan) -> Text:
-    """The plan as plain text: why a PUT (first, before long bodies), then each request exactly as sent."""
+def plan_text(plan: Plan, note: str = "") -> Text:
+    """The plan as plain text: a note, why a PUT (first, before long bodies), then each request exactly as sent."""
     out = Text()
+    if note:
+        out.append(printable(note) + "\n\n")
     if plan.put_reason:
         out.append("Why a PUT: ", style="bold")
         out.append(printable(plan.put_reason) + ". ")
-        out.append("It replaces the whole property list: a property someone else changed since this form was "
-                   "loaded is overwritten.\n\n")
+        out.append("It replaces the whole property list, as read from the server just now; it is read once "
+                   "more right before sending.\n\n")
     for i, request in enumerate(plan.requests, 1):
         if i > 1:
             out.append("\n")
@@ -31,7 +32,7 @@ def plan_text(plan: Plan) -> Text:
         out.append("\n")
         if request.why:
             out.append(f"   {printable(request.why)}\n", style="italic")
-        body = json.dumps(request.body, indent=2, ensure_ascii=False)
+        body = dumps(request.body, indent=2)
         for line in printable(body, keep_newlines=True).split("\n"):
             out.append(f"   {line}\n")
     return out
@@ -47,10 +48,11 @@ class PreviewScreen(ModalScreen[bool]):
         Binding("escape", "back", "Back to the form", id="preview.back"),
     ]
 
-    def __init__(self, plan: Plan, *, where: str = "") -> None:
+    def __init__(self, plan: Plan, *, where: str = "", note: str = "") -> None:
         super().__init__()
         self.plan = plan
         self.where = where
+        self.note = note
 
     def compose(self) -> ComposeResult:
         n = len(self.plan.requests)
@@ -60,7 +62,7 @@ class PreviewScreen(ModalScreen[bool]):
         with Vertical(id="preview-box", classes="dialog"):
             yield Static(Text(title + "?", style="bold"), classes="dialog-title")
             with VerticalScroll(id="preview-scroll"):
-                yield Static(plan_text(self.plan), id="preview-body")
+                yield Static(plan_text(self.plan, self.note), id="preview-body")
             yield Static(Text("enter send · esc back to the form (nothing sent)"), classes="dialog-hint")
 
     def on_mount(self) -> None:
