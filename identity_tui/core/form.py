@@ -76,7 +76,7 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise ValueProblem(f"key {one_line(key, 40)!r} appears twice in one object: keep one")
+            raise ValueProblem(f"key '{one_line(key, 40)}' appears twice in one object: keep one")
         out[key] = value
     return out
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rich.text import Text
@@ -16,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.errors import LettaError
+from identity_tui.core.jsontext import dumps
 from identity_tui.core.models import Identity
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.widgets.status_bar import StatusBar
@@ -25,7 +25,7 @@ def value_text(value: Any, width: int = 60) -> str:
     """A property value on one line: JSON for objects and booleans, as-is for text."""
     if isinstance(value, str):
         return one_line(value, width)
-    return one_line(json.dumps(value, ensure_ascii=False), width)
+    return one_line(dumps(value), width)  # no recursion: a value may be nested any depth
 
 
 class DetailScreen(ReportsWorkerErrors, Screen):
@@ -114,7 +114,7 @@ class DetailScreen(ReportsWorkerErrors, Screen):
 
     def action_copy_id(self) -> None:
         self.app.copy_to_clipboard(self.identity.id)
-        self.notify(f"Copied {self.identity.id}", timeout=3)
+        self.notify(f"Copied {one_line(self.identity.id, 60)}", timeout=3, markup=False)
 
 
 def _link_text(items: list[dict] | None, error: str | None, label_key: str, noun: str) -> Text:

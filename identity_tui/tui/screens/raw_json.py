@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,12 +10,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from identity_tui.core.display import one_line
+from identity_tui.core.form import json_text
 from identity_tui.core.models import Identity
 
 
 def identity_json(identity: Identity) -> str:
-    """Pretty JSON; control characters stay escaped as JSON writes them."""
-    return json.dumps(identity.model_dump(mode="json"), indent=2, ensure_ascii=False)
+    """Pretty JSON with every control and bidi character escaped, at any nesting depth.
+
+    The properties are written by hand: pydantic refuses to serialize a value nested past ~255 levels,
+    and a server may send one.
+    """
+    data = identity.model_dump(mode="json", exclude={"properties"})
+    data["properties"] = [p.wire() for p in identity.properties]
+    return json_text(data)
 
 
 class RawJsonScreen(ModalScreen):
