@@ -11,11 +11,10 @@ posting again, so nothing is sent twice blindly.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from textual import on, work
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button
 from textual.worker import Worker, WorkerState
@@ -25,7 +24,7 @@ from identity_tui.core.display import one_line
 from identity_tui.core.errors import LettaError, NotFound
 from identity_tui.core.form import field_order, same_draft
 from identity_tui.core.models import Identity
-from identity_tui.core.planner import Draft, Plan, PlannedRequest, matches_draft, plan_create, plan_save
+from identity_tui.core.planner import Draft, PlannedRequest, matches_draft, plan_create, plan_save
 from identity_tui.tui.form_model import (
     NOTHING_LANDED,
     UNKNOWN,
@@ -37,27 +36,20 @@ from identity_tui.tui.form_model import (
     server_field_errors,
 )
 from identity_tui.tui.screens.base import ReportsWorkerErrors
+from identity_tui.tui.screens.save_job import (
+    Found,
+    RecheckFailed,
+    Rechecked,
+    SaveJob,
+    Sent,
+    SendFailed,
+    preview_note,
+    same_identity,
+)
 from identity_tui.tui.widgets.edit_form import EditForm
 
 LANDED_AFTER_ALL = "the answer was lost on the way back, but a fresh read shows every change landed"
 CREATED_AFTER_ALL = "the earlier try had created it; its answer was lost, so nothing was sent twice"
-
-
-@dataclass(frozen=True)
-class SaveJob:
-    """One save on its way: the plan, what it means the server to hold, and what it was planned against."""
-
-    plan: Plan
-    draft: Draft  # the form's draft, with what others changed meanwhile merged in
-    basis: Identity | None  # the copy the plan was built on (None: a create)
-    check_first: bool = False  # re-read right before the first write
-    kept: tuple[str, ...] = ()  # changes made by others that the draft keeps
-    lookup: Draft | None = None  # a create whose answer was lost: look its key up before posting
-
-
-def same_identity(a: Identity, b: Identity) -> bool:
-    """Two reads of an identity that hold the same values (types told apart)."""
-    return same_draft(Draft.of(a), Draft.of(b))
 
 
 class SavingScreen(ReportsWorkerErrors, Screen):
@@ -70,49 +62,12 @@ class SavingScreen(ReportsWorkerErrors, Screen):
     _refocus: str | None
     _lost_create: Draft | None = None  # the draft of a create whose answer never came
 
-    @dataclass
-    class Sent(Message):
-        """Every request of a save succeeded (or a fresh read proved it); ``identity`` is what the server holds."""
-
-        identity: Identity
-        draft: Draft
-        created: bool
-        kept: tuple[str, ...] = ()
-        note: str = ""
-
-    @dataclass
-    class SendFailed(Message):
-        """A request failed; ``applied`` went through before it and ``response`` is their last answer."""
-
-        error: LettaError
-        failed: PlannedRequest
-        applied: list[PlannedRequest]
-        response: Identity | None
-        created: bool
-        job: SaveJob | None = None
-        landed: str | Identity | None = None  # after a lost answer: a fresh read, or NOTHING_LANDED/UNKNOWN
-
-    @dataclass
-    class Rechecked(Message):
-        """A fresh copy, read before sending, to merge with: ``base`` is what ``mine`` was made from."""
-
-        base: Identity
-        fresh: Identity
-        mine: Draft
-        kept: tuple[str, ...] = ()
-
-    @dataclass
-    class RecheckFailed(Message):
-        """The read before sending failed: nothing was sent."""
-
-        error: LettaError
-
-    @dataclass
-    class Found(Message):
-        """A create's earlier try, whose answer was lost, had created an identity that differs from the form."""
-
-        identity: Identity
-        job: SaveJob
+    # The messages live in save_job; here they are also reachable as SavingScreen.Sent and so on.
+    Sent = Sent
+    SendFailed = SendFailed
+    Rechecked = Rechecked
+    RecheckFailed = RecheckFailed
+    Found = Found
 
     @property
     def identity_id(self) -> str | None:
@@ -451,18 +406,6 @@ class SavingScreen(ReportsWorkerErrors, Screen):
         then, self.after_save = self.after_save, None
         if then is not None:
             then()
-
-
-def preview_note(job: SaveJob) -> str:
-    """What the preview says besides the requests: others' changes kept, a key looked up first."""
-    if job.lookup is not None:
-        key = one_line(job.lookup.identifier_key, 40)
-        return (f"The last try's answer was lost, so this first looks up identifier_key '{key}': if the last "
-                "try created it, nothing is posted again.")
-    if job.kept:
-        return (f"Someone else saved this identity since you opened it. Their changes are kept: "
-                f"{change_list(job.kept)}.")
-    return ""
 
 
 def refresh_list(app: Any, select_id: str | None) -> None:
