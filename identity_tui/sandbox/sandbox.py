@@ -103,5 +103,5 @@ def _parsed(body: bytes) -> Any:
         return None
     try:
         return json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # the log must never fail where the answer did not
         return None

@@ -290,3 +290,16 @@ def _leaves(value):
             stack.extend(item)
         else:
             yield item
+
+
+def test_the_sandbox_answers_a_body_nested_past_the_parser_instead_of_crashing():
+    sandbox = Sandbox(path=":memory:")
+    raw = '{"identifier_key": "d", "name": "D", "identity_type": "user", "properties": [{"key": "k", "type": "json", ' \
+          '"value": %s}]}' % nested_text(5000)
+    try:
+        with httpx.Client(transport=sandbox.transport(), base_url="http://sandbox.invalid") as client:
+            response = client.post("/v1/identities/", content=raw.encode())
+        assert response.status_code >= 400  # refused (the real server: 400), never an exception
+        assert sandbox.count() == 0
+    finally:
+        sandbox.close()
