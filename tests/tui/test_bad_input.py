@@ -19,7 +19,7 @@ from identity_tui.core.models import PropertyType
 from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.error import ErrorScreen
 from identity_tui.tui.screens.preview import PreviewScreen
-from tests.support.hostile import ERRORS, TEXTS
+from tests.support.hostile import ERRORS, TEXTS, nested
 
 PLAIN = ["empty", "whitespace", "10000-chars", "nul", "controls", "ansi", "rich-markup", "wide-combining",
          "right-to-left"]
@@ -119,3 +119,29 @@ async def test_hostile_text_in_each_field_is_refused_clearly_or_saved_and_shown_
 def test_every_field_is_tried_with_every_kind_of_input():
     tried = {name for names in INPUTS.values() for name in names}
     assert tried == set(TEXTS)
+
+
+@pytest.mark.parametrize("levels", [300, 900])
+async def test_a_value_nested_far_too_deep_is_shown_everywhere_and_refused_never_a_crash(make_app, sandbox, levels):
+    """The server (or another tool) holds an object deeper than any parser likes: the list, the raw JSON, the
+    details and the form all show it, and the form refuses to send it back."""
+    deep_id = "identity-00000000-0000-4000-8000-00000000dee9"
+    sandbox.store.insert({"id": deep_id, "identifier_key": "deep", "name": "Deep", "identity_type": "user",
+                          "project_id": None, "properties": [{"key": "deep", "type": "json", "value": nested(levels)}]})
+    sandbox.clear_log()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        for key in ("y", "escape", "i", "escape", "enter"):  # raw JSON, details, then the form
+            await pilot.press(key)
+            await settle(pilot, app)
+            assert not isinstance(app.screen, ErrorScreen), app.screen.details
+        screen = app.screen
+        assert isinstance(screen, EditScreen) and screen.identity_id == deep_id
+        error = str(screen.form.rows[0].query_one(".prop-error").render())
+        assert "nested more than 250 levels deep" in error
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert message(app).startswith("Not saved: 1 problem.")
+        assert writes(sandbox) == []
+        assert "Traceback" not in app.export_screenshot()
