@@ -70,9 +70,10 @@ def edit(draw, base: Draft, scalars: set[str], own: set[str], prefix: str, move:
 
 
 def tag(value):
-    """A value with its Python types spelt out, so that 1, 1.0 and True never compare equal."""
+    """A value with its Python types spelt out, so that 1, 1.0 and True never compare equal (the order of an
+    object's keys does not count, as for ``same_value`` and the server)."""
     if isinstance(value, dict):
-        return ("dict", tuple((k, tag(v)) for k, v in value.items()))
+        return ("dict", tuple(sorted(((k, tag(v)) for k, v in value.items()), key=lambda kv: kv[0])))
     return (type(value).__name__, value)
 
 
