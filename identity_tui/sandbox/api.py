@@ -89,10 +89,10 @@ def retrieve_identity(call: Call) -> Result:
 
 
 def _text_columns_storable(fields: dict) -> None:
-    """A lone surrogate in a VARCHAR column makes the database refuse the row: Letta answers 500."""
+    """A lone surrogate or a NUL in a VARCHAR column makes PostgreSQL refuse the row: Letta answers 500."""
     for column in ("identifier_key", "name", "project_id"):
         value = fields.get(column)
-        if isinstance(value, str) and wire.has_surrogate(value):
+        if isinstance(value, str) and ("\x00" in value or wire.has_surrogate(value)):
             raise wire.HTTPError(500, {"detail": "A database error occurred."})
 
 
