@@ -62,3 +62,25 @@ def test_unreadable_config_is_one_sentence_and_status_2(capsys, hermetic):
 def test_bad_page_size_is_refused(capsys):
     assert main(["--sandbox", "--page-size", "0"]) == 2
     assert "--page-size" in capsys.readouterr().err
+
+
+async def test_header_names_the_server_and_flags_tls_off_and_read_only():
+    import httpx
+
+    from identity_tui.core.config import Connection
+    from identity_tui.tui.app import IdentityApp
+    from identity_tui.tui.widgets.status_bar import StatusBar
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/health/":
+            return httpx.Response(200, json={"version": "0.16.8", "status": "ok"})
+        if request.url.path == "/v1/identities/count":
+            return httpx.Response(200, json=0)
+        return httpx.Response(200, json=[])
+
+    conn = Connection(base_url="https://letta.example.org", verify_tls=False, readonly=True, profile="prod")
+    app = IdentityApp(conn, Config(), transport=httpx.MockTransport(handler), cursor_blink=False)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot, app)
+        where = str(app.screen.query_one(StatusBar).query_one("#where").render())
+        assert "prod" in where and "TLS unverified" in where and "read-only" in where
