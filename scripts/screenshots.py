@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import httpx
@@ -16,6 +17,12 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+# Hermetic: the user's own config and drafts must not show up in the pictures.
+_HOME = tempfile.mkdtemp(prefix="identity-tui-shots-")
+for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+    os.environ[_var] = os.path.join(_HOME, _var.lower())
+for _var in ("LETTA_BASE_URL", "LETTA_API_KEY", "IDENTITY_TUI_PROFILE", "NO_COLOR"):
+    os.environ.pop(_var, None)
 
 from identity_tui.core.config import Config, Connection  # noqa: E402
 from identity_tui.sandbox import Sandbox  # noqa: E402
