@@ -5,12 +5,9 @@ from __future__ import annotations
 from identity_tui.cli import main
 from identity_tui.core.config import Config
 from identity_tui.tui.widgets.identity_table import IdentityTable
+from tests.support.pilot import settle
 
 
-async def settle(pilot, app) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_keymap_rebinds_a_binding_by_its_id(make_app, sandbox):

@@ -9,6 +9,7 @@ import pytest
 from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.widgets.identity_table import IdentityTable
+from tests.support.pilot import settle
 
 ALICE_ID = "identity-00000000-0000-4000-8000-00000000a11c"
 BOB_ID = "identity-00000000-0000-4000-8000-000000000b0b"
@@ -45,12 +46,6 @@ def people(sandbox):
     return sandbox
 
 
-async def settle(pilot, app) -> None:
-    """Wait until the workers are idle and the screen has caught up."""
-    for _ in range(2):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_alice(pilot, app) -> EditScreen:

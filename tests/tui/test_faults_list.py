@@ -9,6 +9,7 @@ from identity_tui.tui.screens.error import ErrorScreen
 from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.widgets.identity_table import IdentityTable
 from tests.support.faults import FAULTS, FaultyTransport, path_is
+from tests.support.pilot import settle
 
 SENTENCES = {
     "refused": "Cannot reach",
@@ -24,10 +25,6 @@ SENTENCES = {
 }
 
 
-async def settle(pilot, app) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.mark.parametrize("fault", FAULTS)

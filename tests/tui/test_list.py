@@ -13,13 +13,9 @@ from identity_tui.tui.screens.help import HelpScreen
 from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.screens.raw_json import RawJsonScreen
 from identity_tui.tui.widgets.identity_table import IdentityTable
+from tests.support.pilot import settle
 
 
-async def settle(pilot, app) -> None:
-    """Wait until the workers are idle and the screen has caught up."""
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def list_requests(sandbox, **match):

@@ -11,14 +11,11 @@ from identity_tui.core.secret import Secret
 from identity_tui.tui.app import IdentityApp
 from identity_tui.tui.screens.connect import ConnectScreen
 from identity_tui.tui.screens.error import ErrorScreen
+from tests.support.pilot import settle
 
 CANARY = "canary-TOKEN-7f3a9d51"
 
 
-async def settle(pilot, app) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def echoing_server(status: int):

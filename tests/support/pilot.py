@@ -1,0 +1,11 @@
+"""Shared Pilot helpers for tests that drive the real app."""
+
+from __future__ import annotations
+
+
+async def settle(pilot, app) -> None:
+    """Wait until the workers are idle and the screen has caught up (twice: a worker may start another)."""
+    for _ in range(2):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
