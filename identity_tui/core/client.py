@@ -10,11 +10,8 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
-from pydantic import ValidationError
 
 from identity_tui import __version__
 from identity_tui.core.display import one_line
@@ -28,14 +25,14 @@ from identity_tui.core.errors import (
     TimedOut,
     error_for_status,
 )
-from identity_tui.core.models import (
-    Identity,
-    IdentityCreate,
-    IdentityProperty,
-    IdentityType,
-    IdentityUpdate,
-)
+from identity_tui.core.httpx_lean import httpx
+from identity_tui.core.kinds import IdentityType
 from identity_tui.core.secret import Secret, mask
+from identity_tui.core.summary import IdentitySummary, parse_page
+
+if TYPE_CHECKING:
+    # The models load pydantic, which the list does not need: imported when an identity is parsed.
+    from identity_tui.core.models import Identity, IdentityCreate, IdentityProperty, IdentityUpdate
 
 API = "/v1"
 IDENTITIES = f"{API}/identities/"
@@ -120,7 +117,7 @@ class LettaClient:
             ),
             # A redirect to another host would carry the token along: never follow one.
             follow_redirects=False,
-            verify=self.options.verify_tls,
+            verify=_tls_setting(self.base_url, self.options.verify_tls, transport),
             transport=transport,
         )
 
@@ -273,7 +270,7 @@ class LettaClient:
             )
         return data
 
-    async def list_identities(
+    async def list_page(
         self,
         *,
         name: str | None = None,
@@ -284,8 +281,12 @@ class LettaClient:
         after: str | None = None,
         before: str | None = None,
         order: str = "desc",
-    ) -> list[Identity]:
-        """One page of identities (a bare array on the wire; a short page is the last)."""
+    ) -> list[IdentitySummary]:
+        """One page of the list as rows (a bare array on the wire; a short page is the last).
+
+        Rows keep the server's JSON and are validated in full when opened, so the list works before
+        pydantic is loaded; ``list_identities`` is the same page as validated models.
+        """
         params = {
             "name": name or None,
             "identifier_key": identifier_key or None,
@@ -306,7 +307,11 @@ class LettaClient:
                     detail=exc.detail,
                 ) from None
             raise
-        return _parse_list(data, self.host)
+        return parse_page(data, self.host)
+
+    async def list_identities(self, **query: Any) -> list[Identity]:
+        """One page of identities, each validated (same arguments as ``list_page``)."""
+        return [parse_identity(row.wire, self.host) for row in await self.list_page(**query)]
 
     async def iter_identities(self, *, page_size: int = 50, **filters: Any) -> AsyncIterator[Identity]:
         """Every identity matching ``filters``, walking pages with ``after`` until a short page."""
@@ -328,22 +333,22 @@ class LettaClient:
 
     async def get(self, identity_id: str) -> Identity:
         """``GET /v1/identities/{id}``."""
-        return _parse_identity(await self.request("GET", identity_path(identity_id)), self.host)
+        return parse_identity(await self.request("GET", identity_path(identity_id)), self.host)
 
     async def create(self, body: IdentityCreate | dict[str, Any]) -> Identity:
         """``POST /v1/identities/`` (200 on success). Never retried."""
-        wire = body.wire() if isinstance(body, IdentityCreate) else body
-        return _parse_identity(await self.request("POST", IDENTITIES, body=wire), self.host)
+        wire = _wire(body)
+        return parse_identity(await self.request("POST", IDENTITIES, body=wire), self.host)
 
     async def upsert(self, body: IdentityCreate | dict[str, Any]) -> Identity:
         """``PUT /v1/identities/``: replaces by identifier_key; a new key gives 404 (a server bug)."""
-        wire = body.wire() if isinstance(body, IdentityCreate) else body
-        return _parse_identity(await self.request("PUT", IDENTITIES, body=wire), self.host)
+        wire = _wire(body)
+        return parse_identity(await self.request("PUT", IDENTITIES, body=wire), self.host)
 
     async def update(self, identity_id: str, body: IdentityUpdate | dict[str, Any]) -> Identity:
         """``PATCH /v1/identities/{id}``: properties merge by key; nothing can be removed."""
-        wire = body.wire() if isinstance(body, IdentityUpdate) else body
-        return _parse_identity(
+        wire = _wire(body)
+        return parse_identity(
             await self.request("PATCH", identity_path(identity_id), body=wire, has_body=True),
             self.host,
         )
@@ -352,8 +357,8 @@ class LettaClient:
         self, identity_id: str, properties: Iterable[IdentityProperty | dict[str, Any]]
     ) -> Identity:
         """``PUT /v1/identities/{id}/properties`` with a bare array: replaces the whole list."""
-        wire = [p.wire() if isinstance(p, IdentityProperty) else p for p in properties]
-        return _parse_identity(
+        wire = [_wire(p) for p in properties]
+        return parse_identity(
             await self.request(
                 "PUT", identity_path(identity_id, "/properties"), body=wire, has_body=True
             ),
@@ -449,22 +454,42 @@ def _enum_value(value: IdentityType | str | None) -> str | None:
     return value.value if isinstance(value, IdentityType) else str(value)
 
 
-def _parse_identity(data: Any, host: str) -> Identity:
+def _tls_setting(base_url: str, verify: bool, transport: Any) -> Any:
+    """What httpx is given as ``verify``: for a plain ``http://`` server, a context that trusts nobody.
+
+    httpx builds its TLS context (reading the whole CA bundle: 60-150 ms and ~6 MB here) even for a
+    client that never speaks TLS. A plain-HTTP base URL, no transport of our own and no proxy from
+    the environment (an ``https://`` proxy would need the real thing) means no TLS at all; should
+    TLS happen anyway, the empty context refuses every certificate rather than skipping the check.
+    """
+    if transport is not None or not verify or urlsplit(base_url).scheme != "http":
+        return verify
+    import urllib.request
+
+    if urllib.request.getproxies():
+        return verify
+    import ssl
+
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+def _wire(body: Any) -> Any:
+    """A model's JSON body (``.wire()``); a dict is sent as it is."""
+    return body if isinstance(body, dict) else body.wire()
+
+
+def parse_identity(data: Any, host: str) -> Identity:
+    """One identity from an answer, validated by the models; BadResponse when it is not one."""
+    from pydantic import ValidationError
+
+    from identity_tui.core.models import Identity
+
     try:
         return Identity.model_validate(data)
     except ValidationError:
         raise BadResponse(
             f"{host} answered, but not with an identity: is it a Letta server?", status=200
         ) from None
-
-
-def _parse_list(data: Any, host: str) -> list[Identity]:
-    if not isinstance(data, list):
-        raise BadResponse(
-            f"{host} answered, but not with a list of identities: is it a Letta server?",
-            status=200,
-        )
-    return [_parse_identity(item, host) for item in data]
 
 
 def _parse_objects(data: Any, host: str) -> list[dict[str, Any]]:
@@ -479,5 +504,6 @@ __all__ = [
     "LettaError",
     "SentRequest",
     "identity_path",
+    "parse_identity",
     "parse_retry_after",
 ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 import re
-from enum import Enum
 from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from identity_tui.core.kinds import IdentityType, PropertyType
 
 ID_PATTERN = re.compile(
     r"^identity-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
@@ -16,23 +17,6 @@ ID_PATTERN = re.compile(
 # Ints before floats and bool before both would be wrong: pydantic's smart union keeps the
 # exact Python type (int stays int, float stays float, bool stays bool), which is what we want.
 PropertyValue = Union[str, bool, int, float, dict[str, Any]]
-
-
-class IdentityType(str, Enum):
-    """The three kinds of identity the server knows."""
-
-    ORG = "org"
-    USER = "user"
-    OTHER = "other"
-
-
-class PropertyType(str, Enum):
-    """The declared type of a property value."""
-
-    STRING = "string"
-    NUMBER = "number"
-    BOOLEAN = "boolean"
-    JSON = "json"
 
 
 class IdentityProperty(BaseModel):
@@ -68,6 +52,11 @@ class Identity(BaseModel):
     def short_id(self) -> str:
         """The first block of the uuid: enough to tell rows apart on screen."""
         return self.id.removeprefix("identity-")[:8]
+
+    @property
+    def property_count(self) -> int:
+        """How many properties the identity holds (the list's Props column)."""
+        return len(self.properties)
 
 
 class IdentityCreate(BaseModel):

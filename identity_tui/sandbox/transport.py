@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import httpx
+from identity_tui.core.httpx_lean import httpx
 
 if TYPE_CHECKING:
     from identity_tui.sandbox.sandbox import Sandbox
