@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import random
 import time
@@ -435,6 +434,8 @@ def parse_retry_after(value: str | None) -> float | None:
     except ValueError:
         pass
     try:
+        import email.utils  # only for a Retry-After given as a date, which is rare
+
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None

@@ -10,15 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 
 from identity_tui.core.secret import Secret
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 APP = "identity-tui"
 DEFAULT_BASE_URL = "http://localhost:8283"
@@ -44,6 +40,20 @@ def data_dir() -> Path:
 def state_dir() -> Path:
     """Where drafts and logs live (honours XDG_STATE_HOME)."""
     return platformdirs.user_state_path(APP, appauthor=False)
+
+
+def drafts_dir() -> Path:
+    """Where every server's drafts live (what ``identity-tui locate`` prints)."""
+    return state_dir() / "drafts"
+
+
+def server_key(conn: Connection) -> str:
+    """The server a draft belongs to: its base URL without credentials, or ``sandbox:<absolute db path>``."""
+    if conn.sandbox is not None:
+        return f"sandbox:{Path(conn.sandbox).expanduser().resolve()}"
+    parts = urlsplit(conn.base_url.rstrip("/"))
+    host = parts.netloc.rpartition("@")[2]  # user:password@ never goes into a file
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def config_path() -> Path:
@@ -127,6 +137,10 @@ def load_config(path: Path | None = None) -> Config:
     cfg = Config(path=path)
     if not path.exists():
         return cfg
+    if sys.version_info >= (3, 11):  # imported here: most starts have no config file to read
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

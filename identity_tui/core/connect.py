@@ -54,7 +54,6 @@ def open_backend(conn: Connection, *, sandbox: Any = None, transport: Any = None
 def open_sandbox(path: Any) -> Any:
     """Open (and on first use seed) a sandbox database file, or an in-memory one for ``None``."""
     from identity_tui.sandbox import Sandbox
-    from identity_tui.sandbox.seed import seed
 
     target = ":memory:" if path is None else str(path)
     if path is not None:
@@ -63,5 +62,7 @@ def open_sandbox(path: Any) -> Any:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     sb = Sandbox(path=target)
     if sb.count() == 0:
+        from identity_tui.sandbox.seed import seed
+
         seed(sb, SANDBOX_SEED)
     return sb

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from identity_tui import __version__
-from identity_tui.core.config import Connection, state_dir, write_private
+# drafts_dir and server_key live in config (the list needs them before any draft is read); re-exported here.
+from identity_tui.core.config import drafts_dir, server_key, write_private  # noqa: F401
 from identity_tui.core.display import one_line
 from identity_tui.core.form import ENTER_A_VALUE, Unparsed, value_text
 from identity_tui.core.models import Identity, IdentityType, PropertyType
@@ -33,20 +33,6 @@ MAX_WAIT = 5.0
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 _FORM_ID = re.compile(r"[0-9a-f]{12}")
-
-
-def drafts_dir() -> Path:
-    """Where every server's drafts live (what ``identity-tui locate`` prints)."""
-    return state_dir() / "drafts"
-
-
-def server_key(conn: Connection) -> str:
-    """The server a draft belongs to: its base URL without credentials, or ``sandbox:<absolute db path>``."""
-    if conn.sandbox is not None:
-        return f"sandbox:{Path(conn.sandbox).expanduser().resolve()}"
-    parts = urlsplit(conn.base_url.rstrip("/"))
-    host = parts.netloc.rpartition("@")[2]  # user:password@ never goes into a file
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def new_form_id() -> str:

@@ -10,18 +10,27 @@ import threading
 import traceback
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textual import events
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from identity_tui.core.config import Config, Connection, default_sandbox_path, with_sandbox
+from identity_tui.core.config import (
+    Config,
+    Connection,
+    default_sandbox_path,
+    drafts_dir,
+    server_key,
+    with_sandbox,
+)
 from identity_tui.core.connect import Backend, open_backend
-from identity_tui.core.drafts import DraftStore, drafts_dir, server_key
 from identity_tui.core.secret import Secret, mask
+
+if TYPE_CHECKING:
+    from identity_tui.core.drafts import DraftStore
 
 # Once the screens are closed (drafts on disk), the rest of the exit gets this long before the process
 # ends anyway: with the terminal gone, Textual's shutdown can wait forever on its dead writer thread.
@@ -57,6 +66,7 @@ class IdentityApp(App[int]):
         self._signals = signals
         self._watchdog: threading.Timer | None = None
         self._drafts_offered: str | None = None
+        self._gc_frozen = False
         self.conn = conn
         self.config = config or Config()
         self._sandbox = sandbox
@@ -112,9 +122,12 @@ class IdentityApp(App[int]):
         from identity_tui.tui.screens.list import ListScreen
 
         self.push_screen(ListScreen(page_size=self.config.page_size))
-        self.call_after_refresh(collect_from_now_on)
+        self.call_after_refresh(self._collect_from_now_on)
         if self._signals:
             self._catch_signals()
+
+    def _collect_from_now_on(self) -> None:
+        self._gc_frozen = collect_from_now_on()
 
     async def on_unmount(self) -> None:
         if self._signals:
@@ -186,6 +199,8 @@ class IdentityApp(App[int]):
         """Where this server's drafts are kept; None when read-only (nothing there could be saved)."""
         if self.readonly:
             return None
+        from identity_tui.core.drafts import DraftStore
+
         return DraftStore(drafts_dir(), server_key(self.conn))
 
     def action_drafts(self) -> None:
@@ -196,12 +211,24 @@ class IdentityApp(App[int]):
 
     def on_list_screen_page_loaded(self, message: Any) -> None:
         # Once a server's first page is on screen (never before: the list paints first), offer its drafts.
-        if message.prefetch or self.readonly or self._drafts_offered == server_key(self.conn):
+        if message.prefetch or self._drafts_offered == server_key(self.conn):
             return
         self._drafts_offered = server_key(self.conn)
+        self.call_after_refresh(self._look_for_drafts)
+
+    @work(thread=True, exclusive=True, group="drafts", exit_on_error=False)
+    def _look_for_drafts(self) -> None:
+        """Load the forms' modules (pydantic and the models) off the UI thread, then offer the drafts.
+
+        The list paints without them; here they are imported while the user reads the first page,
+        so neither the first paint nor the first identity opened waits for them.
+        """
         from identity_tui.tui.screens.restore import offer_drafts
 
-        self.call_after_refresh(offer_drafts, self, at_start=True)
+        if self._gc_frozen:
+            gc.freeze()  # like the rest of start-up (see collect_from_now_on): never scanned again
+        if not self.readonly:
+            self.call_from_thread(offer_drafts, self, at_start=True)
 
     def flush_drafts(self) -> None:
         """Write every open form's pending draft now."""
@@ -250,16 +277,18 @@ class IdentityApp(App[int]):
         self.push_screen(ErrorScreen(mask(text, self.secrets())))
 
 
-def collect_from_now_on() -> None:
+def collect_from_now_on() -> bool:
     """Undo the command line's start-up ``gc.disable()``, freezing what start-up made.
 
     Frozen objects (modules, classes, styles: most of the heap) are never scanned again, so a full
     collection stays short and does not stall a key press. Without the command line (tests) the
-    collector was never off and this does nothing.
+    collector was never off and this does nothing. True when it froze the heap.
     """
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
+    if gc.isenabled():
+        return False
+    gc.freeze()
+    gc.enable()
+    return True
 
 
 def run_app(conn: Connection, config: Config) -> int:

@@ -94,7 +94,7 @@ async def test_an_unexpected_exception_in_a_worker_opens_the_error_dialog(make_a
         async def boom(*args, **kwargs):
             raise RuntimeError("kaboom")
 
-        monkeypatch.setattr(app.client, "list_identities", boom)
+        monkeypatch.setattr(app.client, "list_page", boom)
         await pilot.press("ctrl+r")
         await settle(pilot, app)
         assert isinstance(app.screen, ErrorScreen)

@@ -11,13 +11,14 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.errors import LettaError
 from identity_tui.core.jsontext import dumps
 from identity_tui.core.models import Identity
 from identity_tui.tui.screens.base import ReportsWorkerErrors
+from identity_tui.tui.widgets.key_bar import KeyBar
 from identity_tui.tui.widgets.status_bar import StatusBar
 
 
@@ -76,7 +77,7 @@ class DetailScreen(ReportsWorkerErrors, Screen):
             yield Static(Text("Loading…"), id="detail-agents")
             yield Static(Text("Linked memory blocks", style="bold"), classes="section")
             yield Static(Text("Loading…"), id="detail-blocks")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         bar = self.query_one(StatusBar)

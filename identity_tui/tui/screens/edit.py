@@ -14,7 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from identity_tui.core.display import one_line
 from identity_tui.core.drafts import SavedDraft
@@ -26,6 +26,7 @@ from identity_tui.tui.form_model import describe_changes
 from identity_tui.tui.screens.edit_drafts import DraftKeepingScreen
 from identity_tui.tui.screens.edit_save import refresh_list
 from identity_tui.tui.widgets.edit_form import EditForm
+from identity_tui.tui.widgets.key_bar import KeyBar
 from identity_tui.tui.widgets.property_row import MARK
 
 WRITES = frozenset({"save", "revert", "delete_identity"})
@@ -79,7 +80,7 @@ class EditScreen(DraftKeepingScreen):
         yield Static("", id="edit-title")
         yield EditForm(self._initial, identity_id=self.identity_id, readonly=self.app.readonly)
         yield Static("", id="edit-message")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._draft_start()

@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Input, Static
 
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import (
@@ -25,12 +25,16 @@ from identity_tui.core.errors import (
     LettaError,
     Unauthorized,
 )
-from identity_tui.core.models import Identity
+from identity_tui.core.summary import IdentitySummary
 from identity_tui.tui.widgets.identity_table import IdentityTable
 from identity_tui.tui.screens.base import ReportsWorkerErrors
+from identity_tui.tui.widgets.key_bar import KeyBar
 from identity_tui.tui.widgets.status_bar import StatusBar
 
 DEBOUNCE = 0.3
+# The table's loading indicator shows only when a page takes longer than this (the footer line says
+# "Loading…" at once): a quick answer neither flickers nor pays for mounting the indicator.
+LOADING_DELAY = 0.25
 # Pages kept for paging back and forth; older ones are asked of the server again, so memory stays flat.
 CACHED_PAGES = 8
 
@@ -51,7 +55,7 @@ class Filters:
         return bool(self.name or self.identifier_key or self.identity_type or self.project_id)
 
     def query(self) -> dict[str, str | None]:
-        """Keyword arguments for ``LettaClient.list_identities``."""
+        """Keyword arguments for ``LettaClient.list_page``."""
         return {
             "name": self.name or None,
             "identifier_key": self.identifier_key or None,
@@ -112,7 +116,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
     class PageLoaded(Message):
         """A page came back from the server."""
 
-        def __init__(self, key: PageKey, rows: list[Identity], prefetch: bool = False) -> None:
+        def __init__(self, key: PageKey, rows: list[IdentitySummary], prefetch: bool = False) -> None:
             super().__init__()
             self.key = key
             self.rows = rows
@@ -140,10 +144,11 @@ class ListScreen(ReportsWorkerErrors, Screen):
         self.cursors: list[str | None] = [None]
         self.from_end = False
         self.total: int | None = None
-        self._cache: OrderedDict[PageKey, list[Identity]] = OrderedDict()
+        self._cache: OrderedDict[PageKey, list[IdentitySummary]] = OrderedDict()
         self._debounce: Timer | None = None
         self._shown: PageKey | None = None
         self._select_after_load: str | None = None
+        self._loading_timer: Timer | None = None
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -154,14 +159,28 @@ class ListScreen(ReportsWorkerErrors, Screen):
             yield Static("", id="filter-summary")
         yield IdentityTable(id="identities")
         yield Static("", id="page-info")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(StatusBar).set_connection(self.app.conn)
         self._update_filter_summary()
-        self.query_one(IdentityTable).loading = True
+        self._set_loading(True)
         self._set_info("Connecting…")
         self.connect()
+
+    def _set_loading(self, loading: bool) -> None:
+        """Cover the table with the loading indicator if the page is still not here after a moment."""
+        if self._loading_timer is not None:
+            self._loading_timer.stop()
+            self._loading_timer = None
+        if loading:
+            self._loading_timer = self.set_timer(LOADING_DELAY, self._show_loading)
+        else:
+            self.table.loading = False
+
+    def _show_loading(self) -> None:
+        self._loading_timer = None
+        self.table.loading = True
 
     @property
     def table(self) -> IdentityTable:
@@ -182,7 +201,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         # Together, so a distant server costs one round trip before the first page instead of two.
         outcomes = await asyncio.gather(
             client.health(),
-            client.list_identities(limit=self.page_size, **self.filters.query()),
+            client.list_page(limit=self.page_size, **self.filters.query()),
             return_exceptions=True,
         )
         # The health check's answer is read first: a server that is not Letta explains the rest.
@@ -195,12 +214,12 @@ class ListScreen(ReportsWorkerErrors, Screen):
         self.post_message(self.PageLoaded(key, outcomes[1]))
         self.load_count()
 
-    async def _fetch(self, key: PageKey) -> list[Identity]:
+    async def _fetch(self, key: PageKey) -> list[IdentitySummary]:
         """One page from the server; a page counted from the end is asked for in reverse order."""
         query = key.filters.query()
         if key.from_end:
             query["order"] = "asc" if key.filters.order == "desc" else "desc"
-        rows = await self.app.client.list_identities(limit=key.limit, after=key.after, **query)
+        rows = await self.app.client.list_page(limit=key.limit, after=key.after, **query)
         if key.from_end:
             rows.reverse()
         return rows
@@ -244,9 +263,9 @@ class ListScreen(ReportsWorkerErrors, Screen):
             return  # an answer to a question nobody is asking any more
         self._show(message.key, message.rows)
 
-    def _show(self, key: PageKey, rows: list[Identity]) -> None:
+    def _show(self, key: PageKey, rows: list[IdentitySummary]) -> None:
         table = self.table
-        table.loading = False
+        self._set_loading(False)
         table.show_page(rows)
         self._shown = key
         if self._select_after_load:
@@ -268,7 +287,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         if self._shown == shown and nxt not in self._cache:
             self.prefetch(nxt)
 
-    def _remember(self, key: PageKey, rows: list[Identity]) -> None:
+    def _remember(self, key: PageKey, rows: list[IdentitySummary]) -> None:
         self._cache[key] = rows
         self._cache.move_to_end(key)
         while len(self._cache) > CACHED_PAGES:
@@ -277,7 +296,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
     @on(PageFailed)
     def _on_page_failed(self, message: PageFailed) -> None:
         error = message.error
-        self.table.loading = False
+        self._set_loading(False)
         if isinstance(error, CursorGone):
             self.notify(error.message, severity="warning", markup=False)
             self.cursors = [None]
@@ -312,7 +331,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         self.cursors = [None]
         self.from_end = False
         self._cache.clear()
-        self.table.loading = True
+        self._set_loading(True)
         self._set_info("Connecting…")
         self.connect()
 
@@ -328,7 +347,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
             self._cache.move_to_end(key)
             self._show(key, cached)
             return
-        self.table.loading = True
+        self._set_loading(True)
         self._set_info("Loading…")
         self.load_page(key)
 
@@ -444,13 +463,24 @@ class ListScreen(ReportsWorkerErrors, Screen):
 
     # -- row actions --------------------------------------------------------------------------
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(IdentityTable.RowSelected)
+    def _row_selected(self, event: IdentityTable.RowSelected) -> None:
         self.action_open()
+
+    def _selected_identity(self):
+        """The whole identity under the cursor, validated now; None (and a message) if it is malformed."""
+        row = self.table.selected
+        if row is None:
+            return None
+        try:
+            return row.identity(self.app.client.host)
+        except BadResponse as exc:
+            self.notify(exc.message, title="Cannot open this identity", severity="error", markup=False)
+            return None
 
     def action_open(self) -> None:
         """Open the identity under the cursor."""
-        identity = self.table.selected
+        identity = self._selected_identity()
         if identity is None:
             return
         opener = getattr(self.app, "open_identity", None)
@@ -463,7 +493,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         """All fields, properties, and the linked agents and blocks."""
         from identity_tui.tui.screens.detail import DetailScreen
 
-        identity = self.table.selected
+        identity = self._selected_identity()
         if identity is not None:
             self.app.push_screen(DetailScreen(identity))
 
@@ -471,7 +501,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         """The selected identity as the server sent it."""
         from identity_tui.tui.screens.raw_json import RawJsonScreen
 
-        identity = self.table.selected
+        identity = self._selected_identity()
         if identity is not None:
             self.app.push_screen(RawJsonScreen(identity))
 

@@ -1,13 +1,33 @@
-"""The identity list: a DataTable holding one page, with k9s-style movement keys."""
+"""The identity list: one page drawn a line at a time, with k9s-style movement keys.
+
+Only the visible rows are rendered, each straight to a strip and cached, so swapping a page or
+moving the cursor costs a few rows of work rather than a measure and render of every cell.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
-from textual.widgets import DataTable
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from identity_tui.core.display import one_line
-from identity_tui.core.models import Identity
+
+if TYPE_CHECKING:
+    from identity_tui.core.models import Identity
+    from identity_tui.core.summary import IdentitySummary
+
+    # A row is either; only the fields the columns show are read.
+    Row = Identity | IdentitySummary
 
 COLUMNS = (
     ("name", "Name"),
@@ -18,8 +38,11 @@ COLUMNS = (
     ("id", "Id"),
 )
 
+PADDING = 1  # cells of space either side of every cell
+HEADER_HEIGHT = 1
 
-class IdentityTable(DataTable, inherit_bindings=False):
+
+class IdentityTable(ScrollView, can_focus=True, inherit_bindings=False):
     """One page of identities; page keys are left to the screen, which pages the server."""
 
     BINDINGS = [
@@ -30,50 +53,310 @@ class IdentityTable(DataTable, inherit_bindings=False):
         Binding("G,end", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
     ]
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
-        self.identities: list[Identity] = []
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "identity-table--header",
+        "identity-table--cursor",
+        "identity-table--hover",
+    }
+
+    # The same theme variables as DataTable, so the list looks the same in every theme.
+    DEFAULT_CSS = """
+    IdentityTable {
+        width: 1fr;
+        height: 1fr;
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .identity-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .identity-table--header {
+                background-tint: $foreground 5%;
+            }
+        }
+        & > .identity-table--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        &:ansi > .identity-table--header {
+            background: ansi_bright_blue;
+            color: ansi_default;
+        }
+        & > .identity-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        & > .identity-table--hover {
+            background: $block-hover-background;
+        }
+    }
+    """
+
+    class RowSelected(Message):
+        """A row was chosen: enter, or a click on the row under the cursor."""
+
+        def __init__(self, table: IdentityTable, row: int, identity: Row) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+            self.identity = identity
+
+        @property
+        def control(self) -> IdentityTable:
+            """The table the row belongs to, so ``@on`` can filter by selector."""
+            return self.table
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self.identities: list[Row] = []
+        self._cursor = 0
+        self._hover = -1
+        self._width = -1
         self._widths: dict[str, int] = {}
+        # A page is 50 rows by default; room for every row in both cursor states, and then some.
+        self._lines: LRUCache[tuple[int, int, bool, bool, bool], Strip] = LRUCache(256)
+        self._header: tuple[tuple[int, bool], Strip] | None = None
+        self._styles: dict[bool, dict[str, Style]] = {}
 
-    def on_mount(self) -> None:
-        self._fit(self.size.width or 80)
+    # -- the page -----------------------------------------------------------------------------
 
-    def on_resize(self) -> None:
-        if self._fit(self.size.width):
-            row = self.cursor_row
-            self._fill()
-            if self.identities:
-                self.move_cursor(row=min(row, len(self.identities) - 1), animate=False)
-
-    def _fit(self, width: int) -> bool:
-        """Size the columns to the terminal so nothing scrolls sideways; True when they changed."""
-        widths = column_widths(width)
-        if widths == self._widths:
-            return False
-        self._widths = widths
-        self.clear(columns=True)
-        for key, label in COLUMNS:
-            self.add_column(Text(label), key=key, width=widths[key])
-        return True
-
-    def show_page(self, identities: list[Identity]) -> None:
-        """Replace the rows with ``identities``, cursor on the first."""
+    def show_page(self, identities: list[Row]) -> None:
+        """Replace the rows with ``identities``, cursor on the first, scrolled to the top."""
         self.identities = list(identities)
-        self._fill()
-        if identities:
-            self.move_cursor(row=0, column=0, animate=False)
-
-    def _fill(self) -> None:
-        self.clear()
-        for identity in self.identities:
-            self.add_row(*cells(identity, self._widths), key=identity.id)
+        self._cursor = 0
+        self._hover = -1
+        self._lines.clear()
+        self.virtual_size = Size(0, HEADER_HEIGHT + len(self.identities))
+        self.scroll_to(y=0, animate=False)
+        self.refresh()
 
     @property
-    def selected(self) -> Identity | None:
+    def selected(self) -> Row | None:
         """The identity under the cursor."""
-        if not self.identities or not 0 <= self.cursor_row < len(self.identities):
-            return None
-        return self.identities[self.cursor_row]
+        if 0 <= self._cursor < len(self.identities):
+            return self.identities[self._cursor]
+        return None
+
+    def get_row_at(self, row: int) -> tuple[Text, ...]:
+        """The cells of ``row`` as they are shown."""
+        return cells(self.identities[row], self._widths or column_widths(self.size.width))
+
+    # -- the cursor ---------------------------------------------------------------------------
+
+    @property
+    def cursor_row(self) -> int:
+        """Index of the row under the cursor (0 on an empty page)."""
+        return self._cursor
+
+    @cursor_row.setter
+    def cursor_row(self, row: int) -> None:
+        self.move_cursor(row=row)
+
+    def move_cursor(self, row: int | None = None, column: int | None = None, animate: bool = False) -> None:
+        """Put the cursor on ``row`` (clamped to the page) and scroll it into view; ``column`` is ignored."""
+        if row is None:
+            return
+        row = max(0, min(row, len(self.identities) - 1))
+        old, self._cursor = self._cursor, row
+        if old != row:
+            self._refresh_row(old)
+            self._refresh_row(row)
+        self._scroll_to_cursor(animate=animate)
+
+    def _scroll_to_cursor(self, animate: bool = False) -> None:
+        """Scroll the least that shows the cursor row below the header."""
+        visible = self.scrollable_content_region.height - HEADER_HEIGHT
+        if visible <= 0:
+            return  # not laid out yet: the first resize brings the cursor into view
+        top = self.scroll_offset.y
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=animate)
+        elif self._cursor >= top + visible:
+            self.scroll_to(y=self._cursor - visible + 1, animate=animate)
+
+    def _refresh_row(self, row: int) -> None:
+        """Repaint the one line showing ``row``, if it is on screen."""
+        if 0 <= row < len(self.identities):
+            self.refresh_line(HEADER_HEIGHT + row)
+
+    def _set_hover(self, row: int) -> None:
+        """Move the mouse highlight to ``row`` (-1 for none), repainting the two lines."""
+        if row != self._hover:
+            old, self._hover = self._hover, row
+            self._refresh_row(old)
+            self._refresh_row(row)
+
+    # -- keys -----------------------------------------------------------------------------------
+
+    def action_cursor_up(self) -> None:
+        """Move the cursor up a row."""
+        self._set_hover(-1)
+        self.move_cursor(row=self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        """Move the cursor down a row."""
+        self._set_hover(-1)
+        self.move_cursor(row=self._cursor + 1)
+
+    def action_scroll_top(self) -> None:
+        """Cursor to the first row."""
+        self._set_hover(-1)
+        self.move_cursor(row=0)
+
+    def action_scroll_bottom(self) -> None:
+        """Cursor to the last row."""
+        self._set_hover(-1)
+        self.move_cursor(row=len(self.identities) - 1)
+
+    def action_select_cursor(self) -> None:
+        """Say which row was chosen (nothing on an empty page)."""
+        self._set_hover(-1)
+        self._post_selected()
+
+    def _post_selected(self) -> None:
+        """Post RowSelected for the cursor row, if there is one."""
+        identity = self.selected
+        if identity is not None:
+            self.post_message(self.RowSelected(self, self._cursor, identity))
+
+    # -- mouse ----------------------------------------------------------------------------------
+
+    def _row_at(self, event: events.MouseEvent) -> int:
+        """The row under the pointer, or -1 over the header or below the last row."""
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < HEADER_HEIGHT:
+            return -1
+        row = offset.y - HEADER_HEIGHT + self.scroll_offset.y
+        return row if row < len(self.identities) else -1
+
+    def on_click(self, event: events.Click) -> None:
+        """A click moves the cursor to the row; a click on the cursor row chooses it."""
+        row = self._row_at(event)
+        if row < 0:
+            return
+        event.stop()
+        if row == self._cursor:
+            self._post_selected()
+        else:
+            self.move_cursor(row=row)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        """Highlight the row under the pointer, as DataTable does."""
+        self._set_hover(self._row_at(event))
+
+    def on_leave(self, event: events.Leave) -> None:
+        """No highlight once the pointer leaves."""
+        self._set_hover(-1)
+
+    # -- size -----------------------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Refit the columns to the new width and keep the cursor row in view."""
+        self._fit(self.size.width)
+        self._scroll_to_cursor()
+
+    def _fit(self, width: int) -> None:
+        """Size the columns to ``width`` so nothing scrolls sideways; drop strips of the old width."""
+        if width == self._width:
+            return
+        self._width = width
+        self._widths = column_widths(width)
+        self._lines.clear()
+        self._header = None
+
+    def notify_style_update(self) -> None:
+        """Styles changed (theme, focus, hover): draw every line afresh."""
+        self._styles.clear()
+        self._lines.clear()
+        self._header = None
+        super().notify_style_update()
+
+    # -- drawing --------------------------------------------------------------------------------
+
+    def _styles_for(self, focused: bool) -> dict[str, Style]:
+        """The row, header, cursor and hover styles for the focus state, resolved once."""
+        styles = self._styles.get(focused)
+        if styles is None:
+            component = self.get_component_rich_style
+            base = self.rich_style
+            cursor = component("identity-table--cursor")
+            hover = component("identity-table--hover")
+            styles = self._styles[focused] = {
+                "row": base,
+                "header": component("identity-table--header"),
+                "cursor": base + cursor,
+                "hover": base + hover,
+                "hover_cursor": base + hover + cursor,
+                # The cursor's colour wins over a cell's own, as DataTable's does by default.
+                "cursor_post": Style.from_color(cursor.color),
+            }
+        return styles
+
+    def render_line(self, y: int) -> Strip:
+        """Line ``y`` of the widget: the header on top, then the rows from the scroll offset."""
+        width = self.size.width
+        if width != self._width:
+            self._fit(width)
+        focused = self.has_focus
+        if y < HEADER_HEIGHT:
+            if self._header is None or self._header[0] != (width, focused):
+                self._header = ((width, focused), self._render_header(width, focused))
+            return self._header[1]
+        row = y - HEADER_HEIGHT + self.scroll_offset.y
+        if not 0 <= row < len(self.identities):
+            return Strip.blank(width, self._styles_for(focused)["row"])
+        key = (row, width, row == self._cursor, row == self._hover, focused)
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = self._lines[key] = self._render_row(*key)
+        return strip
+
+    def _render_header(self, width: int, focused: bool) -> Strip:
+        """The column labels, in the header style."""
+        style = self._styles_for(focused)["header"]
+        labels = [Text(label) for _key, label in COLUMNS]
+        return self._strip(labels, width, style, None)
+
+    def _render_row(self, row: int, width: int, cursor: bool, hover: bool, focused: bool) -> Strip:
+        """One row as a strip: padded cells in the row's style, extended to the full width."""
+        styles = self._styles_for(focused)
+        if cursor:
+            style, post = styles["hover_cursor" if hover else "cursor"], styles["cursor_post"]
+        else:
+            style, post = styles["hover" if hover else "row"], None
+        return self._strip(cells(self.identities[row], self._widths), width, style, post)
+
+    def _strip(self, texts: Iterable[Text], width: int, style: Style, post: Style | None) -> Strip:
+        """Cells padded and cut to their columns, in ``style`` with ``post`` on top, ``width`` wide."""
+        console = self.app.console
+        pad = Segment(" " * PADDING, style)
+        segments: list[Segment] = []
+        for text, (key, _label) in zip(texts, COLUMNS):
+            text.align(text.justify or "left", self._widths[key])
+            # Text.render leaves the text's own style to the caller; spans it styles itself.
+            cell_style = style + console.get_style(text.style) if text.style else style
+            segments.append(pad)
+            if text.spans:
+                segments.extend(Segment.apply_style(text.render(console), cell_style, post))
+            else:
+                segments.append(Segment(text.plain, cell_style + post if post else cell_style))
+            segments.append(pad)
+        return Strip(segments).adjust_cell_length(width, style).simplify()
 
 
 def column_widths(width: int) -> dict[str, int]:
@@ -88,7 +371,7 @@ def column_widths(width: int) -> dict[str, int]:
     return {"name": name, "identifier_key": key, "project": project, **fixed}
 
 
-def cells(identity: Identity, widths: dict[str, int] | None = None) -> tuple[Text, ...]:
+def cells(identity: Row, widths: dict[str, int] | None = None) -> tuple[Text, ...]:
     """A row's cells as plain Text: names from the server are never read as markup."""
     w = widths or column_widths(120)
     return (
@@ -96,6 +379,6 @@ def cells(identity: Identity, widths: dict[str, int] | None = None) -> tuple[Tex
         Text(one_line(identity.identifier_key, w["identifier_key"])),
         Text(identity.identity_type.value),
         Text(one_line(identity.project_id or "—", w["project"])),
-        Text(str(len(identity.properties)), justify="right"),
+        Text(str(identity.property_count), justify="right"),
         Text(identity.short_id, style="dim"),
     )
