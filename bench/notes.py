@@ -19,8 +19,8 @@ METHOD = [
     "answer to the frame showing its rows. With no added latency the answer often comes before the "
     "app's first frame, and then the figure also covers building the screen around the table.",
     "Cold start runs the app on a sandbox file (no network); the list sessions run it against "
-    "`--base-url`, so their first page after launch also includes creating the HTTP client (httpx "
-    "loads the CA bundle for TLS even for an `http://` URL).",
+    "`--base-url`, so their first page after launch also includes creating the HTTP client (for an "
+    "`http://` URL without a proxy it reads no CA bundle).",
     "Latency is added inside the server: each request sleeps 200 ms on its own thread before it is "
     "answered, so concurrent requests overlap as they would behind a slow link.",
     "Peak RSS is `VmHWM` from `/proc/<pid>/status` of the app process at the end of its session.",
@@ -31,20 +31,23 @@ METHOD = [
 # Shown in results.md for a target that is missed, or passed at 80% or more of its limit.
 NOTES = {
     "start": (
-        "the bare app imports `textual.app` and paints one label; the list imports pydantic and httpx on "
-        "top (section 1's import table: together about as long as `textual.app` itself, and longer here "
-        "because click is installed, which makes httpx load its command-line tool and Rich's console with "
-        "it), then Textual sets up the list's widgets (the styles of DataTable, Input and Footer, one "
-        "widget per footer key), the sandbox answers a health check, a page and the total, and the first "
-        "frame lays out and paints 50 table rows through Rich. Done: no garbage collection during start-up "
-        "(it cost ~40 ms here); screens other than the list were already imported only when opened. What "
-        "would close most of the rest is outside this issue's files: parse list pages without pydantic "
-        "(a slotted dataclass for the list, pydantic only when a form opens) and a Line API table "
-        "instead of DataTable (see the page-turn note); a 1.3x budget leaves about 60 ms here for an HTTP "
-        "client, a data table and a text field together, which a label does not need."
+        "the bare app imports `textual.app` and paints one label. On top of that the list imports httpx "
+        "(~21 ms: the client needs it for the first request even on the sandbox, whose in-process "
+        "transport is an httpx transport, so that both take the same code path), its own modules and the "
+        "sandbox with SQLite (~13 ms), then Textual builds a real screen: the styles of a text field, the "
+        "table, the key bar and three status lines parsed and applied (~15-20 ms), the sandbox answers a "
+        "health check and a page, and the first frame lays out and paints the visible rows. Done (1.99x before): "
+        "list pages are read without pydantic, which now loads after the first paint (~60 ms); httpx "
+        "without its command-line tool (click, pygments: ~16 ms here); a Line API table instead of "
+        "DataTable and a one-widget key bar instead of Footer's widget per key; the draft check after the "
+        "first paint; tomllib, the seeder and email.utils only when used; no garbage collection during "
+        "start-up. Tried and measured slower: making the list the app's default screen instead of pushing "
+        "it. What would close the rest: a sandbox path that skips httpx until after the first paint (at "
+        "the price of two code paths to the same server), or fewer widgets on the first screen; a 1.3x "
+        "budget leaves ~55 ms here for an HTTP client, SQLite, a text field and a table together."
     ),
     "first_page": "the page is parsed, laid out and painted on the UI thread after the response arrives.",
-    "key_cursor": "a cursor move repaints two rows of the DataTable; a p95 above 50 ms means the UI thread "
+    "key_cursor": "a cursor move repaints two lines of the table; a p95 above 50 ms means the UI thread "
                   "was busy with other work when the key arrived.",
     "key_page": (
         "a page turn is CPU on the UI thread: about 2 ms to swap the 50 rows into the DataTable, 3 ms for "

@@ -61,12 +61,12 @@ def run(tmp: Path, runs: int = 7) -> StartupResult:
 
 IMPORT_STEPS = (
     ("textual.app (the bare app needs this too)", "import textual.app"),
-    ("Textual widgets of the list (DataTable, Input, Footer, Static)",
-     "from textual.widgets import DataTable, Input, Footer, Static"),
-    ("pydantic and the wire models", "import identity_tui.core.models"),
-    ("httpx and the API client", "import identity_tui.core.client"),
+    ("Textual widgets of the list (Input, Static, ScrollView)",
+     "from textual.widgets import Input, Static; import textual.scroll_view"),
+    ("httpx (without its command-line tool) and the API client", "import identity_tui.core.client"),
     ("the rest of the app and the list screen", "import identity_tui.tui.app, identity_tui.tui.screens.list"),
     ("the sandbox (only with --sandbox)", "import identity_tui.sandbox"),
+    ("after the first paint: pydantic and the wire models", "import identity_tui.core.models"),
 )
 
 _IMPORT_SCRIPT = """
