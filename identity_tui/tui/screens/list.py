@@ -149,6 +149,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         self._shown: PageKey | None = None
         self._select_after_load: str | None = None
         self._loading_timer: Timer | None = None
+        self._loading_wait = 0  # counts waits for a page; a late tick of an older one is ignored
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -170,17 +171,21 @@ class ListScreen(ReportsWorkerErrors, Screen):
 
     def _set_loading(self, loading: bool) -> None:
         """Cover the table with the loading indicator if the page is still not here after a moment."""
+        self._loading_wait += 1
         if self._loading_timer is not None:
             self._loading_timer.stop()
             self._loading_timer = None
         if loading:
-            self._loading_timer = self.set_timer(LOADING_DELAY, self._show_loading)
-        else:
-            self.table.loading = False
+            wait = self._loading_wait
+            self._loading_timer = self.set_timer(LOADING_DELAY, lambda: self._show_loading(wait))
+            return
+        self.table.loading = False
 
-    def _show_loading(self) -> None:
-        self._loading_timer = None
-        self.table.loading = True
+    def _show_loading(self, wait: int) -> None:
+        # A stopped timer's tick may already be queued on a busy machine: only the current wait counts.
+        if wait == self._loading_wait:
+            self._loading_timer = None
+            self.table.loading = True
 
     @property
     def table(self) -> IdentityTable:
@@ -443,7 +448,12 @@ class ListScreen(ReportsWorkerErrors, Screen):
         if self._debounce is not None:
             self._debounce.stop()
         value = event.value
-        self._debounce = self.set_timer(DEBOUNCE, lambda: self._apply_name(value))
+        self._debounce = self.set_timer(DEBOUNCE, lambda: self._apply_typed(value))
+
+    def _apply_typed(self, value: str) -> None:
+        # A stopped timer's tick may already be queued on a busy machine: apply only what the box still says.
+        if value == self.query_one("#name-filter", Input).value:
+            self._apply_name(value)
 
     def _apply_name(self, value: str) -> None:
         self.set_filters(replace(self.filters, name=value.strip()))
