@@ -79,5 +79,5 @@ async def test_header_names_the_server_and_flags_tls_off_and_read_only():
     app = IdentityApp(conn, Config(), transport=httpx.MockTransport(handler), cursor_blink=False)
     async with app.run_test(size=(100, 24)) as pilot:
         await settle(pilot, app)
-        where = str(app.screen.query_one(StatusBar).query_one("#where").render())
+        where = str(app.screen.query_one(StatusBar).render())
         assert "prod" in where and "TLS unverified" in where and "read-only" in where

@@ -13,6 +13,7 @@ from identity_tui.tui.screens.help import HelpScreen
 from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.screens.raw_json import RawJsonScreen
 from identity_tui.tui.widgets.identity_table import IdentityTable
+from identity_tui.tui.widgets.status_bar import StatusBar
 from tests.support.pilot import settle
 
 
@@ -53,7 +54,7 @@ async def test_start_shows_the_newest_page_with_the_first_row_selected(make_app,
         assert table.cursor_row == 0
         assert table.selected.id == expected[0]
         assert app.focused is table
-        total = app.screen.query_one("#total").render()
+        total = app.screen.query_one(StatusBar).render()
         assert "120 identities" in str(total)
 
 
@@ -359,3 +360,17 @@ async def test_last_page_is_one_request_and_paging_back_from_it_walks_the_tail(m
         await settle(pilot, app)
         assert shown_ids(app) == everything[:50]
         assert "Page 1" in str(app.screen.query_one("#page-info").render())
+
+
+async def test_the_status_line_keeps_the_total_on_the_right_of_a_long_label(make_app, sandbox):
+    from identity_tui.core.config import Connection
+
+    long_profile = "a-profile-name-long-enough-to-fill-the-line" * 3
+    conn = Connection(base_url="http://sandbox.invalid", profile=long_profile, sandbox=None)
+    app = make_app(conn=conn, transport=sandbox.transport())
+    async with app.run_test(size=(60, 24)) as pilot:
+        await settle(pilot, app)
+        line = str(app.screen.query_one(StatusBar).render())
+        assert line.endswith(" 120 identities in all")
+        assert len(line) == 58  # the bar's width inside its padding: the label gave way, not the total
+        assert line.startswith("identity-tui  a-profile") and "…" in line

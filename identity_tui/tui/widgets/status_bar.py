@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Horizontal
-from textual.widgets import Static
+from textual.widget import Widget
 
 from identity_tui.core.config import Connection
 from identity_tui.core.display import one_line
 
 
-class StatusBar(Horizontal):
-    """App name, connection label and badges on the left; the server's total on the right."""
+class StatusBar(Widget):
+    """App name, connection label and badges on the left; the server's total on the right (one line)."""
 
-    def compose(self) -> ComposeResult:
-        yield Static("identity-tui", id="where")
-        yield Static("", id="total")
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        padding: 0 1;
+    }
+    StatusBar > .status-bar--total {
+        color: $text-muted;
+    }
+    """
+    COMPONENT_CLASSES = {"status-bar--total"}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.where = Text("identity-tui", style="bold")
+        self.total = Text("")
 
     def set_connection(self, conn: Connection) -> None:
         """Show the profile or host, with sandbox / read-only / TLS-off badges."""
@@ -33,9 +43,22 @@ class StatusBar(Horizontal):
         for badge in badges:
             text.append("  ")
             text.append(f" {badge} ", style="reverse")
-        self.query_one("#where", Static).update(text)
+        self.where = text
+        self.refresh()
 
     def set_total(self, total: int | None) -> None:
         """Show the organization's total (``/count`` ignores filters, so it says 'in all')."""
-        label = "total unknown" if total is None else f"{total:,} identities in all"
-        self.query_one("#total", Static).update(Text(label))
+        self.total = Text("total unknown" if total is None else f"{total:,} identities in all")
+        self.refresh()
+
+    def render(self) -> Text:
+        width = self.content_size.width
+        total = self.total.copy()
+        total.stylize(self.get_component_rich_style("status-bar--total", partial=True))
+        where = self.where.copy()
+        where.truncate(max(0, width - total.cell_len - 2), overflow="ellipsis")
+        line = Text(no_wrap=True, end="")
+        line.append_text(where)
+        line.append(" " * max(1, width - where.cell_len - total.cell_len))
+        line.append_text(total)
+        return line
