@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import select
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Iterable
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
 # Once the screens are closed (drafts on disk), the rest of the exit gets this long before the process
 # ends anyway: with the terminal gone, Textual's shutdown can wait forever on its dead writer thread.
 EXIT_GRACE = 3.0
+# How often the terminal is checked for a hang-up that came without a SIGHUP (seconds).
+TERMINAL_CHECK = 1.0
 
 
 class IdentityApp(App[int]):
@@ -67,6 +71,7 @@ class IdentityApp(App[int]):
         self._watchdog: threading.Timer | None = None
         self._drafts_offered: str | None = None
         self._gc_frozen = False
+        self._hung_up = False
         self.conn = conn
         self.config = config or Config()
         self._sandbox = sandbox
@@ -249,6 +254,16 @@ class IdentityApp(App[int]):
                 loop.remove_signal_handler(signum)
             else:
                 loop.add_signal_handler(signum, self.hang_up, signum)
+        # A terminal can also vanish without a SIGHUP reaching us (started outside the terminal's
+        # session, e.g. by setsid or a supervisor); Textual would then spin on its end-of-input forever.
+        fd = None if release else terminal_fd()
+        if fd is not None:
+            self.set_interval(TERMINAL_CHECK, lambda: self._check_terminal(fd), name="terminal check")
+
+    def _check_terminal(self, fd: int) -> None:
+        if terminal_gone(fd) and not self._hung_up:
+            self._hung_up = True
+            self.hang_up(signal.SIGHUP)
 
     def hang_up(self, signum: int) -> None:
         """The terminal is gone or the app is told to stop: keep every draft, then exit (128 + signal)."""
@@ -275,6 +290,28 @@ class IdentityApp(App[int]):
 
         text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
         self.push_screen(ErrorScreen(mask(text, self.secrets())))
+
+
+def terminal_fd() -> int | None:
+    """The descriptor Textual reads keys from, when it is a terminal."""
+    try:
+        fd = sys.__stdin__.fileno()
+    except (AttributeError, ValueError, OSError):
+        return None
+    return fd if os.isatty(fd) else None
+
+
+def terminal_gone(fd: int) -> bool:
+    """True once the terminal on ``fd`` has hung up (its other side closed), SIGHUP or not."""
+    if not hasattr(select, "poll"):
+        return False  # Windows: no pseudo-terminals to hang up
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)  # hang-ups and errors are reported whatever is asked for
+    try:
+        events = poller.poll(0)
+    except OSError:
+        return True
+    return any(mask & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _, mask in events)
 
 
 def collect_from_now_on() -> bool:

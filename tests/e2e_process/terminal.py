@@ -130,7 +130,10 @@ class ScreenModel:
 class Terminal:
     """``argv`` running on its own pseudo-terminal (its controlling terminal, so closing it hangs up)."""
 
-    def __init__(self, argv: list[str], *, env: dict[str, str], cwd: str, cols: int = 80, rows: int = 24) -> None:
+    def __init__(self, argv: list[str], *, env: dict[str, str], cwd: str, cols: int = 80, rows: int = 24,
+                 controlling: bool = True) -> None:
+        """``controlling=False``: the terminal is only the program's input and output, as under setsid or a
+        supervisor, so closing it sends no SIGHUP."""
         self.screen = ScreenModel(cols, rows)
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self.status: int | None = None
@@ -138,6 +141,11 @@ class Terminal:
         if pid == 0:  # the child: set the size before the program asks for it
             try:
                 fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+                if not controlling:
+                    # Giving up the controlling terminal hangs up our own process group once: ignore that.
+                    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+                    fcntl.ioctl(0, termios.TIOCNOTTY)
+                    signal.signal(signal.SIGHUP, signal.SIG_DFL)
                 os.chdir(cwd)
                 os.execvpe(argv[0], argv, env)
             finally:

@@ -1,4 +1,5 @@
-"""The real program on a real pseudo-terminal at 80x24: an edit survives SIGHUP, a closed terminal and kill -9.
+"""The real program on a real pseudo-terminal at 80x24: an edit survives SIGHUP, a closed terminal (with or
+without a SIGHUP) and kill -9.
 
 Each test starts ``python -m identity_tui --sandbox`` with its state under a temp dir, edits Alice's
 name, ends the process the way a dropped SSH session or an impatient admin would, and reads the draft
@@ -54,8 +55,9 @@ def start(db: Path, hermetic: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "TEXTUAL"))}
     env.update(TERM="xterm-256color", TEXTUAL_ANIMATIONS="none", PYTHONDONTWRITEBYTECODE="1")
 
-    def run() -> Terminal:
-        term = Terminal([sys.executable, "-m", "identity_tui", "--sandbox", str(db)], env=env, cwd=str(ROOT))
+    def run(*, controlling: bool = True) -> Terminal:
+        term = Terminal([sys.executable, "-m", "identity_tui", "--sandbox", str(db)], env=env, cwd=str(ROOT),
+                        controlling=controlling)
         started.append(term)
         return term
 
@@ -116,6 +118,16 @@ def test_a_closed_terminal_keeps_the_draft(start, hermetic):
     edit_alice(term)
     term.close_terminal()  # what a dropped SSH session or tmux kill-session does to the program
     term.wait_exit()
+    assert kept_names(hermetic) == ["Alice Example Jr"]
+
+
+def test_a_closed_terminal_without_a_sighup_ends_the_program_and_keeps_the_draft(start, hermetic):
+    """Started outside the terminal's session (setsid, a supervisor), no SIGHUP comes: the app notices anyway."""
+    term = start(controlling=False)
+    edit_alice(term)
+    term.close_terminal()
+    status = term.wait_exit(timeout=10)  # it would otherwise spin on end-of-input for ever
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 128 + signal.SIGHUP
     assert kept_names(hermetic) == ["Alice Example Jr"]
 
 
