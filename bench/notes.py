@@ -42,7 +42,7 @@ NOTES = {
         "DataTable and a one-widget key bar instead of Footer's widget per key, and a one-widget status line; the draft check after the "
         "first paint; tomllib, the seeder and email.utils only when used; no garbage collection during "
         "start-up. Over a dozen runs of this step on this machine the ratio went from 1.30 to 1.36 (the bare "
-        "app's median alone moved between 171 and 185 ms from one minute to the next). Tried and measured "
+        "app's median alone moved between 171 and 195 ms over this session's runs). Tried and measured "
         "slower: making the list the app's default screen instead of pushing "
         "it. What would close the rest: a sandbox path that skips httpx until after the first paint (at "
         "the price of two code paths to the same server), or fewer widgets on the first screen; a 1.3x "
