@@ -310,7 +310,7 @@ class LettaClient:
 
     async def list_identities(self, **query: Any) -> list[Identity]:
         """One page of identities, each validated (same arguments as ``list_page``)."""
-        return [parse_identity(row.wire, self.host) for row in await self.list_page(**query)]
+        return [row.identity(self.host) for row in await self.list_page(**query)]
 
     async def iter_identities(self, *, page_size: int = 50, **filters: Any) -> AsyncIterator[Identity]:
         """Every identity matching ``filters``, walking pages with ``after`` until a short page."""

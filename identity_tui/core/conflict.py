@@ -16,12 +16,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from identity_tui.core.models import IdentityType, PropertyType, same_value
-from identity_tui.core.planner import Draft, DraftProperty
+from identity_tui.core.planner import SCALARS, Draft, DraftProperty
 
 MINE = "mine"
 THEIRS = "theirs"
 ORDER = "properties"  # the conflict about the order of the rows
-SCALARS = ("name", "identifier_key", "identity_type")
 
 
 class _Absent:

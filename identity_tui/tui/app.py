@@ -216,9 +216,12 @@ class IdentityApp(App[int]):
 
     def on_list_screen_page_loaded(self, message: Any) -> None:
         # Once a server's first page is on screen (never before: the list paints first), offer its drafts.
-        if message.prefetch or self._drafts_offered == server_key(self.conn):
+        if message.prefetch:
             return
-        self._drafts_offered = server_key(self.conn)
+        key = server_key(self.conn)
+        if self._drafts_offered == key:
+            return
+        self._drafts_offered = key
         self.call_after_refresh(self._look_for_drafts)
 
     @work(thread=True, exclusive=True, group="drafts", exit_on_error=False)

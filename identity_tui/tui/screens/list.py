@@ -304,9 +304,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         self._set_loading(False)
         if isinstance(error, CursorGone):
             self.notify(error.message, severity="warning", markup=False)
-            self.cursors = [None]
-            self.from_end = False
-            self._cache.clear()
+            self._restart_paging(from_end=False, forget=True)
             self._request_page()
             return
         if self._shown is None and isinstance(error, (ConnectionFailed, Unauthorized, BadResponse)):
@@ -333,14 +331,19 @@ class ListScreen(ReportsWorkerErrors, Screen):
             return
         await self.app.reconnect(result)
         self.query_one(StatusBar).set_connection(self.app.conn)
-        self.cursors = [None]
-        self.from_end = False
-        self._cache.clear()
+        self._restart_paging(from_end=False, forget=True)
         self._set_loading(True)
         self._set_info("Connecting…")
         self.connect()
 
     # -- paging and filtering -------------------------------------------------------------------
+
+    def _restart_paging(self, *, from_end: bool, forget: bool = False) -> None:
+        """Point the paging at the first page (or the last, counting from the end); ``forget`` drops the cache."""
+        self.cursors = [None]
+        self.from_end = from_end
+        if forget:
+            self._cache.clear()
 
     def _key(self) -> PageKey:
         return PageKey(self.filters, self.cursors[-1], self.page_size, self.from_end)
@@ -388,14 +391,12 @@ class ListScreen(ReportsWorkerErrors, Screen):
 
     def action_last_page(self) -> None:
         """Jump to the end of the list: one request in the opposite order, however long the list."""
-        self.from_end = True
-        self.cursors = [None]
+        self._restart_paging(from_end=True)
         self._request_page()
 
     def action_first_page(self) -> None:
         """Back to the top of the list."""
-        self.from_end = False
-        self.cursors = [None]
+        self._restart_paging(from_end=False)
         self._request_page()
 
     def action_refresh(self) -> None:
@@ -409,8 +410,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         if filters == self.filters:
             return
         self.filters = filters
-        self.cursors = [None]
-        self.from_end = False
+        self._restart_paging(from_end=False)
         self._update_filter_summary()
         self._request_page()
 
