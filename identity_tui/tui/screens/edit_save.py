@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Button
 from textual.worker import Worker, WorkerState
 
-from identity_tui.core.conflict import merge
+from identity_tui.core.conflict import changed_between, merge
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import LettaError, NotFound
 from identity_tui.core.form import field_order, same_draft
@@ -361,7 +361,7 @@ class SavingScreen(ReportsWorkerErrors, Screen):
                 await self._rebase(landed, job)
                 self._finish()
                 self.after_save = None
-                still = change_list(matches_draft(landed, job.draft))
+                still = change_list(changed_between(Draft.of(landed), job.draft))
                 self.say(f"Partly saved: the answer was lost, and a fresh read shows only part landed. Still "
                          f"unsaved (marked ●): {still}. ctrl+s sends the rest.", error=True)
                 return

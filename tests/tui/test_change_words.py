@@ -1,0 +1,29 @@
+"""The words for what is still unsaved after a partial save: fields, properties by key, and the order."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from identity_tui.core.conflict import changed_between
+from identity_tui.core.models import Identity
+from identity_tui.core.planner import Draft
+from identity_tui.tui.form_model import change_list
+
+SERVER = Identity.model_validate({
+    "id": "identity-00000000-0000-4000-8000-00000000a11c", "identifier_key": "alice", "name": "Alice",
+    "identity_type": "user", "properties": [
+        {"key": "a", "value": "1", "type": "string"}, {"key": "b", "value": 2, "type": "number"},
+    ],
+})
+
+
+def test_a_list_only_in_another_order_is_named_property_order():
+    landed = Draft.of(SERVER)
+    wanted = replace(landed, properties=tuple(reversed(landed.properties)))
+    assert change_list(changed_between(landed, wanted)) == "property order"
+
+
+def test_names_and_properties_are_named_as_in_the_form():
+    landed = Draft.of(SERVER)
+    wanted = replace(landed, name="Alice B", properties=landed.properties[:1])
+    assert change_list(changed_between(landed, wanted)) == "Name, 'b'"
