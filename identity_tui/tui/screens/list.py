@@ -150,6 +150,11 @@ class ListScreen(ReportsWorkerErrors, Screen):
         self._select_after_load: str | None = None
         self._loading_timer: Timer | None = None
         self._loading_wait = 0  # counts waits for a page; a late tick of an older one is ignored
+        # The page asked of the server and not here yet; page keys pressed meanwhile are counted in
+        # _queued_turns (+1 next, -1 previous) and turned once it is shown, so the label and the
+        # rows always come from the same answer.
+        self._loading_key: PageKey | None = None
+        self._queued_turns = 0
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -167,6 +172,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         self._update_filter_summary()
         self._set_loading(True)
         self._set_info("Connecting…")
+        self._loading_key = self._key()
         self.connect()
 
     def _set_loading(self, loading: bool) -> None:
@@ -273,6 +279,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         self._set_loading(False)
         table.show_page(rows)
         self._shown = key
+        self._loading_key = None
         if self._select_after_load:
             for i, identity in enumerate(rows):
                 if identity.id == self._select_after_load:
@@ -280,6 +287,11 @@ class ListScreen(ReportsWorkerErrors, Screen):
                     break
             self._select_after_load = None
         self._update_info()
+        if self._queued_turns:
+            step = 1 if self._queued_turns > 0 else -1
+            self._queued_turns -= step
+            self._turn(step)
+            return
         if len(rows) == key.limit:
             # After the paint, so the request and its parsing do not delay this page. Counting from
             # the end, the page a person turns to next is the one before.
@@ -302,6 +314,8 @@ class ListScreen(ReportsWorkerErrors, Screen):
     def _on_page_failed(self, message: PageFailed) -> None:
         error = message.error
         self._set_loading(False)
+        self._loading_key = None
+        self._queued_turns = 0
         if isinstance(error, CursorGone):
             self.notify(error.message, severity="warning", markup=False)
             self._restart_paging(from_end=False, forget=True)
@@ -342,6 +356,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         """Point the paging at the first page (or the last, counting from the end); ``forget`` drops the cache."""
         self.cursors = [None]
         self.from_end = from_end
+        self._queued_turns = 0
         if forget:
             self._cache.clear()
 
@@ -357,9 +372,33 @@ class ListScreen(ReportsWorkerErrors, Screen):
             return
         self._set_loading(True)
         self._set_info("Loading…")
+        self._loading_key = key
         self.load_page(key)
 
+    def _turn(self, step: int) -> None:
+        """Turn one page (+1 next, -1 previous); while a page is on its way, count the turn for later."""
+        if self._loading_key is not None:
+            self._queued_turns += step
+            return
+        if self._shown != self._key():
+            # The page asked for last failed: its rows are not on screen, so ask for it again
+            # instead of counting from the rows of another page.
+            self._request_page()
+            return
+        if step > 0:
+            self._next_page()
+        else:
+            self._previous_page()
+
     def action_next_page(self) -> None:
+        """Next page (a key pressed while a page loads turns one more page once it is here)."""
+        self._turn(1)
+
+    def action_previous_page(self) -> None:
+        """Previous page (a key pressed while a page loads turns one page back once it is here)."""
+        self._turn(-1)
+
+    def _next_page(self) -> None:
         """Next page: push the last row's id as the ``after`` cursor (from the end: pop back)."""
         rows = self.table.identities
         if self.from_end:
@@ -374,7 +413,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
             self.cursors.append(rows[-1].id)
         self._request_page()
 
-    def action_previous_page(self) -> None:
+    def _previous_page(self) -> None:
         """Previous page from the cursor stack (the server's ``before`` returns the top, not the page)."""
         rows = self.table.identities
         if self.from_end:
@@ -402,6 +441,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
     def action_refresh(self) -> None:
         """Reload this page and the total from the server."""
         self._cache.clear()
+        self._queued_turns = 0
         self._request_page()
         self.load_count()
 
