@@ -26,6 +26,7 @@ from identity_tui.core.errors import (
     Unauthorized,
 )
 from identity_tui.core.summary import IdentitySummary
+from identity_tui.core.words import plural
 from identity_tui.tui.widgets.identity_table import IdentityTable
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.widgets.key_bar import KeyBar
@@ -634,15 +635,16 @@ class ListScreen(ReportsWorkerErrors, Screen):
         rows = len(self.table.identities)
         if self.from_end:
             steps = self.page_number - 1
-            where = "Last page" if steps == 0 else f"{steps} page{'s' if steps > 1 else ''} before the last"
-            where += f" · {rows} rows"
+            where = "Last page" if steps == 0 else f"{plural(steps, 'page')} before the last"
+            where += f" · {plural(rows, 'row')}"
             more = " · ] next" if steps else ""
             back = " · [ previous" if rows == self.page_size else ""
             self._set_info(where + more + back + " · < first")
             return
         start = (self.page_number - 1) * self.page_size
         if rows:
-            where = f"Page {self.page_number} · rows {start + 1}–{start + rows}"
+            span = f"row {start + 1}" if rows == 1 else f"rows {start + 1}–{start + rows}"
+            where = f"Page {self.page_number} · {span}"
         else:
             if self.filters.active:
                 where = f"Page {self.page_number} · no identities match the filters (esc clears them)"

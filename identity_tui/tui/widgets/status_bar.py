@@ -7,6 +7,7 @@ from textual.widget import Widget
 
 from identity_tui.core.config import Connection
 from identity_tui.core.display import one_line
+from identity_tui.core.words import plural
 
 
 class StatusBar(Widget):
@@ -48,7 +49,7 @@ class StatusBar(Widget):
 
     def set_total(self, total: int | None) -> None:
         """Show the organization's total (``/count`` ignores filters, so it says 'in all')."""
-        self.total = Text("total unknown" if total is None else f"{total:,} identities in all")
+        self.total = Text("total unknown" if total is None else f"{plural(total, 'identity', 'identities')} in all")
         self.refresh()
 
     def render(self) -> Text:
