@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 import httpx
 
+from identity_tui.core import transaction
 from identity_tui.core.client import LettaClient, identity_path
 from identity_tui.core.models import Identity, IdentityType, PropertyType
 from identity_tui.core.planner import Draft, DraftProperty, matches_draft, plan_save
@@ -122,8 +123,8 @@ async def _run() -> list[SaveRow]:
             assert plan.ok and not plan.empty, (name, plan.errors)
             ours_t.reset()
             full_t.reset()
-            for request in plan.requests:
-                await ours.request(request.method, request.path, body=request.body, has_body=True)
+            outcome = await transaction.send(ours, transaction.SaveJob(plan, draft, original))
+            assert isinstance(outcome, transaction.Saved), (name, outcome)
             await full.request("PATCH", identity_path(identity_id), body=_full_patch(draft), has_body=True)
             rows.append(SaveRow(
                 edit=name,

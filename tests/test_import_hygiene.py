@@ -46,6 +46,7 @@ CORE_MODULES = [
     "identity_tui.core.errors",
     "identity_tui.core.client",
     "identity_tui.core.planner",
+    "identity_tui.core.transaction",
     "identity_tui.core.config",
     "identity_tui.core.secret",
     "identity_tui.cli",

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from identity_tui.core import transaction
 from identity_tui.core.client import LettaClient, SentRequest
 from identity_tui.core.errors import LettaError, NotFound
 from identity_tui.core.models import Identity, PropertyType
@@ -135,35 +136,31 @@ class Outcome:
 
 
 async def save(backend: Backend, original: Identity, draft: Draft) -> Outcome:
-    """Plan the save, send each planned request with the core client, read the identity back.
+    """Plan the save and send it with the core's save transaction, the sender the app uses; read it back.
 
-    Every answer is checked against ``apply_to``'s prediction as it comes; the first error stops
-    the save, as it does in the app.
+    Every answer is checked against ``apply_to``'s prediction; the first error stops the save, as it does
+    in the app.
     """
     plan = plan_save(original, draft)
     assert plan.ok, plan.errors
     backend.client.sent.clear()
     if backend.sandbox:
         backend.sandbox.clear_log()
-    responses: list[Identity] = []
+    progress = transaction.SendProgress()
+    result = await transaction.send(backend.client, transaction.SaveJob(plan, draft, original), progress)
+    error = result.error if isinstance(result, transaction.Failed) else None
+    assert isinstance(result, (transaction.Saved, transaction.Failed)), result
+    responses = list(progress.answers)
     predictions: list[Identity] = []
-    error: LettaError | None = None
     have = original
-    for request in plan.requests:
+    for request, got in zip(plan.requests, responses):
         predicted = apply_to(have, request)
         predictions.append(predicted)
-        try:
-            data = await backend.client.request(
-                request.method, request.path, body=request.body, has_body=True
-            )
-        except LettaError as exc:
-            error = exc
-            break
-        got = Identity.model_validate(data)
-        responses.append(got)
         # (c) the planner's model of the server predicted this answer exactly.
         assert state(got) == state(predicted), f"apply_to mispredicted {request.method}"
         have = got
+    if error is not None:
+        predictions.append(apply_to(have, plan.requests[len(responses)]))
     # (b) exactly the plan went on the wire: no more, no fewer, in order, byte-for-byte bodies.
     sent = backend.writes()
     assert wire_of(sent) == wire_of(plan.requests[: len(sent)])
