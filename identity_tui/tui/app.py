@@ -78,6 +78,8 @@ class IdentityApp(App[int]):
         self._transport = transport
         self.backend: Backend | None = None
         self.total: int | None = None
+        # Binding id -> keys in force: the config's [keymap] once checked, and what it took from others.
+        self.keymap: dict[str, str] = {}
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             self.animation_level = "none"
         if self.config.theme and self.config.theme in self.available_themes:
@@ -122,7 +124,7 @@ class IdentityApp(App[int]):
 
     def on_mount(self) -> None:
         if self.config.keymap:
-            self.set_keymap(self.config.keymap)
+            self._apply_keymap(self.config.keymap)
         self.backend = open_backend(self.conn, sandbox=self._sandbox, transport=self._transport)
         from identity_tui.tui.screens.list import ListScreen
 
@@ -130,6 +132,16 @@ class IdentityApp(App[int]):
         self.call_after_refresh(self._collect_from_now_on)
         if self._signals:
             self._catch_signals()
+
+    def _apply_keymap(self, keymap: dict[str, str]) -> None:
+        """Use the config's [keymap], checked: its mistakes and the keys it takes are said in one sentence."""
+        from identity_tui.tui.keymap import check_keymap
+
+        check = check_keymap(keymap, self.BINDINGS)
+        self.keymap = check.keymap
+        self.set_keymap(check.keymap)
+        if check.sentence:
+            self.notify(check.sentence, title="Keymap", severity="warning", timeout=20, markup=False)
 
     def _collect_from_now_on(self) -> None:
         self._gc_frozen = collect_from_now_on()

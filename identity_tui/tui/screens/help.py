@@ -9,28 +9,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
-KEY_NAMES = {
-    "question_mark": "?",
-    "slash": "/",
-    "colon": ":",
-    "left_square_bracket": "[",
-    "right_square_bracket": "]",
-    "escape": "esc",
-    "enter": "enter",
-    "space": "space",
-}
-
-
-def key_label(keys: str) -> str:
-    """Binding keys as a person types them: ``right_square_bracket,pagedown`` -> ``] / pagedown``."""
-    return " / ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
-
+from identity_tui.tui.keymap import keys_label
 
 def collect(screen: Screen) -> list[tuple[str, str, str]]:
     """(keys, description, id) for the screen, its focusable widgets and the app, keymap applied."""
     rows: list[tuple[str, str, str]] = []
     seen: set[str] = set()
-    keymap = getattr(screen.app, "_keymap", {}) or {}
+    keymap = getattr(screen.app, "keymap", {}) or {}
     sources = [screen] + list(screen.query("*")) + [screen.app]
     for node in sources:
         for binding in getattr(type(node), "BINDINGS", []):
@@ -38,7 +23,7 @@ def collect(screen: Screen) -> list[tuple[str, str, str]]:
                 continue
             seen.add(binding.id)
             keys = keymap.get(binding.id, binding.key)
-            rows.append((key_label(keys), binding.description or binding.action, binding.id))
+            rows.append((keys_label(keys), binding.description or binding.action, binding.id))
     return rows
 
 

@@ -13,6 +13,8 @@ from rich.text import Text
 from textual import events
 from textual.widget import Widget
 
+from identity_tui.tui.keymap import UNBOUND
+
 
 class KeyBar(Widget, can_focus=False):
     """Keys and what they do, then the command palette's key on the right."""
@@ -67,7 +69,7 @@ class KeyBar(Widget, can_focus=False):
                 if app.ENABLE_COMMAND_PALETTE and palette is None:
                     palette = (binding.key, app.get_key_display(binding), binding.description, enabled)
                 continue
-            if not binding.show or binding.action in seen:
+            if not binding.show or binding.action in seen or binding.key == UNBOUND:
                 continue
             seen.add(binding.action)
             items.append((binding.key, app.get_key_display(binding), binding.description, enabled))
