@@ -24,6 +24,8 @@ class FilterScreen(ModalScreen[Filters | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="filters.cancel"),
         Binding("ctrl+s", "apply", "Apply", id="filters.apply"),
+        # Enter applies from every field; an open dropdown and a focused button keep enter for themselves.
+        Binding("enter", "submit", "Apply", show=False, priority=True, id="filters.enter"),
     ]
 
     def __init__(self, filters: Filters) -> None:
@@ -61,7 +63,20 @@ class FilterScreen(ModalScreen[Filters | None]):
             order=str(self.query_one("#f-order", Select).value or "desc"),
         )
 
-    @on(Input.Submitted)
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "submit" and self._enter_is_taken():
+            return False
+        return True
+
+    def _enter_is_taken(self) -> bool:
+        """Whether enter belongs to the focused widget: an open dropdown picks, a button presses."""
+        if isinstance(self.focused, Button):
+            return True
+        return any(select.expanded for select in self.query(Select))
+
+    def action_submit(self) -> None:
+        self.action_apply()
+
     @on(Button.Pressed, "#apply")
     def action_apply(self) -> None:
         self.dismiss(self._result())
