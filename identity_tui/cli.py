@@ -16,6 +16,14 @@ environment:
   IDENTITY_TUI_PROFILE  profile to use, when no --profile is given
   NO_COLOR              any value turns colour off
 
+commands for scripts (identity-tui COMMAND --help for each; exit 0 done, 1 server or network
+failure, 2 usage or invalid input, 3 not found, 4 conflict):
+  identity-tui list [--name S] [--key K] [--type T] [--project P] [--limit N | --all] [--format F]
+  identity-tui get (ID | --key KEY) [--format json|table]
+  identity-tui ensure --key KEY --name NAME --type T [--prop KEY[:TYPE]=VALUE]... [--update]
+  identity-tui set (ID | --key KEY) [--name N] [--prop ...]... [--unset KEY]... [--dry-run]
+  identity-tui delete (ID | --key KEY) --yes
+
 other commands:
   identity-tui locate                  print where config, data and drafts live
   identity-tui sandbox serve [--host H] [--port P] [--db PATH] [--seed N] [--password P]
@@ -82,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
         from identity_tui.sandbox.serve import main as serve_main
 
         return serve_main(argv[2:])
+    from identity_tui.commands.args import find_command
+
+    if find_command(argv):
+        from identity_tui.commands import main as command_main
+
+        return command_main(argv)
     args = build_parser().parse_args(argv)
     from identity_tui.core import config
 

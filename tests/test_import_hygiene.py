@@ -50,6 +50,8 @@ CORE_MODULES = [
     "identity_tui.core.config",
     "identity_tui.core.secret",
     "identity_tui.cli",
+    "identity_tui.commands",
+    "identity_tui.commands.run",
 ]
 
 
@@ -119,3 +121,30 @@ def test_python_dash_m_flag_imports_no_ui(flag):
     imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line]
     assert "identity_tui.cli" in imported  # the import log is really there
     assert not [m for m in imported if m.split(".")[0] in UI]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["list", "--format", "json", "--limit", "3"],
+        ["get", "--key", "nobody"],
+        ["ensure", "--key", "hygiene", "--name", "H", "--type", "user", "--prop", "n:number=1"],
+        ["set", "--key", "hygiene", "--prop", "n:number=2", "--dry-run"],
+        ["delete", "--key", "hygiene", "--yes"],
+    ],
+)
+def test_every_command_runs_without_textual(argv, tmp_path):
+    """Each command for scripts, run through the real entry point on a sandbox, loads neither Textual nor Rich."""
+    code = f"""
+    import os
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        os.environ[var] = {str(tmp_path)!r} + "/" + var
+    os.environ.pop("LETTA_API_KEY", None)
+    import identity_tui.cli
+    status = identity_tui.cli.main({[*argv, "--sandbox", str(tmp_path / "sb.sqlite3")]!r})
+    assert status in (0, 3), status
+    print("ran", status)
+    """
+    out = ui_modules_after(code, block_httpx_cli=False)
+    assert "ran" in out["stdout"]
+    assert out["loaded"] == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from identity_tui.core.client import ClientOptions, LettaClient
@@ -25,9 +25,16 @@ class Backend:
             self.sandbox.close()
 
 
-def open_backend(conn: Connection, *, sandbox: Any = None, transport: Any = None) -> Backend:
-    """Build the client for ``conn`` (no network yet); ``sandbox`` reuses an open store."""
+def open_backend(conn: Connection, *, sandbox: Any = None, transport: Any = None,
+                 timeouts: tuple[float | None, float | None] = (None, None)) -> Backend:
+    """Build the client for ``conn`` (no network yet); ``sandbox`` reuses an open store; ``timeouts``
+    (connect, read) in seconds replace the defaults where given."""
     options = ClientOptions(verify_tls=conn.verify_tls)
+    connect, read = timeouts
+    if connect is not None:
+        options = replace(options, connect_timeout=connect)
+    if read is not None:
+        options = replace(options, read_timeout=read)
     if conn.sandbox is not None or sandbox is not None:
         if sandbox is None:
             sandbox = open_sandbox(conn.sandbox)

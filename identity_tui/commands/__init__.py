@@ -1,0 +1,78 @@
+"""Commands for scripts: ``identity-tui list|get|ensure|set|delete``. No Textual is imported here.
+
+Each command weighs config, profile, environment and flags as the app does, then reads and writes
+through the core (the save transaction), so a script is as safe as the form. Errors are one sentence on
+stderr and an exit status (see ``args.EXIT_CODES``), never a traceback and never the token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from identity_tui.commands.args import COMMANDS, UsageError, find_command, parse
+
+__all__ = ["COMMANDS", "find_command", "main"]
+
+
+def main(argv: list[str]) -> int:
+    """Run one subcommand; returns the exit status."""
+    from identity_tui.commands import run
+
+    try:
+        args = parse(argv)
+    except UsageError as exc:
+        return _fail(run.USAGE, str(exc))
+    try:
+        return asyncio.run(_main(args))
+    except UsageError as exc:
+        return _fail(run.USAGE, str(exc))
+    except run.Exit as exc:
+        return _fail(exc.code, exc.message) if exc.code else _said(exc.message)
+    except BrokenPipeError:
+        # The reader went away (``| head``): what it wanted was written.
+        sys.stdout = open(__import__("os").devnull, "w")  # noqa: SIM115 - so the exit flush does not fail
+        return run.OK
+    except KeyboardInterrupt:
+        return _fail(130, "Interrupted.")
+
+
+async def _main(args) -> int:  # type: ignore[no-untyped-def]
+    from identity_tui.commands import run
+    from identity_tui.core import config
+    from identity_tui.core.connect import open_backend
+    from identity_tui.core.errors import LettaError
+
+    try:
+        cfg = config.load_config()
+        conn = config.resolve(cfg, profile=args.profile, base_url=args.base_url, token=args.token,
+                              user_id=args.user_id, project_id=args.project_id, readonly=args.readonly)
+    except config.ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    if args.sandbox is not None:
+        path = Path(args.sandbox).expanduser() if args.sandbox else config.default_sandbox_path()
+        conn = config.with_sandbox(conn, path)
+    for warning in cfg.warnings:
+        run.say(f"identity-tui: warning: {warning}")
+    backend = open_backend(conn, timeouts=(args.connect_timeout, args.read_timeout))
+    client = backend.client
+    try:
+        if args.command == "list":
+            return await run.cmd_list(client, args)
+        handler = {"get": run.cmd_get, "ensure": run.cmd_ensure, "set": run.cmd_set, "delete": run.cmd_delete}
+        return await handler[args.command](client, args, conn.project_id)
+    except LettaError as exc:
+        raise run.Exit(run.code_for(exc), exc.message) from None
+    finally:
+        await backend.aclose()
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"identity-tui: {message}", file=sys.stderr)
+    return code
+
+
+def _said(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 0

@@ -1,0 +1,167 @@
+"""The subcommands' flags: the connection flags go before or after the subcommand, as a person types them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, NoReturn
+
+COMMANDS = ("list", "get", "ensure", "set", "delete")
+
+EXIT_CODES = """\
+exit status:
+  0  done (or nothing to do)
+  1  the server or the network failed
+  2  usage or invalid input: nothing was sent
+  3  not found
+  4  a conflict: a change made meanwhile overlaps, or the server answered 409
+"""
+
+FORMATS = ("table", "json", "jsonl", "csv")
+
+
+class UsageError(Exception):
+    """Bad flags or values: exit 2 with one sentence."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that raises instead of printing usage and exiting, so the error stays one sentence."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message[:1].upper() + message[1:] + ".")
+
+
+def _connection(p: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """The flags every subcommand shares with the app. Given after the subcommand they win; SUPPRESS
+    keeps the subcommand's parser from resetting what was given before it."""
+    d: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
+    g = p.add_argument_group("connection (before or after the subcommand)")
+    g.add_argument("--profile", metavar="NAME", help="connection profile from config.toml", **d)
+    g.add_argument("--base-url", metavar="URL", help="server URL (default http://localhost:8283)", **d)
+    g.add_argument("--token", metavar="TOKEN", help="API key (prefer LETTA_API_KEY: a flag lands in shell history)", **d)
+    g.add_argument("--user-id", metavar="ID", help="acting user, sent as the user_id header", **d)
+    g.add_argument("--project-id", metavar="ID", help="project, sent as X-Project-Id", **d)
+    g.add_argument("--readonly", action="store_true", help="refuse every write before anything is sent", **d)
+    g.add_argument("--sandbox", nargs="?", const="", metavar="PATH", help="the embedded sandbox (a SQLite file)", **d)
+    g.add_argument("--connect-timeout", type=float, metavar="S", help="seconds to connect (default 5)", **d)
+    g.add_argument("--read-timeout", type=float, metavar="S", help="seconds to wait for an answer (default 60)", **d)
+
+
+def _target(p: argparse.ArgumentParser, *, project: bool = True) -> None:
+    p.add_argument("id", nargs="?", metavar="ID", help="the identity's id (identity-...)")
+    p.add_argument("--key", metavar="KEY", help="find the identity by its identifier key instead of its id")
+    if project:
+        p.add_argument("--project", metavar="P", help="the project the key is looked up in")
+
+
+def _props(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--prop", action="append", default=[], metavar="KEY[:TYPE]=VALUE",
+                   help="set a property: seats:number=10, active:boolean=true, billing:json='{\"net\":30}', "
+                        "tier=gold (a string when no type is given); repeatable")
+
+
+def build() -> Parser:
+    """The parser of ``identity-tui SUBCOMMAND ...``."""
+    top = Parser(prog="identity-tui", description="Scripting commands for Letta identities.",
+                 epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _connection(top, suppress=False)
+    sub = top.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="COMMAND")
+
+    def command(name: str, text: str) -> Parser:
+        p = sub.add_parser(name, help=text, description=text, epilog=EXIT_CODES,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        _connection(p, suppress=True)
+        return p  # type: ignore[return-value]
+
+    ls = command("list", "List identities, filtered on the server; streams every page with --all.")
+    ls.add_argument("--name", metavar="S", help="name contains S (case-insensitive)")
+    ls.add_argument("--key", metavar="K", help="identifier key is exactly K")
+    ls.add_argument("--type", metavar="T", choices=("org", "user", "other"), help="org, user or other")
+    ls.add_argument("--project", metavar="P", help="project id is exactly P")
+    ls.add_argument("--order", choices=("asc", "desc"), default="desc", help="oldest or newest first (default desc)")
+    group = ls.add_mutually_exclusive_group()
+    group.add_argument("--limit", type=int, default=50, metavar="N", help="at most N identities (default 50)")
+    group.add_argument("--all", action="store_true", help="every identity that matches, page after page")
+    ls.add_argument("--format", choices=FORMATS, help="table on a terminal, json when piped")
+
+    get = command("get", "Show one identity; exit 3 when there is none.")
+    _target(get)
+    get.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
+
+    ensure = command("ensure", "Make sure an identity with this key exists: look it up, create it if missing.")
+    ensure.add_argument("--key", required=True, metavar="KEY", help="identifier key")
+    ensure.add_argument("--name", required=True, metavar="NAME", help="name (for a new one, or with --update)")
+    ensure.add_argument("--type", required=True, choices=("org", "user", "other"), help="identity type")
+    ensure.add_argument("--project", metavar="P", help="project (the key is unique within it)")
+    _props(ensure)
+    ensure.add_argument("--update", action="store_true",
+                        help="bring an existing one to this name, type and properties (a minimal save)")
+    ensure.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
+
+    st = command("set", "Change fields and properties of one identity with a minimal, merged save.")
+    _target(st)
+    st.add_argument("--name", dest="new_name", metavar="N", help="new name")
+    st.add_argument("--new-key", metavar="K", help="new identifier key")
+    st.add_argument("--type", dest="new_type", choices=("org", "user", "other"), help="new identity type")
+    _props(st)
+    st.add_argument("--unset", action="append", default=[], metavar="KEY", help="remove a property; repeatable")
+    st.add_argument("--dry-run", action="store_true", help="print the requests it would send; send no write")
+    st.add_argument("--yes", action="store_true", help="do not ask before replacing the property list")
+    st.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
+
+    rm = command("delete", "Delete one identity (agents and blocks linked to it are kept).")
+    _target(rm)
+    rm.add_argument("--yes", action="store_true", help="do not ask (required without a terminal)")
+    rm.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
+    return top
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """Parsed flags; ``UsageError`` for anything wrong. ``--help`` prints and exits 0 as usual."""
+    argv = list(argv)
+    for i in range(len(argv) - 1):
+        if argv[i] == "--sandbox" and (argv[i + 1] in COMMANDS or argv[i + 1].startswith("identity-")):
+            argv[i] = "--sandbox="  # the default sandbox, then the command (not a file named like it)
+    args = build().parse_args(argv)
+    for name in ("connect_timeout", "read_timeout"):
+        value = getattr(args, name, None)
+        if value is not None and not value > 0:
+            raise UsageError(f"--{name.replace('_', '-')} must be a positive number of seconds.")
+    if getattr(args, "limit", 1) < 1:
+        raise UsageError("--limit must be at least 1.")
+    return args
+
+
+def is_terminal(stream: Any = None) -> bool:
+    stream = stream or sys.stdout
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+# Flags of the app and the commands that take a value: the word after them is not a command.
+_VALUE_FLAGS = frozenset({"--profile", "--base-url", "--token", "--user-id", "--project-id", "--theme",
+                          "--page-size", "--connect-timeout", "--read-timeout"})
+
+
+def find_command(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (its first word that is not a flag or a flag's value), if any."""
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":
+            return None
+        if word in _VALUE_FLAGS:
+            i += 2
+            continue
+        if word == "--sandbox":
+            # ``--sandbox list`` means the default sandbox and the list command, not a file named list.
+            nxt = argv[i + 1] if i + 1 < len(argv) else None
+            i += 1 if nxt is None or nxt in COMMANDS or nxt.startswith("-") else 2
+            continue
+        if word.startswith("-"):
+            i += 1
+            continue
+        return word if word in COMMANDS else None
+    return None

@@ -1,0 +1,68 @@
+"""What the subcommands print: the server's JSON untouched, or a table for a person; text always printable.
+
+``--format json`` is stable: an identity is the object the server sent (``id``, ``identifier_key``,
+``name``, ``identity_type``, ``project_id``, ``properties`` as ``{key, value, type}``, and whatever else
+the server includes); ``list`` prints an array of them (``jsonl``: one a line); the writing commands
+print ``{"status": ..., "identity": ...}``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any, TextIO
+
+from identity_tui.core.display import one_line, printable
+from identity_tui.core.jsontext import dumps
+
+COLUMNS = ("id", "identifier_key", "name", "identity_type", "project_id")
+
+
+def json_text(value: Any, *, indent: int | None = 2) -> str:
+    """JSON as the server would write it (any depth, non-ASCII kept)."""
+    return dumps(value, indent=indent)
+
+
+def csv_writer(out: TextIO) -> Any:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*COLUMNS, "properties"])
+    return writer
+
+
+def csv_row(item: dict[str, Any]) -> list[str]:
+    return [_cell(item.get(c)) for c in COLUMNS] + [json_text(item.get("properties") or [], indent=None)]
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def table_header(widths: dict[str, int]) -> str:
+    return "  ".join(name.upper().ljust(widths[name]) for name in ("key", "name", "type", "props", "id")).rstrip()
+
+
+LIST_WIDTHS = {"key": 24, "name": 28, "type": 5, "props": 5, "id": 45}
+
+
+def table_line(item: dict[str, Any], widths: dict[str, int] = LIST_WIDTHS) -> str:
+    """One identity as a line of the list table; untrusted text made printable and cut to its column."""
+    cells = {
+        "key": one_line(str(item.get("identifier_key", "")), widths["key"]),
+        "name": one_line(str(item.get("name", "")), widths["name"]),
+        "type": one_line(str(item.get("identity_type", "")), widths["type"]),
+        "props": str(len(item.get("properties") or [])),
+        "id": one_line(str(item.get("id", "")), widths["id"]),
+    }
+    return "  ".join(cells[n].ljust(widths[n]) for n in ("key", "name", "type", "props", "id")).rstrip()
+
+
+def identity_table(item: dict[str, Any]) -> str:
+    """One identity for a person: the fields, then a property a line (``key (type) = value``)."""
+    lines = [f"{name + ':':16}{printable(_cell(item.get(name))) or '—'}" for name in COLUMNS]
+    props = item.get("properties") or []
+    lines.append(f"{'properties:':16}{len(props)}")
+    for p in props:
+        value = p.get("value")
+        shown = value if isinstance(value, str) else json_text(value, indent=None)
+        lines.append(f"  {printable(str(p.get('key')))} ({printable(str(p.get('type')))}) = {printable(shown)}")
+    return "\n".join(lines)
