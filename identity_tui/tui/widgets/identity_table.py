@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -20,7 +21,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from identity_tui.core.display import one_line
+from identity_tui.core.display import printable
 
 if TYPE_CHECKING:
     from identity_tui.core.models import Identity
@@ -371,14 +372,26 @@ def column_widths(width: int) -> dict[str, int]:
     return {"name": name, "identifier_key": key, "project": project, **fixed}
 
 
+def fit(text: str, width: int) -> Text:
+    """Untrusted text made printable and cut to ``width`` cells as Rich counts them (a ZWJ emoji is
+    one character of two cells), between whole characters, with an ellipsis when cut."""
+    plain = printable(text)
+    if cell_len(plain) <= width:
+        return Text(plain, end="")
+    cut = set_cell_size(plain, max(0, width - 1))
+    if cut.endswith(" ") and not plain.startswith(cut):
+        cut = cut[:-1]  # the pad where a wide character did not fit; the column's padding takes it
+    return Text(cut + "…", end="")
+
+
 def cells(identity: Row, widths: dict[str, int] | None = None) -> tuple[Text, ...]:
     """A row's cells as plain Text: names from the server are never read as markup."""
     w = widths or column_widths(120)
     return (
-        Text(one_line(identity.name, w["name"])),
-        Text(one_line(identity.identifier_key, w["identifier_key"])),
+        fit(identity.name, w["name"]),
+        fit(identity.identifier_key, w["identifier_key"]),
         Text(identity.identity_type.value),
-        Text(one_line(identity.project_id or "—", w["project"])),
+        fit(identity.project_id or "—", w["project"]),
         Text(str(identity.property_count), justify="right"),
         Text(identity.short_id, style="dim"),
     )
