@@ -52,6 +52,7 @@ CORE_MODULES = [
     "identity_tui.cli",
     "identity_tui.commands",
     "identity_tui.commands.run",
+    "identity_tui.commands.writes",
 ]
 
 

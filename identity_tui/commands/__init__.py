@@ -60,7 +60,11 @@ async def _main(args) -> int:  # type: ignore[no-untyped-def]
     try:
         if args.command == "list":
             return await run.cmd_list(client, args)
-        handler = {"get": run.cmd_get, "ensure": run.cmd_ensure, "set": run.cmd_set, "delete": run.cmd_delete}
+        if args.command == "get":
+            return await run.cmd_get(client, args, conn.project_id)
+        from identity_tui.commands import writes
+
+        handler = {"ensure": writes.cmd_ensure, "set": writes.cmd_set, "delete": writes.cmd_delete}
         return await handler[args.command](client, args, conn.project_id)
     except LettaError as exc:
         raise run.Exit(run.code_for(exc), exc.message) from None

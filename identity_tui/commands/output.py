@@ -9,7 +9,6 @@ print ``{"status": ..., "identity": ...}``.
 from __future__ import annotations
 
 import csv
-import json
 from typing import Any, TextIO
 
 from identity_tui.core.display import one_line, printable

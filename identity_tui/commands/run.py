@@ -1,4 +1,6 @@
-"""The subcommands themselves: each reads, plans and writes through the core, as the form does."""
+"""The reading commands (list, get) and what every command shares: finding an identity, printing, exit codes.
+
+No pydantic here: an identity is checked as the list checks a row, so a read starts fast."""
 
 from __future__ import annotations
 
@@ -10,14 +12,10 @@ from typing import Any
 
 from identity_tui.commands import output
 from identity_tui.commands.args import UsageError, is_terminal
-from identity_tui.commands.values import error_sentence, parse_prop, with_props
-from identity_tui.core import transaction as tx
 from identity_tui.core.client import LettaClient, identity_path
 from identity_tui.core.display import one_line
-from identity_tui.core.errors import Conflict, LettaError, NotFound
-from identity_tui.core.kinds import IdentityType
-from identity_tui.core.models import Identity
-from identity_tui.core.planner import Draft, Plan
+from identity_tui.core.errors import BadResponse, Conflict, LettaError, NotFound
+from identity_tui.core.summary import IdentitySummary, summarize
 
 ID = re.compile(r"identity-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -102,26 +100,30 @@ async def _rows(client: LettaClient, args: argparse.Namespace) -> AsyncIterator[
         after = page[-1].id
 
 
-async def find(client: LettaClient, args: argparse.Namespace, default_project: str | None) -> Identity:
+async def find(client: LettaClient, args: argparse.Namespace, default_project: str | None) -> IdentitySummary:
     """The identity named by ID or ``--key`` (in ``--project``, else the connection's project)."""
     if bool(args.id) == bool(args.key):
         raise UsageError("Name the identity by its ID or by --key KEY (one of them).")
     if args.id:
         if not ID.fullmatch(args.id):
             raise UsageError(f"'{one_line(args.id, 60)}' is not an identity id (identity- and a uuid).")
-        return await client.get(args.id)
+        row = summarize(await client.request("GET", identity_path(args.id)))
+        if row is None:
+            raise BadResponse(f"{client.host} answered, but not with an identity.", status=200)
+        return row
     project = args.project if args.project is not None else default_project
-    found = await client.find_by_key(args.key, project)
-    if found is None:
-        where = f" in project {one_line(project, 40)}" if project else ""
-        raise Exit(NOT_FOUND, f"No identity has identifier key '{one_line(args.key, 60)}'{where}.")
-    return found
+    for row in await client.list_page(identifier_key=args.key, project_id=project, limit=50):
+        if row.identifier_key == args.key and (row.project_id or None) == (project or None):
+            return row
+    where = f" in project {one_line(project, 40)}" if project else ""
+    raise Exit(NOT_FOUND, f"No identity has identifier key '{one_line(args.key, 60)}'{where}.")
 
 
 async def raw(client: LettaClient, identity_id: str) -> dict[str, Any]:
-    """The identity as the server sends it, untouched (validated first, like every answer)."""
+    """The identity as the server sends it, untouched (checked as a list row is)."""
     data = await client.request("GET", identity_path(identity_id))
-    Identity.model_validate(data)
+    if summarize(data) is None:
+        raise BadResponse(f"{client.host} answered, but not with an identity.", status=200)
     return data
 
 
@@ -137,158 +139,6 @@ def show(identity: dict[str, Any], form: str, status: str | None = None) -> None
 
 
 async def cmd_get(client: LettaClient, args: argparse.Namespace, project: str | None) -> int:
-    identity = await find(client, args, project)
-    show(await raw(client, identity.id), fmt(args))
-    return OK
-
-
-# -- writing ---------------------------------------------------------------------------------------
-
-
-def plan_text(plan: Plan) -> str:
-    """The requests exactly as they would be sent, for --dry-run."""
-    lines = []
-    if plan.put_reason:
-        lines.append(f"Why a PUT: {plan.put_reason}: it replaces the whole property list.")
-    for i, request in enumerate(plan.requests, 1):
-        lines.append(f"{i}. {request.method} {request.path}")
-        if request.why:
-            lines.append(f"   {one_line(request.why)}")
-        lines.extend("   " + line for line in output.json_text(request.body).split("\n"))
-    return "\n".join(lines)
-
-
-async def save(client: LettaClient, loaded: Identity, draft: Draft, args: argparse.Namespace) -> tuple[str, Identity]:
-    """The core transaction from a command: re-read, merge, plan; a conflict writes nothing (exit 4)."""
-    prepared = await tx.prepare(client, loaded, draft)
-    if prepared.errors:
-        raise Exit(USAGE, error_sentence(draft, prepared.errors[0]) + " Nothing was sent.")
-    if prepared.error is not None:
-        if prepared.gone:
-            raise Exit(NOT_FOUND, "The identity was deleted on the server meanwhile; nothing was sent.")
-        raise prepared.error
-    if prepared.conflicts:
-        clash = ", ".join(_conflict_words(c) for c in prepared.conflicts[:5])
-        raise Exit(CONFLICT, f"Changed on the server meanwhile, overlapping this change: {clash}. Nothing was sent.")
-    if prepared.job is None:
-        assert prepared.holds is not None
-        return "unchanged", prepared.holds
-    job = prepared.job
-    if getattr(args, "dry_run", False):
-        print(plan_text(job.plan))
-        if prepared.kept:
-            say(f"Changes made meanwhile that this keeps: {', '.join(prepared.kept)}")
-        return "dry-run", loaded
-    if job.plan.put_reason and not getattr(args, "yes", False) and is_terminal(sys.stdin):
-        say(plan_text(job.plan))
-        if input("Send? [y/N] ").strip().lower() not in ("y", "yes"):
-            raise Exit(OK, "Not sent.")
-    outcome = await tx.send(client, job)
-    if isinstance(outcome, tx.Saved):
-        if outcome.dropped:
-            raise Exit(FAILED, f"Sent, but the server kept different values for: {', '.join(outcome.dropped)}.")
-        return "saved", outcome.identity
-    if isinstance(outcome, tx.Failed):
-        landed = outcome.partly
-        if landed is not None:
-            raise Exit(FAILED, f"Partly saved: the answer was lost and only part landed ({outcome.error.message}). "
-                               "Run the same command again to send the rest.")
-        if outcome.lost and outcome.landed == tx.UNKNOWN:
-            raise Exit(FAILED, f"{outcome.error.message.rstrip('.')}; it is not known whether it landed: "
-                               "run the same command again, it reads first.")
-        raise outcome.error
-    raise Exit(FAILED, "The save did not complete.")  # pragma: no cover - Changed/Found need check_first/lookup
-
-
-def _conflict_words(conflict: Any) -> str:
-    field = conflict.field
-    return f"property '{one_line(field.split('.', 1)[1], 40)}'" if field.startswith("properties.") else field
-
-
-def _writes_allowed(client: LettaClient, args: argparse.Namespace) -> None:
-    if client.readonly and not getattr(args, "dry_run", False):
-        raise Exit(USAGE, "Read-only (--readonly): this command writes, so nothing was sent.")
-
-
-async def cmd_set(client: LettaClient, args: argparse.Namespace, project: str | None) -> int:
-    props = [parse_prop(p) for p in args.prop]
-    if not (props or args.unset or args.new_name is not None or args.new_key is not None or args.new_type):
-        raise UsageError("Nothing to set: give --name, --new-key, --type, --prop or --unset.")
-    _writes_allowed(client, args)
-    loaded = await find(client, args, project)
-    draft, missing = with_props(Draft.of(loaded), props, args.unset)
-    for key in missing:
-        say(f"No property '{one_line(key, 40)}' to remove.")
-    if args.new_name is not None:
-        draft = _replace(draft, name=args.new_name)
-    if args.new_key is not None:
-        draft = _replace(draft, identifier_key=args.new_key)
-    if args.new_type:
-        draft = _replace(draft, identity_type=IdentityType(args.new_type))
-    status, identity = await save(client, loaded, draft, args)
-    if status != "dry-run":
-        show(await raw(client, identity.id), fmt(args), status)
-    return OK
-
-
-def _replace(draft: Draft, **changes: Any) -> Draft:
-    from dataclasses import replace
-
-    return replace(draft, **changes)
-
-
-async def cmd_ensure(client: LettaClient, args: argparse.Namespace, project: str | None) -> int:
-    props = [parse_prop(p) for p in args.prop]
-    project = args.project if args.project is not None else project
-    draft, _ = with_props(Draft(args.name, args.key, IdentityType(args.type), (), project), props)
-    prepared = tx.prepare_create(draft)
-    if prepared.errors:
-        raise Exit(USAGE, error_sentence(draft, prepared.errors[0]) + " Nothing was sent.")
-    found = await client.find_by_key(args.key, project)
-    status = "exists"
-    if found is None:
-        _writes_allowed(client, args)
-        outcome = await tx.send(client, prepared.job)  # type: ignore[arg-type]
-        if isinstance(outcome, tx.Saved):
-            show(await raw(client, outcome.identity.id), fmt(args), "created")
-            return OK
-        assert isinstance(outcome, tx.Failed)
-        if not (isinstance(outcome.error, Conflict) or outcome.lost):
-            raise outcome.error
-        # Someone made it in the same instant (409), or our answer was lost: it is there now, or not at all.
-        found = await client.find_by_key(args.key, project)
-        if found is None:
-            raise outcome.error
-        status = "exists" if isinstance(outcome.error, Conflict) else "created"
-    if args.update:
-        _writes_allowed(client, args)
-        want, _ = with_props(_replace(Draft.of(found), name=args.name, identity_type=IdentityType(args.type)), props)
-        result, found = await save(client, found, want, args)
-        status = "updated" if result == "saved" else status
-    show(await raw(client, found.id), fmt(args), status)
-    return OK
-
-
-async def cmd_delete(client: LettaClient, args: argparse.Namespace, project: str | None) -> int:
-    _writes_allowed(client, args)
-    identity = await find(client, args, project)
-    if not args.yes:
-        if not is_terminal(sys.stdin):
-            raise Exit(USAGE, "Refusing to delete without --yes when no terminal can confirm it.")
-        say(f"Delete '{one_line(identity.name, 60)}' ({identity.id})? Agents and blocks linked to it are kept.")
-        typed = input("Type its identifier key to confirm: ")
-        if typed != identity.identifier_key:
-            raise Exit(USAGE, "The key typed does not match: nothing was deleted.")
-    result = await tx.delete(client, identity.id)
-    if isinstance(result, tx.DeleteFailed):
-        if result.lost:
-            raise Exit(FAILED, f"{result.error.message.rstrip('.')}; it may or may not be deleted: run the same "
-                               "command again (a second delete of a deleted identity says so).")
-        raise result.error
-    body = {"id": identity.id, "identifier_key": identity.identifier_key, "name": identity.name}
-    status = "already deleted" if result.already else "deleted"
-    if fmt(args) == "json":
-        sys.stdout.write(output.json_text({"status": status.replace(" ", "_"), "identity": body}) + "\n")
-    else:
-        sys.stdout.write(f"{status}: {one_line(identity.identifier_key, 60)} ({identity.id})\n")
+    row = await find(client, args, project)
+    show(row.wire, fmt(args))
     return OK

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from identity_tui.commands import run as commands_run
+from identity_tui.commands import writes as commands_writes
 
 
 def identity_of(ran) -> dict:
@@ -89,7 +89,7 @@ def test_a_change_made_meanwhile_is_kept_and_an_overlap_exits_4(server, cli, mon
     key = server.key("merge")
     made = server.create(key, seats=("number", 5), tier=("string", "gold"))
     meddle: list[dict] = []
-    real_find = commands_run.find
+    real_find = commands_writes.find
 
     async def find_then_meddle(client, args, project):
         found = await real_find(client, args, project)
@@ -97,7 +97,7 @@ def test_a_change_made_meanwhile_is_kept_and_an_overlap_exits_4(server, cli, mon
             assert server.http.patch(f"/v1/identities/{made['id']}", json=body).status_code == 200
         return found
 
-    monkeypatch.setattr(commands_run, "find", find_then_meddle)
+    monkeypatch.setattr(commands_writes, "find", find_then_meddle)
     meddle[:] = [{"properties": [{"key": "tier", "type": "string", "value": "platinum"}]}]
     ran = cli("set", "--key", key, "--prop", "seats:number=7", "--format", "json")
     assert ran.code == 0, ran.err
