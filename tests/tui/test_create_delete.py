@@ -141,8 +141,8 @@ async def test_delete_from_the_form_closes_it(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        await focus_on(pilot, app, screen.query_one("#add-property"))  # a button: not a text field
-        await pilot.press("d")
+        await focus_on(pilot, app, screen.query_one("#add-property"))
+        await pilot.press("ctrl+delete")
         await pilot.pause()
         assert isinstance(app.screen, DeleteScreen)
         await pilot.press(*"alice@example.com", "enter")

@@ -165,7 +165,7 @@ async def test_reverting_removes_the_draft(make_app, people):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await rename_alice(pilot, app)
         screen.flush_draft()
-        await pilot.press("ctrl+z")
+        await pilot.press("ctrl+r")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("enter")

@@ -255,7 +255,7 @@ async def test_add_a_row_by_keyboard_appends_it_and_patches(make_app, people):
         ]
 
 
-async def test_a_adds_a_row_only_outside_text_fields(make_app, people):
+async def test_a_is_a_letter_and_ctrl_n_adds_a_row(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
@@ -263,7 +263,9 @@ async def test_a_adds_a_row_only_outside_text_fields(make_app, people):
         assert screen.query_one("#name", Input).value == "Alice Examplea"
         assert len(screen.form.rows) == 4
         await focus_on(pilot, app, row(screen, 2).query_one(Switch))
-        await pilot.press("a")
+        await pilot.press("a")  # no text field: still no row
+        assert len(screen.form.rows) == 4
+        await pilot.press("ctrl+n")
         assert len(screen.form.rows) == 5
 
 
@@ -356,7 +358,11 @@ async def test_revert_restores_the_loaded_values(make_app, people):
         await pilot.press(*"zz")
         await focus_on(pilot, app, row(screen, 0).key_input)
         await pilot.press("ctrl+d")
-        await pilot.press("ctrl+z")
+        await pilot.press("ctrl+z")  # the field's own undo, if any: never the whole form
+        await pilot.pause()
+        assert app.screen is screen
+        assert len(screen.form.rows) == 3
+        await pilot.press("ctrl+r")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("enter")
@@ -418,7 +424,10 @@ async def test_quit_with_unsaved_changes_asks_first(make_app, people):
         screen = await open_alice(pilot, app)
         await focus_on(pilot, app, row(screen, 2).query_one(Switch))
         await pilot.press("space")
-        await pilot.press("q")
+        await pilot.press("q")  # a letter never quits from the form
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("ctrl+q")
         await pilot.pause()
         assert isinstance(app.screen, LeaveScreen)
         await pilot.press("escape")

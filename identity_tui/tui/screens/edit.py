@@ -43,10 +43,12 @@ class EditScreen(DraftKeepingScreen):
         Binding("ctrl+s,f2", "readonly_save", "Save (refused: read-only)", show=False, priority=True,
                 id="edit.save_readonly"),
         Binding("escape", "back", "Back", id="edit.back"),
-        Binding("ctrl+z", "revert", "Revert", show=False, id="edit.revert"),
-        Binding("d", "delete_identity", "Delete identity", show=False, id="edit.delete"),
+        Binding("ctrl+r", "revert", "Revert the whole form (asks first)", show=False, id="edit.revert"),
+        # No plain letter deletes or quits here: stray typing where no text field has the focus is harmless.
+        Binding("ctrl+delete", "delete_identity", "Delete identity", show=False, id="edit.delete"),
         Binding("c", "copy_id", "Copy id", show=False, id="edit.copy_id"),
-        Binding("q,ctrl+c", "quit", "Quit", show=False, id="edit.quit"),
+        Binding("ctrl+q,ctrl+c", "quit", "Quit", show=False, id="edit.quit"),
+        Binding("q", "nothing", "Nothing here (ctrl+q quits from the form)", show=False, id="edit.q"),
     ]
 
     @dataclass
@@ -221,6 +223,9 @@ class EditScreen(DraftKeepingScreen):
             return False
         return True
 
+    def action_nothing(self) -> None:
+        """Swallow a key that means something elsewhere."""
+
     def action_copy_id(self) -> None:
         """Copy the id through the terminal (OSC 52)."""
         if self.identity_id:
@@ -257,10 +262,11 @@ class EditScreen(DraftKeepingScreen):
         """The command palette's entries for the form."""
         if not self.app.readonly:
             yield SystemCommand("Save", "Preview and send the changes (ctrl+s)", self.action_save)
-            yield SystemCommand("Revert", "Put back the values as loaded (ctrl+z)", self.action_revert)
+            yield SystemCommand("Revert", "Put back the values as loaded (ctrl+r)", self.action_revert)
             yield from self.form.palette_commands()
             if not self.creating:
-                yield SystemCommand("Delete identity", "After typing its identifier key", self.action_delete_identity)
+                yield SystemCommand("Delete identity", "After typing its identifier key (ctrl+delete)",
+                                    self.action_delete_identity)
         if not self.creating:
             yield SystemCommand("Copy id", "Copy this identity's id", self.action_copy_id)
         yield SystemCommand("Back", "Back to the list (asks about unsaved changes)", self.action_back)

@@ -207,7 +207,8 @@ class SavingScreen(ReportsWorkerErrors, Screen):
 
     def _busy(self, text: str) -> None:
         self.busy = True
-        self._refocus = self.form.focus_path(self.focused)
+        # A focus given back a moment ago may not have landed yet: then keep the place remembered before.
+        self._refocus = self.form.focus_path(self.focused) or self._refocus
         self.form.disabled = True
         self.say(text)
         self.form.refresh_marks()

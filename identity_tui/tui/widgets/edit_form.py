@@ -40,16 +40,16 @@ ROW_KEYS = "ctrl+n add · ctrl+d delete · ctrl+t type · alt+↑↓ move"
 class EditForm(Vertical):
     """Name, identifier key, type, project, id, the property rows and the buttons under them."""
 
-    # Priority, so that ctrl+d and ctrl+t mean the row even inside an Input (delete also works there);
-    # the letters only fire where nothing is typed.
+    # Priority, so that ctrl+d and ctrl+t mean the row even inside an Input (delete also works there).
+    # No plain letters: stray typing where no text field has the focus must never change the rows.
     BINDINGS = [
-        Binding("ctrl+n,a", "add_property", "Add prop", priority=True, id="edit.add_property"),
-        Binding("ctrl+d,x", "delete_property", "Del prop", priority=True, id="edit.delete_property"),
-        Binding("ctrl+t,t", "cycle_type", "Type", priority=True, id="edit.cycle_type"),
-        Binding("alt+up,ctrl+up,K", "move_up", "Move row up", show=False, priority=True, id="edit.move_up"),
-        Binding("alt+down,ctrl+down,J", "move_down", "Move row down", show=False, priority=True,
+        Binding("ctrl+n", "add_property", "Add prop", priority=True, id="edit.add_property"),
+        Binding("ctrl+d", "delete_property", "Del prop", priority=True, id="edit.delete_property"),
+        Binding("ctrl+t", "cycle_type", "Type", priority=True, id="edit.cycle_type"),
+        Binding("alt+up,ctrl+up", "move_up", "Move row up", show=False, priority=True, id="edit.move_up"),
+        Binding("alt+down,ctrl+down", "move_down", "Move row down", show=False, priority=True,
                 id="edit.move_down"),
-        Binding("f4,e", "external_editor", "Edit in $EDITOR", show=False, id="edit.external_editor"),
+        Binding("f4", "external_editor", "Edit in $EDITOR", show=False, id="edit.external_editor"),
     ]
 
     @dataclass
@@ -223,7 +223,7 @@ class EditForm(Vertical):
         if not self.rows:
             self.query_one("#add-property").focus()
         self.refresh_marks()
-        self.say(f"Removed row {index + 1} ({one_line(key, 30) or 'no key'}): ctrl+s saves, ctrl+z reverts all.")
+        self.say(f"Removed row {index + 1} ({one_line(key, 30) or 'no key'}): ctrl+s saves, ctrl+r reverts all.")
 
     def action_move_up(self) -> None:
         """Move the focused row up one place."""

@@ -1,0 +1,140 @@
+"""After every outcome of a save, the focus is where it was: typing goes on into the field, and no single
+letter deletes a row, deletes the identity or quits."""
+
+from __future__ import annotations
+
+from test_edit_support import (  # noqa: F401 - people is a fixture
+    focus_on,
+    message,
+    open_alice,
+    people,
+    settle,
+)
+import pytest
+from textual.widgets import Input, Switch
+
+from identity_tui.core.config import Config
+
+from identity_tui.tui.screens.confirm import DeleteScreen
+from identity_tui.tui.screens.conflict import ConflictScreen
+from identity_tui.tui.screens.edit import EditScreen
+from identity_tui.tui.screens.preview import PreviewScreen
+from tests.support.faults import FaultyTransport, method
+
+STRAY = "axdqtJKe"
+
+
+def email_value(screen) -> Input:
+    return screen.form.rows[0].query(Input).last()
+
+
+async def type_stray_letters(pilot, app, screen, field=None) -> None:
+    rows = len(screen.form.rows)
+    for letter in STRAY:
+        await pilot.press(letter)
+    await settle(pilot, app)
+    assert app.is_running
+    assert app.screen is screen, app.screen
+    assert len(screen.form.rows) == rows
+    field = screen.query_one("#name", Input) if field is None else field(screen)
+    assert app.focused is field, app.focused
+    assert field.value.endswith(STRAY), field.value
+
+
+@pytest.mark.parametrize("preview", [True, False])
+@pytest.mark.parametrize("where", ["name", "value"])
+async def test_after_a_save_typing_goes_on_into_the_field(make_app, people, preview, where):
+    app = make_app(config=Config(preview_saves=preview))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        field = None
+        if where == "value":
+            field = email_value
+            await focus_on(pilot, app, field(screen))
+        await pilot.press("end", "space", "X")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        if preview:
+            assert isinstance(app.screen, PreviewScreen)
+            await pilot.press("enter")
+            await settle(pilot, app)
+        assert message(app).startswith("Saved"), message(app)
+        await type_stray_letters(pilot, app, screen, field)
+
+
+async def test_after_a_cancelled_preview_typing_goes_on_into_the_field(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await pilot.press("space", "X", "ctrl+s")
+        await settle(pilot, app)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert message(app).startswith("Not sent"), message(app)
+        await type_stray_letters(pilot, app, screen)
+
+
+async def test_after_a_failed_save_typing_goes_on_into_the_field(make_app, people):
+    faulty = FaultyTransport(people.transport())
+    app = make_app()
+    app._transport = faulty  # the sandbox backend takes this transport instead of its own
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        faulty.arm("429", method("PATCH"))
+        await pilot.press("space", "X", "ctrl+s")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert "429" in message(app), message(app)
+        await type_stray_letters(pilot, app, screen)
+
+
+async def test_after_the_conflict_dialog_typing_goes_on_into_the_field(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await pilot.press("space", "X")
+        identity = await app.client.get(screen.identity_id)
+        await app.client.update(identity.id, {"name": "Someone Else"})
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConflictScreen)
+        await pilot.press("M", "enter")
+        await settle(pilot, app)
+        if isinstance(app.screen, PreviewScreen):
+            await pilot.press("enter")
+            await settle(pilot, app)
+        assert isinstance(app.screen, EditScreen)
+        assert message(app).startswith("Saved"), message(app)
+        await type_stray_letters(pilot, app, screen)
+
+
+async def test_no_letter_changes_rows_deletes_or_quits_outside_text_fields(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        for target in (screen.form.rows[2].query_one(Switch), screen.query_one("#add-property")):
+            await focus_on(pilot, app, target)
+            for letter in STRAY:
+                await pilot.press(letter)
+                await settle(pilot, app)
+                assert app.is_running
+                assert app.screen is screen, (letter, app.screen)
+            assert [r.values().key for r in screen.form.rows] == ["email", "age", "verified", "prefs"]
+        assert screen.modified == set()
+
+
+async def test_the_row_and_identity_keys_work_without_letters(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await focus_on(pilot, app, screen.form.rows[2].query_one(Switch))
+        await pilot.press("ctrl+n")
+        await settle(pilot, app)
+        assert len(screen.form.rows) == 5
+        await pilot.press("ctrl+delete")
+        await settle(pilot, app)
+        assert isinstance(app.screen, DeleteScreen)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.screen is screen
