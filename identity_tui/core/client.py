@@ -27,14 +27,13 @@ from identity_tui.core.errors import (
 from identity_tui.core.httpx_lean import httpx
 from identity_tui.core.kinds import IdentityType
 from identity_tui.core.secret import Secret, mask
-from identity_tui.core.summary import IdentitySummary, parse_page
+from identity_tui.core.paths import API, IDENTITIES, identity_path
+from identity_tui.core.summary import IdentitySummary, parse_identity, parse_page
 
 if TYPE_CHECKING:
     # The models load pydantic, which the list does not need: imported when an identity is parsed.
     from identity_tui.core.models import Identity, IdentityCreate, IdentityProperty, IdentityUpdate
 
-API = "/v1"
-IDENTITIES = f"{API}/identities/"
 USER_AGENT = f"identity-tui/{__version__}"
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "PATCH"})
 RETRY_STATUSES = frozenset({408, 429})  # and every 5xx, like the official SDK
@@ -43,11 +42,6 @@ MAX_RETRY_AFTER = 30.0
 
 class BadRequestBody(LettaError):
     """A body that JSON cannot carry (NaN, an unpaired surrogate): refused before sending."""
-
-
-def identity_path(identity_id: str, suffix: str = "") -> str:
-    """``/v1/identities/{id}`` (no trailing slash: the server redirects one)."""
-    return f"{API}/identities/{identity_id}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -477,20 +471,6 @@ def _tls_setting(base_url: str, verify: bool, transport: Any) -> Any:
 def _wire(body: Any) -> Any:
     """A model's JSON body (``.wire()``); a dict is sent as it is."""
     return body if isinstance(body, dict) else body.wire()
-
-
-def parse_identity(data: Any, host: str) -> Identity:
-    """One identity from an answer, validated by the models; BadResponse when it is not one."""
-    from pydantic import ValidationError
-
-    from identity_tui.core.models import Identity
-
-    try:
-        return Identity.model_validate(data)
-    except ValidationError:
-        raise BadResponse(
-            f"{host} answered, but not with an identity: is it a Letta server?", status=200
-        ) from None
 
 
 def _parse_objects(data: Any, host: str) -> list[dict[str, Any]]:

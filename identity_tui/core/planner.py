@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from identity_tui.core.client import IDENTITIES, identity_path
+from identity_tui.core.paths import IDENTITIES, identity_path
 from identity_tui.core.jsontext import depth
 from identity_tui.core.models import (
     Identity,

@@ -38,8 +38,6 @@ class IdentitySummary:
 
     def identity(self, host: str = "The server") -> Identity:
         """The whole identity, validated as every other answer is; BadResponse when it is not one."""
-        from identity_tui.core.client import parse_identity
-
         return parse_identity(self.wire, host)
 
 
@@ -78,3 +76,20 @@ def parse_page(data: Any, host: str) -> list[IdentitySummary]:
     raise BadResponse(
         f"{host} answered, but not with a list of identities: is it a Letta server?", status=200
     )
+
+
+def parse_identity(data: Any, host: str) -> Identity:
+    """One identity from an answer, validated by the models; BadResponse when it is not one.
+
+    pydantic and the models are imported here, on the first identity parsed, not when the list starts.
+    """
+    from pydantic import ValidationError
+
+    from identity_tui.core.models import Identity
+
+    try:
+        return Identity.model_validate(data)
+    except ValidationError:
+        raise BadResponse(
+            f"{host} answered, but not with an identity: is it a Letta server?", status=200
+        ) from None

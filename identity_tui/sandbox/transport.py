@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Protocol
 
 from identity_tui.core.httpx_lean import httpx
 
-if TYPE_CHECKING:
-    from identity_tui.sandbox.sandbox import Sandbox
+
+class Handler(Protocol):
+    """What answers the requests: the Sandbox, or anything with its ``handle``."""
+
+    def handle(self, method: str, target: str, headers: Mapping[str, str],
+               body: bytes) -> tuple[int, list[tuple[str, str]], bytes]: ...
 
 
-def make_transport(sandbox: "Sandbox") -> httpx.MockTransport:
+def make_transport(sandbox: Handler) -> httpx.MockTransport:
     """MockTransport reads the request body for async clients too, so one sync handler serves both kinds."""
 
     def respond(request: httpx.Request) -> httpx.Response:
