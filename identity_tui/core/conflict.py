@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from identity_tui.core.models import IdentityType, PropertyType, same_value
+from identity_tui.core.models import IdentityType, same_property
 from identity_tui.core.planner import SCALARS, Draft, DraftProperty
 
 MINE = "mine"
@@ -162,7 +162,7 @@ def _same_prop(a: Any, b: Any) -> bool:
     """Same key, type and value (True, 1 and 1.0 told apart), or both absent."""
     if a is ABSENT or b is ABSENT:
         return a is b
-    return PropertyType(a.type) is PropertyType(b.type) and same_value(a.value, b.value)
+    return same_property(a, b)
 
 
 def _pick(b: Any, t: Any, m: Any, field: str, choices: Mapping[str, str], same: Any) -> tuple[Any, Conflict | None]:

@@ -175,6 +175,8 @@ def same_value(a: Any, b: Any) -> bool:
     return True
 
 
-def same_property(a: IdentityProperty, b: IdentityProperty) -> bool:
-    """Key, type and value all equal, with types told apart."""
-    return a.key == b.key and a.type == b.type and same_value(a.value, b.value)
+def same_property(a: Any, b: Any) -> bool:
+    """The one "same property": key, type and value all equal, with ``True``, ``1`` and ``1.0`` told apart.
+
+    Takes anything with ``key``, ``type`` and ``value``: a property from the server or a draft's row."""
+    return a.key == b.key and PropertyType(a.type) is PropertyType(b.type) and same_value(a.value, b.value)

@@ -19,7 +19,6 @@ from identity_tui.core.models import (
     IdentityType,
     PropertyType,
     same_property,
-    same_value,
     value_error,
 )
 
@@ -320,7 +319,7 @@ def matches_draft(identity: Identity, draft: Draft) -> list[str]:
     if not _same_list(have, draft.properties):
         want = {p.key: p for p in draft.properties}
         got = {p.key: p for p in have}
-        keys = [k for k in want if k not in got or not _same_draft_prop(got[k], want[k])]
+        keys = [k for k in want if k not in got or not same_property(got[k], want[k])]
         keys += [k for k in got if k not in want]
         if not keys:
             keys = ["(order)"]
@@ -332,12 +331,8 @@ def _as_property(p: DraftProperty) -> IdentityProperty:
     return IdentityProperty.model_construct(key=p.key, type=PropertyType(p.type), value=p.value)
 
 
-def _same_draft_prop(a: DraftProperty, b: DraftProperty) -> bool:
-    return a.key == b.key and PropertyType(a.type) == PropertyType(b.type) and same_value(a.value, b.value)
-
-
 def _same_list(a: list[DraftProperty] | tuple[DraftProperty, ...], b: tuple[DraftProperty, ...]) -> bool:
-    return len(a) == len(b) and all(_same_draft_prop(x, y) for x, y in zip(a, b))
+    return len(a) == len(b) and all(same_property(x, y) for x, y in zip(a, b))
 
 
 def _describe_patch(patch: dict[str, Any]) -> str:
