@@ -16,6 +16,28 @@ from textual.widget import Widget
 from identity_tui.tui.keymap import UNBOUND
 
 
+# Keys a person must always find, whatever the width: they are kept and the others dropped first.
+ESSENTIAL_ACTIONS = {"quit", "help", "back"}
+
+
+def _fitting(items: list[tuple[int, bool]], room: int) -> list[int]:
+    """Indexes of the (width, essential) items drawn in ``room`` cells, in their order: whole keys only,
+    the essential ones first, then the others from the left while they fit."""
+    chosen: set[int] = set()
+    used = 0
+    for only_essential in (True, False):
+        for index, (width, essential) in enumerate(items):
+            if essential != only_essential or index in chosen:
+                continue
+            if used + width > room:
+                if only_essential:
+                    continue
+                break
+            chosen.add(index)
+            used += width
+    return sorted(chosen)
+
+
 class KeyBar(Widget, can_focus=False):
     """Keys and what they do, then the command palette's key on the right."""
 
@@ -58,8 +80,8 @@ class KeyBar(Widget, can_focus=False):
         if self.is_attached and screen is self.screen:
             self.refresh()
 
-    def _items(self) -> tuple[list[tuple[str, str, str, bool]], tuple[str, str, str, bool] | None]:
-        """(key, key as shown, description, enabled) for each shown binding, one per action; the palette's."""
+    def _items(self) -> tuple[list[tuple[str, str, str, bool, bool]], tuple[str, str, str, bool] | None]:
+        """(key, key as shown, description, enabled, essential) for each shown binding, one per action; the palette's."""
         app = self.app
         seen: set[str] = set()
         items = []
@@ -72,7 +94,8 @@ class KeyBar(Widget, can_focus=False):
             if not binding.show or binding.action in seen or binding.key == UNBOUND:
                 continue
             seen.add(binding.action)
-            items.append((binding.key, app.get_key_display(binding), binding.description, enabled))
+            essential = binding.action.rpartition(".")[2] in ESSENTIAL_ACTIONS
+            items.append((binding.key, app.get_key_display(binding), binding.description, enabled, essential))
         return items, palette
 
     def render(self) -> Text:
@@ -88,10 +111,12 @@ class KeyBar(Widget, can_focus=False):
         room = width - tail.cell_len
         line = Text(no_wrap=True, overflow="crop", end="")
         spans: list[tuple[int, int, str, bool]] = []
-        for key, shown, description, enabled in items:
-            item = Text.assemble((f" {shown} ", key_style), (f"{description} ", description_style))
-            if line.cell_len + item.cell_len > room:
-                break  # whole keys only; the palette (every action) keeps its place on the right
+        drawn = [
+            (key, Text.assemble((f" {shown} ", key_style), (f"{description} ", description_style)), enabled)
+            for key, shown, description, enabled, _essential in items
+        ]
+        for index in _fitting([(item.cell_len, essential) for (*_, essential), (_, item, _) in zip(items, drawn)], room):
+            key, item, enabled = drawn[index]
             if not enabled:
                 item.stylize("dim")
             spans.append((line.cell_len, line.cell_len + item.cell_len, key, enabled))
