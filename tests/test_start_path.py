@@ -33,6 +33,7 @@ def loaded_after(code: str) -> dict:
             "click": "click" in sys.modules,
             "pygments": "pygments" in sys.modules,
             "httpx_cli": "httpx._main" in sys.modules,
+            "trio": "trio" in sys.modules,
         }))
         """
     )
@@ -56,6 +57,27 @@ def test_httpx_is_imported_without_its_command_line_tool():
     got = loaded_after(START_PATH)
     assert not got["httpx_cli"]
     assert not got["click"] and not got["pygments"]
+
+
+def test_httpx_is_imported_without_trio():
+    """httpcore imports trio whenever it is installed; the app runs on asyncio and leaves it out."""
+    code = "\nfrom identity_tui.core.client import LettaClient\nLettaClient('http://127.0.0.1:9')"
+    got = loaded_after(START_PATH + code)
+    assert not got["trio"]
+
+
+def test_trio_can_still_be_imported_after_httpx():
+    script = """
+    from identity_tui.core.httpx_lean import httpx
+    try:
+        import trio
+    except ImportError as exc:
+        assert "trio" not in str(exc) or "No module named" in str(exc), exc
+    print("ok")
+    """
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
 
 
 def test_httpx_main_is_still_there_for_anyone_who_calls_it():

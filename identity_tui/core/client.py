@@ -24,7 +24,7 @@ from identity_tui.core.errors import (
     TimedOut,
     error_for_status,
 )
-from identity_tui.core.httpx_lean import httpx
+from identity_tui.core.httpx_lean import httpx, load_network
 from identity_tui.core.kinds import IdentityType
 from identity_tui.core.secret import Secret, mask
 from identity_tui.core.paths import API, IDENTITIES, identity_path
@@ -102,6 +102,8 @@ class LettaClient:
         if project_id:
             headers["X-Project-Id"] = project_id
         headers.update(self.options.extra_headers)
+        if transport is None:
+            load_network()
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers=headers,
