@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.highlighter import Highlighter
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal
 from textual.widget import Widget
@@ -50,9 +50,33 @@ class VisibleControls(Highlighter):
 VISIBLE = VisibleControls()
 
 
+class InOrderKeys:
+    """Runs the widget's own key bindings (backspace, delete, arrows…) where its typed characters are handled.
+
+    Textual inserts a printable key in the focused widget's handler but runs a non-priority binding only
+    once the key has bubbled up to the app, through a queue per ancestor. When a burst of keys is queued
+    at once (key repeat, an unbracketed paste over SSH), the characters typed after a backspace would
+    land before it. Running the binding here keeps every key in the order it was typed.
+    """
+
+    async def on_key(self, event: events.Key) -> None:
+        if event.is_printable:
+            return  # the widget's own handler inserts it, in turn
+        widget: Widget = self  # type: ignore[assignment]
+        active = widget.screen.active_bindings.get(event.key)
+        if active is None or active.node is not widget or active.binding.priority or not active.enabled:
+            return  # an ancestor's key, or a priority one the app has already run: as before
+        event.stop()
+        await widget.app.run_action(active.binding.action, widget)
+
+
+class FieldInput(InOrderKeys, Input):
+    """A one-line field that takes a burst of keys in order."""
+
+
 def text_input(value: str = "", **kwargs: Any) -> Input:
     """A one-line field the form's way: compact, cursor kept on focus, control characters made visible."""
-    return Input(value, compact=True, select_on_focus=False, highlighter=VISIBLE, **kwargs)
+    return FieldInput(value, compact=True, select_on_focus=False, highlighter=VISIBLE, **kwargs)
 
 
 class ValueEditor:
@@ -83,7 +107,7 @@ class ValueEditor:
         raise NotImplementedError
 
 
-class TextValueEditor(Input, ValueEditor):
+class TextValueEditor(InOrderKeys, Input, ValueEditor):
     """A one-line text editor for string and number values (the number parse happens in the form model)."""
 
     def __init__(self, ptype: PropertyType, value: Any, **kwargs: Any) -> None:
@@ -115,7 +139,7 @@ class TextValueEditor(Input, ValueEditor):
         self.cursor_position = len(self.value)
 
 
-class JsonValueEditor(TextArea, ValueEditor):
+class JsonValueEditor(InOrderKeys, TextArea, ValueEditor):
     """A multi-line editor for a JSON object; plain text, validated by the form model (no tree-sitter)."""
 
     def __init__(self, value: Any, **kwargs: Any) -> None:

@@ -1,0 +1,170 @@
+"""The real program on a real pseudo-terminal: a burst of keys written in one go lands as if typed slowly.
+
+Key repeat, or a paste into a terminal without bracketed paste (common over SSH), hands the app many
+keys in a single read. Each test focuses a field the way a person does, waits until the terminal cursor
+stands in it, writes the whole burst with ONE ``os.write`` (backspace is DEL, ``\\x7f``), and compares what
+the app keeps with what the same keys typed one at a time give.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from identity_tui.sandbox import Sandbox
+
+from .terminal import Terminal
+
+ROOT = Path(__file__).resolve().parents[2]
+ALICE_ID = "identity-00000000-0000-4000-8000-00000000a11c"
+ALICE = {
+    "id": ALICE_ID,
+    "identifier_key": "alice@example.com",
+    "name": "Alice Example",
+    "identity_type": "user",
+    "project_id": None,
+    "properties": [
+        {"key": "prefs", "value": {}, "type": "json"},
+        {"key": "nick", "value": "", "type": "string"},
+    ],
+}
+DEL = "\x7f"
+# The burst from the issue: a value, 16 backspaces, the rest, with no pause anywhere.
+BURST = '{"y": 12345678901234567890123}}}' + DEL * 16 + '1.5e3}}, "b2": 9007199254740993}'
+# The same with one "}}" fewer, so that what it leaves is a JSON object that can be saved.
+VALID = '{"y": 12345678901234567890123}}}' + DEL * 16 + '1.5e3, "b2": 9007199254740993}'
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+
+
+def typed_slowly(text: str, keys: str) -> str:
+    """What ``keys`` leave after ``text`` (cursor at its end), applied one at a time."""
+    for ch in keys:
+        text = text[:-1] if ch == DEL else text + ch
+    return text
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "sandbox.sqlite3"
+    sb = Sandbox(path=str(path))
+    sb.store.insert(copy.deepcopy(ALICE))
+    sb.close()
+    return path
+
+
+@pytest.fixture
+def term(db: Path, hermetic: Path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "TEXTUAL"))}
+    env.update(TERM="xterm-256color", TEXTUAL_ANIMATIONS="none", PYTHONDONTWRITEBYTECODE="1")
+    t = Terminal([sys.executable, "-m", "identity_tui", "--sandbox", str(db)], env=env, cwd=str(ROOT))
+    yield t
+    t.stop()
+
+
+def draft_form(hermetic: Path) -> dict | None:
+    paths = sorted((hermetic / "state").glob("identity-tui/drafts/*/*.json"))
+    return json.loads(paths[0].read_text())["form"] if paths else None
+
+
+def line_with(screen: str, word: str) -> tuple[int, str]:
+    return next((i, line) for i, line in enumerate(screen.splitlines()) if word in line)
+
+
+def cursor_at(term: Terminal, row: int, col: int) -> bool:
+    """The terminal cursor (Textual leaves it where the focused field's cursor is) stands at row, col."""
+    return (term.screen.row, term.screen.col) == (row, col)
+
+
+def open_form(term: Terminal) -> str:
+    term.wait_for("Alice Example")
+    term.send("\r")
+    return term.wait_for("Properties (2)")
+
+
+def focus_row_value(term: Terminal, key: str, tabs: int, shown: str) -> None:
+    """tab to the value of property ``key`` (showing ``shown``) and wait for the cursor to stand at its start."""
+    screen = term.screen.text()
+    row, line = line_with(screen, key)
+    col = line.index(shown, line.index(key) + len(key)) if shown else None
+    term.send("\t" * tabs)
+    if col is None:  # an empty value: the cursor stands on the row, right of the type
+        term.wait_for(lambda _: term.screen.row == row and term.screen.col > line.index("▼"), timeout=20)
+    else:
+        term.wait_for(lambda _: cursor_at(term, row, col), timeout=20)
+
+
+def write_burst(term: Terminal, keys: str) -> None:
+    assert term.fd is not None
+    os.write(term.fd, keys.encode())  # one write: the app reads the whole burst at once
+
+
+def wait_for_draft(term: Terminal, hermetic: Path, field, length: int) -> str:
+    """The debounced draft, once it holds as many characters as the burst leaves (then nothing is queued)."""
+    def written(_: str) -> bool:
+        form = draft_form(hermetic)
+        return form is not None and len(field(form)) == length
+
+    term.wait_for(written, timeout=20)
+    return field(draft_form(hermetic))
+
+
+def prefs_text(form: dict) -> str:
+    return form["properties"][0]["text"]
+
+
+def test_a_burst_in_a_json_value_keeps_its_order(term, hermetic):
+    open_form(term)
+    focus_row_value(term, "prefs", 5, "{}")  # name, key, type, prefs key, prefs type, prefs value
+    term.send("\x0b")  # ctrl+k: the value's line cleared
+    term.wait_for(lambda text: "{}" not in line_with(text, "prefs")[1])
+    write_burst(term, BURST)
+    expected = typed_slowly("", BURST)
+    assert expected == '{"y": 12345678901.5e3}}, "b2": 9007199254740993}'
+    assert wait_for_draft(term, hermetic, prefs_text, len(expected)) == expected
+    term.wait_for("Extra data")  # the form says what is wrong with it, as for slow typing
+
+
+def test_a_burst_in_a_json_value_saves_what_was_typed(term, hermetic, db):
+    open_form(term)
+    focus_row_value(term, "prefs", 5, "{}")
+    term.send("\x0b")
+    term.wait_for(lambda text: "{}" not in line_with(text, "prefs")[1])
+    write_burst(term, VALID)
+    expected = typed_slowly("", VALID)
+    assert wait_for_draft(term, hermetic, prefs_text, len(expected)) == expected
+    term.send("\x13")  # ctrl+s: the preview of the requests
+    term.wait_for("enter send")
+    assert "9007199254740993" in term.screen.text()
+    term.send("\r")
+    term.wait_for("Saved")
+    sb = Sandbox(path=str(db))
+    try:
+        stored = sb.store.get(ALICE_ID)
+    finally:
+        sb.close()
+    assert stored["properties"][0]["value"] == json.loads(expected)
+    assert stored["properties"][0]["value"]["b2"] == 9007199254740993  # an int past 2**53, not a float
+
+
+def test_a_burst_in_a_string_value_keeps_its_order(term, hermetic):
+    open_form(term)
+    focus_row_value(term, "nick", 8, "")  # ... prefs value, nick key, nick type, nick value
+    write_burst(term, BURST)
+    expected = typed_slowly("", BURST)
+    assert wait_for_draft(term, hermetic, lambda form: form["properties"][1]["text"], len(expected)) == expected
+
+
+def test_a_burst_in_the_name_keeps_its_order(term, hermetic):
+    screen = open_form(term)
+    row, line = line_with(screen, "Name ")
+    end = line.index("Alice Example") + len("Alice Example")
+    term.wait_for(lambda _: term.screen.row == row and term.screen.col >= end)  # the name has the cursor
+    write_burst(term, BURST)
+    expected = typed_slowly("Alice Example", BURST)
+    assert wait_for_draft(term, hermetic, lambda form: form["name"], len(expected)) == expected

@@ -1,0 +1,83 @@
+"""Keys that arrive all at once (key repeat, an unbracketed paste over SSH) are applied in the order typed.
+
+The driver queues a whole burst before any of it is handled; these tests post the keys the same way, with
+no pause between them, and compare with what slow typing gives.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from test_edit_support import ALICE_ID, focus_on, open_alice, people, settle  # noqa: F401 - people is a fixture
+from textual import events
+from textual.widgets import Input
+
+from identity_tui.tui.widgets.value_editors import JsonValueEditor, TextValueEditor
+
+BACKSPACE = "\x7f"
+# The burst from the issue: a value typed, 16 backspaces, the rest typed, with no pause anywhere.
+BURST = '{"y": 12345678901234567890123}}}' + BACKSPACE * 16 + '1.5e3}}, "b2": 9007199254740993}'
+
+
+def typed_slowly(text: str, burst: str) -> str:
+    """What ``burst`` leaves after ``text`` with the cursor at its end, one key at a time."""
+    for ch in burst:
+        text = text[:-1] if ch == BACKSPACE else text + ch
+    return text
+
+
+def key_event(ch: str) -> events.Key:
+    """The key event the terminal driver makes of one byte of input."""
+    if ch == BACKSPACE:
+        return events.Key("backspace", ch)
+    if ch == " ":
+        return events.Key("space", ch)
+    if ch.isalnum():
+        return events.Key(ch, ch)
+    return events.Key(unicodedata.name(ch).lower().replace(" ", "_").replace("-", "_"), ch)
+
+
+async def burst(pilot, app, keys: str) -> None:
+    """Queue every key before the app handles any, as a single read from the terminal does."""
+    for ch in keys:
+        app.post_message(key_event(ch))
+    await settle(pilot, app)
+
+
+def test_typed_slowly_is_the_expected_text():
+    assert typed_slowly("", BURST) == '{"y": 12345678901.5e3}}, "b2": 9007199254740993}'
+
+
+async def test_a_burst_in_a_json_value_lands_in_order(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        editor = screen.form.rows[3].editor
+        assert isinstance(editor, JsonValueEditor)
+        await focus_on(pilot, app, editor)
+        editor.clear()
+        await burst(pilot, app, BURST)
+        assert editor.text == typed_slowly("", BURST)
+
+
+@pytest.mark.parametrize("where", ["name", "identifier_key", "string value", "number value", "property key"])
+async def test_a_burst_in_a_one_line_field_lands_in_order(make_app, people, where):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        rows = screen.form.rows
+        field = {
+            "name": lambda: screen.query_one("#name", Input),
+            "identifier_key": lambda: screen.query_one("#identifier-key", Input),
+            "string value": lambda: rows[0].editor,
+            "number value": lambda: rows[1].editor,
+            "property key": lambda: rows[0].key_input,
+        }[where]()
+        if where.endswith("value"):
+            assert isinstance(field, TextValueEditor)
+        await focus_on(pilot, app, field)
+        field.action_end()
+        before = field.value
+        await burst(pilot, app, BURST)
+        assert field.value == typed_slowly(before, BURST)
