@@ -58,13 +58,26 @@ def _handler_for(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-request (a cancelled request, a closed pool) is one line, not a traceback."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError):  # reset, broken pipe, aborted
+            where = ":".join(str(part) for part in client_address[:2]) if client_address else "a client"
+            print(f"identity-tui sandbox: {where} closed the connection mid-request ({type(exc).__name__})",
+                  file=sys.stderr, flush=True)
+            return
+        super().handle_error(request, client_address)
+
+
 class ServerThread:
     """A context manager that serves a sandbox on host:port (0 = any free port) until the block ends."""
 
     def __init__(self, sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0):
         self.sandbox = sandbox
-        self.httpd = ThreadingHTTPServer((host, port), _handler_for(sandbox))
-        self.httpd.daemon_threads = True
+        self.httpd = _Server((host, port), _handler_for(sandbox))
         # A short poll interval makes stop() return quickly.
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="sandbox-http", daemon=True)

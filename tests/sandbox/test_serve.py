@@ -127,3 +127,40 @@ def test_main_help_describes_the_options(capsys: pytest.CaptureFixture[str]) -> 
     out = capsys.readouterr().out
     for option in ("--host", "--port", "--db", "--seed", "--password"):
         assert option in out
+
+
+def reset_mid_request(base_url: str) -> None:
+    """Drop a kept-alive connection with a reset while the server waits on it (what a cancelled client does).
+
+    One request is answered first, so the server's handler is surely reading the connection when the
+    reset comes.
+    """
+    import struct
+
+    host, port = base_url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)), timeout=5)
+    sock.sendall(b"GET /v1/identities/count HTTP/1.1\r\nHost: x\r\n\r\n")
+    received = b""
+    while not received.endswith(b"\r\n\r\n0"):
+        received += sock.recv(65536)
+    sock.sendall(b"POST /v1/identities/ HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
+def test_a_client_that_cancels_is_one_quiet_line_not_a_traceback(capfd: pytest.CaptureFixture[str]) -> None:
+    import time
+
+    with ServerThread(Sandbox()) as server:
+        reset_mid_request(server.base_url)
+        err = ""
+        deadline = time.monotonic() + 10
+        while "closed the connection" not in err and "Error" not in err and time.monotonic() < deadline:
+            time.sleep(0.02)  # the handler thread reports the reset on its own time
+            err += capfd.readouterr().err
+        # and the server still answers
+        assert httpx.get(f"{server.base_url}/v1/identities/count").json() == 0
+    err += capfd.readouterr().err
+    assert "Traceback" not in err, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "closed the connection" in lines[0], err
