@@ -26,16 +26,21 @@ class ConnectScreen(ModalScreen[Connection | None]):
         Binding("escape,ctrl+q", "quit", "Quit", id="connect.quit"),
     ]
 
-    def __init__(self, message: str, conn: Connection, focus: str = "retry") -> None:
+    def __init__(self, message: str, conn: Connection, focus: str = "retry", attempt: int = 1) -> None:
         super().__init__()
         self.message = message
         self.conn = conn
         self.first_focus = focus
+        # Which try this is: a retry refused again says "Attempt 2: ...", so it reads as new.
+        self.attempt = attempt
 
     def compose(self) -> ComposeResult:
         with Vertical(id="connect-box", classes="dialog"):
             yield Static(Text("Cannot connect", style="bold"), classes="dialog-title")
-            yield Static(Text(printable(self.message)), id="connect-message")
+            said = printable(self.message)
+            if self.attempt > 1:
+                said = f"Attempt {self.attempt}: {said}"
+            yield Static(Text(said), id="connect-message")
             yield Label("Server URL")
             yield Input(self.conn.base_url if self.conn.sandbox is None else "", id="url")
             yield Label("Token (API key or server password)")

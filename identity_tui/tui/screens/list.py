@@ -157,6 +157,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         # rows always come from the same answer.
         self._loading_key: PageKey | None = None
         self._queued_turns = 0
+        self._connect_attempt = 1  # counts tries from the connect screen until a page loads
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -282,6 +283,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         table.show_page(rows)
         self._shown = key
         self._loading_key = None
+        self._connect_attempt = 1
         if self._select_after_load:
             for i, identity in enumerate(rows):
                 if identity.id == self._select_after_load:
@@ -340,11 +342,13 @@ class ListScreen(ReportsWorkerErrors, Screen):
 
         self._set_info(Text(error.message), error=True)
         focus = "token" if isinstance(error, Unauthorized) else "url" if isinstance(error, BadResponse) else "retry"
-        self.app.push_screen(ConnectScreen(error.message, self.app.conn, focus), self._after_connect_screen)
+        screen = ConnectScreen(error.message, self.app.conn, focus, attempt=self._connect_attempt)
+        self.app.push_screen(screen, self._after_connect_screen)
 
     async def _after_connect_screen(self, result: object) -> None:
         if result is None:
             return
+        self._connect_attempt += 1
         await self.app.reconnect(result)
         self.query_one(StatusBar).set_connection(self.app.conn)
         self._restart_paging(from_end=False, forget=True)
