@@ -21,6 +21,7 @@ class HeldTransport(httpx.AsyncBaseTransport):
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
         self.hold = False
+        self.fail_held = False  # held requests answer 503 once released
         self.waiting: list[asyncio.Event] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -28,6 +29,8 @@ class HeldTransport(httpx.AsyncBaseTransport):
             gate = asyncio.Event()
             self.waiting.append(gate)
             await gate.wait()
+            if self.fail_held:
+                return httpx.Response(503, json={"detail": "An unknown error occurred"}, request=request)
         return await self.inner.handle_async_request(request)
 
     def release_newest_first(self) -> None:
@@ -98,3 +101,25 @@ async def test_a_burst_both_ways_while_loading_lands_on_the_net_page(make_app, b
         held.release_newest_first()
         await settle(pilot, app)
         assert assert_label_names_the_rows(app, ordered) == 4
+
+
+async def test_a_late_failure_of_a_page_left_behind_does_not_touch_the_page_shown(make_app, big_sandbox):
+    held = HeldTransport(big_sandbox.transport())
+    app = make_app(store=big_sandbox)
+    app._transport = held
+    ordered = ordered_ids(big_sandbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        held.hold, held.fail_held = True, True
+        await pilot.press("right_square_bracket", "right_square_bracket")  # page 3 waits on the server
+        await pilot.pause()
+        await pilot.press("less_than_sign")  # back to the first page before it answers
+        await pilot.pause()
+        held.release_newest_first()
+        await settle(pilot, app)
+        assert assert_label_names_the_rows(app, ordered) == 1
+        assert "503" not in str(app.screen.query_one("#page-info").render())
+        held.fail_held = False
+        await pilot.press("right_square_bracket")
+        await settle(pilot, app)
+        assert assert_label_names_the_rows(app, ordered) == 2

@@ -316,6 +316,8 @@ class ListScreen(ReportsWorkerErrors, Screen):
 
     @on(PageFailed)
     def _on_page_failed(self, message: PageFailed) -> None:
+        if message.key != self._key():
+            return  # a page left behind (first page, new filters): what is shown now is not its business
         error = message.error
         self._set_loading(False)
         self._loading_key = None
