@@ -53,6 +53,9 @@ CORE_MODULES = [
     "identity_tui.commands",
     "identity_tui.commands.run",
     "identity_tui.commands.writes",
+    "identity_tui.commands.bulk",
+    "identity_tui.core.bulk",
+    "identity_tui.core.bulk_files",
 ]
 
 
@@ -132,6 +135,7 @@ def test_python_dash_m_flag_imports_no_ui(flag):
         ["ensure", "--key", "hygiene", "--name", "H", "--type", "user", "--prop", "n:number=1"],
         ["set", "--key", "hygiene", "--prop", "n:number=2", "--dry-run"],
         ["delete", "--key", "hygiene", "--yes"],
+        ["export", "--format", "csv"],
     ],
 )
 def test_every_command_runs_without_textual(argv, tmp_path):

@@ -62,6 +62,12 @@ async def _main(args) -> int:  # type: ignore[no-untyped-def]
             return await run.cmd_list(client, args)
         if args.command == "get":
             return await run.cmd_get(client, args, conn.project_id)
+        if args.command == "export":
+            from identity_tui.commands import bulk
+
+            return await bulk.cmd_export(client, args)
+        if args.command == "import":
+            return await _import(cfg, args, client, conn.project_id)
         from identity_tui.commands import writes
 
         handler = {"ensure": writes.cmd_ensure, "set": writes.cmd_set, "delete": writes.cmd_delete}
@@ -70,6 +76,29 @@ async def _main(args) -> int:  # type: ignore[no-untyped-def]
         raise run.Exit(run.code_for(exc), exc.message) from None
     finally:
         await backend.aclose()
+
+
+async def _import(cfg, args, client, project):  # type: ignore[no-untyped-def]
+    """``import``, from a file or, with ``--from-profile``, from another server's identities."""
+    from identity_tui.commands import bulk
+    from identity_tui.core import config
+    from identity_tui.core.connect import open_backend
+
+    if not args.from_profile:
+        return await bulk.cmd_import(client, args, project)
+    if args.from_profile not in cfg.profiles:
+        raise UsageError(f"No profile named {args.from_profile!r} in {cfg.path or config.config_path()}.")
+    # The source's own settings (its URL and token), never this connection's: a token stays with its server.
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in (config.ENV_BASE_URL, config.ENV_TOKEN, config.ENV_PROFILE)}
+    source_conn = config.resolve(cfg, profile=args.from_profile, readonly=True, env=env)
+    args.project = args.from_project
+    source = open_backend(source_conn, timeouts=(args.connect_timeout, args.read_timeout))
+    try:
+        return await bulk.cmd_import(client, args, project, source=source.client)
+    finally:
+        await source.aclose()
 
 
 def _fail(code: int, message: str) -> int:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any, NoReturn
 
-COMMANDS = ("list", "get", "ensure", "set", "delete")
+COMMANDS = ("list", "get", "ensure", "set", "delete", "export", "import")
 
 EXIT_CODES = """\
 exit status:
@@ -108,6 +108,36 @@ def build() -> Parser:
     st.add_argument("--dry-run", action="store_true", help="print the requests it would send; send no write")
     st.add_argument("--yes", action="store_true", help="do not ask before replacing the property list")
     st.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
+
+    def filters(p: argparse.ArgumentParser, order: str) -> None:
+        p.add_argument("--name", metavar="S", help="name contains S (case-insensitive)")
+        p.add_argument("--key", metavar="K", help="identifier key is exactly K")
+        p.add_argument("--type", metavar="T", choices=("org", "user", "other"), help="org, user or other")
+        p.add_argument("--project", metavar="P", help="project id is exactly P")
+        p.add_argument("--order", choices=("asc", "desc"), default=order, help=f"default {order}")
+
+    ex = command("export", "Write identities to a file (or stdout): JSON lines, a JSON array, or CSV.")
+    filters(ex, "asc")
+    ex.add_argument("--format", choices=("jsonl", "json", "csv"), help="default: by the file's ending, else jsonl")
+    ex.add_argument("-o", "--output", metavar="FILE", help="where to write (- or nothing: stdout)")
+
+    im = command("import", "Create and update identities from a file, or from another server: a plan first.")
+    im.add_argument("file", nargs="?", metavar="FILE", help="JSONL, JSON or CSV (- for stdin)")
+    im.add_argument("--format", choices=("jsonl", "json", "csv"), help="the file's format (default: by its ending)")
+    im.add_argument("--match", choices=("key", "id"), default="key", help="match rows by identifier key (default) or id")
+    im.add_argument("--project", metavar="P", help="project for rows that name none (and to look keys up in)")
+    im.add_argument("--prune-properties", action="store_true",
+                    help="an identity's property list becomes the file's (default: the file's are merged in)")
+    im.add_argument("--dry-run", action="store_true", help="print the plan; send no write")
+    im.add_argument("--yes", action="store_true", help="apply without asking (required without a terminal)")
+    im.add_argument("--concurrency", type=int, default=4, metavar="N", help="requests in flight (default 4)")
+    im.add_argument("--from-profile", metavar="NAME", help="copy from another server's identities instead of a file")
+    im.add_argument("--from-name", dest="name", metavar="S", help="with --from-profile: name contains S")
+    im.add_argument("--from-key", dest="key", metavar="K", help="with --from-profile: identifier key K")
+    im.add_argument("--from-type", dest="type", choices=("org", "user", "other"), help="with --from-profile: type")
+    im.add_argument("--from-project", dest="from_project", metavar="P", help="with --from-profile: project P")
+    im.add_argument("--output-format", dest="format_out", choices=("text", "json"), default="text",
+                    help="the plan and the report as text (default) or JSON")
 
     rm = command("delete", "Delete one identity (agents and blocks linked to it are kept).")
     _target(rm)

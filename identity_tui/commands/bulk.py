@@ -1,0 +1,247 @@
+"""``export`` and ``import``: identities to a file and back, with a plan to read before anything is written."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from identity_tui.commands import output
+from identity_tui.commands.args import is_terminal
+from identity_tui.commands.run import CONFLICT, FAILED, OK, USAGE, Exit, say
+from identity_tui.core import bulk
+from identity_tui.core.bulk_files import BadRow, Row, csv_cells, csv_header, format_of, read_rows
+from identity_tui.core.client import LettaClient
+from identity_tui.core.display import one_line, printable
+
+
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    return {"name": args.name, "identifier_key": args.key, "identity_type": args.type,
+            "project_id": args.project, "order": args.order}
+
+
+# -- export -----------------------------------------------------------------------------------------------
+
+
+class Progress:
+    """A progress line on stderr, only when stderr is a terminal: count, rate, and an ETA from a total."""
+
+    def __init__(self, what: str, total: int | None) -> None:
+        self.what, self.total = what, total
+        self.shown = is_terminal(sys.stderr)
+        self.start = self.last = time.monotonic()
+        self.count = 0
+
+    def step(self, n: int = 1) -> None:
+        self.count += n
+        now = time.monotonic()
+        if self.shown and now - self.last >= 0.2:
+            self.last = now
+            rate = self.count / max(now - self.start, 1e-6)
+            line = f"{self.what} {self.count:,}"
+            if self.total:
+                left = max(self.total - self.count, 0) / rate if rate else 0
+                line += f" of {self.total:,} · {rate:,.0f}/s · ETA {left:,.0f} s"
+            else:
+                line += f" · {rate:,.0f}/s"
+            sys.stderr.write("\r" + line + "\x1b[K")
+            sys.stderr.flush()
+
+    def end(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+async def cmd_export(client: LettaClient, args: argparse.Namespace) -> int:
+    fmt = args.format or format_of(args.output or "-", None)
+    total = None
+    if is_terminal(sys.stderr):
+        try:
+            total = await client.count()  # the whole organization's: an upper bound with filters
+        except Exception:  # noqa: BLE001 - progress only
+            total = None
+    progress = Progress("exported", total)
+    with _target(args.output) as out:
+        count = await _write(client, args, fmt, out, progress)
+    progress.end()
+    say(f"exported {count:,} {'identity' if count == 1 else 'identities'}")
+    return OK
+
+
+async def _items(client: LettaClient, args: argparse.Namespace, progress: Progress) -> AsyncIterator[dict[str, Any]]:
+    async for row in bulk.walk(client, **_filters(args)):
+        progress.step()
+        yield row.wire
+
+
+async def _write(client: LettaClient, args: argparse.Namespace, fmt: str, out: IO[str], progress: Progress) -> int:
+    count = 0
+    if fmt == "csv":
+        # The header needs every property column: spool the rows to a temporary file, never to memory.
+        columns: set[tuple[str, str]] = set()
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+            async for item in _items(client, args, progress):
+                for p in item.get("properties") or []:
+                    columns.add((str(p.get("key")), str(p.get("type"))))
+                spool.write(output.json_text(item, indent=None) + "\n")
+                count += 1
+            spool.seek(0)
+            header = csv_header(columns)
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(header)
+            for line in spool:
+                writer.writerow(csv_cells(json.loads(line), header))
+        return count
+    async for item in _items(client, args, progress):
+        text = output.json_text(item, indent=None)
+        if fmt == "json":
+            out.write(",\n  " if count else "[\n  ")
+            out.write(text)
+        else:
+            out.write(text + "\n")
+        count += 1
+    if fmt == "json":
+        out.write("\n]\n" if count else "[]\n")
+    return count
+
+
+class _target:
+    """stdout for ``-`` or nothing; else FILE, written beside it and renamed when complete."""
+
+    def __init__(self, name: str | None) -> None:
+        self.name = name if name not in (None, "-") else None
+        self.tmp: Path | None = None
+
+    def __enter__(self) -> IO[str]:
+        if self.name is None:
+            return sys.stdout
+        path = Path(self.name)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or Path("."))
+        self.tmp = Path(tmp)
+        self.file = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        return self.file
+
+    def __exit__(self, kind: Any, *_: Any) -> None:
+        if self.tmp is None:
+            sys.stdout.flush()
+            return
+        self.file.close()
+        if kind is None:
+            os.replace(self.tmp, self.name)  # type: ignore[arg-type]
+        else:
+            self.tmp.unlink(missing_ok=True)
+
+
+# -- import -----------------------------------------------------------------------------------------------
+
+
+def _rows_from_file(args: argparse.Namespace) -> Iterator[Row | BadRow]:
+    fmt = format_of(args.file, args.format)
+    if args.file == "-":
+        yield from read_rows(sys.stdin.buffer, fmt)
+        return
+    try:
+        stream = open(args.file, "rb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise Exit(USAGE, f"Cannot read {printable(args.file)}: {exc.strerror or exc}.") from None
+    with stream:
+        yield from read_rows(stream, fmt)
+
+
+async def _rows_from_server(source: LettaClient, args: argparse.Namespace) -> list[Row]:
+    return [Row(i, row.wire) async for i, row in _numbered(bulk.walk(source, **_filters(args)))]
+
+
+async def _numbered(rows: AsyncIterator[Any]) -> AsyncIterator[tuple[int, Any]]:
+    i = 0
+    async for row in rows:
+        i += 1
+        yield i, row
+
+
+def describe(plan: bulk.ImportPlan, limit: int = 200) -> str:
+    """The plan for a person: counts per kind, every invalid row, then each changed row's requests."""
+    from identity_tui.commands.writes import plan_text
+
+    counts = ", ".join(f"{plan.count(k)} {k}" for k in (bulk.CREATE, bulk.UPDATE, bulk.UNCHANGED, bulk.INVALID))
+    lines = [f"Plan: {counts}."]
+    for row in plan.rows:
+        if row.kind == bulk.INVALID:
+            lines.append(f"  invalid  {one_line(row.problem, 160)}")
+    shown = 0
+    for row in plan.writes:
+        if shown >= limit:
+            lines.append(f"  … and {len(plan.writes) - shown} more changed rows")
+            break
+        shown += 1
+        lines.append(f"line {row.line}: {row.kind} {one_line(row.key, 60)}")
+        assert row.plan is not None
+        lines.extend("  " + line for line in plan_text(row.plan).split("\n"))
+    return "\n".join(lines)
+
+
+def plan_json(plan: bulk.ImportPlan) -> dict[str, Any]:
+    return {
+        "counts": {k: plan.count(k) for k in bulk.KINDS},
+        "rows": [{"line": r.line, "kind": r.kind, "identifier_key": r.key or None, "problem": r.problem or None,
+                  "requests": [{"method": q.method, "path": q.path, "body": q.body} for q in (r.plan.requests if r.plan else [])]}
+                 for r in plan.rows],
+    }
+
+
+async def cmd_import(client: LettaClient, args: argparse.Namespace, project: str | None,
+                     source: LettaClient | None = None) -> int:
+    if args.concurrency < 1 or args.concurrency > 32:
+        raise Exit(USAGE, "--concurrency must be between 1 and 32.")
+    if source is not None:
+        rows: Any = await _rows_from_server(source, args)
+    else:
+        if not args.file:
+            raise Exit(USAGE, "Name a FILE to import (- for standard input), or --from-profile NAME.")
+        rows = _rows_from_file(args)
+    plan = await bulk.plan_import(client, rows, match=args.match, project=args.project or project,
+                                  prune=args.prune_properties)
+    as_json = args.format_out == "json"
+    if as_json and args.dry_run:
+        sys.stdout.write(output.json_text(plan_json(plan)) + "\n")
+    elif not as_json:
+        print(describe(plan))
+    if args.dry_run or not plan.writes:
+        return USAGE if plan.count(bulk.INVALID) else OK
+    if client.readonly:
+        raise Exit(USAGE, "Read-only (--readonly): nothing was sent.")
+    if not args.yes:
+        if not is_terminal(sys.stdin):
+            raise Exit(USAGE, "Refusing to write without --yes when no terminal can confirm it (nothing was sent).")
+        if input(f"Apply {len(plan.writes)} changes? [y/N] ").strip().lower() not in ("y", "yes"):
+            raise Exit(OK, "Nothing was sent.")
+    progress = Progress("applied", len(plan.writes))
+    results = await bulk.apply_import(client, plan, concurrency=args.concurrency,
+                                      done=lambda _: progress.step())
+    progress.end()
+    bad = [r for r in results if not r.ok]
+    if as_json:
+        body = plan_json(plan)
+        body["results"] = [{"line": r.row.line, "identifier_key": r.row.key, "status": r.status,
+                            "message": r.message or None, "id": r.identity.id if r.identity else None}
+                           for r in results]
+        sys.stdout.write(output.json_text(body) + "\n")
+    else:
+        done = {s: sum(1 for r in results if r.ok and r.status == s) for s in ("created", "updated", "exists")}
+        print(f"Applied: {done['created']} created, {done['updated']} updated, {done['exists']} existed already, "
+              f"{len(bad)} failed.")
+        for r in bad:
+            print(f"  line {r.row.line} ({one_line(r.row.key, 60)}): {r.status}: {one_line(r.message, 200)}")
+    if any(r.status == "failed" for r in bad):
+        return FAILED
+    if bad:
+        return CONFLICT
+    return USAGE if plan.count(bulk.INVALID) else OK

@@ -1,0 +1,285 @@
+"""Bulk import: a plan per row (create, update, unchanged, invalid), then an apply through the save transaction.
+
+Rows are matched to identities by identifier key within their project (or by id). A file's properties
+are merged into the identity's (set in place, or appended) unless ``prune``: then the identity's list
+becomes the file's. Planning only reads. Applying sends each row's save through ``core.transaction``
+(re-read, merge, minimal requests, read back), at most ``concurrency`` at a time, and one failed row
+never stops the others.
+
+Applying the same file twice sends no write the second time: every row plans as unchanged. A run
+killed half-way and started again creates nothing twice: the identifier key is unique in its project,
+and a create whose answer was lost is looked up by key before anything else is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from identity_tui.core import transaction as tx
+from identity_tui.core.bulk_files import BadRow, Row
+from identity_tui.core.errors import Conflict, LettaError
+from identity_tui.core.kinds import IdentityType, PropertyType
+from identity_tui.core.models import Identity, value_error
+from identity_tui.core.planner import Draft, DraftProperty, Plan, matches_draft, plan_create, plan_save
+
+CREATE, UPDATE, UNCHANGED, INVALID = "create", "update", "unchanged", "invalid"
+KINDS = (CREATE, UPDATE, UNCHANGED, INVALID)
+SCAN_AFTER = 50  # more rows than this: one pass over the server's list instead of a lookup per row
+PAGE = 500
+
+
+@dataclass
+class RowPlan:
+    """What importing one row means."""
+
+    line: int
+    kind: str
+    key: str = ""
+    project: str | None = None
+    draft: Draft | None = None
+    existing: Identity | None = None
+    plan: Plan | None = None
+    problem: str = ""
+
+
+@dataclass
+class ImportPlan:
+    rows: list[RowPlan] = field(default_factory=list)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for r in self.rows if r.kind == kind)
+
+    @property
+    def writes(self) -> list[RowPlan]:
+        return [r for r in self.rows if r.kind in (CREATE, UPDATE)]
+
+
+# -- from a row to a draft -------------------------------------------------------------------------------
+
+
+def row_draft(row: Row, default_project: str | None) -> tuple[Draft | None, str]:
+    """The draft a file row means, or a sentence naming the line and the field that is wrong."""
+    data, line = row.data, row.line
+    for name in ("identifier_key", "name"):
+        if not isinstance(data.get(name), str):
+            return None, f"Line {line}: {name} must be text."
+    try:
+        kind = IdentityType(data.get("identity_type"))
+    except ValueError:
+        return None, f"Line {line}: identity_type must be org, user or other."
+    project = data.get("project_id")
+    if project is not None and not isinstance(project, str):
+        return None, f"Line {line}: project_id must be text."
+    props: list[DraftProperty] = []
+    raw_props = data.get("properties")
+    if raw_props is None:
+        raw_props = []
+    if not isinstance(raw_props, list):
+        return None, f"Line {line}: properties must be a list of {{key, type, value}}."
+    for i, p in enumerate(raw_props, 1):
+        if not isinstance(p, dict) or not isinstance(p.get("key"), str) or "value" not in p:
+            return None, f"Line {line}: property {i} must be an object with key, type and value."
+        try:
+            ptype = PropertyType(p.get("type", "string"))
+        except ValueError:
+            return None, f"Line {line}: property '{p['key']}' has an unknown type {p.get('type')!r}."
+        problem = value_error(ptype, p["value"])
+        if problem:
+            return None, f"Line {line}: property '{p['key']}' ({ptype.value}) {problem}."
+        props.append(DraftProperty(p["key"], ptype, p["value"]))
+    draft = Draft(data["name"], data["identifier_key"], kind, tuple(props), project or default_project)
+    errors = plan_create(draft).errors
+    if errors:
+        return None, f"Line {line}: {errors[0].field}: {errors[0].message}"
+    return draft, ""
+
+
+def merged_draft(existing: Identity, wanted: Draft, prune: bool) -> Draft:
+    """``existing`` brought to the file's fields; properties merged by key (or replaced when ``prune``)."""
+    if prune:
+        props = wanted.properties
+    else:
+        rows = [DraftProperty.of(p) for p in existing.properties]
+        for prop in wanted.properties:
+            index = next((i for i, p in enumerate(rows) if p.key == prop.key), None)
+            if index is None:
+                rows.append(prop)
+            else:
+                rows[index] = prop
+        props = tuple(rows)
+    return replace(Draft.of(existing), name=wanted.name, identifier_key=wanted.identifier_key,
+                   identity_type=wanted.identity_type, properties=tuple(props))
+
+
+# -- planning -----------------------------------------------------------------------------------------------
+
+
+Source = AsyncIterator[Identity]
+
+
+async def plan_import(client: Any, rows: Iterable[Row | BadRow], *, match: str = "key",
+                      project: str | None = None, prune: bool = False) -> ImportPlan:
+    """Read the server (only) and plan every row of the file."""
+    out = ImportPlan()
+    wanted: list[tuple[int, Draft, str | None]] = []  # (index in out.rows, draft, id)
+    seen: dict[tuple[str | None, str], int] = {}
+    for row in rows:
+        if isinstance(row, BadRow):
+            out.rows.append(RowPlan(row.line, INVALID, problem=row.problem))
+            continue
+        draft, problem = row_draft(row, project)
+        if draft is None:
+            out.rows.append(RowPlan(row.line, INVALID, problem=problem))
+            continue
+        ident = (draft.project_id or None, draft.identifier_key)
+        if ident in seen:
+            out.rows.append(RowPlan(row.line, INVALID, draft.identifier_key, draft.project_id,
+                                    problem=f"Line {row.line}: identifier_key '{draft.identifier_key}' is on line "
+                                            f"{seen[ident]} already."))
+            continue
+        seen[ident] = row.line
+        identity_id = row.data.get("id") if match == "id" else None
+        if match == "id" and not isinstance(identity_id, str):
+            out.rows.append(RowPlan(row.line, INVALID, draft.identifier_key, problem=f"Line {row.line}: id missing."))
+            continue
+        out.rows.append(RowPlan(row.line, CREATE, draft.identifier_key, draft.project_id, draft))
+        wanted.append((len(out.rows) - 1, draft, identity_id))
+    found = await _existing(client, wanted, match)
+    for index, draft, identity_id in wanted:
+        plan_row = out.rows[index]
+        existing = found.get(identity_id if match == "id" else (draft.project_id or None, draft.identifier_key))
+        if existing is None:
+            if match == "id":
+                plan_row.kind, plan_row.problem = INVALID, f"Line {plan_row.line}: no identity has id {identity_id}."
+                continue
+            plan_row.plan = plan_create(draft)
+            continue
+        plan_row.existing = existing
+        plan_row.draft = merged_draft(existing, draft, prune)
+        plan = plan_save(existing, plan_row.draft)
+        if not plan.ok:
+            plan_row.kind, plan_row.problem = INVALID, f"Line {plan_row.line}: {plan.errors[0].message}"
+        elif plan.empty:
+            plan_row.kind = UNCHANGED
+        else:
+            plan_row.kind, plan_row.plan = UPDATE, plan
+    return out
+
+
+async def _existing(client: Any, wanted: list[tuple[int, Draft, str | None]], match: str) -> dict[Any, Identity]:
+    """The identities the rows name: one lookup each for a few rows, one pass over the list for many."""
+    found: dict[Any, Identity] = {}
+    if not wanted:
+        return found
+    if len(wanted) <= SCAN_AFTER:
+        for _, draft, identity_id in wanted:
+            if match == "id":
+                try:
+                    found[identity_id] = await client.get(identity_id)
+                except LettaError:
+                    pass
+            else:
+                hit = await client.find_by_key(draft.identifier_key, draft.project_id)
+                if hit is not None:
+                    found[(draft.project_id or None, draft.identifier_key)] = hit
+        return found
+    keys = {identity_id if match == "id" else (d.project_id or None, d.identifier_key) for _, d, identity_id in wanted}
+    async for row in walk(client):
+        ident = row.id if match == "id" else (row.project_id or None, row.identifier_key)
+        if ident in keys:
+            found[ident] = row.identity(client.host)
+    return found
+
+
+async def walk(client: Any, page: int = PAGE, **filters: Any) -> AsyncIterator[Any]:
+    """Every identity row on the server (filters as ``list_page`` takes them), oldest first, page after page."""
+    after: str | None = None
+    filters.setdefault("order", "asc")
+    while True:
+        rows = await client.list_page(limit=page, after=after, **filters)
+        for row in rows:
+            yield row
+        if len(rows) < page:
+            return
+        after = rows[-1].id
+
+
+# -- applying ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RowResult:
+    row: RowPlan
+    ok: bool
+    status: str  # created, updated, exists, failed, conflict
+    message: str = ""
+    identity: Identity | None = None
+
+
+async def apply_import(client: Any, plan: ImportPlan, *, concurrency: int = 4,
+                       done: Callable[[RowResult], Awaitable[None] | None] | None = None) -> list[RowResult]:
+    """Send every create and update, at most ``concurrency`` at once; a failure is reported, not raised."""
+    queue: asyncio.Queue[RowPlan] = asyncio.Queue()
+    for row in plan.writes:
+        queue.put_nowait(row)
+    results: list[RowResult] = []
+
+    async def worker() -> None:
+        while not queue.empty():
+            row = queue.get_nowait()
+            try:
+                result = await apply_row(client, row)
+            except LettaError as exc:  # pragma: no cover - apply_row reports its own
+                result = RowResult(row, False, "failed", exc.message)
+            results.append(result)
+            if done is not None:
+                maybe = done(result)
+                if asyncio.iscoroutine(maybe):
+                    await maybe
+
+    await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
+    results.sort(key=lambda r: r.row.line)
+    return results
+
+
+async def apply_row(client: Any, row: RowPlan) -> RowResult:
+    """One row's save through the transaction."""
+    assert row.draft is not None
+    if row.kind == CREATE:
+        job = tx.prepare_create(row.draft).job
+        assert job is not None
+        outcome = await tx.send(client, job)
+        if isinstance(outcome, tx.Saved):
+            return RowResult(row, True, "created", identity=outcome.identity)
+        assert isinstance(outcome, tx.Failed)
+        if isinstance(outcome.error, Conflict) or outcome.lost:
+            # Created meanwhile (409), or our answer was lost: look the key up, never post twice blindly.
+            try:
+                found = await client.find_by_key(row.draft.identifier_key, row.draft.project_id)
+            except LettaError as exc:
+                return RowResult(row, False, "failed", exc.message)
+            if found is not None:
+                if not matches_draft(found, row.draft):
+                    return RowResult(row, True, "created" if outcome.lost else "exists", identity=found)
+                return RowResult(row, False, "conflict", "Created by someone else meanwhile, with other values: run "
+                                 "the import again to update it.", found)
+        return RowResult(row, False, "failed", outcome.error.message)
+    assert row.existing is not None
+    prepared = await tx.prepare(client, row.existing, row.draft)
+    if prepared.error is not None:
+        return RowResult(row, False, "failed", prepared.error.message)
+    if prepared.conflicts:
+        return RowResult(row, False, "conflict", "Changed on the server since the plan, overlapping the file: "
+                         "not overwritten.")
+    if prepared.errors:
+        return RowResult(row, False, "failed", prepared.errors[0].message)
+    if prepared.job is None:
+        return RowResult(row, True, "updated", identity=prepared.holds)
+    outcome = await tx.send(client, prepared.job)
+    if isinstance(outcome, tx.Saved):
+        return RowResult(row, True, "updated", identity=outcome.identity)
+    assert isinstance(outcome, tx.Failed)
+    return RowResult(row, False, "failed", outcome.error.message)

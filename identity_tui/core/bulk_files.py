@@ -1,0 +1,316 @@
+"""Identity files for export and import: JSON lines, a JSON array, or CSV, read row by row with line numbers.
+
+A row is an identity as the server sends it (``identifier_key``, ``name``, ``identity_type``,
+``project_id``, ``properties`` as ``{key, type, value}``; ``id`` is kept for ``--match id``; other fields
+are ignored). In CSV the fields are columns and each property is a ``prop:KEY:TYPE`` column, so types
+survive a round trip: an empty cell is no property; a string is written as it is, except an empty
+one or one that starts with ``"``, which is written as a JSON string; numbers, booleans and json
+values are JSON text.
+
+Bad input never stops the reading: each bad row comes back as a ``BadRow`` with its line number, and
+the good rows are still read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from identity_tui.core.jsontext import dumps
+from identity_tui.core.kinds import PropertyType
+
+FORMATS = ("jsonl", "json", "csv")
+FIELDS = ("id", "identifier_key", "name", "identity_type", "project_id")
+REQUIRED = ("identifier_key", "name", "identity_type")
+LINE_LIMIT = 1024 * 1024  # one identity on one line: a longer line is refused, not read into memory
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Row:
+    """One identity read from a file."""
+
+    line: int
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A row that could not be read, and why (one sentence)."""
+
+    line: int
+    problem: str
+
+
+def format_of(name: str, given: str | None = None) -> str:
+    """The file's format: as given, else by its ending (``.csv``, ``.json``), else JSON lines."""
+    if given:
+        return given
+    lower = name.lower()
+    if lower.endswith(".csv"):
+        return "csv"
+    if lower.endswith(".json"):
+        return "json"
+    return "jsonl"
+
+
+# -- reading -----------------------------------------------------------------------------------------
+
+
+def read_rows(stream: IO[bytes], fmt: str) -> Iterator[Row | BadRow]:
+    """Every row of ``stream`` in ``fmt``, good or bad, in file order."""
+    if fmt == "json":
+        yield from _read_json(stream)
+    elif fmt == "csv":
+        yield from _read_csv(stream)
+    else:
+        yield from _read_jsonl(stream)
+
+
+def _lines(stream: IO[bytes]) -> Iterator[tuple[int, str | None, str | None]]:
+    """(number, text, problem) per line; a line over the limit is skipped without being held whole."""
+    number = 0
+    while True:
+        raw = stream.readline(LINE_LIMIT + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > LINE_LIMIT and not raw.endswith(b"\n"):
+            size = len(raw)
+            while raw and not raw.endswith(b"\n"):
+                raw = stream.readline(_CHUNK)
+                size += len(raw)
+            yield number, None, f"is {size / 1024 / 1024:.1f} MB long; one identity may take at most 1 MB"
+            continue
+        if b"\x00" in raw:
+            yield number, None, "holds a NUL byte (is this a binary file?)"
+            continue
+        try:
+            yield number, raw.decode("utf-8"), None
+        except UnicodeDecodeError as exc:
+            yield number, None, f"is not UTF-8 text (byte {exc.start + 1})"
+
+
+def _read_jsonl(stream: IO[bytes]) -> Iterator[Row | BadRow]:
+    for number, text, problem in _lines(stream):
+        if problem is not None:
+            yield BadRow(number, f"Line {number} {problem}.")
+            continue
+        assert text is not None
+        if number == 1:
+            text = text.removeprefix("\ufeff")
+        if not text.strip():
+            continue
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            yield BadRow(number, f"Line {number} is not JSON: {getattr(exc, 'msg', str(exc))} (column {getattr(exc, 'colno', '?')}).")
+            continue
+        except RecursionError:
+            yield BadRow(number, f"Line {number} is nested too deeply to read.")
+            continue
+        yield _object_row(number, data)
+
+
+def _read_json(stream: IO[bytes]) -> Iterator[Row | BadRow]:
+    raw = stream.read()
+    try:
+        text = codecs.decode(raw, "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        yield BadRow(line, f"Line {line} is not UTF-8 text.")
+        return
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        line = getattr(exc, "lineno", 1)
+        yield BadRow(line, f"Line {line} is not JSON: {getattr(exc, 'msg', str(exc))}.")
+        return
+    except RecursionError:
+        yield BadRow(1, "The file is nested too deeply to read.")
+        return
+    if not isinstance(data, list):
+        yield BadRow(1, "A JSON file must hold an array of identities.")
+        return
+    # Line numbers from the text: where each element of the top-level array starts.
+    starts = _element_lines(text, len(data))
+    for index, item in enumerate(data):
+        yield _object_row(starts[index] if index < len(starts) else 1, item)
+
+
+def _element_lines(text: str, count: int) -> list[int]:
+    """The line on which each top-level array element starts (a scan that skips strings)."""
+    out: list[int] = []
+    depth, line, in_string, escape, expecting = 0, 1, False, False, False
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        if in_string:
+            if escape:
+                escape = False
+            elif ch == "\\":
+                escape = True
+            elif ch == '"':
+                in_string = False
+            continue
+        if depth == 1 and expecting and not ch.isspace():
+            out.append(line)
+            expecting = False
+        if ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth == 1:
+                expecting = True
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "," and depth == 1:
+            expecting = True
+        if len(out) >= count:
+            break
+    return out
+
+
+def _object_row(line: int, data: Any) -> Row | BadRow:
+    if not isinstance(data, dict):
+        return BadRow(line, f"Line {line}: an identity must be a JSON object.")
+    missing = [f for f in REQUIRED if f not in data]
+    if missing:
+        return BadRow(line, f"Line {line}: {', '.join(missing)} missing.")
+    return Row(line, data)
+
+
+def _read_csv(stream: IO[bytes]) -> Iterator[Row | BadRow]:
+    bad: list[BadRow] = []
+
+    def text_lines() -> Iterator[str]:
+        for number, text, problem in _lines(stream):
+            if problem is not None:
+                bad.append(BadRow(number, f"Line {number} {problem}."))
+                yield "\n"  # keeps the reader's line count; the row is reported bad below
+                continue
+            yield text.removeprefix("\ufeff") if number == 1 else text  # type: ignore[union-attr]
+
+    reader = csv.reader(text_lines())
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        yield BadRow(1, f"Line 1 is not CSV: {exc}.")
+        return
+    columns, problem = _columns(header)
+    if problem:
+        yield BadRow(1, f"Line 1 (the header): {problem}")
+        return
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield BadRow(reader.line_num, f"Line {reader.line_num} is not CSV: {exc}.")
+            continue
+        number = reader.line_num
+        if bad and bad[0].line <= number:
+            while bad and bad[0].line <= number:
+                yield bad.pop(0)
+            continue
+        if not any(c.strip() for c in cells):
+            continue
+        yield _csv_row(number, columns, cells)
+    yield from bad
+
+
+def _columns(header: list[str]) -> tuple[list[tuple[str, str | None, PropertyType | None]], str | None]:
+    """Each column as (field, key, type): a field of ``FIELDS``, or ``prop`` with its key and type."""
+    out: list[tuple[str, str | None, PropertyType | None]] = []
+    for name in header:
+        if name in FIELDS:
+            out.append((name, None, None))
+        elif name.startswith("prop:"):
+            key, sep, type_name = name[5:].rpartition(":")
+            try:
+                ptype = PropertyType(type_name)
+            except ValueError:
+                return out, f"column '{name}' must be prop:KEY:TYPE with TYPE one of string, number, boolean, json."
+            if not sep or not key:
+                return out, f"column '{name}' must be prop:KEY:TYPE."
+            out.append(("prop", key, ptype))
+        else:
+            return out, f"unknown column '{name}' (fields: {', '.join(FIELDS)}; properties: prop:KEY:TYPE)."
+    missing = [f for f in REQUIRED if f not in {c[0] for c in out}]
+    if missing:
+        return out, f"column {', '.join(missing)} missing."
+    return out, None
+
+
+def _csv_row(line: int, columns: list[tuple[str, str | None, PropertyType | None]], cells: list[str]) -> Row | BadRow:
+    if len(cells) != len(columns):
+        return BadRow(line, f"Line {line} has {len(cells)} cells; the header has {len(columns)}.")
+    data: dict[str, Any] = {}
+    props: list[dict[str, Any]] = []
+    for (field, key, ptype), cell in zip(columns, cells):
+        if field != "prop":
+            data[field] = cell if cell != "" or field in REQUIRED else None
+            continue
+        if cell == "":
+            continue
+        assert ptype is not None
+        try:
+            value = cell_value(ptype, cell)
+        except ValueError:
+            return BadRow(line, f"Line {line}, column prop:{key}:{ptype.value}: {cell[:40]!r} is not a {ptype.value} "
+                                "(write it as JSON).")
+        props.append({"key": key, "type": ptype.value, "value": value})
+    data["properties"] = props
+    return Row(line, data)
+
+
+# -- writing -------------------------------------------------------------------------------------------
+
+
+def cell_text(ptype: PropertyType | str, value: Any) -> str:
+    """A property value as a CSV cell (see the module's note)."""
+    if PropertyType(ptype) is PropertyType.STRING and isinstance(value, str):
+        return value if value and not value.startswith('"') else json.dumps(value, ensure_ascii=False)
+    return dumps(value)
+
+
+def cell_value(ptype: PropertyType, cell: str) -> Any:
+    """The value of a non-empty CSV cell; ValueError when it is not JSON where JSON is needed."""
+    if ptype is PropertyType.STRING:
+        if cell.startswith('"'):
+            value = json.loads(cell)
+            if not isinstance(value, str):
+                raise ValueError(cell)
+            return value
+        return cell
+    return json.loads(cell)
+
+
+def column_name(key: str, ptype: str) -> str:
+    return f"prop:{key}:{ptype}"
+
+
+def csv_header(columns: Iterable[tuple[str, str]]) -> list[str]:
+    """The header for these (key, type) property columns, sorted so that two exports compare equal."""
+    return [*FIELDS, *(column_name(k, t) for k, t in sorted(columns))]
+
+
+def csv_cells(item: dict[str, Any], header: list[str]) -> list[str]:
+    """One identity as the cells of ``header``."""
+    props = {column_name(str(p.get("key")), str(p.get("type"))): p for p in item.get("properties") or []}
+    cells = []
+    for name in header:
+        if name in FIELDS:
+            value = item.get(name)
+            cells.append("" if value is None else str(value))
+        else:
+            prop = props.get(name)
+            cells.append("" if prop is None else cell_text(prop["type"], prop.get("value")))
+    return cells
