@@ -93,7 +93,6 @@ async def _import(cfg, args, client, project):  # type: ignore[no-untyped-def]
 
     env = {k: v for k, v in os.environ.items() if k not in (config.ENV_BASE_URL, config.ENV_TOKEN, config.ENV_PROFILE)}
     source_conn = config.resolve(cfg, profile=args.from_profile, readonly=True, env=env)
-    args.project = args.from_project
     source = open_backend(source_conn, timeouts=(args.connect_timeout, args.read_timeout))
     try:
         return await bulk.cmd_import(client, args, project, source=source.client)

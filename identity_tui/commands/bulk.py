@@ -157,7 +157,9 @@ def _rows_from_file(args: argparse.Namespace) -> Iterator[Row | BadRow]:
 
 
 async def _rows_from_server(source: LettaClient, args: argparse.Namespace) -> list[Row]:
-    return [Row(i, row.wire) async for i, row in _numbered(bulk.walk(source, **_filters(args)))]
+    filters = {"name": args.name, "identifier_key": args.key, "identity_type": args.type,
+               "project_id": args.from_project}
+    return [Row(i, row.wire) async for i, row in _numbered(bulk.walk(source, **filters))]
 
 
 async def _numbered(rows: AsyncIterator[Any]) -> AsyncIterator[tuple[int, Any]]:

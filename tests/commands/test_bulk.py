@@ -189,3 +189,35 @@ def test_a_csv_with_a_missing_column_or_a_bad_cell(sandbox_server, cli, tmp_path
     cells.write_text("identifier_key,name,identity_type,prop:n:number\nok,OK,user,5\nbad,Bad,user,five\n")
     ran = cli("import", str(cells), "--dry-run")
     assert ran.code == 2 and "1 create" in ran.out and "Line 3" in ran.out
+
+
+def test_copy_from_another_profile_uses_that_servers_url_and_token(sandbox_server, empty_sandbox, cli, tmp_path,
+                                                                     monkeypatch):
+    """staging -> here: the source is read with its own profile's token; LETTA_API_KEY stays with this server."""
+    server = sandbox_server
+    staging_url, staging = empty_sandbox
+    for i in range(3):
+        body = {"identifier_key": f"copy-{i}", "name": f"Copy {i}", "identity_type": "user", "project_id": "proj-a",
+                "properties": [{"key": "i", "type": "number", "value": i}]}
+        assert httpx_post(staging_url, "pw-b", body) == 200
+    body = {"identifier_key": "other-project", "name": "No", "identity_type": "user", "project_id": "proj-b"}
+    assert httpx_post(staging_url, "pw-b", body) == 200
+    config = tmp_path / "xdg_config_home" / "identity-tui"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text(f'[profiles.staging]\nbase_url = "{staging_url}"\ntoken_env = "STAGING_KEY"\n')
+    monkeypatch.setenv("STAGING_KEY", "pw-b")  # staging requires its own password: a 401 would fail the copy
+    staging.clear_log()
+    dry = cli("import", "--from-profile", "staging", "--from-project", "proj-a", "--dry-run")
+    assert dry.code == 0, dry.out + dry.err
+    assert "Plan: 3 create, 0 update, 0 unchanged, 0 invalid." in dry.out
+    assert cli("import", "--from-profile", "staging", "--from-project", "proj-a", "--yes").code == 0
+    assert [server.by_key(f"copy-{i}")[0]["properties"] for i in range(3)] == [
+        [{"key": "i", "value": i, "type": "number"}] for i in range(3)]
+    assert not server.by_key("other-project")
+    assert {r.method for r in staging.request_log if r.path.startswith("/v1/identities")} == {"GET"}
+
+
+def httpx_post(url: str, token: str, body: dict) -> int:
+    import httpx
+
+    return httpx.post(f"{url}/v1/identities/", json=body, headers={"Authorization": f"Bearer {token}"}).status_code
