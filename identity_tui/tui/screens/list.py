@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
@@ -17,7 +16,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from identity_tui.core.display import one_line
 from identity_tui.core.errors import (
     BadResponse,
     ConnectionFailed,
@@ -28,6 +26,8 @@ from identity_tui.core.errors import (
 from identity_tui.core.summary import IdentitySummary
 from identity_tui.core.words import plural
 from identity_tui.tui.keymap import bound_key
+from identity_tui.tui.screens.list_model import Filters, PageKey
+from identity_tui.tui.screens.list_rows import RowActions
 from identity_tui.tui.widgets.identity_table import IdentityTable
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.widgets.key_bar import KeyBar
@@ -41,59 +41,7 @@ LOADING_DELAY = 0.25
 CACHED_PAGES = 8
 
 
-@dataclass(frozen=True)
-class Filters:
-    """What the server is asked to filter by; all of it server-side."""
-
-    name: str = ""
-    identifier_key: str = ""
-    identity_type: str = ""
-    project_id: str = ""
-    order: str = "desc"
-
-    @property
-    def active(self) -> bool:
-        """True when any filter narrows the list."""
-        return bool(self.name or self.identifier_key or self.identity_type or self.project_id)
-
-    def query(self) -> dict[str, str | None]:
-        """Keyword arguments for ``LettaClient.list_page``."""
-        return {
-            "name": self.name or None,
-            "identifier_key": self.identifier_key or None,
-            "identity_type": self.identity_type or None,
-            "project_id": self.project_id or None,
-            "order": self.order,
-        }
-
-    def describe(self) -> str:
-        """One line saying what is filtered, for the filter bar."""
-        parts = []
-        if self.identifier_key:
-            parts.append(f"key={one_line(self.identifier_key, 20)}")
-        if self.identity_type:
-            parts.append(f"type={self.identity_type}")
-        if self.project_id:
-            parts.append(f"project={one_line(self.project_id, 16)}")
-        parts.append("newest first" if self.order == "desc" else "oldest first")
-        return " · ".join(parts)
-
-
-@dataclass(frozen=True)
-class PageKey:
-    """Identifies one page: the filters, the cursor it starts after, and whether it counts from the end.
-
-    A page counted from the end is fetched in the opposite order and shown reversed, so the last
-    page of a list of millions is one request, not a walk through every page before it.
-    """
-
-    filters: Filters
-    after: str | None
-    limit: int
-    from_end: bool = False
-
-
-class ListScreen(ReportsWorkerErrors, Screen):
+class ListScreen(RowActions, ReportsWorkerErrors, Screen):
     """Identities, a page at a time; keys to page, filter, open, create and delete."""
 
     AUTO_FOCUS = "IdentityTable"
@@ -525,77 +473,6 @@ class ListScreen(ReportsWorkerErrors, Screen):
     def _row_selected(self, event: IdentityTable.RowSelected) -> None:
         self.action_open()
 
-    def _selected_identity(self):
-        """The whole identity under the cursor, validated now; None (and a message) if it is malformed."""
-        row = self.table.selected
-        if row is None:
-            return None
-        try:
-            return row.identity(self.app.client.host)
-        except BadResponse as exc:
-            self.notify(exc.message, title="Cannot open this identity", severity="error", markup=False)
-            return None
-
-    def action_open(self) -> None:
-        """Open the identity under the cursor."""
-        identity = self._selected_identity()
-        if identity is None:
-            return
-        opener = getattr(self.app, "open_identity", None)
-        if opener is not None:
-            opener(identity)
-        else:
-            self.action_details()
-
-    def action_details(self) -> None:
-        """All fields, properties, and the linked agents and blocks."""
-        from identity_tui.tui.screens.detail import DetailScreen
-
-        identity = self._selected_identity()
-        if identity is not None:
-            self.app.push_screen(DetailScreen(identity))
-
-    def action_raw_json(self) -> None:
-        """The selected identity as the server sent it."""
-        from identity_tui.tui.screens.raw_json import RawJsonScreen
-
-        identity = self._selected_identity()
-        if identity is not None:
-            self.app.push_screen(RawJsonScreen(identity))
-
-    def action_copy_id(self) -> None:
-        """Copy the selected id through the terminal (OSC 52)."""
-        identity = self.table.selected
-        if identity is None:
-            return
-        self.app.copy_to_clipboard(identity.id)
-        self.notify(f"Copied {one_line(identity.id, 60)}", timeout=3, markup=False)
-
-    def action_new(self) -> None:
-        """Create an identity."""
-        if self.app.readonly:
-            self.notify("Read-only: creating is turned off.", severity="warning")
-            return
-        creator = getattr(self.app, "new_identity", None)
-        if creator is None:
-            self.notify("Creating identities is not available yet.", severity="warning")
-            return
-        creator()
-
-    def action_delete(self) -> None:
-        """Delete the selected identity, after typing its identifier key."""
-        if self.app.readonly:
-            self.notify("Read-only: deleting is turned off.", severity="warning")
-            return
-        identity = self.table.selected
-        deleter = getattr(self.app, "delete_identity", None)
-        if identity is None:
-            return
-        if deleter is None:
-            self.notify("Deleting identities is not available yet.", severity="warning")
-            return
-        deleter(identity)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("new", "delete") and self.app.readonly:
             return False
@@ -605,33 +482,6 @@ class ListScreen(ReportsWorkerErrors, Screen):
         """Reload after a save, create or delete, keeping the given identity selected."""
         self._select_after_load = select_id
         self.action_refresh()
-
-    # -- palette --------------------------------------------------------------------------------
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        """The command palette's entries for this screen."""
-        yield SystemCommand("Filter by name", "Focus the name filter", self.action_focus_filter)
-        yield SystemCommand("Filters", "Filter by identifier key, type, project; order", self.action_filters)
-        yield SystemCommand("Clear filters", "Show every identity again", self.action_clear_filters)
-        yield SystemCommand("Toggle order", "Newest first / oldest first", self.action_toggle_order)
-        for t in ("org", "user", "other"):
-            yield SystemCommand(
-                f"Show type: {t}",
-                f"Only identities of type {t}",
-                lambda t=t: self.set_filters(replace(self.filters, identity_type=t)),
-            )
-        yield SystemCommand("Next page", "Load the next page", self.action_next_page)
-        yield SystemCommand("Previous page", "Back one page", self.action_previous_page)
-        yield SystemCommand("Last page", "Jump to the end of the list", self.action_last_page)
-        yield SystemCommand("First page", "Back to the top of the list", self.action_first_page)
-        yield SystemCommand("Refresh", "Reload from the server", self.action_refresh)
-        yield SystemCommand("Open", "Open the selected identity", self.action_open)
-        yield SystemCommand("Details", "Fields, properties, linked agents and blocks", self.action_details)
-        yield SystemCommand("Raw JSON", "The selected identity as JSON", self.action_raw_json)
-        yield SystemCommand("Copy id", "Copy the selected identity's id", self.action_copy_id)
-        if not self.app.readonly:
-            yield SystemCommand("New identity", "Create an identity", self.action_new)
-            yield SystemCommand("Delete identity", "Delete the selected identity", self.action_delete)
 
     # -- text -----------------------------------------------------------------------------------
 
