@@ -1,6 +1,7 @@
 """Run every benchmark and write ``bench/results.md``: ``python -m bench`` from the repository root.
 
 ``--quick`` runs fewer repetitions and prints the targets without writing the file (for trying a change).
+``--only form`` runs the edit form's part alone and rewrites only its section (and its target rows).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import list_session, machine, report, sandbox_pages, saves, startup
+from bench import form, list_session, machine, report, sandbox_pages, saves, startup
 from bench.common import ROOT, compile_package, seeded_sandbox
 
 COMMAND = "python -m bench"
@@ -27,12 +28,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions; print, do not write results.md")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md", help="where to write")
+    parser.add_argument("--only", choices=["form"], help="run one part alone; only its section is rewritten")
     args = parser.parse_args(argv)
     # On SIGTERM, unwind like Ctrl-C does, so the apps under test are stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.quick:
         list_session.PAGES, list_session.LAUNCHES, list_session.FILTER_ROUNDS = 20, 2, 1
     compile_package()
+    if args.only == "form":
+        return _form_only(args)
     about = machine.describe()
     with tempfile.TemporaryDirectory(prefix="identity-tui-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -51,14 +55,38 @@ def main(argv: list[str] | None = None) -> int:
             slow = list_session.run(tmp, big, delay=0.2)
         finally:
             big.close()
+        _say(f"edit form with {', '.join(f'{n:,}' for n in form.SIZES)} properties")
+        sizes = form.run(tmp, quick=args.quick)
     about.append(("Load average at end (1, 5, 15 min)", machine.load()))
-    text = report.render(about, start, fast, slow, save_rows, pages, COMMAND)
-    for t in report.targets(start, fast, slow, save_rows, pages):
-        print(f"{t.verdict:4}  {t.text}: {t.figure}")
+    text = report.render(about, start, fast, slow, save_rows, pages, COMMAND, sizes)
+    _print(report.targets(start, fast, slow, save_rows, pages, sizes))
     if not args.quick:
-        args.out.write_text(text, encoding="utf-8")
-        _say(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+        _write(args.out, text)
     return 0
+
+
+def _form_only(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="identity-tui-bench-") as tmp_name:
+        _say(f"edit form with {', '.join(f'{n:,}' for n in form.SIZES)} properties")
+        sizes = form.run(Path(tmp_name), quick=args.quick)
+    _print(report.form_targets(sizes))
+    if not args.quick:
+        old = args.out.read_text(encoding="utf-8") if args.out.exists() else "# Benchmark results\n"
+        about = dict(machine.describe())
+        alone = (f"This section alone was measured by `{COMMAND} --only form` on {about['Date']} at commit "
+                 f"{about['Commit']} (load average {machine.load()}); the machine table above is from the full run.")
+        _write(args.out, report.replace_form_section(old, sizes, alone))
+    return 0
+
+
+def _print(targets: list[report.Target]) -> None:
+    for t in targets:
+        print(f"{t.verdict:4}  {t.text}: {t.figure}")
+
+
+def _write(out: Path, text: str) -> None:
+    out.write_text(text, encoding="utf-8")
+    _say(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
 
 
 if __name__ == "__main__":

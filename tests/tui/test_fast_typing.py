@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from test_edit_support import ALICE_ID, focus_on, open_alice, people, settle  # noqa: F401 - people is a fixture
+from test_edit_support import focus_on, open_alice, people, settle  # noqa: F401 - people is a fixture
 from textual import events
 from textual.widgets import Input
 
