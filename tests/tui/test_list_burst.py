@@ -123,3 +123,22 @@ async def test_a_late_failure_of_a_page_left_behind_does_not_touch_the_page_show
         await pilot.press("right_square_bracket")
         await settle(pilot, app)
         assert assert_label_names_the_rows(app, ordered) == 2
+
+
+async def test_a_burst_back_from_the_last_page_agrees_with_its_label(make_app, big_sandbox):
+    held = HeldTransport(big_sandbox.transport())
+    app = make_app(store=big_sandbox)
+    app._transport = held
+    ordered = ordered_ids(big_sandbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("greater_than_sign")
+        await settle(pilot, app)
+        held.hold = True
+        await pilot.press(*["left_square_bracket"] * 3)
+        held.release_newest_first()
+        await settle(pilot, app)
+        info = str(app.screen.query_one("#page-info").render())
+        assert info.startswith("3 pages before the last · 50 rows"), info
+        ids = [i.id for i in app.screen.query_one(IdentityTable).identities]
+        assert ids == ordered[len(ordered) - 200:len(ordered) - 150]
