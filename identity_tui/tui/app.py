@@ -141,7 +141,7 @@ class IdentityApp(App[int]):
         self.keymap = check.keymap
         self.set_keymap(check.keymap)
         if check.sentence:
-            self.notify(check.sentence, title="Keymap", severity="warning", timeout=20, markup=False)
+            self.notify(check.sentence, severity="warning", timeout=20, markup=False)
 
     def _collect_from_now_on(self) -> None:
         self._gc_frozen = collect_from_now_on()
