@@ -249,9 +249,8 @@ async def apply_row(client: Any, row: RowPlan) -> RowResult:
     """One row's save through the transaction."""
     assert row.draft is not None
     if row.kind == CREATE:
-        job = tx.prepare_create(row.draft).job
-        assert job is not None
-        outcome = await tx.send(client, job)
+        assert row.plan is not None
+        outcome = await tx.send(client, tx.SaveJob(row.plan, row.draft, None))
         if isinstance(outcome, tx.Saved):
             return RowResult(row, True, "created", identity=outcome.identity)
         assert isinstance(outcome, tx.Failed)
