@@ -82,6 +82,9 @@ def build() -> Parser:
     group = ls.add_mutually_exclusive_group()
     group.add_argument("--limit", type=int, default=50, metavar="N", help="at most N identities (default 50)")
     group.add_argument("--all", action="store_true", help="every identity that matches, page after page")
+    ls.add_argument("--where", action="append", default=[], metavar="EXPR",
+                    help="property filter, scanned as pages come: plan.tier=gold, region?, !region, seats>=10, "
+                         "name~acme (see the README); repeatable, all must hold")
     ls.add_argument("--format", choices=FORMATS, help="table on a terminal, json when piped")
 
     get = command("get", "Show one identity; exit 3 when there is none.")

@@ -83,21 +83,67 @@ async def cmd_list(client: LettaClient, args: argparse.Namespace) -> int:
 
 
 async def _rows(client: LettaClient, args: argparse.Namespace) -> AsyncIterator[dict[str, Any]]:
-    """The server's JSON for each identity that matches, page after page (a short page is the last)."""
+    """The server's JSON for each identity that matches, page after page (a short page is the last).
+
+    A property filter (``--where``) cannot go to the server: the pages are scanned as they come, and
+    ``--limit`` counts the matches."""
+    test = where_matcher(args.where) if getattr(args, "where", None) else None
     left = None if args.all else args.limit
-    page_size = 500 if args.all else min(args.limit, 500)
+    page_size = 500 if args.all or test else min(args.limit, 500)
     after: str | None = None
+    scanned = 0
+    progress = _ScanProgress(client) if test and is_terminal(sys.stderr) else None
     while True:
-        size = page_size if left is None else min(page_size, left)
+        size = page_size if left is None or test else min(page_size, left)
         page = await client.list_page(name=args.name, identifier_key=args.key, identity_type=args.type,
                                       project_id=args.project, limit=size, after=after, order=args.order)
+        scanned += 1
+        if progress:
+            await progress.show(scanned, size)
         for row in page:
+            if test is not None and not test(row.wire):
+                continue
             yield row.wire
-        if left is not None:
-            left -= len(page)
+            if left is not None:
+                left -= 1
+                if left == 0:
+                    break
         if len(page) < size or not page or left == 0:
+            if progress:
+                progress.end()
             return
         after = page[-1].id
+
+
+def where_matcher(expressions: list[str]) -> Any:
+    from identity_tui.core.where import WhereError, matcher
+
+    try:
+        return matcher(expressions)
+    except WhereError as exc:
+        raise UsageError(str(exc)) from None
+
+
+class _ScanProgress:
+    """``scanned 12 of ~200 pages`` on stderr while a property filter scans (a terminal only)."""
+
+    def __init__(self, client: LettaClient) -> None:
+        self.client = client
+        self.total: int | None = None
+
+    async def show(self, pages: int, size: int) -> None:
+        if self.total is None:
+            try:
+                self.total = -(-await self.client.count() // size)
+            except LettaError:
+                self.total = 0
+        of = f" of ~{self.total}" if self.total else ""
+        sys.stderr.write(f"\rscanned {pages}{of} pages\x1b[K")
+        sys.stderr.flush()
+
+    def end(self) -> None:
+        sys.stderr.write("\r\x1b[K")
+        sys.stderr.flush()
 
 
 async def find(client: LettaClient, args: argparse.Namespace, default_project: str | None) -> IdentitySummary:

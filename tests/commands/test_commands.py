@@ -216,3 +216,27 @@ def test_help_text_names_every_exit_code(capsys):
     text = capsys.readouterr().out
     for line in ("0  done", "1  the server", "2  usage", "3  not found", "4  a conflict"):
         assert line in text
+
+
+def test_list_where_filters_by_property_as_the_pages_come(server, cli):
+    keys = [server.key("where") for _ in range(4)]
+    server.create(keys[0], tier=("string", "gold"), seats=("number", 12))
+    server.create(keys[1], tier=("string", "gold"), seats=("number", 3))
+    server.create(keys[2], plan=("json", {"tier": "gold"}))
+    server.create(keys[3])
+    mine = ["--name", "Cmd test", "--format", "jsonl", "--order", "asc"]
+
+    def listed(*where: str) -> list[str]:
+        ran = cli("list", *mine, *[w for e in where for w in ("--where", e)])
+        assert ran.code == 0, ran.err
+        return [json.loads(line)["identifier_key"] for line in ran.out.splitlines()]
+
+    assert listed("tier=gold") == keys[:2]
+    assert listed("tier=gold", "seats>=10") == keys[:1]
+    assert listed("plan.tier=gold") == keys[2:3]
+    assert listed("!tier", "!plan") == keys[3:]
+    assert listed("seats?") == keys[:2]
+    limited = cli("list", *mine, "--where", "tier?", "--limit", "1")
+    assert [json.loads(line)["identifier_key"] for line in limited.out.splitlines()] == keys[:1]
+    bad = cli("list", "--where", "seats>=many")
+    assert bad.code == 2 and "--where" in bad.err

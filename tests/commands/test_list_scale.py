@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
+
+import pytest
 
 from identity_tui.sandbox import Sandbox
 from identity_tui.sandbox.seed import seed
@@ -25,15 +28,32 @@ raise SystemExit(status)
 """
 
 
-def test_piped_list_all_over_100000_identities_stays_under_100_mb(tmp_path):
-    sandbox = Sandbox(path=str(tmp_path / "big.sqlite3"))
+def _has_seats(props: list[dict]) -> bool:
+    values = [p["value"] for p in props if p["key"] == "seats"]
+    return bool(values) and isinstance(values[-1], (int, float)) and not isinstance(values[-1], bool) and values[-1] >= 0
+
+
+@pytest.fixture(scope="module")
+def big_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("big") / "big.sqlite3"
+    sandbox = Sandbox(path=str(path))
     seed(sandbox, LARGE)
+    sandbox.close()
+    return path
+
+
+@pytest.mark.parametrize("where", [[], ["--where", "seats>=0"]], ids=["all", "property-scan"])
+def test_piped_list_all_over_100000_identities_stays_under_100_mb(big_db, where, tmp_path):
+    """Streaming: neither the list nor a property scan holds more than a few pages, whatever the count."""
+    sandbox = Sandbox(path=str(big_db))
+    expected = LARGE if not where else sum(1 for (props,) in sandbox.store.db.execute("SELECT properties FROM identities")
+                                           if _has_seats(json.loads(props)))
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "c"), "XDG_STATE_HOME": str(tmp_path / "s"),
            "XDG_DATA_HOME": str(tmp_path / "d")}
     env.pop("LETTA_API_KEY", None)
     with ServerThread(sandbox) as server:
         child = subprocess.Popen(
-            [sys.executable, "-c", PEAK, "list", "--all", "--format", "json", "--base-url", server.base_url],
+            [sys.executable, "-c", PEAK, "list", "--all", "--format", "json", "--base-url", server.base_url, *where],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
         )
         lines = 0
@@ -47,6 +67,6 @@ def test_piped_list_all_over_100000_identities_stays_under_100_mb(tmp_path):
         err = child.stderr.read().decode() if child.stderr else ""
     sandbox.close()
     assert child.returncode == 0, err
-    assert lines == LARGE + 2 and first == b"[\n" and last == b"]\n"
+    assert lines == expected + 2 and first == b"[\n" and last == b"]\n"
     peak_kb = int(re.search(r"VmHWM:\s+(\d+) kB", err).group(1))
     assert peak_kb < RSS_LIMIT_KB, f"peak RSS {peak_kb / 1024:.0f} MB"
