@@ -56,6 +56,9 @@ CORE_MODULES = [
     "identity_tui.commands.bulk",
     "identity_tui.core.bulk",
     "identity_tui.core.bulk_files",
+    "identity_tui.core.where",
+    "identity_tui.core.links",
+    "identity_tui.commands.linking",
 ]
 
 

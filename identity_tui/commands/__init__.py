@@ -1,4 +1,4 @@
-"""Commands for scripts: ``identity-tui list|get|ensure|set|delete``. No Textual is imported here.
+"""Commands for scripts: list, get, ensure, set, delete, export, import, link, unlink, links. No Textual here.
 
 Each command weighs config, profile, environment and flags as the app does, then reads and writes
 through the core (the save transaction), so a script is as safe as the form. Errors are one sentence on
@@ -68,6 +68,11 @@ async def _main(args) -> int:  # type: ignore[no-untyped-def]
             return await bulk.cmd_export(client, args)
         if args.command == "import":
             return await _import(cfg, args, client, conn.project_id)
+        if args.command in ("link", "unlink", "links"):
+            from identity_tui.commands import linking
+
+            handle = linking.cmd_links if args.command == "links" else linking.cmd_link
+            return await handle(client, args, conn.project_id)
         from identity_tui.commands import writes
 
         handler = {"ensure": writes.cmd_ensure, "set": writes.cmd_set, "delete": writes.cmd_delete}

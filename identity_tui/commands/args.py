@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any, NoReturn
 
-COMMANDS = ("list", "get", "ensure", "set", "delete", "export", "import")
+COMMANDS = ("list", "get", "ensure", "set", "delete", "export", "import", "link", "unlink", "links")
 
 EXIT_CODES = """\
 exit status:
@@ -141,6 +141,20 @@ def build() -> Parser:
     im.add_argument("--from-project", dest="from_project", metavar="P", help="with --from-profile: project P")
     im.add_argument("--output-format", dest="format_out", choices=("text", "json"), default="text",
                     help="the plan and the report as text (default) or JSON")
+
+    for name, text in (("link", "Link an agent or a memory block to an identity."),
+                       ("unlink", "Unlink an agent or a memory block from an identity.")):
+        lk = command(name, text)
+        _target(lk)
+        which = lk.add_mutually_exclusive_group(required=True)
+        which.add_argument("--agent", metavar="AGENT_ID", help="the agent's id")
+        which.add_argument("--agent-name", metavar="NAME", help="the agent with exactly this name")
+        which.add_argument("--block", metavar="BLOCK_ID", help="the memory block's id")
+        which.add_argument("--block-label", metavar="LABEL", help="the memory block with exactly this label")
+        lk.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
+    lks = command("links", "The agents and memory blocks linked to an identity.")
+    _target(lks)
+    lks.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
 
     rm = command("delete", "Delete one identity (agents and blocks linked to it are kept).")
     _target(rm)

@@ -403,6 +403,20 @@ class LettaClient:
             self.host,
         )
 
+    async def search_agents(self, *, query_text: str | None = None, name: str | None = None, limit: int = 50,
+                            after: str | None = None) -> list[dict[str, Any]]:
+        """Agents whose name contains ``query_text`` (any case) or equals ``name``, newest first."""
+        params = {"query_text": query_text or None, "name": name or None, "limit": limit, "after": after or None}
+        return _parse_objects(await self.request("GET", f"{API}/agents/", params=params), self.host)
+
+    async def search_blocks(self, *, label: str | None = None, label_search: str | None = None,
+                            value_search: str | None = None, limit: int = 50,
+                            after: str | None = None) -> list[dict[str, Any]]:
+        """Memory blocks by exact label, or whose label or value contains the text (any case)."""
+        params = {"label": label or None, "label_search": label_search or None, "value_search": value_search or None,
+                  "limit": limit, "after": after or None}
+        return _parse_objects(await self.request("GET", f"{API}/blocks/", params=params), self.host)
+
     async def attach_agent(self, agent_id: str, identity_id: str) -> Any:
         """Link an agent to an identity."""
         return await self.request("PATCH", f"{API}/agents/{agent_id}/identities/attach/{identity_id}")

@@ -79,12 +79,20 @@ def detach_block(call: Call) -> Result:
     return 200, _read(call, "block", "Block", block_id)
 
 
+# The searches each list takes: exact fields, and substring fields (case-insensitive, like ILIKE).
+_EXACT = {"agent": {"name": "name"}, "block": {"label": "label"}}
+_CONTAINS = {"agent": {"query_text": "name"},
+             "block": {"label_search": "label", "value_search": "value", "description_search": "description"}}
+
+
 def _list(call: Call, kind: str, model: str) -> Result:
     q = call.query
+    exact = {field: q[name] for name, field in _EXACT[kind].items() if q.get(name)}
+    contains = {field: q[name] for name, field in _CONTAINS[kind].items() if q.get(name)}
 
     def fetch(below: int | None, above: int | None, ascending: bool, limit: int | None) -> list:
         return call.store.list_objects(kind, identity_id=q["identity_id"] or None, below=below, above=above,
-                                       ascending=ascending, limit=limit)
+                                       ascending=ascending, limit=limit, exact=exact, contains=contains)
 
     rows = paging.list_async(fetch, lambda i: call.store.object_seq(kind, i), model, before=q["before"],
                              after=q["after"], ascending=q["order"] == "asc", limit=q["limit"])

@@ -72,6 +72,8 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        # Postgres ILIKE folds case for every letter; SQLite's LIKE only for ASCII.
+        self.db.create_function("ci_contains", 2, _ci_contains, deterministic=True)
         self.names = NameIndex(self.db)
         self.db.execute("INSERT OR IGNORE INTO meta VALUES ('created_at', ?)", (now().isoformat(),))
 
@@ -217,13 +219,21 @@ class Store:
         return {r[0] for r in self.db.execute(f"SELECT id FROM {_TABLES[kind]} WHERE id IN ({marks})", ids)}
 
     def list_objects(self, kind: str, *, identity_id: str | None, below: int | None = None,
-                     above: int | None = None, ascending: bool = False, limit: int | None = None) -> list[dict]:
-        """Agents or blocks in creation order, optionally only those linked to one identity."""
+                     above: int | None = None, ascending: bool = False, limit: int | None = None,
+                     exact: dict[str, str] | None = None, contains: dict[str, str] | None = None) -> list[dict]:
+        """Agents or blocks in creation order, optionally only those linked to one identity, and those whose
+        fields equal ``exact`` or contain ``contains`` (case folded)."""
         table = _TABLES[kind]
         where, args = [], []
         if identity_id is not None:
             where.append(f"{table}.id IN (SELECT target_id FROM links WHERE kind = ? AND identity_id = ?)")
             args += [kind, identity_id]
+        for field, value in (exact or {}).items():
+            where.append("json_extract(data, ?) = ?")
+            args += [f"$.{field}", value]
+        for field, value in (contains or {}).items():
+            where.append("ci_contains(json_extract(data, ?), ?)")
+            args += [f"$.{field}", value]
         if below is not None:
             where.append("seq < ?")
             args.append(below)
@@ -263,3 +273,7 @@ class _Transaction:
 
     def __exit__(self, exc_type: Any, *_: Any) -> None:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _ci_contains(text: object, part: object) -> bool:
+    return isinstance(text, str) and isinstance(part, str) and part.casefold() in text.casefold()

@@ -1,0 +1,58 @@
+"""Links between an identity and agents or memory blocks: one request per change, then read back.
+
+The server answers attach and detach with 200 whatever the state was (a second detach answers ``null``),
+so whether anything changed is told by the identity's link list before and after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from identity_tui.core.errors import LettaError
+
+KINDS = ("agent", "block")
+PAGE = 100
+
+
+@dataclass(frozen=True)
+class LinkChange:
+    """What a link or unlink did: ``status`` is linked, unlinked, already_linked or already_unlinked."""
+
+    kind: str
+    target_id: str
+    status: str
+    target: dict[str, Any] | None  # the agent or block as listed, when known
+
+
+async def linked(client: Any, identity_id: str, kind: str) -> list[dict[str, Any]]:
+    """Every agent (or block) linked to the identity, page after page."""
+    listing = client.list_agents if kind == "agent" else client.list_blocks
+    out: list[dict[str, Any]] = []
+    after: str | None = None
+    while True:
+        page = await listing(identity_id, limit=PAGE, after=after)
+        out.extend(page)
+        if len(page) < PAGE or not page:
+            return out
+        after = page[-1].get("id")
+
+
+async def change(client: Any, identity_id: str, kind: str, target_id: str, *, attach: bool) -> LinkChange:
+    """Attach or detach one agent or block, reading the links before and after."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    before = {t.get("id"): t for t in await linked(client, identity_id, kind)}
+    if attach and target_id in before:
+        return LinkChange(kind, target_id, "already_linked", before[target_id])
+    if not attach and target_id not in before:
+        return LinkChange(kind, target_id, "already_unlinked", None)
+    method = {("agent", True): client.attach_agent, ("agent", False): client.detach_agent,
+              ("block", True): client.attach_block, ("block", False): client.detach_block}[(kind, attach)]
+    await method(target_id, identity_id)
+    after = {t.get("id"): t for t in await linked(client, identity_id, kind)}
+    if attach and target_id not in after:
+        raise LettaError(f"The server answered the link, but the {kind} is not among the identity's links.")
+    if not attach and target_id in after:
+        raise LettaError(f"The server answered the unlink, but the {kind} is still linked.")
+    return LinkChange(kind, target_id, "linked" if attach else "unlinked", after.get(target_id) or before.get(target_id))
