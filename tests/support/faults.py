@@ -54,6 +54,9 @@ class FaultyTransport(httpx.AsyncBaseTransport):
     times: int | None = None
     broken: list[httpx.Request] = field(default_factory=list)
     seen: list[httpx.Request] = field(default_factory=list)
+    # "hang" never answers (like a stopped server); "hang_after" lets the server act, then never answers.
+    # ``hanging`` is set once a request hangs, so a test can wait for that moment.
+    hanging: asyncio.Event = field(default_factory=asyncio.Event)
 
     def arm(self, fault: str | None, match: Match = writes, times: int | None = None) -> None:
         """Choose the next fault."""
@@ -73,6 +76,11 @@ class FaultyTransport(httpx.AsyncBaseTransport):
             response = await self.inner.handle_async_request(request)
             await response.aread()
             raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+        if fault in ("hang", "hang_after"):
+            if fault == "hang_after":
+                await (await self.inner.handle_async_request(request)).aread()
+            self.hanging.set()
+            await asyncio.Event().wait()  # never set: only a cancel ends this wait
         if fault == "timeout":
             await asyncio.sleep(0)
             raise httpx.ReadTimeout("timed out", request=request)

@@ -162,9 +162,8 @@ class EditScreen(DraftKeepingScreen):
 
     def confirm_leave(self, then: Callable[[], Any]) -> None:
         """Run ``then`` now if nothing is modified; otherwise ask save, discard or stay first."""
-        if self.busy:
-            self.notify("Wait: a save is under way.", timeout=3)
-            return
+        # Never a plain refusal while a save waits: stop waiting first, then ask as usual.
+        self.cancel_save()
         self.form.refresh_marks()
         if not self.modified:
             then()
@@ -184,8 +183,9 @@ class EditScreen(DraftKeepingScreen):
         self.app.push_screen(LeaveScreen(describe_changes(self.modified, keys), can_save=can_save), answered)
 
     def action_back(self) -> None:
-        """Back to the list, asking first when something is unsaved."""
-        self.confirm_leave(self.app.pop_screen)
+        """Back to the list, asking first when something is unsaved; while a save waits, stop waiting."""
+        if not self.cancel_save():
+            self.confirm_leave(self.app.pop_screen)
 
     def action_quit(self) -> None:
         """Quit the app, asking first when something is unsaved."""

@@ -37,19 +37,20 @@ from identity_tui.tui.form_model import (
 )
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.screens.save_job import (
+    CREATED_AFTER_ALL,
+    LANDED_AFTER_ALL,
     Found,
     RecheckFailed,
     Rechecked,
     SaveJob,
     Sent,
     SendFailed,
+    cancelled_sentence,
     preview_note,
     same_identity,
 )
 from identity_tui.tui.widgets.edit_form import EditForm
 
-LANDED_AFTER_ALL = "the answer was lost on the way back, but a fresh read shows every change landed"
-CREATED_AFTER_ALL = "the earlier try had created it; its answer was lost, so nothing was sent twice"
 
 
 class SavingScreen(ReportsWorkerErrors, Screen):
@@ -61,6 +62,8 @@ class SavingScreen(ReportsWorkerErrors, Screen):
     after_save: Callable[[], Any] | None
     _refocus: str | None
     _lost_create: Draft | None = None  # the draft of a create whose answer never came
+    _job: SaveJob | None = None  # the save being sent (None while only reading)
+    _unsure = False  # a save was given up: whether it landed is learnt from the next read
 
     # The messages live in save_job; here they are also reachable as SavingScreen.Sent and so on.
     Sent = Sent
@@ -129,6 +132,8 @@ class SavingScreen(ReportsWorkerErrors, Screen):
 
     @on(Rechecked)
     def _rechecked(self, message: Rechecked) -> None:
+        if not self.busy:
+            return  # the answer of a save given up with esc
         self._finish()
         fresh = message.fresh
         if same_identity(message.base, fresh):
@@ -155,6 +160,8 @@ class SavingScreen(ReportsWorkerErrors, Screen):
 
     @on(RecheckFailed)
     def _recheck_failed(self, message: RecheckFailed) -> None:
+        if not self.busy:
+            return  # the answer of a save given up with esc
         self._finish()
         self.after_save = None
         if isinstance(message.error, NotFound):
@@ -183,7 +190,11 @@ class SavingScreen(ReportsWorkerErrors, Screen):
         # Every change of the form is on the server already (made there too): show what it holds.
         self.baseline = fresh
         await self.form.load_draft(Draft.of(fresh))
-        self.say("Nothing sent: the server already holds these values (saved there meanwhile).")
+        if self._unsure:
+            self.say("Saved: the save given up earlier had landed after all; nothing was sent twice.")
+        else:
+            self.say("Nothing sent: the server already holds these values (saved there meanwhile).")
+        self._unsure = False
         self._continue()
 
     def _preview(self, job: SaveJob) -> None:
@@ -215,8 +226,24 @@ class SavingScreen(ReportsWorkerErrors, Screen):
 
     def _start(self, job: SaveJob) -> None:
         methods = ", ".join(r.method for r in job.plan.requests)
-        self._busy(f"Saving… ({methods})")
+        self._busy(f"Saving… ({methods})  esc stops waiting")
+        self._job = job
         self.send(job)
+
+    def cancel_save(self) -> bool:
+        """Stop waiting for the server (esc; ctrl+q before it asks): the form keeps its edits, and the next
+        save finds out what landed, re-reading (PATCH/PUT) or looking the key up (a create) first."""
+        if not self.busy:
+            return False
+        job = self._job
+        self.workers.cancel_group(self, "edit-save")
+        self._finish()
+        self.after_save = None
+        if job is not None and job.basis is None:
+            self._lost_create = job.lookup or job.draft
+        self._unsure = job is not None and job.basis is not None
+        self.say(cancelled_sentence(job), error=job is not None)
+        return True
 
     @work(exclusive=True, group="edit-save", exit_on_error=False)
     async def send(self, job: SaveJob) -> None:
@@ -286,6 +313,7 @@ class SavingScreen(ReportsWorkerErrors, Screen):
 
     def _finish(self) -> None:
         self.busy = False
+        self._job = None
         self.form.disabled = False
         self.form.restore_focus(self._refocus)
         self.form.refresh_marks()
@@ -294,9 +322,12 @@ class SavingScreen(ReportsWorkerErrors, Screen):
 
     @on(Sent)
     async def _sent(self, message: Sent) -> None:
+        if not self.busy:
+            return  # the answer of a save given up with esc
         identity = message.identity
         differs = matches_draft(identity, message.draft)
         refresh_list(self.app, identity.id)
+        self._unsure = False
         if message.created:
             self._lost_create = None
         note = f" ({message.note})" if message.note else ""
@@ -336,6 +367,8 @@ class SavingScreen(ReportsWorkerErrors, Screen):
 
     @on(Found)
     async def _found(self, message: Found) -> None:
+        if not self.busy:
+            return  # the answer of a save given up with esc
         self._lost_create = None
         identity = message.identity
         refresh_list(self.app, identity.id)
@@ -349,6 +382,8 @@ class SavingScreen(ReportsWorkerErrors, Screen):
 
     @on(SendFailed)
     async def _send_failed(self, message: SendFailed) -> None:
+        if not self.busy:
+            return  # the answer of a save given up with esc
         job = message.job
         form = self.form
         values = form.values()

@@ -14,6 +14,10 @@ from identity_tui.core.planner import Draft, Plan, PlannedRequest
 from identity_tui.tui.form_model import change_list
 
 
+LANDED_AFTER_ALL = "the answer was lost on the way back, but a fresh read shows every change landed"
+CREATED_AFTER_ALL = "the earlier try had created it; its answer was lost, so nothing was sent twice"
+
+
 @dataclass(frozen=True)
 class SaveJob:
     """One save on its way: the plan, what it means the server to hold, and what it was planned against."""
@@ -90,3 +94,16 @@ def preview_note(job: SaveJob) -> str:
         return (f"Someone else saved this identity since you opened it. Their changes are kept: "
                 f"{change_list(job.kept)}.")
     return ""
+
+
+def cancelled_sentence(job: SaveJob | None) -> str:
+    """What the line says when esc gave up waiting for ``job`` (None: only the read before a save)."""
+    if job is None:
+        return ("Cancelled: nothing was sent (the server's copy was still being read). The form is kept; "
+                "ctrl+s tries again.")
+    head = ("Save cancelled while waiting for the server: it may or may not have landed. The form keeps your edits; "
+            "the next ctrl+s ")
+    if job.basis is None:
+        key = one_line((job.lookup or job.draft).identifier_key, 40)
+        return f"{head}first looks up identifier_key '{key}' and posts only if it is not there."
+    return f"{head}reads the server's copy first and sends only what is missing."
