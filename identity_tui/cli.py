@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--theme", metavar="NAME", help="Textual theme, e.g. textual-dark, ansi-dark, ansi-light")
     p.add_argument("--page-size", type=int, metavar="N", help="rows per page (default 50)")
+    p.add_argument("--connect-timeout", metavar="S",
+                   help="seconds to wait for a connection (default 5; config: connect_timeout)")
+    p.add_argument("--read-timeout", metavar="S",
+                   help="seconds to wait for each answer, tried up to 3 times for reads and saves "
+                   "(default 60; config: read_timeout); esc gives up a save sooner")
     return p
 
 
@@ -99,6 +104,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from identity_tui.core import config
 
+    timeouts = {}
+    for name in config.TIMEOUT_KEYS:
+        given = getattr(args, name)
+        if given is not None:
+            timeouts[name] = config.seconds(given)
+            if timeouts[name] is None:
+                return fail(f"--{name.replace('_', '-')} must be a positive number of seconds, not {given!r}.")
     try:
         cfg = config.load_config()
         conn = config.resolve(
@@ -109,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             user_id=args.user_id,
             project_id=args.project_id,
             readonly=args.readonly,
+            **timeouts,
         )
     except config.ConfigError as exc:
         return fail(str(exc))

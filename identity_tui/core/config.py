@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import stat
 import sys
@@ -21,6 +22,7 @@ DEFAULT_BASE_URL = "http://localhost:8283"
 ENV_BASE_URL = "LETTA_BASE_URL"
 ENV_TOKEN = "LETTA_API_KEY"
 ENV_PROFILE = "IDENTITY_TUI_PROFILE"
+TIMEOUT_KEYS = ("connect_timeout", "read_timeout")
 
 
 class ConfigError(Exception):
@@ -77,13 +79,15 @@ class Profile:
     user_id: str | None = None
     project_id: str | None = None
     verify_tls: bool = True
+    connect_timeout: float | None = None  # seconds; None: the top level's, else the client's default
+    read_timeout: float | None = None
 
     def to_toml(self) -> dict[str, Any]:
         """The profile's table, leaving out unset fields."""
         out: dict[str, Any] = {"base_url": self.base_url}
         if self.token:
             out["token"] = self.token.reveal()
-        for key in ("token_env", "user_id", "project_id"):
+        for key in ("token_env", "user_id", "project_id", *TIMEOUT_KEYS):
             if getattr(self, key):
                 out[key] = getattr(self, key)
         if not self.verify_tls:
@@ -101,6 +105,8 @@ class Config:
     theme: str | None = None
     page_size: int = 50
     preview_saves: bool = True
+    connect_timeout: float | None = None  # seconds, for every profile that sets none
+    read_timeout: float | None = None
     path: Path | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -114,6 +120,8 @@ class Connection:
     user_id: str | None = None
     project_id: str | None = None
     verify_tls: bool = True
+    connect_timeout: float | None = None  # seconds; None: the client's default (5 s connect, 60 s read)
+    read_timeout: float | None = None
     profile: str | None = None
     readonly: bool = False
     sandbox: Path | None = None
@@ -151,6 +159,7 @@ def load_config(path: Path | None = None) -> Config:
         cfg.page_size = max(1, min(500, raw["page_size"]))
     if isinstance(raw.get("preview_saves"), bool):
         cfg.preview_saves = raw["preview_saves"]
+    cfg.connect_timeout, cfg.read_timeout = (_seconds(raw, key, str(path)) for key in TIMEOUT_KEYS)
     keymap = raw.get("keymap") or {}
     if not isinstance(keymap, dict):
         raise ConfigError(f"{path}: [keymap] must be a table of binding id = keys")
@@ -172,6 +181,8 @@ def load_config(path: Path | None = None) -> Config:
             user_id=_opt_str(table.get("user_id")),
             project_id=_opt_str(table.get("project_id")),
             verify_tls=bool(table.get("verify_tls", True)),
+            connect_timeout=_seconds(table, "connect_timeout", f"{path}, profile {name!r}"),
+            read_timeout=_seconds(table, "read_timeout", f"{path}, profile {name!r}"),
         )
     if has_token and _readable_by_others(path):
         cfg.warnings.append(
@@ -194,6 +205,9 @@ def save_config(cfg: Config, path: Path | None = None) -> Path:
         data["page_size"] = cfg.page_size
     if not cfg.preview_saves:
         data["preview_saves"] = False
+    for key in TIMEOUT_KEYS:
+        if getattr(cfg, key) is not None:
+            data[key] = getattr(cfg, key)
     if cfg.keymap:
         data["keymap"] = dict(cfg.keymap)
     if cfg.profiles:
@@ -230,6 +244,8 @@ def resolve(
     user_id: str | None = None,
     project_id: str | None = None,
     readonly: bool = False,
+    connect_timeout: float | None = None,
+    read_timeout: float | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Connection:
     """Weigh flag > environment > profile > default for each setting."""
@@ -270,6 +286,8 @@ def resolve(
         user_id=pick("user_id", user_id, None, prof.user_id if prof else None, None),
         project_id=pick("project_id", project_id, None, prof.project_id if prof else None, None),
         verify_tls=prof.verify_tls if prof else True,
+        connect_timeout=_first(connect_timeout, prof and prof.connect_timeout, cfg.connect_timeout),
+        read_timeout=_first(read_timeout, prof and prof.read_timeout, cfg.read_timeout),
         profile=prof.name if prof else None,
         readonly=readonly,
         sources=sources,
@@ -279,6 +297,31 @@ def resolve(
 def with_sandbox(conn: Connection, path: Path) -> Connection:
     """The connection retargeted at an embedded sandbox database."""
     return replace(conn, base_url="http://sandbox.invalid", token=None, sandbox=path, profile=None)
+
+
+def seconds(value: Any) -> float | None:
+    """``value`` as a timeout: a finite positive number of seconds, else None."""
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value if math.isfinite(value) and value > 0 else None
+
+
+def _seconds(table: Mapping[str, Any], key: str, where: str) -> float | None:
+    if key not in table:
+        return None
+    value = seconds(table[key]) if not isinstance(table[key], str) else None
+    if value is None:
+        raise ConfigError(f"{where}: {key} must be a positive number of seconds, not {table[key]!r}.")
+    return value
+
+
+def _first(*values: float | None) -> float | None:
+    return next((v for v in values if v), None)
 
 
 def _opt_str(value: Any) -> str | None:
