@@ -59,6 +59,9 @@ CORE_MODULES = [
     "identity_tui.core.where",
     "identity_tui.core.links",
     "identity_tui.commands.linking",
+    "identity_tui.commands.history",
+    "identity_tui.core.journal",
+    "identity_tui.core.undo",
 ]
 
 

@@ -55,7 +55,7 @@ async def _main(args) -> int:  # type: ignore[no-untyped-def]
         conn = config.with_sandbox(conn, path)
     for warning in cfg.warnings:
         run.say(f"identity-tui: warning: {warning}")
-    backend = open_backend(conn, timeouts=(args.connect_timeout, args.read_timeout))
+    backend = open_backend(conn, timeouts=(args.connect_timeout, args.read_timeout), source=f"identity-tui {args.command}")
     client = backend.client
     try:
         if args.command == "list":
@@ -68,6 +68,11 @@ async def _main(args) -> int:  # type: ignore[no-untyped-def]
             return await bulk.cmd_export(client, args)
         if args.command == "import":
             return await _import(cfg, args, client, conn.project_id)
+        if args.command in ("history", "undo"):
+            from identity_tui.commands import history
+
+            handle = history.cmd_history if args.command == "history" else history.cmd_undo
+            return await handle(client, args, client.journal)
         if args.command in ("link", "unlink", "links"):
             from identity_tui.commands import linking
 

@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import Any, NoReturn
 
-COMMANDS = ("list", "get", "ensure", "set", "delete", "export", "import", "link", "unlink", "links")
+COMMANDS = ("list", "get", "ensure", "set", "delete", "export", "import", "link", "unlink", "links", "history",
+            "undo")
 
 EXIT_CODES = """\
 exit status:
@@ -155,6 +156,17 @@ def build() -> Parser:
     lks = command("links", "The agents and memory blocks linked to an identity.")
     _target(lks)
     lks.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
+
+    hist = command("history", "The writes this tool made on this server, newest first, with what changed.")
+    hist.add_argument("id", nargs="?", metavar="ID", help="only this identity's records")
+    hist.add_argument("--key", metavar="KEY", help="only the records of this identifier key")
+    hist.add_argument("--since", metavar="WHEN", help="a date, a time, or an age: 30m, 12h, 3d, 2w")
+    hist.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
+    und = command("undo", "Put back what a recorded write changed (the newest record unless one is named).")
+    und.add_argument("record", nargs="?", metavar="RECORD", help="a record id from identity-tui history")
+    und.add_argument("--dry-run", action="store_true", help="say what it would send; send no write")
+    und.add_argument("--yes", action="store_true", help="undo a create (a delete) without asking")
+    und.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
 
     rm = command("delete", "Delete one identity (agents and blocks linked to it are kept).")
     _target(rm)

@@ -21,6 +21,14 @@ from identity_tui.core.models import Identity
 from identity_tui.core.planner import Draft, Plan
 
 
+def journal_said(outcome: Any) -> Any:
+    """A write went through but the journal could not record it: say so (one line), and go on."""
+    problem = getattr(outcome, "journal_problem", None)
+    if problem:
+        say(f"identity-tui: warning: {problem}")
+    return outcome
+
+
 async def find(client: LettaClient, args: argparse.Namespace, project: str | None) -> Identity:
     """The identity named on the command line, validated in full (a write plans against it)."""
     return (await find_row(client, args, project)).identity(client.host)
@@ -64,7 +72,7 @@ async def save(client: LettaClient, loaded: Identity, draft: Draft, args: argpar
         say(plan_text(job.plan))
         if input("Send? [y/N] ").strip().lower() not in ("y", "yes"):
             raise Exit(OK, "Not sent.")
-    outcome = await tx.send(client, job)
+    outcome = journal_said(await tx.send(client, job))
     if isinstance(outcome, tx.Saved):
         if outcome.dropped:
             raise Exit(FAILED, f"Sent, but the server kept different values for: {', '.join(outcome.dropped)}.")
@@ -127,7 +135,7 @@ async def cmd_ensure(client: LettaClient, args: argparse.Namespace, project: str
     status = "exists"
     if found is None:
         _writes_allowed(client, args)
-        outcome = await tx.send(client, prepared.job)  # type: ignore[arg-type]
+        outcome = journal_said(await tx.send(client, prepared.job))  # type: ignore[arg-type]
         if isinstance(outcome, tx.Saved):
             show(await raw(client, outcome.identity.id), fmt(args), "created")
             return OK
@@ -158,7 +166,7 @@ async def cmd_delete(client: LettaClient, args: argparse.Namespace, project: str
         typed = input("Type its identifier key to confirm: ")
         if typed != identity.identifier_key:
             raise Exit(USAGE, "The key typed does not match: nothing was deleted.")
-    result = await tx.delete(client, identity.id)
+    result = journal_said(await tx.delete(client, identity.id))
     if isinstance(result, tx.DeleteFailed):
         if result.lost:
             raise Exit(FAILED, f"{result.error.message.rstrip('.')}; it may or may not be deleted: run the same "

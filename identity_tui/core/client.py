@@ -74,6 +74,9 @@ Sleep = Callable[[float], Awaitable[None]]
 class LettaClient:
     """One shared ``httpx.AsyncClient`` speaking the identities routes, and nothing cleverer."""
 
+    # The write journal (core.journal) the save transaction records into; None keeps none.
+    journal: Any = None
+
     def __init__(
         self,
         base_url: str,

@@ -6,7 +6,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from identity_tui.core.client import ClientOptions, LettaClient
-from identity_tui.core.config import Connection
+from identity_tui.core.config import Connection, server_key, state_dir
+from identity_tui.core.journal import Journal
 
 SANDBOX_SEED = 36
 
@@ -26,9 +27,17 @@ class Backend:
 
 
 def open_backend(conn: Connection, *, sandbox: Any = None, transport: Any = None,
-                 timeouts: tuple[float | None, float | None] = (None, None)) -> Backend:
+                 timeouts: tuple[float | None, float | None] = (None, None), source: str = "app") -> Backend:
     """Build the client for ``conn`` (no network yet); ``sandbox`` reuses an open store; ``timeouts``
-    (connect, read) in seconds replace the defaults where given."""
+    (connect, read) in seconds replace the defaults where given. Its writes are journaled (``source`` says
+    who wrote: the app, a command)."""
+    backend = _open(conn, sandbox, transport, timeouts)
+    backend.client.journal = Journal(journal_dir(), server_key(conn), profile=conn.profile, user_id=conn.user_id,
+                                     source=source)
+    return backend
+
+
+def _open(conn: Connection, sandbox: Any, transport: Any, timeouts: tuple[float | None, float | None]) -> Backend:
     options = ClientOptions(verify_tls=conn.verify_tls)
     connect, read = timeouts
     connect = conn.connect_timeout if connect is None else connect  # a flag beats the config's
@@ -75,3 +84,8 @@ def open_sandbox(path: Any) -> Any:
 
         seed(sb, SANDBOX_SEED)
     return sb
+
+
+def journal_dir() -> Any:
+    """Where every server's write journal lives (what ``identity-tui locate`` prints)."""
+    return state_dir() / "journal"

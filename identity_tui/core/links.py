@@ -38,8 +38,10 @@ async def linked(client: Any, identity_id: str, kind: str) -> list[dict[str, Any
         after = page[-1].get("id")
 
 
-async def change(client: Any, identity_id: str, kind: str, target_id: str, *, attach: bool) -> LinkChange:
-    """Attach or detach one agent or block, reading the links before and after."""
+async def change(client: Any, identity_id: str, kind: str, target_id: str, *, attach: bool,
+                 undoes: str | None = None) -> LinkChange:
+    """Attach or detach one agent or block, reading the links before and after; journaled when the
+    client keeps a journal."""
     if kind not in KINDS:
         raise ValueError(kind)
     before = {t.get("id"): t for t in await linked(client, identity_id, kind)}
@@ -49,10 +51,25 @@ async def change(client: Any, identity_id: str, kind: str, target_id: str, *, at
         return LinkChange(kind, target_id, "already_unlinked", None)
     method = {("agent", True): client.attach_agent, ("agent", False): client.detach_agent,
               ("block", True): client.attach_block, ("block", False): client.detach_block}[(kind, attach)]
-    await method(target_id, identity_id)
+    path = f"/v1/{kind}s/{target_id}/identities/{'attach' if attach else 'detach'}/{identity_id}"
+    try:
+        await method(target_id, identity_id)
+    except LettaError as exc:
+        _record(client, attach, identity_id, kind, target_id, path, f"refused: {exc.message}", undoes)
+        raise
     after = {t.get("id"): t for t in await linked(client, identity_id, kind)}
+    _record(client, attach, identity_id, kind, target_id, path, "linked" if attach else "unlinked", undoes)
     if attach and target_id not in after:
         raise LettaError(f"The server answered the link, but the {kind} is not among the identity's links.")
     if not attach and target_id in after:
         raise LettaError(f"The server answered the unlink, but the {kind} is still linked.")
     return LinkChange(kind, target_id, "linked" if attach else "unlinked", after.get(target_id) or before.get(target_id))
+
+
+def _record(client: Any, attach: bool, identity_id: str, kind: str, target_id: str, path: str, outcome: str,
+            undoes: str | None) -> None:
+    journal = getattr(client, "journal", None)
+    if journal is not None:
+        journal.record("link" if attach else "unlink", identity_id=identity_id, identifier_key=None,
+                       requests=[{"method": "PATCH", "path": path, "body": None}], before=None, after=None,
+                       outcome=outcome, undoes=undoes, target={"kind": kind, "id": target_id})

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from identity_tui.core.conflict import MINE, THEIRS, Conflict, merge
 from identity_tui.core.errors import APIError, BadResponse, ConnectionFailed, LettaError, NotFound
 from identity_tui.core.form import same_draft
+from identity_tui.core.journal import image, wire_requests
+from identity_tui.core.links import linked
 from identity_tui.core.models import Identity
+from identity_tui.core.paths import identity_path
 from identity_tui.core.planner import Draft, DraftError, Plan, PlannedRequest, matches_draft, plan_create, plan_save
 
 NOTHING_LANDED = "nothing"
@@ -176,6 +179,7 @@ class Saved:
     created: bool
     kept: tuple[str, ...] = ()
     note: str = ""
+    journal_problem: str | None = None  # why the journal could not record this write (it went through)
 
     @property
     def dropped(self) -> list[str]:
@@ -197,6 +201,7 @@ class Failed:
     response: Identity | None
     job: SaveJob
     landed: Identity | str | None = None
+    journal_problem: str | None = None
 
     @property
     def created(self) -> bool:
@@ -241,9 +246,46 @@ class ReadFailed:
 Outcome = Saved | Failed | Found | Changed | ReadFailed
 
 
-async def send(client: Client, job: SaveJob, progress: SendProgress | None = None) -> Outcome:
-    """Send ``job``'s requests in order, stopping at the first failure; returns what happened."""
+async def send(client: Client, job: SaveJob, progress: SendProgress | None = None, *,
+               undoes: str | None = None) -> Outcome:
+    """Send ``job``'s requests in order, stopping at the first failure; returns what happened.
+
+    Each write that went out is recorded in the client's journal, if it keeps one (``core.journal``)."""
     progress = progress if progress is not None else SendProgress()
+    outcome = await _send(client, job, progress)
+    return _journaled(client, job, progress, outcome, undoes)
+
+
+def _journaled(client: Client, job: SaveJob, progress: SendProgress, outcome: Outcome, undoes: str | None) -> Outcome:
+    journal = getattr(client, "journal", None)
+    if journal is None or not isinstance(outcome, (Saved, Failed)):
+        return outcome
+    sent = list(progress.applied)
+    if isinstance(outcome, Failed):
+        sent.append(outcome.failed)
+    elif outcome.note == CREATED_AFTER_ALL:
+        return outcome  # found by the lookup: nothing was sent this time
+    if not sent:
+        return outcome
+    if isinstance(outcome, Saved):
+        after: Identity | None = outcome.identity
+        result = "saved" if not outcome.dropped else "saved, but the server kept other values"
+    else:
+        landed = outcome.landed if isinstance(outcome.landed, Identity) else None
+        after = landed or outcome.response
+        result = ("partly saved" if outcome.partly is not None else
+                  "unknown: the answer was lost" if outcome.lost and outcome.landed == UNKNOWN else
+                  "failed: nothing landed" if outcome.lost else f"refused: {outcome.error.message}")
+    identity = after or job.basis
+    _, problem = journal.record(
+        "create" if job.basis is None else "update",
+        identity_id=identity.id if identity is not None else None,
+        identifier_key=job.draft.identifier_key,
+        requests=wire_requests(sent), before=image(job.basis), after=image(after), outcome=result, undoes=undoes)
+    return replace(outcome, journal_problem=problem) if problem else outcome
+
+
+async def _send(client: Client, job: SaveJob, progress: SendProgress) -> Outcome:
     if job.check_first and job.basis is not None:
         # One GET is cheap next to a PUT that would overwrite a save made while a preview stood open.
         try:
@@ -316,6 +358,7 @@ class Deleted:
 
     identity_id: str
     already: bool = False
+    journal_problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -327,12 +370,41 @@ class DeleteFailed:
         return answer_may_be_lost(self.error)
 
 
-async def delete(client: Client, identity_id: str) -> Deleted | DeleteFailed:
-    """Delete one identity; a 404 means it is gone already, which is what was asked."""
+async def delete(client: Client, identity_id: str, *, undoes: str | None = None) -> Deleted | DeleteFailed:
+    """Delete one identity; a 404 means it is gone already, which is what was asked.
+
+    With a journal, the identity and its links are read first, so that an undo can re-create them."""
+    journal = getattr(client, "journal", None)
+    before: Identity | None = None
+    links: dict[str, list[str]] | None = None
+    if journal is not None:
+        try:
+            before = await client.get(identity_id)
+            links = await _links_of(client, identity_id)
+        except NotFound:
+            return Deleted(identity_id, already=True)
+        except LettaError as exc:
+            return DeleteFailed(exc)
     try:
         await client.delete(identity_id)
     except NotFound:
-        return Deleted(identity_id, already=True)
+        result: Deleted | DeleteFailed = Deleted(identity_id, already=True)
     except LettaError as exc:
-        return DeleteFailed(exc)
-    return Deleted(identity_id)
+        result = DeleteFailed(exc)
+    else:
+        result = Deleted(identity_id)
+    if journal is not None and not (isinstance(result, Deleted) and result.already):
+        outcome = "deleted" if isinstance(result, Deleted) else (
+            "unknown: the answer was lost" if result.lost else f"refused: {result.error.message}")
+        request = {"method": "DELETE", "path": identity_path(identity_id), "body": None}
+        _, problem = journal.record("delete", identity_id=identity_id,
+                                    identifier_key=before.identifier_key if before else None, requests=[request],
+                                    before=image(before), after=None, outcome=outcome, undoes=undoes, links=links)
+        if problem and isinstance(result, Deleted):
+            result = replace(result, journal_problem=problem)
+    return result
+
+
+async def _links_of(client: Any, identity_id: str) -> dict[str, list[str]]:
+    return {"agents": [str(a.get("id")) for a in await linked(client, identity_id, "agent")],
+            "blocks": [str(b.get("id")) for b in await linked(client, identity_id, "block")]}

@@ -1,0 +1,133 @@
+"""Undo a journal record: put back the identity as it was before, through the same save transaction.
+
+An undo is a save like any other: the identity is read again, what changed since the record was
+written is merged three-way (the record's after-image is the base, the server's copy is theirs, the
+before-image is mine), overlapping changes come back as conflicts, and only what differs is sent.
+Undoing a create deletes; undoing a delete creates again (a new id) with its properties and links;
+undoing a link unlinks and the other way round. Each undo is journaled, so it can be undone in turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from identity_tui.core import links as link_ops
+from identity_tui.core import transaction as tx
+from identity_tui.core.errors import LettaError, NotFound
+from identity_tui.core.journal import Record
+from identity_tui.core.models import Identity
+from identity_tui.core.planner import Draft
+
+
+@dataclass(frozen=True)
+class UndoPlan:
+    """What undoing a record means now. Exactly one of: ``prepared`` (a save to send or conflicts to
+    settle), ``delete_id`` (undo of a create), ``recreate`` (undo of a delete), ``link`` (the opposite
+    link change), ``nothing`` (the server already holds the before-image), ``problem`` (cannot undo)."""
+
+    record: Record
+    prepared: tx.Prepared | None = None
+    delete_id: str | None = None
+    recreate: Draft | None = None
+    link: tuple[str, str, bool] | None = None  # (kind, target id, attach)
+    nothing: bool = False
+    problem: str = ""
+
+
+def _identity(data: dict[str, Any] | None) -> Identity | None:
+    return Identity.model_validate(data) if data else None
+
+
+async def plan_undo(client: Any, record: Record) -> UndoPlan:
+    """Read the server and decide what undoing ``record`` sends."""
+    op = record.operation
+    if op in ("link", "unlink"):
+        if not record.target or not record.identity_id:
+            return UndoPlan(record, problem="The record does not say what was linked.")
+        return UndoPlan(record, link=(record.target["kind"], record.target["id"], op == "unlink"))
+    if op == "delete":
+        before = _identity(record.before)
+        if before is None:
+            return UndoPlan(record, problem="The record holds no copy of the deleted identity.")
+        found = await client.find_by_key(before.identifier_key, before.project_id)
+        if found is not None:
+            return UndoPlan(record, problem=f"An identity with key '{before.identifier_key}' exists again "
+                                            f"({found.id}): nothing to re-create.")
+        return UndoPlan(record, recreate=Draft.of(before))
+    if not record.identity_id:
+        return UndoPlan(record, problem="The record names no identity.")
+    try:
+        current = await client.get(record.identity_id)
+    except NotFound:
+        return UndoPlan(record, problem="The identity was deleted since: there is nothing to put back.")
+    after = _identity(record.after) or current
+    if op == "create":
+        if not tx.same_identity(current, after):
+            return UndoPlan(record, problem="The identity was changed since it was created: delete it with "
+                                            "identity-tui delete if that is still meant.")
+        return UndoPlan(record, delete_id=current.id)
+    before = _identity(record.before)
+    if before is None:
+        return UndoPlan(record, problem="The record holds no copy from before the change.")
+    mine = replace(Draft.of(before), project_id=current.project_id)
+    prepared = tx.merged(after, current, mine)
+    if prepared.holds is not None and prepared.job is None and not prepared.conflicts:
+        return UndoPlan(record, nothing=True)
+    return UndoPlan(record, prepared=prepared)
+
+
+@dataclass(frozen=True)
+class UndoDone:
+    status: str  # restored, deleted, recreated, linked, unlinked
+    identity_id: str | None
+    note: str = ""
+
+
+async def apply_undo(client: Any, plan: UndoPlan, choices: dict[str, str] | None = None) -> UndoDone:
+    """Send what ``plan`` means (conflicts settled by ``choices``); raises LettaError on a failure."""
+    rec = plan.record
+    if plan.link is not None:
+        kind, target, attach = plan.link
+        done = await link_ops.change(client, rec.identity_id, kind, target, attach=attach, undoes=rec.id)
+        return UndoDone(done.status, rec.identity_id)
+    if plan.delete_id is not None:
+        result = await tx.delete(client, plan.delete_id, undoes=rec.id)
+        if isinstance(result, tx.DeleteFailed):
+            raise result.error
+        return UndoDone("deleted", plan.delete_id)
+    if plan.recreate is not None:
+        prepared = tx.prepare_create(plan.recreate)
+        assert prepared.job is not None
+        outcome = await tx.send(client, prepared.job, undoes=rec.id)
+        if not isinstance(outcome, tx.Saved):
+            raise outcome.error if isinstance(outcome, tx.Failed) else LettaError("The identity was not re-created.")
+        relinked = await _relink(client, outcome.identity.id, rec.links or {}, rec.id)
+        return UndoDone("recreated", outcome.identity.id, f"a new id; {relinked}")
+    prepared = plan.prepared
+    assert prepared is not None
+    if prepared.conflicts:
+        if not choices:
+            raise LettaError("The identity changed since, overlapping the undo: choose per field first.")
+        prepared = tx.resolve(prepared, choices)
+    if prepared.job is None:
+        return UndoDone("restored", rec.identity_id, "the server already held these values")
+    outcome = await tx.send(client, prepared.job, undoes=rec.id)
+    if isinstance(outcome, tx.Saved):
+        return UndoDone("restored", outcome.identity.id)
+    if isinstance(outcome, tx.Failed):
+        raise outcome.error
+    raise LettaError("The undo was not sent.")
+
+
+async def _relink(client: Any, identity_id: str, links: dict[str, list[str]], undoes: str) -> str:
+    done, missing = 0, 0
+    for kind, key in (("agent", "agents"), ("block", "blocks")):
+        for target in links.get(key, []):
+            try:
+                await link_ops.change(client, identity_id, kind, target, attach=True, undoes=undoes)
+                done += 1
+            except LettaError:
+                missing += 1
+    text = f"{done} link{'s' if done != 1 else ''} restored"
+    return text + (f", {missing} could not be (the agent or block is gone)" if missing else "")
