@@ -75,6 +75,7 @@ def locate() -> int:
     print(f"config:  {config.config_path()}")
     print(f"sandbox: {config.default_sandbox_path()}")
     print(f"drafts:  {config.state_dir() / 'drafts'}")
+    print(f"journal: {config.state_dir() / 'journal'}")
     return 0
 
 
