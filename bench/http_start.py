@@ -20,7 +20,7 @@ from pathlib import Path
 from bench.bare_app import TEXT as BARE_TEXT
 from bench.common import ROOT, app_argv, child_env, median, ms, seeded_sandbox
 from bench.server import serve
-from bench.startup import APP_TEXT, IDENTITIES, _time_to
+from bench.startup import APP_TEXT, IDENTITIES, _time_to, import_costs
 
 
 @dataclass
@@ -79,24 +79,9 @@ STEPS = (
     ("the app and the list screen", "import identity_tui.tui.app, identity_tui.tui.screens.list"),
 )
 
-_SCRIPT = """
-import gc, json, time
-gc.disable()
-out = []
-for step in {steps!r}:
-    t = time.perf_counter()
-    exec(step)
-    out.append((time.perf_counter() - t) * 1000)
-print(json.dumps(out))
-"""
-
-
 def import_steps(runs: int = 5) -> list[tuple[str, float]]:
     """Median milliseconds of each import on the HTTP start path, each on top of those before it."""
-    script = _SCRIPT.format(steps=[code for _, code in STEPS])
-    samples = [json.loads(subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
-                                         check=True).stdout) for _ in range(runs)]
-    return [(label, median([s[i] for s in samples])) for i, (label, _) in enumerate(STEPS)]
+    return import_costs(runs, STEPS)
 
 
 if __name__ == "__main__":  # python -m bench.http_start: this part alone, printed

@@ -81,9 +81,9 @@ print(json.dumps(out))
 """
 
 
-def import_costs(runs: int = 5) -> list[tuple[str, float]]:
+def import_costs(runs: int = 5, steps: tuple[tuple[str, str], ...] = IMPORT_STEPS) -> list[tuple[str, float]]:
     """Median milliseconds of each import step, each step on top of the ones before, fresh process per run."""
-    script = _IMPORT_SCRIPT.format(steps=[code for _, code in IMPORT_STEPS])
+    script = _IMPORT_SCRIPT.format(steps=[code for _, code in steps])
     samples = [json.loads(subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
                                          check=True).stdout) for _ in range(runs)]
-    return [(label, median([s[i] for s in samples])) for i, (label, _) in enumerate(IMPORT_STEPS)]
+    return [(label, median([s[i] for s in samples])) for i, (label, _) in enumerate(steps)]
