@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
-import os
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import IO, Any
 
 from identity_tui.commands import output
 from identity_tui.commands.args import is_terminal
 from identity_tui.commands.run import CONFLICT, FAILED, OK, USAGE, Exit, say
-from identity_tui.core import bulk
-from identity_tui.core.bulk_files import BadRow, Row, csv_cells, csv_header, format_of, read_rows
+from identity_tui.core import bulk, export
+from identity_tui.core.bulk_files import BadRow, Row, format_of, read_rows
 from identity_tui.core.client import LettaClient
 from identity_tui.core.display import one_line, printable
 
@@ -76,68 +71,24 @@ async def cmd_export(client: LettaClient, args: argparse.Namespace) -> int:
     return OK
 
 
-async def _items(client: LettaClient, args: argparse.Namespace, progress: Progress) -> AsyncIterator[dict[str, Any]]:
-    async for row in bulk.walk(client, **_filters(args)):
-        progress.step()
-        yield row.wire
-
-
 async def _write(client: LettaClient, args: argparse.Namespace, fmt: str, out: IO[str], progress: Progress) -> int:
-    count = 0
-    if fmt == "csv":
-        # The header needs every property column: spool the rows to a temporary file, never to memory.
-        columns: set[tuple[str, str]] = set()
-        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-            async for item in _items(client, args, progress):
-                for p in item.get("properties") or []:
-                    columns.add((str(p.get("key")), str(p.get("type"))))
-                spool.write(output.json_text(item, indent=None) + "\n")
-                count += 1
-            spool.seek(0)
-            header = csv_header(columns)
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(header)
-            for line in spool:
-                writer.writerow(csv_cells(json.loads(line), header))
-        return count
-    async for item in _items(client, args, progress):
-        text = output.json_text(item, indent=None)
-        if fmt == "json":
-            out.write(",\n  " if count else "[\n  ")
-            out.write(text)
-        else:
-            out.write(text + "\n")
-        count += 1
-    if fmt == "json":
-        out.write("\n]\n" if count else "[]\n")
-    return count
+    return await export.write(client, fmt, out, _filters(args), lambda _: progress.step())
 
 
 class _target:
     """stdout for ``-`` or nothing; else FILE, written beside it and renamed when complete."""
 
     def __init__(self, name: str | None) -> None:
-        self.name = name if name not in (None, "-") else None
-        self.tmp: Path | None = None
+        self.file = export.FileTarget(name) if name not in (None, "-") else None
 
     def __enter__(self) -> IO[str]:
-        if self.name is None:
-            return sys.stdout
-        path = Path(self.name)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or Path("."))
-        self.tmp = Path(tmp)
-        self.file = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        return self.file
+        return sys.stdout if self.file is None else self.file.__enter__()
 
-    def __exit__(self, kind: Any, *_: Any) -> None:
-        if self.tmp is None:
+    def __exit__(self, *exc: Any) -> None:
+        if self.file is None:
             sys.stdout.flush()
-            return
-        self.file.close()
-        if kind is None:
-            os.replace(self.tmp, self.name)  # type: ignore[arg-type]
         else:
-            self.tmp.unlink(missing_ok=True)
+            self.file.__exit__(*exc)
 
 
 # -- import -----------------------------------------------------------------------------------------------

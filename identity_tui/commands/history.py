@@ -6,7 +6,6 @@ import argparse
 import re
 import sys
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 from identity_tui.commands import output
 from identity_tui.commands.args import UsageError, is_terminal
@@ -14,6 +13,7 @@ from identity_tui.commands.run import CONFLICT, NOT_FOUND, OK, USAGE, Exit, fmt,
 from identity_tui.core import undo as undo_ops
 from identity_tui.core.client import LettaClient
 from identity_tui.core.display import one_line
+from identity_tui.core.history import diff, undo_means
 from identity_tui.core.journal import Journal, Record
 
 _AGO = re.compile(r"(\d+)\s*([mhdw])")
@@ -30,40 +30,6 @@ def since_time(text: str) -> datetime:
     except ValueError:
         raise UsageError(f"--since {one_line(text, 40)}: give a date (2026-11-30), a time, or an age (12h, 3d).") from None
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-
-
-def diff(record: Record) -> list[str]:
-    """What the record changed, a line each: fields, then properties (+ added, - removed, ~ changed)."""
-    if record.operation in ("link", "unlink") and record.target:
-        return [f"{record.operation} {record.target.get('kind')} {record.target.get('id')}"]
-    before, after = record.before or {}, record.after or {}
-    lines = []
-    if before and after:
-        for name in ("name", "identifier_key", "identity_type", "project_id"):
-            if before.get(name) != after.get(name):
-                lines.append(f"{name}: {_short(before.get(name))} -> {_short(after.get(name))}")
-    elif before or after:
-        whole = before or after
-        lines.append(f"{'deleted' if before else 'created'}: {_short(whole.get('name'))}, "
-                     f"{whole.get('identity_type')}, project {_short(whole.get('project_id'))}")
-    old = {p.get("key"): p for p in before.get("properties") or []}
-    new = {p.get("key"): p for p in after.get("properties") or []}
-    for key in dict.fromkeys([*old, *new]):
-        if key not in new:
-            lines.append(f"- {one_line(str(key), 40)} ({_short(old[key].get('value'))})")
-        elif key not in old:
-            lines.append(f"+ {one_line(str(key), 40)} = {_short(new[key].get('value'))}")
-        elif output.json_text(old[key], indent=None) != output.json_text(new[key], indent=None):
-            lines.append(f"~ {one_line(str(key), 40)}: {_short(old[key].get('value'))} -> {_short(new[key].get('value'))}")
-    if record.links and (record.links.get("agents") or record.links.get("blocks")):
-        lines.append(f"links kept for an undo: {len(record.links.get('agents', []))} agents, "
-                     f"{len(record.links.get('blocks', []))} blocks")
-    return lines
-
-
-def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else output.json_text(value, indent=None)
-    return one_line(text if not isinstance(value, str) else repr(value), 50)
 
 
 def _select(journal: Journal, args: argparse.Namespace, identity_id: str | None) -> list[Record]:
@@ -123,8 +89,7 @@ async def cmd_undo(client: LettaClient, args: argparse.Namespace, journal: Journ
     if plan.prepared is not None and plan.prepared.conflicts:
         fields = ", ".join(c.field for c in plan.prepared.conflicts[:5])
         raise Exit(CONFLICT, f"Changed since {rec.id}, overlapping the undo ({fields}): nothing was sent.")
-    what = {"create": "delete the identity it created", "delete": "create it again (a new id) with its links",
-            "link": "unlink", "unlink": "link again", "update": "put back the values from before"}[rec.operation]
+    what = undo_means(rec)
     if args.dry_run:
         print(f"Undo {rec.id} would {what}.")
         if plan.prepared is not None and plan.prepared.job is not None:

@@ -9,22 +9,12 @@ print ``{"status": ..., "identity": ...}``.
 from __future__ import annotations
 
 import csv
-import json
 from typing import Any, TextIO
 
 from identity_tui.core.display import one_line, printable
-from identity_tui.core.jsontext import dumps
+from identity_tui.core.jsontext import json_text
 
 COLUMNS = ("id", "identifier_key", "name", "identity_type", "project_id")
-
-
-def json_text(value: Any, *, indent: int | None = 2) -> str:
-    """JSON as the server would write it (any depth, non-ASCII kept): the C encoder, and for a value
-    nested too deeply for it, the writer that needs no recursion (the same text)."""
-    try:
-        return json.dumps(value, indent=indent, ensure_ascii=False)
-    except RecursionError:
-        return dumps(value, indent=indent)
 
 
 def csv_writer(out: TextIO) -> Any:

@@ -99,3 +99,12 @@ def depth(value: Any) -> int:
             deepest = max(deepest, level)
             stack.extend((v, level + 1) for v in item)
     return deepest
+
+
+def json_text(value: Any, *, indent: int | None = 2) -> str:
+    """JSON as the server would write it (any depth, non-ASCII kept): the C encoder, and for a value
+    nested too deeply for it, the writer that needs no recursion (the same text)."""
+    try:
+        return json.dumps(value, indent=indent, ensure_ascii=False)
+    except RecursionError:
+        return dumps(value, indent=indent)
