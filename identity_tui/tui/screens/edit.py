@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import Button, Static
 
 from identity_tui.core.display import one_line
-from identity_tui.core.drafts import SavedDraft
+from identity_tui.core.drafts import FormTexts, SavedDraft
 from identity_tui.core.errors import LettaError, NotFound
 from identity_tui.core.form import empty_draft
 from identity_tui.core.models import Identity
@@ -73,6 +73,7 @@ class EditScreen(DraftKeepingScreen):
         self.busy = False
         self._fetch = fetch and identity is not None
         self._refocus: str | None = None
+        self._said_texts: FormTexts | None = None  # the form's texts when the line's sentence was said
 
     @property
     def modified(self) -> set[str]:
@@ -97,6 +98,7 @@ class EditScreen(DraftKeepingScreen):
     @on(EditForm.Said)
     def _said(self, message: EditForm.Said) -> None:
         self.say(message.text, error=message.error)
+        self._said_texts = None  # the form's own sentence is about the change just made
 
     @on(EditForm.Marked)
     def _marked(self, message: EditForm.Marked) -> None:
@@ -115,12 +117,16 @@ class EditScreen(DraftKeepingScreen):
         title.set_class(bool(message.modified), "-modified")
         self.sub_title = (f"{MARK} " if message.modified else "") + one_line(message.name, 40)
         self._draft_changed()
+        if self._said_texts is not None and self._said_texts != self._draft_texts():
+            self.say("")  # the last sentence was about the form as it was before this edit
 
     def say(self, text: str, *, error: bool = False) -> None:
         """One line under the form: the outcome of the last thing done."""
         line = self.query_one("#edit-message", Static)
         line.update(Text(text))
         line.set_class(error, "-error")
+        # Compared at each change of the form until it differs (then the sentence goes): only while one shows.
+        self._said_texts = self._draft_texts() if text and self.form.is_mounted else None
 
     # -- loading ------------------------------------------------------------------------------
 

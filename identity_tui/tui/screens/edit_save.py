@@ -189,6 +189,7 @@ class SavingScreen(ReportsWorkerErrors, Screen):
     async def _now_holds(self, fresh: Identity) -> None:
         # Every change of the form is on the server already (made there too): show what it holds.
         self.baseline = fresh
+        refresh_list(self.app, fresh.id)
         await self.form.load_draft(Draft.of(fresh))
         if self._unsure:
             self.say("Saved: the save given up earlier had landed after all; nothing was sent twice.")
