@@ -225,7 +225,11 @@ def put_reason(original: list[IdentityProperty], draft: tuple[DraftProperty, ...
         old_set = set(old_keys)
         added = [k for k in new_keys if k not in old_set]
         listed = ", ".join(repr(k) for k in removed[:3])
+        if len(removed) > 3:
+            listed += f" and {len(removed) - 3} more"
         verb = "renamed or removed" if added else "removed"
+        if len(removed) > 1:
+            return f"properties {listed} were {verb}, and PATCH cannot delete a property"
         return f"property {listed} was {verb}, and PATCH cannot delete a property"
     # Kept keys must keep their order, and new ones can only be appended at the end.
     if new_keys[: len(old_keys)] != old_keys:

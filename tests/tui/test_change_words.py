@@ -27,3 +27,21 @@ def test_names_and_properties_are_named_as_in_the_form():
     landed = Draft.of(SERVER)
     wanted = replace(landed, name="Alice B", properties=landed.properties[:1])
     assert change_list(changed_between(landed, wanted)) == "Name, 'b'"
+
+
+def test_the_reason_for_a_put_counts_its_properties():
+    from identity_tui.core.models import IdentityProperty
+    from identity_tui.core.planner import DraftProperty, put_reason
+
+    def props(*keys):
+        return [IdentityProperty(key=k, value="v", type="string") for k in keys]
+
+    def draft(*keys):
+        return tuple(DraftProperty(k, "string", "v") for k in keys)
+
+    assert put_reason(props("num1", "bool1", "x"), draft("x")) == (
+        "properties 'num1', 'bool1' were removed, and PATCH cannot delete a property")
+    assert put_reason(props("num1", "x"), draft("x", "y")) == (
+        "property 'num1' was renamed or removed, and PATCH cannot delete a property")
+    assert put_reason(props("a", "b", "c", "d", "e"), draft()) == (
+        "properties 'a', 'b', 'c' and 2 more were removed, and PATCH cannot delete a property")

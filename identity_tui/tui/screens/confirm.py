@@ -234,9 +234,12 @@ def ask_delete(app: Any, identity: Identity) -> None:
             if isinstance(screen, ListScreen):
                 screen.refresh_after_write(None)
         name = one_line(identity.name, 40)
+        if not identity.name.strip():  # never "Deleted ." for an identity without a name
+            name = f"the identity with identifier_key '{one_line(identity.identifier_key, 40)}'"
         if outcome == GONE:
-            app.notify(f"{name} is gone from the server (404): an earlier try whose answer was lost, or someone "
-                       "else, deleted it.", timeout=6, markup=False)
+            app.notify(f"{name[0].upper() + name[1:] if not identity.name.strip() else name} is gone from the "
+                       "server (404): an earlier try whose answer was lost, or someone else, deleted it.",
+                       timeout=6, markup=False)
         else:
             app.notify(f"Deleted {name}.", timeout=4, markup=False)
 

@@ -109,8 +109,8 @@ class ConflictScreen(ModalScreen[dict[str, str] | None]):
         n = len(self.conflicts)
         with Vertical(id="conflict-box", classes="dialog"):
             yield Static(Text("Changed on the server meanwhile", style="bold"), classes="dialog-title")
-            about = (f"Someone saved this identity after you opened it, and {n} of your changes "
-                     f"overlap with theirs. Choose for each {'row' if n == 1 else 'of the rows'}; nothing is "
+            overlap = "one of your changes overlaps" if n == 1 else f"{n} of your changes overlap"
+            about = (f"Someone saved this identity after you opened it, and {overlap} with theirs. Choose for each {'row' if n == 1 else 'of the rows'}; nothing is "
                      "sent until all are chosen.")
             if self.kept:
                 about += f" Their other changes are kept: {change_list(self.kept)}."
