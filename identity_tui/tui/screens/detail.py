@@ -1,24 +1,29 @@
-"""The detail view: every field, the typed properties, and the agents and blocks linked to an identity."""
+"""The detail view: every field, the typed properties, and the agents and blocks linked to an identity.
+
+``a`` links an agent or block found with the picker, ``x`` unlinks the one selected: one request each,
+shown first when previews are on, then the links are read back.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from identity_tui.core import links
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.errors import LettaError
 from identity_tui.core.jsontext import dumps
 from identity_tui.core.models import Identity
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.widgets.key_bar import KeyBar
+from identity_tui.tui.widgets.links import NOUNS, LinkTable, request_line, target_label
 from identity_tui.tui.widgets.status_bar import StatusBar
 
 
@@ -30,22 +35,21 @@ def value_text(value: Any, width: int = 60) -> str:
 
 
 class DetailScreen(ReportsWorkerErrors, Screen):
-    """Read-only view of one identity; the links come from /agents and /blocks, not agent_ids."""
+    """One identity; the links come from /agents and /blocks (not agent_ids) and can be changed here."""
+
+    DEFAULT_CSS = """
+    DetailScreen #detail-message { height: auto; padding: 0 1; }
+    DetailScreen #detail-message.error { color: $error; }
+    DetailScreen .link-note { color: $text-muted; }
+    """
 
     BINDINGS = [
         Binding("escape,q", "back", "Back", id="detail.back"),
+        Binding("a", "attach", "Link", id="detail.attach"),
+        Binding("x,delete", "detach", "Unlink", id="detail.detach"),
         Binding("y", "raw_json", "JSON", id="detail.json"),
         Binding("c", "copy_id", "Copy id", id="detail.copy_id"),
     ]
-
-    class LinksLoaded(Message):
-        """Agents and blocks came back (or an error sentence)."""
-
-        def __init__(self, agents: list[dict] | None, blocks: list[dict] | None, error: str | None) -> None:
-            super().__init__()
-            self.agents = agents
-            self.blocks = blocks
-            self.error = error
 
     def __init__(self, identity: Identity) -> None:
         super().__init__()
@@ -73,10 +77,12 @@ class DetailScreen(ReportsWorkerErrors, Screen):
             for p in i.properties:
                 props.add_row(Text(one_line(p.key, 30)), Text(p.type.value), Text(value_text(p.value)))
             yield props
-            yield Static(Text("Linked agents", style="bold"), classes="section")
-            yield Static(Text("Loading…"), id="detail-agents")
-            yield Static(Text("Linked memory blocks", style="bold"), classes="section")
-            yield Static(Text("Loading…"), id="detail-blocks")
+            for kind in links.KINDS:
+                yield Static(Text(f"Linked {NOUNS[kind][1]}", style="bold"), id=f"detail-{kind}s-title",
+                             classes="section")
+                yield LinkTable(kind, id=f"detail-{kind}s")
+                yield Static(Text("Loading…"), id=f"detail-{kind}s-note", classes="link-note")
+        yield Static("", id="detail-message")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -85,27 +91,130 @@ class DetailScreen(ReportsWorkerErrors, Screen):
         bar.set_total(self.app.total)
         self.load_links()
 
+    def link_table(self, kind: str) -> LinkTable:
+        return self.query_one(f"#detail-{kind}s", LinkTable)
+
+    # -- reading the links ----------------------------------------------------------------------
+
     @work(exclusive=True, group="links", exit_on_error=False)
     async def load_links(self) -> None:
+        """Every linked agent and block, read from the server (page after page)."""
         client = self.app.client
         try:
-            agents = await client.list_agents(self.identity.id)
-            blocks = await client.list_blocks(self.identity.id)
+            found = {kind: await links.linked(client, self.identity.id, kind) for kind in links.KINDS}
         except LettaError as exc:
-            self.post_message(self.LinksLoaded(None, None, exc.message))
+            for kind in links.KINDS:
+                note = f"Could not load {NOUNS[kind][1]}: {printable(exc.message)}"
+                self.query_one(f"#detail-{kind}s-note", Static).update(Text(note))
             return
-        self.post_message(self.LinksLoaded(agents, blocks, None))
+        for kind, items in found.items():
+            self._show_links(kind, items)
 
-    @on(LinksLoaded)
-    def _links(self, message: LinksLoaded) -> None:
-        self.query_one("#detail-agents", Static).update(
-            _link_text(message.agents, message.error, "name", "agents")
+    def _show_links(self, kind: str, items: list[dict]) -> None:
+        table = self.link_table(kind)
+        row = table.cursor_row
+        table.show(items)
+        if items:
+            table.move_cursor(row=min(row, len(items) - 1), animate=False)
+        self.query_one(f"#detail-{kind}s-title", Static).update(
+            Text(f"Linked {NOUNS[kind][1]} ({len(items)})", style="bold")
         )
-        self.query_one("#detail-blocks", Static).update(
-            _link_text(message.blocks, message.error, "label", "blocks")
-        )
+        note = "" if items else f"No linked {NOUNS[kind][1]}."
+        if not self.app.readonly:
+            note += (" " if note else "") + ("a links one" if not items else "a links another · x unlinks the selected")
+        self.query_one(f"#detail-{kind}s-note", Static).update(Text(note))
+
+    # -- changing them ------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("attach", "detach") and self.app.readonly:
+            return False
+        return True
+
+    def _focused_kind(self) -> str:
+        focused = self.focused
+        return focused.kind if isinstance(focused, LinkTable) else "agent"
+
+    def action_attach(self) -> None:
+        """Find an agent (or, from the blocks, a memory block) and link it."""
+        from identity_tui.tui.screens.link_picker import LinkPickerScreen
+
+        kind = self._focused_kind()
+        linked_ids = {str(item.get("id")) for item in self.link_table(kind).items}
+        self.app.push_screen(LinkPickerScreen(kind, linked_ids), lambda item: self._picked(kind, item))
+
+    def _picked(self, kind: str, item: dict | None) -> None:
+        if item is None:
+            return
+        if not getattr(self.app.config, "preview_saves", True):
+            self.change_link(kind, item, True)
+            return
+        self._confirm(kind, item, True, "Send this request?", "Send")
+
+    def action_detach(self) -> None:
+        """Unlink the selected agent or block, after a yes/no."""
+        focused = self.focused
+        item = focused.selected if isinstance(focused, LinkTable) else None
+        if item is None or not isinstance(item.get("id"), str):
+            self._say("Select a linked agent or memory block first (tab moves to them).")
+            return
+        self._confirm(focused.kind, item, False, f"Unlink this {NOUNS[focused.kind][0]}?", "Unlink")
+
+    def _confirm(self, kind: str, item: dict, attach: bool, title: str, yes: str) -> None:
+        from identity_tui.tui.screens.confirm import ConfirmScreen
+
+        verb = "Links" if attach else "Unlinks"
+        text = (f"{request_line(kind, item['id'], self.identity.id, attach)}\n\n{verb} the {NOUNS[kind][0]} "
+                f"'{target_label(kind, item)}' {'to' if attach else 'from'} "
+                f"'{one_line(self.identity.name, 40)}'; the links are read back after.")
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self.change_link(kind, item, attach)
+
+        self.app.push_screen(ConfirmScreen(title, text, yes=yes, no="Cancel"), answered)
+
+    @work(exclusive=True, group="change", exit_on_error=False)
+    async def change_link(self, kind: str, item: dict, attach: bool) -> None:
+        """One attach or detach request, the links read before and after; the sections then refresh."""
+        noun, label = NOUNS[kind][0], target_label(kind, item)
+        self._say(f"{'Linking' if attach else 'Unlinking'} {noun} '{label}'… (esc stops waiting)")
+        try:
+            change = await links.change(self.app.client, self.identity.id, kind, item["id"], attach=attach)
+        except LettaError as exc:
+            self._say(f"Could not {'link' if attach else 'unlink'} {noun} '{label}': {exc.message}", error=True)
+            return
+        self._say({
+            "linked": f"Linked {noun} '{label}'.",
+            "unlinked": f"Unlinked {noun} '{label}'.",
+            "already_linked": f"{noun.capitalize()} '{label}' was already linked.",
+            "already_unlinked": f"{noun.capitalize()} '{label}' was already unlinked.",
+        }[change.status])
+        self.load_links()
+
+    def _changing(self) -> bool:
+        return any(w.group == "change" and w.is_running for w in self.workers)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        message = self.query_one("#detail-message", Static)
+        message.set_class(error, "error")
+        message.update(Text(printable(text)))
+
+    @property
+    def message(self) -> str:
+        """The line under the links: what the last change did, or why it failed."""
+        return str(self.query_one("#detail-message", Static).render())
+
+    # -- other keys -----------------------------------------------------------------------------
 
     def action_back(self) -> None:
+        if self._changing():
+            # Give up waiting; the server may still act, so the links are read again.
+            self.workers.cancel_group(self, "change")
+            self._say("Stopped waiting: the link may or may not have changed; the links are read again.",
+                      error=True)
+            self.load_links()
+            return
         self.dismiss()
 
     def action_raw_json(self) -> None:
@@ -116,17 +225,3 @@ class DetailScreen(ReportsWorkerErrors, Screen):
     def action_copy_id(self) -> None:
         self.app.copy_to_clipboard(self.identity.id)
         self.notify(f"Copied {one_line(self.identity.id, 60)}", timeout=3, markup=False)
-
-
-def _link_text(items: list[dict] | None, error: str | None, label_key: str, noun: str) -> Text:
-    if error is not None:
-        return Text(f"Could not load {noun}: {printable(error)}")
-    if not items:
-        return Text(f"No linked {noun}.", style="dim")
-    text = Text()
-    for item in items:
-        label = str(item.get(label_key) or item.get("name") or "")
-        text.append(f"  {one_line(label, 40)}  ")
-        text.append(one_line(str(item.get("id", "")), 50), style="dim")
-        text.append("\n")
-    return text

@@ -1,0 +1,193 @@
+"""The picker: find an agent by name (or a memory block by label or value) on the server, as you type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Static
+
+from identity_tui.core.errors import LettaError
+from identity_tui.core.words import plural
+from identity_tui.tui.screens.base import ReportsWorkerErrors
+from identity_tui.tui.widgets.links import NOUNS, LinkTable
+
+DEBOUNCE = 0.3
+PAGE = 20  # results asked for at a time; more come on scrolling to the last one, or ctrl+n
+
+
+class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[dict | None]):
+    """Searches the server as you type (debounced, paged); enter picks, esc cancels. Answers the agent or block."""
+
+    DEFAULT_CSS = """
+    LinkPickerScreen #pick-box { height: auto; max-height: 100%; }
+    LinkPickerScreen #pick-query { margin-bottom: 1; }
+    LinkPickerScreen #pick-results { height: auto; max-height: 12; }
+    LinkPickerScreen #pick-status { height: 1; margin-top: 1; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
+        Binding("enter", "pick", "Pick", priority=True, id="picker.pick"),
+        Binding("ctrl+t", "toggle_field", "Label/value", id="picker.toggle"),
+        Binding("ctrl+n,pagedown", "more", "More", id="picker.more"),
+        Binding("down", "move(1)", "Down", show=False, id="picker.down"),
+        Binding("up", "move(-1)", "Up", show=False, id="picker.up"),
+    ]
+
+    def __init__(self, kind: str, linked_ids: set[str] | None = None) -> None:
+        super().__init__()
+        self.kind = kind
+        self.field = "label"  # blocks: search the label or the value
+        self.linked_ids = linked_ids or set()
+        self.more_after: str | None = None  # the cursor for the next page, when there may be one
+        self._debounce: Timer | None = None
+        self._query = ""
+
+    def compose(self) -> ComposeResult:
+        singular, _ = NOUNS[self.kind]
+        with Vertical(id="pick-box", classes="dialog"):
+            yield Static(Text(f"Link a{'n' if singular[0] in 'aeiou' else ''} {singular}", style="bold"),
+                         classes="dialog-title")
+            yield Input(placeholder=self._placeholder(), id="pick-query", compact=True)
+            table = LinkTable(self.kind, detail="id" if self.kind == "agent" else "value", id="pick-results")
+            table.marked = self.linked_ids
+            yield table
+            yield Static("", id="pick-status")
+            hint = "type to search · ↑↓ choose · enter link · ctrl+n more · esc cancel"
+            if self.kind == "block":
+                hint += " · ctrl+t label/value"
+            yield Static(Text(hint), classes="dialog-hint")
+
+    def _placeholder(self) -> str:
+        if self.kind == "agent":
+            return "agent name contains…"
+        return f"block {self.field} contains…"
+
+    @property
+    def results(self) -> LinkTable:
+        return self.query_one("#pick-results", LinkTable)
+
+    def on_mount(self) -> None:
+        self.query_one("#pick-query", Input).focus()
+        self._start("")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_field":
+            return self.kind == "block"
+        return True
+
+    # -- searching ------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#pick-query")
+    def _typed(self, event: Input.Changed) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        value = event.value
+        self._debounce = self.set_timer(DEBOUNCE, lambda: self._typed_settled(value))
+
+    def _typed_settled(self, value: str) -> None:
+        # A stopped timer's tick may already be queued: search only what the box still says.
+        if value == self.query_one("#pick-query", Input).value:
+            self._start(value)
+
+    def _start(self, query: str) -> None:
+        self._query = query.strip()
+        self.more_after = None
+        self._set_status("Searching…")
+        self.search(self._query, None)
+
+    @work(exclusive=True, group="pick", exit_on_error=False)
+    async def search(self, query: str, after: str | None) -> None:
+        """One page of results; a newer search cancels this one (so its rows never land)."""
+        client = self.app.client
+        try:
+            if self.kind == "agent":
+                page = await client.search_agents(query_text=query or None, limit=PAGE, after=after)
+            elif self.field == "label":
+                page = await client.search_blocks(label_search=query or None, limit=PAGE, after=after)
+            else:
+                page = await client.search_blocks(value_search=query or None, limit=PAGE, after=after)
+        except LettaError as exc:
+            self._set_status(exc.message, error=True)
+            return
+        table = self.results
+        table.show(page, append=after is not None)
+        self.more_after = page[-1].get("id") if len(page) == PAGE else None
+        self._show_count()
+
+    def _show_count(self) -> None:
+        singular, plural_noun = NOUNS[self.kind]
+        count = len(self.results.items)
+        if count == 0:
+            where = f" by {self.field}" if self.kind == "block" else ""
+            self._set_status(f"No {plural_noun} match{where}." if self._query else f"No {plural_noun} yet.")
+            return
+        text = plural(count, singular, plural_noun) + (" so far · ctrl+n more" if self.more_after else "")
+        self._set_status(text)
+
+    def _set_status(self, text: str, error: bool = False) -> None:
+        status = self.query_one("#pick-status", Static)
+        status.set_class(error, "error")
+        status.update(Text(text))
+
+    def action_more(self) -> None:
+        """The next page of results, below the ones shown."""
+        if self.more_after is not None and not self._searching():
+            self._set_status("Loading more…")
+            self.search(self._query, self.more_after)
+
+    def _searching(self) -> bool:
+        return any(w.group == "pick" and w.is_running for w in self.workers)
+
+    @on(DataTable.RowHighlighted, "#pick-results")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row == len(self.results.items) - 1:
+            self.action_more()  # scrolled to the last result: fetch the next page
+
+    def action_toggle_field(self) -> None:
+        """Blocks: search the label, or the value."""
+        self.field = "value" if self.field == "label" else "label"
+        box = self.query_one("#pick-query", Input)
+        box.placeholder = self._placeholder()
+        self._start(box.value)
+
+    def action_move(self, step: int) -> None:
+        table = self.results
+        if step > 0:
+            table.action_cursor_down()
+        else:
+            table.action_cursor_up()
+
+    # -- answers --------------------------------------------------------------------------------
+
+    def action_pick(self) -> None:
+        """Answer the highlighted agent or block; text typed and not searched yet is searched first."""
+        value = self.query_one("#pick-query", Input).value
+        if value.strip() != self._query:
+            if self._debounce is not None:
+                self._debounce.stop()
+            self._start(value)
+            return
+        if self._searching():
+            self.app.bell()  # the rows shown are not the answer to what is typed yet
+            return
+        item = self.results.selected
+        if item is None or not isinstance(item.get("id"), str):
+            self.app.bell()
+            return
+        self.dismiss(item)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @property
+    def found(self) -> list[dict[str, Any]]:
+        """The results listed so far."""
+        return list(self.results.items)
