@@ -186,9 +186,23 @@ class IdentityApp(App[int]):
         if commands is not None:
             yield from commands()
         yield SystemCommand("Help", "Show every key binding", self.action_help)
+        yield SystemCommand("Import identities…", "Plan a file of identities, then apply it", self.action_import)
+        yield SystemCommand("History", "Every write this app sent to this server, with undo", self.action_history)
         if not self.readonly:
             yield SystemCommand("Drafts", "Restore or discard unsaved drafts of this server", self.action_drafts)
         yield from super().get_system_commands(screen)
+
+    def action_import(self) -> None:
+        """Read a file of identities, plan it, and apply it after a confirmation."""
+        from identity_tui.tui.screens.import_screen import ImportScreen
+
+        self.push_screen(ImportScreen())
+
+    def action_history(self) -> None:
+        """The write journal of this server, newest first, with undo."""
+        from identity_tui.tui.screens.history import HistoryScreen
+
+        self.push_screen(HistoryScreen())
 
     # -- edit, create, delete (edit screen) --
 

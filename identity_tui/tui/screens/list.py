@@ -55,6 +55,8 @@ class ListScreen(RowActions, ReportsWorkerErrors, Screen):
         Binding("i", "details", "Details", show=False, id="list.details"),
         Binding("y", "raw_json", "JSON", id="list.json"),
         Binding("c", "copy_id", "Copy id", show=False, id="list.copy_id"),
+        Binding("x", "export", "Export", show=False, id="list.export"),
+        Binding("h", "history", "History", show=False, id="list.history"),
         Binding("ctrl+r,f5", "refresh", "Refresh", show=False, id="list.refresh"),
         Binding("right_square_bracket,pagedown", "next_page", "Next page", id="list.next_page"),
         Binding("left_square_bracket,pageup", "previous_page", "Prev page", show=False, id="list.previous_page"),

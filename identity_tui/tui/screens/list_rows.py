@@ -85,6 +85,22 @@ class RowActions:
             return
         deleter(identity)
 
+    def action_export(self) -> None:
+        """Export the identities the filters select to a file."""
+        from identity_tui.tui.screens.export import open_export
+
+        open_export(self)
+
+    def action_history(self) -> None:
+        """The write journal's records of the selected identity, with undo."""
+        from identity_tui.tui.screens.history import HistoryScreen
+
+        row = self.table.selected
+        if row is None:
+            self.app.push_screen(HistoryScreen())
+            return
+        self.app.push_screen(HistoryScreen(row.id, row.identifier_key))
+
     # -- palette --------------------------------------------------------------------------------
 
     def palette_commands(self) -> Iterable[SystemCommand]:
@@ -108,6 +124,8 @@ class RowActions:
         yield SystemCommand("Details", "Fields, properties, linked agents and blocks", self.action_details)
         yield SystemCommand("Raw JSON", "The selected identity as JSON", self.action_raw_json)
         yield SystemCommand("Copy id", "Copy the selected identity's id", self.action_copy_id)
+        yield SystemCommand("Export identities…", "The identities the filters select, to a file", self.action_export)
+        yield SystemCommand("History of this identity", "The writes of the selected identity", self.action_history)
         if not self.app.readonly:
             yield SystemCommand("New identity", "Create an identity", self.action_new)
             yield SystemCommand("Delete identity", "Delete the selected identity", self.action_delete)

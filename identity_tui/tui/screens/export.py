@@ -1,0 +1,221 @@
+"""The export dialog: the list's current selection (its server-side filters) to a file, with progress.
+
+The file's ending picks the format (.jsonl, .json, .csv). The file is written beside itself and renamed
+only once complete (``core.export``): esc during the export stops it and removes the partial file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, ProgressBar, Static
+from textual.worker import Worker, WorkerState
+
+from identity_tui.core import bulk, export
+from identity_tui.core.bulk_files import format_of
+from identity_tui.core.display import one_line, printable
+from identity_tui.core.errors import LettaError
+from identity_tui.tui.screens.base import ReportsWorkerErrors
+
+ASK, RUNNING, STOPPING, DONE = "ask", "running", "stopping", "done"
+STEP = 50  # a progress message every this many identities
+
+
+def describe(filters: dict[str, Any]) -> str:
+    """The selection in words: ``every identity`` or the filters, and the order."""
+    parts = []
+    for name, label in (("name", "name contains"), ("identifier_key", "key"), ("identity_type", "type"),
+                        ("project_id", "project")):
+        value = filters.get(name)
+        if value:
+            parts.append(f"{label} {one_line(str(value), 30)}")
+    which = "Every identity" if not parts else "The identities with " + ", ".join(parts)
+    order = "newest first" if filters.get("order", "desc") == "desc" else "oldest first"
+    return f"{which}, {order}."
+
+
+def plural(n: int) -> str:
+    return f"{n:,} {'identity' if n == 1 else 'identities'}"
+
+
+class ExportScreen(ReportsWorkerErrors, ModalScreen[str | None]):
+    """Asks the path, exports in a worker with progress; answers the final sentence, or None."""
+
+    CSS_PATH = "../bulk.tcss"
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="export.cancel"),
+    ]
+
+    class Total(Message):
+        def __init__(self, total: int | None) -> None:
+            super().__init__()
+            self.total = total
+
+    class Progress(Message):
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
+    class Done(Message):
+        def __init__(self, count: int | None, problem: str = "") -> None:
+            super().__init__()
+            self.count = count
+            self.problem = problem
+
+    def __init__(self, filters: dict[str, Any], *, path: str | None = None, page: int = bulk.PAGE) -> None:
+        super().__init__()
+        self.filters = filters
+        self.default = path or export.default_name()
+        self.page = page
+        self.state = ASK
+        self.path = ""
+        self.total: int | None = None
+        self.result: str | None = None
+        self._replace_ok = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="export-box"):
+            yield Static(Text("Export identities", style="bold"), classes="dialog-title")
+            yield Static(Text(describe(self.filters) + " The ending picks the format: .jsonl, .json or .csv."),
+                         id="export-about")
+            yield Input(self.default, id="export-path", compact=True, select_on_focus=False)
+            yield ProgressBar(id="export-progress", show_eta=False)
+            yield Static("", id="export-status")
+            yield Static(Text("enter export · esc cancel"), id="export-hint", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-progress").display = False
+        self.query_one("#export-path", Input).focus()
+
+    def _say(self, text: str) -> None:
+        self.query_one("#export-status", Static).update(Text(text))
+
+    def _hint(self, text: str) -> None:
+        self.query_one("#export-hint", Static).update(Text(text))
+
+    @on(Input.Submitted, "#export-path")
+    def _submitted(self) -> None:
+        if self.state == DONE:
+            self.dismiss(self.result)
+            return
+        if self.state != ASK:
+            return
+        typed = self.query_one("#export-path", Input).value.strip()
+        if not typed:
+            self._say("Give a file name.")
+            return
+        path = Path(os.path.expanduser(typed))
+        if not path.parent.is_dir():
+            self._say(f"There is no folder {printable(str(path.parent))}: nothing was written.")
+            return
+        if path.is_dir():
+            self._say(f"{printable(str(path))} is a folder: give a file name.")
+            return
+        if path.exists() and self._replace_ok != str(path):
+            self._replace_ok = str(path)
+            self._say(f"{printable(str(path))} exists: enter again replaces it (only once the export is complete).")
+            return
+        self.path = str(path)
+        self.state = RUNNING
+        self.query_one("#export-path", Input).disabled = True
+        self.query_one("#export-progress").display = True
+        self._say("Exporting…")
+        self._hint("esc stops the export (the partial file is removed)")
+        self.run_export(self.path, format_of(self.path))
+
+    @work(exclusive=True, group="export", exit_on_error=False)
+    async def run_export(self, path: str, fmt: str) -> None:
+        """Read the total (for the progress), then every page into the file."""
+        client = self.app.client
+        try:
+            total: int | None = await client.count()
+        except LettaError:
+            total = None
+        self.post_message(self.Total(total))
+
+        def step(n: int) -> None:
+            if n % STEP == 0:
+                self.post_message(self.Progress(n))
+
+        try:
+            count = await export.export_file(client, path, fmt, self.filters, step, page=self.page)
+        except LettaError as exc:
+            self.post_message(self.Done(None, f"Not exported: {exc.message} The partial file was removed."))
+            return
+        except OSError as exc:
+            self.post_message(self.Done(None, f"Cannot write {printable(path)}: {exc.strerror or exc}."))
+            return
+        self.post_message(self.Done(count))
+
+    @on(Total)
+    def _total(self, message: Total) -> None:
+        self.total = message.total
+        self.query_one("#export-progress", ProgressBar).update(total=message.total)
+
+    def _of(self) -> str:
+        if self.total is None:
+            return ""
+        at_most = any(self.filters.get(k) for k in ("name", "identifier_key", "identity_type", "project_id"))
+        return f" of {'at most ' if at_most else ''}{self.total:,}"
+
+    @on(Progress)
+    def _progress(self, message: Progress) -> None:
+        if self.state != RUNNING:
+            return
+        self.query_one("#export-progress", ProgressBar).update(progress=message.count)
+        self._say(f"Exporting… {message.count:,}{self._of()}")
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        if self.state != RUNNING:
+            return
+        self.state = DONE
+        bar = self.query_one("#export-progress", ProgressBar)
+        if message.count is None:
+            bar.display = False
+            self._say(message.problem)
+        else:
+            bar.update(total=max(message.count, 1), progress=max(message.count, 1))
+            self.result = f"Exported {plural(message.count)} to {printable(self.path)}"
+            self._say(self.result + ".")
+        self._hint("enter or esc close")
+        self.query_one("#export-path", Input).disabled = False
+        self.query_one("#export-path", Input).focus()
+
+    def action_cancel(self) -> None:
+        if self.state == RUNNING:
+            self.state = STOPPING
+            self._say("Stopping…")
+            self.workers.cancel_group(self, "export")
+            return
+        if self.state != STOPPING:
+            self.dismiss(self.result)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker.group == "export" and event.state is WorkerState.CANCELLED and self.state == STOPPING:
+            self.state = DONE
+            self.query_one("#export-progress").display = False
+            self._say(f"Stopped: nothing was exported; the partial file was removed ({printable(self.path)} "
+                      "was not written).")
+            self._hint("esc close")
+
+
+def open_export(screen: Any) -> None:
+    """Export what ``screen`` (the list) shows: its server-side filters; the result is also notified."""
+
+    def done(result: str | None) -> None:
+        if result:
+            screen.notify(result, timeout=6, markup=False)
+
+    screen.app.push_screen(ExportScreen(screen.filters.query()), done)
