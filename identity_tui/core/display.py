@@ -27,3 +27,21 @@ def one_line(text: str, width: int | None = None) -> str:
     if width is not None and len(line) > width:
         return line[: max(0, width - 1)] + "…"
     return line
+
+
+def one_line_pair(before: str, after: str, width: int) -> tuple[str, str]:
+    """Both texts as ``one_line`` at ``width``, but when cutting would hide where they differ, both are cut
+    around the first difference instead, with an ellipsis on each side that was cut."""
+    a, b = printable(before), printable(after)
+    if len(a) <= width and len(b) <= width:
+        return a, b
+    first = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    start = 0 if first < width - width // 3 else first - width // 3
+    return _cut_from(a, start, width), _cut_from(b, start, width)
+
+
+def _cut_from(line: str, start: int, width: int) -> str:
+    head = "…" if start > 0 else ""
+    body = line[start:]
+    room = width - len(head)
+    return head + (body if len(body) <= room else body[: max(0, room - 1)] + "…")

@@ -21,7 +21,7 @@ from typing import Any
 from identity_tui import __version__
 # drafts_dir and server_key live in config (the list needs them before any draft is read); re-exported here.
 from identity_tui.core.config import drafts_dir, server_key, write_private  # noqa: F401
-from identity_tui.core.display import one_line
+from identity_tui.core.display import one_line, one_line_pair
 from identity_tui.core.form import ENTER_A_VALUE, Unparsed, value_text
 from identity_tui.core.models import Identity, IdentityType, PropertyType
 from identity_tui.core.planner import Draft, DraftProperty
@@ -394,6 +394,12 @@ def _quote(text: str, width: int = 28) -> str:
     return '"' + one_line(text, width) + '"'
 
 
+def _pair(before: str, after: str, width: int = 28) -> str:
+    """``"before" -> "after"``, cut where they differ so that the change shows."""
+    a, b = one_line_pair(before, after, width)
+    return f'"{a}" -> "{b}"'
+
+
 def _value(ptype: PropertyType | str, text: str) -> str:
     t = PropertyType(ptype)
     if t is PropertyType.STRING:
@@ -415,7 +421,7 @@ def describe_changes(draft: SavedDraft) -> list[str]:
         ("key", base.identifier_key, texts.identifier_key),
     ):
         if before != after:
-            out.append(f"{label}: {_quote(before)} -> {_quote(after)}")
+            out.append(f"{label}: {_pair(before, after)}")
     if IdentityType(base.identity_type).value != texts.identity_type:
         out.append(f"type: {IdentityType(base.identity_type).value} -> {texts.identity_type}")
     loaded: dict[str, Any] = {}
@@ -432,8 +438,11 @@ def describe_changes(draft: SavedDraft) -> list[str]:
         if PropertyType(prop.type).value != row.type:
             props.append(f"property {key}: {prop.type.value} {_value(prop.type, old_text)} -> "
                          f"{row.type} {_value(row.type, row.text)}")
+        elif old_text != row.text and PropertyType(prop.type) is PropertyType.STRING:
+            props.append(f"property {key}: {_pair(old_text, row.text)}")
         elif old_text != row.text:
-            props.append(f"property {key}: {_value(prop.type, old_text)} -> {_value(row.type, row.text)}")
+            old, new = one_line_pair(" ".join(old_text.split()), " ".join(row.text.split()), 28)
+            props.append(f"property {key}: {old or '(empty)'} -> {new or '(empty)'}")
     kept = {r.key for r in texts.rows}
     props += [f"- property {one_line(k, 24)}" for k in loaded if k not in kept]
     if not props and [p.key for p in base.properties] != [r.key for r in texts.rows]:
