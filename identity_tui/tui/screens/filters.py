@@ -1,4 +1,5 @@
-"""The filter dialog: identifier key (exact), type, project and order, all applied by the server."""
+"""The filter dialog: identifier key (exact), type, project and order, applied by the server, and
+property expressions (the --where grammar), which the list scans the server's pages for."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from identity_tui.core.where import WhereError
+from identity_tui.tui.property_scan import SEPARATOR, split, where_sentence
 from identity_tui.tui.screens.list import Filters
 
 TYPES = [("any", ""), ("org", "org"), ("user", "user"), ("other", "other")]
@@ -27,6 +30,11 @@ class FilterScreen(ModalScreen[Filters | None]):
         # Enter applies from every field; an open dropdown and a focused button keep enter for themselves.
         Binding("enter", "submit", "Apply", show=False, priority=True, id="filters.enter"),
     ]
+
+    DEFAULT_CSS = """
+    FilterScreen #f-where-error { display: none; color: $error; height: auto; margin-bottom: 1; }
+    FilterScreen #f-where-error.shown { display: block; }
+    """
 
     def __init__(self, filters: Filters) -> None:
         super().__init__()
@@ -48,19 +56,32 @@ class FilterScreen(ModalScreen[Filters | None]):
             with Horizontal(classes="form-row"):
                 yield Label("Order")
                 yield Select(ORDERS, value=f.order, allow_blank=False, id="f-order", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("Property")
+                yield Input(f"{SEPARATOR} ".join(f.where), placeholder="plan=gold; seats>=10", id="f-where",
+                            compact=True)
+            yield Static("", id="f-where-error")
             with Horizontal(classes="buttons"):
                 yield Button("Apply", id="apply", variant="primary")
                 yield Button("Clear", id="clear")
                 yield Button("Cancel", id="cancel")
-            yield Static(Text("enter apply · esc cancel"), classes="dialog-hint")
+            yield Static(
+                Text(f"Property: KEY=VALUE, KEY!=VALUE, KEY>=N, KEY~TEXT, KEY?, !KEY, a.b for json; "
+                     f"several separated by {SEPARATOR} must all hold (the list scans the pages for them)."
+                     "\nenter apply · esc cancel"),
+                classes="dialog-hint",
+            )
 
     def _result(self) -> Filters:
+        """The filters as typed; WhereError when a property expression does not parse."""
+        where = split(self.query_one("#f-where", Input).value)
         return replace(
             self.filters,
             identifier_key=self.query_one("#f-key", Input).value.strip(),
             identity_type=str(self.query_one("#f-type", Select).value or ""),
             project_id=self.query_one("#f-project", Input).value.strip(),
             order=str(self.query_one("#f-order", Select).value or "desc"),
+            where=where,
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -79,7 +100,15 @@ class FilterScreen(ModalScreen[Filters | None]):
 
     @on(Button.Pressed, "#apply")
     def action_apply(self) -> None:
-        self.dismiss(self._result())
+        try:
+            result = self._result()
+        except WhereError as exc:  # nothing is applied: the sentence says what is wrong
+            error = self.query_one("#f-where-error", Static)
+            error.update(Text(where_sentence(exc)))
+            error.add_class("shown")
+            self.query_one("#f-where", Input).focus()
+            return
+        self.dismiss(result)
 
     @on(Button.Pressed, "#clear")
     def _clear(self) -> None:

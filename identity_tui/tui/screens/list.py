@@ -28,6 +28,7 @@ from identity_tui.core.words import plural
 from identity_tui.tui.keymap import bound_key
 from identity_tui.tui.screens.list_model import Filters, PageKey
 from identity_tui.tui.screens.list_rows import RowActions
+from identity_tui.tui.screens.list_scan import PropertyScan
 from identity_tui.tui.widgets.identity_table import IdentityTable
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.widgets.key_bar import KeyBar
@@ -41,7 +42,7 @@ LOADING_DELAY = 0.25
 CACHED_PAGES = 8
 
 
-class ListScreen(RowActions, ReportsWorkerErrors, Screen):
+class ListScreen(PropertyScan, RowActions, ReportsWorkerErrors, Screen):
     """Identities, a page at a time; keys to page, filter, open, create and delete."""
 
     AUTO_FOCUS = "IdentityTable"
@@ -335,6 +336,9 @@ class ListScreen(RowActions, ReportsWorkerErrors, Screen):
 
     def _turn(self, step: int) -> None:
         """Turn one page (+1 next, -1 previous); while a page is on its way, count the turn for later."""
+        if self.scan_state is not None:
+            self.scan_turn(step)
+            return
         if self._loading_key is not None:
             self._queued_turns += step
             return
@@ -388,11 +392,17 @@ class ListScreen(RowActions, ReportsWorkerErrors, Screen):
 
     def action_last_page(self) -> None:
         """Jump to the end of the list: one request in the opposite order, however long the list."""
+        if self.scan_state is not None:
+            self.scan_jump(last=True)
+            return
         self._restart_paging(from_end=True)
         self._request_page()
 
     def action_first_page(self) -> None:
         """Back to the top of the list."""
+        if self.scan_state is not None:
+            self.scan_jump(last=False)
+            return
         self._restart_paging(from_end=False)
         self._request_page()
 
@@ -400,8 +410,11 @@ class ListScreen(RowActions, ReportsWorkerErrors, Screen):
         """Reload this page and the total from the server."""
         self._cache.clear()
         self._queued_turns = 0
-        self._request_page()
         self.load_count()
+        if self.filters.where:
+            self.start_scan()
+            return
+        self._request_page()
 
     def set_filters(self, filters: Filters) -> None:
         """Apply new filters: back to the first page, fetched from the server."""
@@ -410,6 +423,10 @@ class ListScreen(RowActions, ReportsWorkerErrors, Screen):
         self.filters = filters
         self._restart_paging(from_end=False)
         self._update_filter_summary()
+        if filters.where:  # the server cannot filter on properties: scan its pages for them
+            self.start_scan()
+            return
+        self.leave_scan()
         self._request_page()
 
     def action_focus_filter(self) -> None:
@@ -420,7 +437,10 @@ class ListScreen(RowActions, ReportsWorkerErrors, Screen):
         self.set_filters(replace(self.filters, order="asc" if self.filters.order == "desc" else "desc"))
 
     def action_clear_filters(self) -> None:
-        """Drop every filter (order too) and go back to the top."""
+        """Drop every filter (order too) and go back to the top; while a property scan runs, stop it first."""
+        if self.scanning:
+            self.stop_scan()
+            return
         name_input = self.query_one("#name-filter", Input)
         if self._debounce is not None:
             self._debounce.stop()

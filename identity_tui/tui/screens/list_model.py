@@ -16,14 +16,16 @@ class Filters:
     identity_type: str = ""
     project_id: str = ""
     order: str = "desc"
+    # Property filters (the --where grammar): the server cannot apply them, the list scans for them.
+    where: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:
         """True when any filter narrows the list."""
-        return bool(self.name or self.identifier_key or self.identity_type or self.project_id)
+        return bool(self.name or self.identifier_key or self.identity_type or self.project_id or self.where)
 
     def query(self) -> dict[str, str | None]:
-        """Keyword arguments for ``LettaClient.list_page``."""
+        """Keyword arguments for ``LettaClient.list_page`` (the server's filters; ``where`` is not one)."""
         return {
             "name": self.name or None,
             "identifier_key": self.identifier_key or None,
@@ -41,6 +43,8 @@ class Filters:
             parts.append(f"type={self.identity_type}")
         if self.project_id:
             parts.append(f"project={one_line(self.project_id, 16)}")
+        if self.where:
+            parts.append(one_line("; ".join(self.where), 24))
         parts.append("newest first" if self.order == "desc" else "oldest first")
         return " · ".join(parts)
 

@@ -1,0 +1,101 @@
+"""A property filter's scan of the list: the matches found so far, paged, and honest words about them.
+
+The server cannot filter on properties, so the list reads the pages the other filters select and keeps
+only the rows that match (plus the page being read). No Textual here: the screen drives it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from identity_tui.core.summary import IdentitySummary
+from identity_tui.core.where import WhereError, matcher
+from identity_tui.core.words import plural
+
+SCAN_PAGE = 500  # rows asked of the server per request while scanning
+SEPARATOR = ";"  # between expressions typed in one box
+
+
+def split(text: str) -> tuple[str, ...]:
+    """The expressions typed in the Property box (separated by ``;``), checked; WhereError for a bad one."""
+    expressions = tuple(part.strip() for part in text.split(SEPARATOR) if part.strip())
+    if expressions:
+        matcher(list(expressions))
+    return expressions
+
+
+def where_sentence(error: WhereError) -> str:
+    """A WhereError as the dialog says it (the command line's ``--where`` prefix left out)."""
+    return str(error).removeprefix("--where ").replace("An empty --where", "An empty expression")
+
+
+@dataclass
+class Scan:
+    """One scan: the matches found, how far it got, and which page of matches is shown (0-based)."""
+
+    page_size: int
+    total: int | None = None  # the organization's count (the server cannot count a filtered list)
+    matches: list[IdentitySummary] = field(default_factory=list)
+    pages: int = 0
+    state: str = "scanning"  # scanning, done, stopped, failed
+    error: str | None = None
+    page: int = 0
+
+    @property
+    def running(self) -> bool:
+        return self.state == "scanning"
+
+    @property
+    def of_pages(self) -> int | None:
+        """About how many pages there are to scan (at most; None when the count is unknown)."""
+        if self.total is None:
+            return None
+        return max(self.pages, math.ceil(self.total / SCAN_PAGE), 1)
+
+    def add_page(self, found: list[IdentitySummary], *, last: bool) -> None:
+        self.matches.extend(found)
+        self.pages += 1
+        if last:
+            self.state = "done"
+
+    @property
+    def page_count(self) -> int:
+        return max(1, math.ceil(len(self.matches) / self.page_size))
+
+    def rows(self) -> list[IdentitySummary]:
+        """The matches on the page shown."""
+        start = self.page * self.page_size
+        return self.matches[start:start + self.page_size]
+
+    def turn(self, step: int) -> bool:
+        """Move one page of matches (+1 or -1); False at either end."""
+        target = self.page + step
+        if target < 0 or target >= self.page_count:
+            return False
+        self.page = target
+        return True
+
+    def label(self) -> str:
+        """'matches 51–100 of 230 found so far · scanned 3 of ~20 pages', or how it ended."""
+        rows = len(self.rows())
+        found = len(self.matches)
+        so_far = " found so far" if self.running or self.state in ("stopped", "failed") else ""
+        if rows:
+            start = self.page * self.page_size
+            span = f"match {start + 1}" if rows == 1 else f"matches {start + 1}–{start + rows}"
+            where = f"{span} of {found:,}{so_far}"
+        else:
+            where = "no matches" + (" yet" if self.running else so_far)
+        return f"{where} · {self.progress()}"
+
+    def progress(self) -> str:
+        """'scanned N of ~M pages · K matches' while it runs; how it ended after."""
+        if self.state == "done":
+            return f"scanned all {plural(self.pages, 'page')}"
+        if self.state == "stopped":
+            return f"scan stopped after {plural(self.pages, 'page')}"
+        if self.state == "failed":
+            return f"scan stopped after {plural(self.pages, 'page')}: {self.error}"
+        of = f" of ~{self.of_pages:,}" if self.of_pages is not None else ""
+        return f"scanned {self.pages:,}{of} pages · {plural(len(self.matches), 'match', 'matches')}"
