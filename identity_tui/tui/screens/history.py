@@ -1,0 +1,351 @@
+"""The history screen: this server's write journal, newest first, the highlighted record's diff, and undo.
+
+``u`` undoes the highlighted record as ``core.undo`` plans it: a PATCH or PUT back to the before-image
+(previewed first, like a save), a create by deleting it (the typed-key confirmation of the list's
+delete), a delete by creating it again, a link by unlinking. Overlapping changes made since go through
+the conflict dialog; esc there sends nothing. Read-only connections see the history without ``u``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from identity_tui.core import transaction as tx
+from identity_tui.core import undo as undo_ops
+from identity_tui.core.display import one_line, printable
+from identity_tui.core.errors import LettaError
+from identity_tui.core.history import diff, undo_means
+from identity_tui.core.journal import Record
+from identity_tui.core.models import Identity
+from identity_tui.tui.screens.base import ReportsWorkerErrors
+from identity_tui.tui.screens.confirm import DeleteScreen
+from identity_tui.tui.widgets.key_bar import KeyBar
+
+
+@dataclass
+class Loaded:
+    records: list[Record] = field(default_factory=list)  # newest first
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_journal(journal, identity_id: str | None) -> Loaded:
+    """The journal's records (of one identity, if given), newest first, and its damaged lines."""
+    out = Loaded()
+    if journal is None:
+        return out
+    journal.warnings.clear()
+    for rec in journal.records():
+        if identity_id is None or rec.identity_id == identity_id:
+            out.records.append(rec)
+    out.records.reverse()
+    out.warnings = list(journal.warnings)
+    return out
+
+
+def warning_line(warnings: list[str]) -> str:
+    """One line for every damaged line of the journal: how many, and where the first is."""
+    n = len(warnings)
+    if not n:
+        return ""
+    found = re.search(r"line (\d+) is damaged", warnings[0])
+    where = f" (the first: line {found.group(1)} of its file)" if found else ""
+    return f"Warning: {n} damaged journal line{'s' if n != 1 else ''} skipped{where}."
+
+
+class UndoDeleteScreen(DeleteScreen):
+    """The list's typed-key delete confirmation, sending the undo of a create (journaled as that undo)."""
+
+    def __init__(self, identity: Identity, plan: undo_ops.UndoPlan) -> None:
+        super().__init__(identity)
+        self.plan = plan
+
+    @work(exclusive=True, group="delete", exit_on_error=False)
+    async def send_delete(self, identity_id: str) -> None:
+        try:
+            await undo_ops.apply_undo(self.app.client, self.plan)
+        except LettaError as exc:
+            self.post_message(self.Done(exc))
+            return
+        self.post_message(self.Done(None))
+
+
+class HistoryScreen(ReportsWorkerErrors, Screen):
+    """The journal's records; ``u`` undoes the highlighted one."""
+
+    CSS_PATH = "../bulk.tcss"
+
+    BINDINGS = [
+        Binding("escape", "leave", "Back", id="history.back"),
+        Binding("u", "undo", "Undo", id="history.undo"),
+        Binding("ctrl+r", "reload", "Reload", show=False, id="history.reload"),
+    ]
+
+    class Read(Message):
+        def __init__(self, loaded: Loaded) -> None:
+            super().__init__()
+            self.loaded = loaded
+
+    class UndoPlanned(Message):
+        def __init__(self, plan: undo_ops.UndoPlan | None, problem: str = "") -> None:
+            super().__init__()
+            self.plan = plan
+            self.problem = problem
+
+    class UndoDone(Message):
+        def __init__(self, record: Record, done: undo_ops.UndoDone | None, problem: str = "") -> None:
+            super().__init__()
+            self.record = record
+            self.done = done
+            self.problem = problem
+
+    def __init__(self, identity_id: str | None = None, identifier_key: str | None = None) -> None:
+        super().__init__()
+        self.identity_id = identity_id
+        self.identifier_key = identifier_key
+        self.records: list[Record] = []
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        title = "History" if self.identity_id is None else f"History of {one_line(self.identifier_key or self.identity_id, 40)}"
+        yield Static(Text(title, style="bold"), classes="bulk-title")
+        yield Static("", id="history-warning", classes="bulk-warning")
+        table: DataTable = DataTable(cursor_type="row", id="history-table")
+        table.add_columns("Time", "Operation", "Identifier key", "Outcome")
+        yield table
+        with VerticalScroll(id="history-diff"):
+            yield Static(Text("Reading the journal…"), id="history-diff-text")
+        yield Static("", id="history-status", classes="bulk-line")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#history-warning").display = False
+        self.query_one("#history-table", DataTable).focus()
+        self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo":
+            return not self.app.readonly
+        return True
+
+    def _status(self, text: str) -> None:
+        self.query_one("#history-status", Static).update(Text(text))
+
+    # -- reading ------------------------------------------------------------------------------------
+
+    @work(exclusive=True, group="history-read", exit_on_error=False)
+    async def load(self) -> None:
+        """Read the journal off the UI thread (it is a file of up to some tens of MB)."""
+        journal = getattr(self.app.client, "journal", None)
+        loaded = await asyncio.to_thread(read_journal, journal, self.identity_id)
+        self.post_message(self.Read(loaded))
+
+    @on(Read)
+    def _read(self, message: Read) -> None:
+        self.records = message.loaded.records
+        warning = self.query_one("#history-warning", Static)
+        warning.update(Text(warning_line(message.loaded.warnings)))
+        warning.display = bool(message.loaded.warnings)
+        table = self.query_one("#history-table", DataTable)
+        table.clear()
+        for rec in self.records:
+            local = rec.when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            op = rec.operation + (" (undo)" if rec.undoes else "")
+            table.add_row(Text(local), Text(op), Text(one_line(rec.identifier_key or rec.identity_id or "", 30)),
+                          Text(one_line(rec.outcome, 60)))
+        if not self.records:
+            self._show_diff(None)
+        else:
+            table.move_cursor(row=0)
+            self._show_diff(self.records[0])
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @property
+    def highlighted(self) -> Record | None:
+        row = self.query_one("#history-table", DataTable).cursor_row
+        return self.records[row] if 0 <= row < len(self.records) else None
+
+    @on(DataTable.RowHighlighted, "#history-table")
+    def _highlighted(self) -> None:
+        self._show_diff(self.highlighted)
+
+    def _show_diff(self, rec: Record | None) -> None:
+        body = Text()
+        if rec is None:
+            body.append("No writes recorded for this server" + (" and identity." if self.identity_id else "."))
+        else:
+            body.append(f"{rec.id}  {rec.operation} of {one_line(rec.identifier_key or rec.identity_id or '', 40)}",
+                        style="bold")
+            if rec.undoes:
+                body.append(f"  (undoes {rec.undoes})")
+            for line in diff(rec) or ["(no change recorded)"]:
+                body.append("\n" + printable(line))
+        self.query_one("#history-diff-text", Static).update(body)
+
+    # -- undo -----------------------------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        rec = self.highlighted
+        if rec is None or self.busy or self.app.readonly:
+            return
+        self.busy = True
+        self._status(f"Reading the server to undo {rec.id}…")
+        self.plan_undo(rec)
+
+    @work(exclusive=True, group="undo", exit_on_error=False)
+    async def plan_undo(self, rec: Record) -> None:
+        try:
+            plan = await undo_ops.plan_undo(self.app.client, rec)
+        except LettaError as exc:
+            self.post_message(self.UndoPlanned(None, f"Cannot undo {rec.id}: {exc.message}"))
+            return
+        self.post_message(self.UndoPlanned(plan))
+
+    @on(UndoPlanned)
+    def _undo_planned(self, message: UndoPlanned) -> None:
+        plan = message.plan
+        if plan is None:
+            return self._stop(message.problem)
+        rec = plan.record
+        if plan.problem:
+            return self._stop(f"Cannot undo {rec.id}: {plan.problem}")
+        if plan.nothing:
+            return self._stop(f"Nothing to undo: the server already holds the identity as it was before {rec.id}.")
+        if plan.delete_id is not None:
+            return self._ask_delete(plan)
+        prepared = plan.prepared
+        if prepared is not None and prepared.conflicts:
+            return self._ask_conflicts(plan, prepared)
+        if prepared is not None and prepared.job is not None:
+            return self._preview(plan, prepared.job.plan, None)
+        if plan.recreate is not None:
+            job = tx.prepare_create(plan.recreate).job
+            if job is not None:
+                return self._preview(plan, job.plan, None)
+        return self._confirm_link(plan)
+
+    def _confirm_link(self, plan: undo_ops.UndoPlan) -> None:
+        from identity_tui.tui.screens.confirm import ConfirmScreen
+
+        rec = plan.record
+        kind, target, attach = plan.link or ("", "", False)
+        text = f"Undo {rec.id}: {'link' if attach else 'unlink'} {kind} {target}."
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._send(plan, None)
+            else:
+                self._stop("Undo cancelled: nothing was sent.")
+
+        self.app.push_screen(ConfirmScreen("Undo this link change?", printable(text), yes="Undo"), answer)
+
+    def _stop(self, text: str) -> None:
+        self.busy = self.sending = False
+        self._status(text)
+
+    def _preview(self, plan: undo_ops.UndoPlan, save_plan, choices: dict[str, str] | None) -> None:
+        from identity_tui.tui.screens.preview import PreviewScreen
+
+        rec = plan.record
+
+        def answer(send: bool | None) -> None:
+            if send:
+                self._send(plan, choices)
+            else:
+                self._stop("Undo cancelled: nothing was sent.")
+
+        self.app.push_screen(PreviewScreen(save_plan, where=self.app.client.host,
+                                           note=f"Undo {rec.id}: {undo_means(rec)}."), answer)
+
+    def _ask_conflicts(self, plan: undo_ops.UndoPlan, prepared: tx.Prepared) -> None:
+        from identity_tui.tui.screens.conflict import ConflictScreen
+
+        def answer(choices: dict[str, str] | None) -> None:
+            if not choices:
+                self._stop("Undo cancelled: nothing was sent.")
+                return
+            resolved = tx.resolve(prepared, choices)
+            if resolved.job is None:
+                self._send(plan, choices)
+            else:
+                self._preview(plan, resolved.job.plan, choices)
+
+        self.app.push_screen(ConflictScreen(prepared.conflicts, kept=list(prepared.kept)), answer)
+
+    def _ask_delete(self, plan: undo_ops.UndoPlan) -> None:
+        rec = plan.record
+        try:
+            identity = Identity.model_validate(rec.after) if rec.after else None
+        except ValueError:
+            identity = None
+        if identity is None or identity.id != plan.delete_id:
+            return self._stop(f"Cannot undo {rec.id}: the record holds no copy of the identity it created.")
+
+        def answer(outcome: str | None) -> None:
+            if outcome:
+                self._stop(f"Undid {rec.id}: deleted {one_line(identity.name, 40)}.")
+                self._after_write()
+            else:
+                self._stop("Undo cancelled: nothing was deleted.")
+
+        self.app.push_screen(UndoDeleteScreen(identity, plan), answer)
+        return None
+
+    def _send(self, plan: undo_ops.UndoPlan, choices: dict[str, str] | None) -> None:
+        self._status(f"Undoing {plan.record.id}… (esc stops waiting)")
+        self.sending = True
+        self.send_undo(plan, choices)
+
+    @work(exclusive=True, group="undo", exit_on_error=False)
+    async def send_undo(self, plan: undo_ops.UndoPlan, choices: dict[str, str] | None) -> None:
+        try:
+            done = await undo_ops.apply_undo(self.app.client, plan, choices)
+        except LettaError as exc:
+            self.post_message(self.UndoDone(plan.record, None, exc.message))
+            return
+        self.post_message(self.UndoDone(plan.record, done))
+
+    @on(UndoDone)
+    def _undo_done(self, message: UndoDone) -> None:
+        rec = message.record
+        if message.done is None:
+            self._stop(f"Not undone: {message.problem}")
+            return
+        note = f" ({message.done.note})" if message.done.note else ""
+        self._stop(f"Undid {rec.id}: {message.done.status} "
+                   f"{one_line(rec.identifier_key or rec.identity_id or '', 40)}{note}.")
+        self._after_write()
+
+    def _after_write(self) -> None:
+        from identity_tui.tui.screens.list import ListScreen
+
+        for screen in self.app.screen_stack:
+            if isinstance(screen, ListScreen):
+                screen.refresh_after_write(None)
+        self.load()
+
+    def action_leave(self) -> None:
+        """esc: stop waiting for the server (nothing more is sent), else back."""
+        if self.busy:
+            sending = self.sending
+            self.workers.cancel_group(self, "undo")
+            if sending:
+                self._stop("Stopped waiting: the undo may or may not have reached the server; the history says "
+                           "what was recorded.")
+                self.load()
+            else:
+                self._stop("Stopped reading the server: nothing was sent.")
+            return
+        self.dismiss()

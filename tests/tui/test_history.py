@@ -1,0 +1,196 @@
+"""The history screen: the journal newest first, the diff of the highlighted record, and u (undo)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import httpx
+from test_edit_support import ALICE, ALICE_ID, BOB_ID, people, writes  # noqa: F401 - people is a fixture
+from textual.widgets import DataTable, Input
+
+from identity_tui.core import transaction as tx
+from identity_tui.core.planner import Draft, DraftProperty
+from identity_tui.tui.screens.conflict import ConflictScreen
+from identity_tui.tui.screens.history import HistoryScreen, UndoDeleteScreen
+from identity_tui.tui.screens.list import ListScreen
+from identity_tui.tui.screens.preview import PreviewScreen
+from tests.support.pilot import settle
+from tests.support.screen_text import screen_lines
+
+
+def text(app) -> str:
+    return "\n".join(screen_lines(app))
+
+
+async def save(app, identity_id: str, **changes) -> None:
+    """One journaled save through the app's client, as the form sends it."""
+    current = await app.client.get(identity_id)
+    prepared = await tx.prepare(app.client, current, replace(Draft.of(current), **changes))
+    assert prepared.job is not None
+    outcome = await tx.send(app.client, prepared.job)
+    assert isinstance(outcome, tx.Saved)
+
+
+async def open_history(pilot, app, *, key: str | None = None) -> HistoryScreen:
+    if key:
+        await pilot.press(key)
+    else:
+        app.action_history()
+    await settle(pilot, app)
+    assert isinstance(app.screen, HistoryScreen)
+    return app.screen
+
+
+def rename_on_server(sandbox, identity_id: str, name: str) -> None:
+    """Someone else's change, not in this app's journal."""
+    client = httpx.Client(transport=sandbox.transport(), base_url="http://sandbox.invalid")
+    client.patch(f"/v1/identities/{identity_id}", json={"name": name}).raise_for_status()
+    client.close()
+
+
+async def test_history_lists_records_newest_first_with_the_diff(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await save(app, ALICE_ID, name="Alice One")
+        await save(app, BOB_ID, name="Bob Two")
+        screen = await open_history(pilot, app)
+        table = screen.query_one("#history-table", DataTable)
+        assert table.row_count == 2
+        lines = screen_lines(app)
+        bob = next(i for i, line in enumerate(lines) if "bob@example.com" in line and "update" in line)
+        alice = next(i for i, line in enumerate(lines) if "alice@example.com" in line and "update" in line)
+        assert bob < alice  # newest first
+        assert "u Undo" in screen_lines(app)[-1]
+        assert "name: 'Bob Example' -> 'Bob Two'" in text(app)  # the highlighted (newest) record's diff
+        await pilot.press("down")
+        await pilot.pause()
+        assert "name: 'Alice Example' -> 'Alice One'" in text(app)
+
+
+async def test_u_undoes_a_patch_after_a_preview_and_the_server_holds_the_before_image(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        props = (*Draft.of(await app.client.get(ALICE_ID)).properties, DraftProperty("tier", "string", "gold"))
+        await save(app, ALICE_ID, name="Alice Changed", properties=props)
+        people.clear_log()
+        await open_history(pilot, app)
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert isinstance(app.screen, PreviewScreen)  # what it sends, before it sends it
+        assert writes(people) == []
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HistoryScreen)
+        held = people.store.get(ALICE_ID)
+        assert held["name"] == ALICE["name"] and held["properties"] == ALICE["properties"]
+        assert "Undid " in text(app) and "restored alice@example.com" in text(app)
+        # the undo is journaled too, newest first
+        assert app.screen.query_one("#history-table", DataTable).row_count == 2
+        assert "update (undo)" in screen_lines(app)[3] or "update (undo)" in text(app)
+
+
+async def test_an_overlapping_undo_shows_the_conflict_dialog_and_esc_sends_nothing(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await save(app, ALICE_ID, name="Alice Mine")
+        rename_on_server(people, ALICE_ID, "Alice Theirs")
+        people.clear_log()
+        await open_history(pilot, app)
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConflictScreen)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HistoryScreen)
+        assert "nothing was sent" in text(app)
+        assert writes(people) == []
+        assert people.store.get(ALICE_ID)["name"] == "Alice Theirs"
+
+
+async def test_an_overlapping_undo_settled_in_the_dialog_is_sent(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await save(app, ALICE_ID, name="Alice Mine")
+        rename_on_server(people, ALICE_ID, "Alice Theirs")
+        await open_history(pilot, app)
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConflictScreen)
+        await pilot.press("m", "enter")  # keep the undo's value
+        await settle(pilot, app)
+        assert isinstance(app.screen, PreviewScreen)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert people.store.get(ALICE_ID)["name"] == "Alice Example"
+
+
+async def test_h_on_the_list_shows_the_selected_identitys_records_only(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await save(app, ALICE_ID, name="Alice One")
+        await save(app, BOB_ID, name="Bob Two")
+        assert isinstance(app.screen, ListScreen)
+        screen = await open_history(pilot, app, key="h")  # Alice is the first row
+        assert screen.query_one("#history-table", DataTable).row_count == 1
+        assert "History of alice@example.com" in text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ListScreen)
+
+
+async def test_undo_of_a_create_asks_for_the_typed_key_then_deletes(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        draft = Draft("Carol", "carol@example.com", Draft.of(await app.client.get(BOB_ID)).identity_type)
+        outcome = await tx.send(app.client, tx.prepare_create(draft).job)
+        assert isinstance(outcome, tx.Saved)
+        new_id = outcome.identity.id
+        people.clear_log()
+        await open_history(pilot, app)
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert isinstance(app.screen, UndoDeleteScreen)
+        app.screen.query_one(Input).value = "wrong"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert writes(people) == []
+        app.screen.query_one(Input).value = "carol@example.com"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HistoryScreen)
+        assert writes(people) == [("DELETE", f"/v1/identities/{new_id}", None)]
+        assert people.store.get(new_id) is None
+        assert "deleted Carol" in text(app)
+        assert "delete (undo)" in text(app)
+
+
+async def test_read_only_hides_u(make_app, people):
+    app = make_app(readonly=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await open_history(pilot, app)
+        assert "No writes recorded" in text(app)
+        assert "u Undo" not in screen_lines(app)[-1]
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HistoryScreen)
+
+
+async def test_damaged_journal_lines_are_one_warning_line(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await save(app, ALICE_ID, name="Alice One")
+        with open(app.client.journal.path, "a", encoding="utf-8") as f:
+            f.write("{not json\n")
+            f.write('{"id": 3}\n')
+        screen = await open_history(pilot, app)
+        assert screen.query_one("#history-table", DataTable).row_count == 1
+        warnings = [line for line in screen_lines(app) if "damaged journal line" in line]
+        assert len(warnings) == 1 and "2 damaged journal lines skipped (the first: line 2 of its file)" in warnings[0]
