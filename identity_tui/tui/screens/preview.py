@@ -42,6 +42,12 @@ class PreviewScreen(ModalScreen[bool]):
     """Shows the plan; enter sends it, esc goes back to the form with nothing sent."""
 
     CSS_PATH = "../edit.tcss"
+    # The keys stay in sight on a small terminal: the hint is docked under the requests, which scroll.
+    DEFAULT_CSS = """
+    PreviewScreen #preview-box .dialog-hint {
+        dock: bottom;
+    }
+    """
 
     BINDINGS = [
         Binding("enter", "send", "Send", id="preview.send"),
