@@ -27,7 +27,14 @@ class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[dict | None]):
 
     DEFAULT_CSS = """
     LinkPickerScreen #pick-box { height: auto; max-height: 100%; }
-    LinkPickerScreen #pick-query { margin-bottom: 1; }
+    LinkPickerScreen #pick-query {
+        margin-bottom: 1;
+        background: $boost;
+        /* A frame drawn with glyphs, not colour: it shows with NO_COLOR and in the ansi themes too. */
+        border-left: vkey $foreground 50%;
+        border-right: vkey $foreground 50%;
+    }
+    LinkPickerScreen #pick-query:focus { border-left: vkey $accent; border-right: vkey $accent; }
     LinkPickerScreen #pick-results { height: auto; max-height: 12; }
     LinkPickerScreen #pick-status { height: 1; margin-top: 1; }
     """
@@ -56,7 +63,8 @@ class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[dict | None]):
             yield Static(Text(f"Link a{'n' if singular[0] in 'aeiou' else ''} {singular}", style="bold"),
                          classes="dialog-title")
             yield Input(placeholder=self._placeholder(), id="pick-query", compact=True)
-            table = LinkTable(self.kind, detail="id" if self.kind == "agent" else "value", id="pick-results")
+            table = LinkTable(self.kind, detail="id" if self.kind == "agent" else "value", width=30,
+                              id="pick-results")
             table.marked = self.linked_ids
             yield table
             yield Static("", id="pick-status")

@@ -12,10 +12,10 @@ from identity_tui.core.display import one_line
 NOUNS = {"agent": ("agent", "agents"), "block": ("memory block", "memory blocks")}
 
 
-def target_label(kind: str, item: dict[str, Any]) -> str:
+def target_label(kind: str, item: dict[str, Any], width: int = 40) -> str:
     """How an agent (its name) or a block (its label) is named, on one printable line."""
     first = "name" if kind == "agent" else "label"
-    return one_line(str(item.get(first) or item.get("name") or item.get("id") or ""), 40)
+    return one_line(str(item.get(first) or item.get("name") or item.get("id") or ""), width)
 
 
 def request_line(kind: str, target_id: str, identity_id: str, attach: bool) -> str:
@@ -34,10 +34,11 @@ class LinkTable(DataTable):
     }
     """
 
-    def __init__(self, kind: str, *, detail: str = "id", id: str | None = None) -> None:
+    def __init__(self, kind: str, *, detail: str = "id", width: int = 40, id: str | None = None) -> None:
         super().__init__(cursor_type="row", id=id)
         self.kind = kind
         self.detail = detail  # "id", or "value" for the picker's block results
+        self.width = width  # of the second column
         self.items: list[dict[str, Any]] = []
         self.marked: set[str] = set()
 
@@ -56,8 +57,8 @@ class LinkTable(DataTable):
             detail = item.get("id") if self.detail == "id" else item.get("value")
             mark = "linked" if item.get("id") in self.marked else ""
             self.add_row(
-                Text(target_label(self.kind, item)),
-                Text(one_line(str(detail or ""), 40), style="dim"),
+                Text(target_label(self.kind, item, 24 if self.width < 40 else 40)),
+                Text(one_line(str(detail or ""), self.width), style="dim"),
                 Text(mark, style="italic"),
             )
 
