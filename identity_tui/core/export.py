@@ -22,6 +22,7 @@ from identity_tui.core.bulk_files import csv_cells, csv_header
 from identity_tui.core.jsontext import json_text
 
 Step = Callable[[int], None]
+Keep = Callable[[dict[str, Any]], bool]
 
 
 def default_name(now: datetime | None = None) -> str:
@@ -29,24 +30,27 @@ def default_name(now: datetime | None = None) -> str:
     return f"identities-{(now or datetime.now()).strftime('%Y%m%d-%H%M%S')}.jsonl"
 
 
-async def _items(client: Any, filters: dict[str, Any], step: Step | None, page: int) -> AsyncIterator[dict[str, Any]]:
+async def _items(client: Any, filters: dict[str, Any], step: Step | None, page: int,
+                 keep: Keep | None) -> AsyncIterator[dict[str, Any]]:
     count = 0
     async for row in bulk.walk(client, page=page, **filters):
         count += 1
         if step is not None:
             step(count)
-        yield row.wire
+        if keep is None or keep(row.wire):
+            yield row.wire
 
 
 async def write(client: Any, fmt: str, out: IO[str], filters: dict[str, Any], step: Step | None = None,
-                *, page: int = bulk.PAGE) -> int:
-    """Write every identity ``filters`` select (``list_page``'s keywords) to ``out`` in ``fmt``; ``step``
-    is called with the count so far after each one is read. Returns how many were written."""
+                *, page: int = bulk.PAGE, keep: Keep | None = None) -> int:
+    """Write every identity ``filters`` select (``list_page``'s keywords) and ``keep`` accepts (a property
+    filter, which the server cannot apply) to ``out`` in ``fmt``; ``step`` is called with the count read
+    so far after each one is read. Returns how many were written."""
     count = 0
     if fmt == "csv":
         columns: set[tuple[str, str]] = set()
         with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-            async for item in _items(client, filters, step, page):
+            async for item in _items(client, filters, step, page, keep):
                 for p in item.get("properties") or []:
                     columns.add((str(p.get("key")), str(p.get("type"))))
                 spool.write(json_text(item, indent=None) + "\n")
@@ -58,7 +62,7 @@ async def write(client: Any, fmt: str, out: IO[str], filters: dict[str, Any], st
             for line in spool:
                 writer.writerow(csv_cells(json.loads(line), header))
         return count
-    async for item in _items(client, filters, step, page):
+    async for item in _items(client, filters, step, page, keep):
         text = json_text(item, indent=None)
         if fmt == "json":
             out.write(",\n  " if count else "[\n  ")
@@ -96,7 +100,7 @@ class FileTarget:
 
 
 async def export_file(client: Any, path: str | os.PathLike[str], fmt: str, filters: dict[str, Any],
-                      step: Step | None = None, *, page: int = bulk.PAGE) -> int:
+                      step: Step | None = None, *, page: int = bulk.PAGE, keep: Keep | None = None) -> int:
     """``write`` into FILE through a ``FileTarget``: FILE appears only once complete."""
     with FileTarget(path) as out:
-        return await write(client, fmt, out, filters, step, page=page)
+        return await write(client, fmt, out, filters, step, page=page, keep=keep)

@@ -10,6 +10,7 @@ import pytest
 from test_edit_support import ALICE, ALICE_ID, BOB, people, writes  # noqa: F401 - people is a fixture
 from textual.widgets import DataTable, Input
 
+from identity_tui.core.where import matcher
 from identity_tui.sandbox import Sandbox
 from identity_tui.sandbox.seed import seed
 from identity_tui.tui.screens.confirm import ConfirmScreen
@@ -91,6 +92,23 @@ async def test_x_exports_the_filtered_selection_and_says_how_many(make_app, sand
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ListScreen)
+
+
+async def test_a_property_filter_on_the_list_narrows_the_export_too(make_app, people, out_dir):
+    expected = [r["id"] for r in server_rows(people) if matcher(["age>=40"])(r)]
+    assert ALICE_ID in expected and 1 < len(expected) < 60
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        app.screen.set_filters(Filters(where=("age>=40",)))  # a property filter: the server cannot apply it
+        await settle(pilot, app)
+        target = out_dir / "aged.jsonl"
+        await export_to(pilot, app, target)
+        await settle(pilot, app)
+        assert "properties age>=40" in text(app)
+        assert f"Exported {len(expected)} identities to" in text(app)
+        got = [json.loads(line)["id"] for line in target.read_text().splitlines()]
+        assert sorted(got) == sorted(expected)
 
 
 async def test_esc_stops_an_export_and_removes_the_partial_file(make_app, out_dir):

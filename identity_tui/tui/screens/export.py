@@ -24,15 +24,16 @@ from identity_tui.core import bulk, export
 from identity_tui.core.bulk_files import format_of
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.errors import LettaError
+from identity_tui.core.where import matcher
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 
 ASK, RUNNING, STOPPING, DONE = "ask", "running", "stopping", "done"
 STEP = 50  # a progress message every this many identities
 
 
-def describe(filters: dict[str, Any]) -> str:
+def describe(filters: dict[str, Any], where: tuple[str, ...] = ()) -> str:
     """The selection in words: ``every identity`` or the filters, and the order."""
-    parts = []
+    parts = [f"properties {one_line('; '.join(where), 40)}"] if where else []
     for name, label in (("name", "name contains"), ("identifier_key", "key"), ("identity_type", "type"),
                         ("project_id", "project")):
         value = filters.get(name)
@@ -72,9 +73,11 @@ class ExportScreen(ReportsWorkerErrors, ModalScreen[str | None]):
             self.count = count
             self.problem = problem
 
-    def __init__(self, filters: dict[str, Any], *, path: str | None = None, page: int = bulk.PAGE) -> None:
+    def __init__(self, filters: dict[str, Any], *, where: tuple[str, ...] = (), path: str | None = None,
+                 page: int = bulk.PAGE) -> None:
         super().__init__()
         self.filters = filters
+        self.where = where
         self.default = path or export.default_name()
         self.page = page
         self.state = ASK
@@ -86,7 +89,7 @@ class ExportScreen(ReportsWorkerErrors, ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="export-box"):
             yield Static(Text("Export identities", style="bold"), classes="dialog-title")
-            yield Static(Text(describe(self.filters) + " The ending picks the format: .jsonl, .json or .csv."),
+            yield Static(Text(describe(self.filters, self.where) + " The ending picks the format: .jsonl, .json or .csv."),
                          id="export-about")
             yield Input(self.default, id="export-path", compact=True, select_on_focus=False)
             yield ProgressBar(id="export-progress", show_eta=False)
@@ -147,8 +150,9 @@ class ExportScreen(ReportsWorkerErrors, ModalScreen[str | None]):
             if n % STEP == 0:
                 self.post_message(self.Progress(n))
 
+        keep = matcher(list(self.where)) if self.where else None
         try:
-            count = await export.export_file(client, path, fmt, self.filters, step, page=self.page)
+            count = await export.export_file(client, path, fmt, self.filters, step, page=self.page, keep=keep)
         except LettaError as exc:
             self.post_message(self.Done(None, f"Not exported: {exc.message} The partial file was removed."))
             return
@@ -166,7 +170,7 @@ class ExportScreen(ReportsWorkerErrors, ModalScreen[str | None]):
         if self.total is None:
             return ""
         at_most = any(self.filters.get(k) for k in ("name", "identifier_key", "identity_type", "project_id"))
-        return f" of {'at most ' if at_most else ''}{self.total:,}"
+        return f" {'read' if self.where else ''} of {'at most ' if at_most else ''}{self.total:,}".replace("  ", " ")
 
     @on(Progress)
     def _progress(self, message: Progress) -> None:
@@ -218,4 +222,5 @@ def open_export(screen: Any) -> None:
         if result:
             screen.notify(result, timeout=6, markup=False)
 
-    screen.app.push_screen(ExportScreen(screen.filters.query()), done)
+    filters = screen.filters
+    screen.app.push_screen(ExportScreen(filters.query(), where=tuple(getattr(filters, "where", ()))), done)
