@@ -174,3 +174,16 @@ async def test_a_bad_expression_is_one_sentence_in_the_dialog_and_nothing_is_app
         await settle(pilot, app)
         assert isinstance(app.screen, ListScreen)
         assert app.screen.filters.where == () and shown(app) == before
+
+
+async def test_the_help_screen_names_the_property_filter(make_app):
+    from identity_tui.tui.screens.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        descriptions = {binding_id: description for _keys, description, binding_id in app.screen.rows}
+        assert "property" in descriptions["list.filters"], descriptions["list.filters"]

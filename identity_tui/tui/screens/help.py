@@ -23,7 +23,8 @@ def collect(screen: Screen) -> list[tuple[str, str, str]]:
                 continue
             seen.add(binding.id)
             keys = keymap.get(binding.id, binding.key)
-            rows.append((keys_label(keys), binding.description or binding.action, binding.id))
+            # The tooltip, when there is one, is the longer description (the key bar shows the short one).
+            rows.append((keys_label(keys), binding.tooltip or binding.description or binding.action, binding.id))
     return rows
 
 

@@ -49,7 +49,8 @@ class ListScreen(PropertyScan, RowActions, ReportsWorkerErrors, Screen):
 
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="list.filter"),
-        Binding("f", "filters", "Filters", id="list.filters"),
+        Binding("f", "filters", "Filters", id="list.filters",
+                tooltip="Filters, by property too"),
         Binding("o", "toggle_order", "Order", show=False, id="list.order"),
         Binding("n", "new", "New", id="list.new"),
         Binding("d", "delete", "Delete", id="list.delete"),
