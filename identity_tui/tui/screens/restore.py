@@ -139,13 +139,16 @@ def offer_drafts(app: Any, *, at_start: bool = False) -> None:
         if not at_start:
             app.notify("Read-only: drafts are not kept or restored.", severity="warning")
         return
-    drafts, problems = store.load()
+    everything, problems = store.load()
     open_forms = {getattr(screen, "draft_form_id", None) for screen in app.screen_stack}
-    drafts = [d for d in drafts if d.form_id not in open_forms]  # an open form's own draft is no news
+    drafts = [d for d in everything if d.form_id not in open_forms]  # an open form's own draft is no news
     for problem in problems:
         app.notify(problem, severity="warning", timeout=8, markup=False)
     if not drafts:
-        if not at_start:
+        if not at_start and len(everything) > len(drafts):
+            app.notify("The open form's unsaved changes are kept as a draft (it goes once they are saved or "
+                       "discarded); no other drafts are kept for this server.", timeout=5)
+        elif not at_start:
             app.notify("No unsaved drafts are kept for this server.", timeout=3)
         return
     if at_start and not isinstance(app.screen, ListScreen):
