@@ -92,10 +92,10 @@ class Scan:
     def progress(self) -> str:
         """'scanned N of ~M pages · K matches' while it runs; how it ended after."""
         if self.state == "done":
-            return f"scanned all {plural(self.pages, 'page')}"
+            return "scanned the only page" if self.pages == 1 else f"scanned all {plural(self.pages, 'page')}"
         if self.state == "stopped":
             return f"scan stopped after {plural(self.pages, 'page')}"
         if self.state == "failed":
             return f"scan stopped after {plural(self.pages, 'page')}: {self.error}"
-        of = f" of ~{self.of_pages:,}" if self.of_pages is not None else ""
-        return f"scanned {self.pages:,}{of} pages · {plural(len(self.matches), 'match', 'matches')}"
+        scanned = plural(self.pages, "page") if self.of_pages is None else f"{self.pages:,} of ~{self.of_pages:,} pages"
+        return f"scanned {scanned} · {plural(len(self.matches), 'match', 'matches')}"
