@@ -249,3 +249,16 @@ async def test_read_only_has_no_link_keys(make_app, sandbox):
         assert app.screen is detail
         bar = str(detail.query_one("KeyBar").render())
         assert "Link" not in bar and "Unlink" not in bar, bar
+
+
+async def test_the_palette_links_a_memory_block_from_anywhere_on_the_details(make_app, sandbox):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_details(pilot, app)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Link memory block")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, LinkPickerScreen) and app.screen.kind == "block"

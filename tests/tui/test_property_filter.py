@@ -187,3 +187,21 @@ async def test_the_help_screen_names_the_property_filter(make_app):
         assert isinstance(app.screen, HelpScreen)
         descriptions = {binding_id: description for _keys, description, binding_id in app.screen.rows}
         assert "property" in descriptions["list.filters"], descriptions["list.filters"]
+
+
+async def test_a_page_that_fails_half_way_stops_the_scan_with_the_reason_and_keeps_the_matches(make_app, big_sandbox):
+    from tests.support.faults import FaultyTransport
+
+    first_page = expected(big_sandbox, ["plan=free"], limit="500")
+    faulty = FaultyTransport(big_sandbox.transport())
+    app = make_app(transport=faulty)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        faulty.arm("malformed", lambda r: r.url.path == "/v1/identities/" and "after" in r.url.params)
+        await apply_where(pilot, app, "plan=free")
+        await settle(pilot, app)
+        assert shown(app) == first_page[:50]
+        line = info(app)
+        found = len(first_page)
+        assert line.startswith(f"matches 1–{min(found, 50)} of {found} found so far · scan stopped after 1 page: "), line
+        assert app.screen.query_one("#page-info").has_class("error")

@@ -6,11 +6,12 @@ shown first when previews are on, then the links are read back.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
@@ -135,11 +136,11 @@ class DetailScreen(ReportsWorkerErrors, Screen):
         focused = self.focused
         return focused.kind if isinstance(focused, LinkTable) else "agent"
 
-    def action_attach(self) -> None:
+    def action_attach(self, kind: str | None = None) -> None:
         """Find an agent (or, from the blocks, a memory block) and link it."""
         from identity_tui.tui.screens.link_picker import LinkPickerScreen
 
-        kind = self._focused_kind()
+        kind = kind or self._focused_kind()
         linked_ids = {str(item.get("id")) for item in self.link_table(kind).items}
         self.app.push_screen(LinkPickerScreen(kind, linked_ids), lambda item: self._picked(kind, item))
 
@@ -204,6 +205,18 @@ class DetailScreen(ReportsWorkerErrors, Screen):
     def message(self) -> str:
         """The line under the links: what the last change did, or why it failed."""
         return str(self.query_one("#detail-message", Static).render())
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """The command palette's entries for this screen."""
+        if not self.app.readonly:
+            for kind in links.KINDS:
+                noun = NOUNS[kind][0]
+                article = "an" if noun[0] in "aeiou" else "a"
+                yield SystemCommand(f"Link {noun}", f"Find {article} {noun} on the server and link it to this identity",
+                                    lambda kind=kind: self.action_attach(kind))
+            yield SystemCommand("Unlink", "Unlink the selected agent or memory block", self.action_detach)
+        yield SystemCommand("Raw JSON", "This identity as JSON", self.action_raw_json)
+        yield SystemCommand("Copy id", "Copy this identity's id", self.action_copy_id)
 
     # -- other keys -----------------------------------------------------------------------------
 
