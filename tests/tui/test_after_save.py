@@ -138,3 +138,35 @@ async def test_the_row_and_identity_keys_work_without_letters(make_app, people):
         await pilot.press("escape")
         await settle(pilot, app)
         assert app.screen is screen
+
+
+async def test_ctrl_z_never_reverts_the_form_and_the_help_says_what_it_is(make_app, people):
+    from identity_tui.tui.screens.help import collect
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await pilot.press(*" Jr", "ctrl+z")
+        await settle(pilot, app)
+        assert app.screen is screen
+        assert screen.query_one("#name", Input).value == "Alice Example Jr"
+        assert "ctrl+r" in message(app), message(app)
+        rows = {binding_id: (keys, text) for keys, text, binding_id in collect(screen)}
+        assert "undo" in rows["edit.undo"][1].lower() and "ctrl+r" in rows["edit.undo"][1]
+        assert "revert" in rows["edit.revert"][1].lower()
+
+
+async def test_ctrl_z_in_a_json_value_is_its_undo(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        prefs = screen.form.rows[3]
+        await focus_on(pilot, app, prefs.editor)
+        before = prefs.editor.text
+        await pilot.press("end", "x")
+        await settle(pilot, app)
+        assert prefs.editor.text != before
+        await pilot.press("ctrl+z")
+        await settle(pilot, app)
+        assert prefs.editor.text == before
+        assert app.screen is screen and "ctrl+r" not in message(app)

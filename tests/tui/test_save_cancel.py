@@ -48,11 +48,12 @@ async def until_hanging(pilot, faulty) -> None:
     await pilot.pause()
 
 
-def cancelled_state(app, screen, name: str) -> None:
+def cancelled_state(app, screen, name: str, focused: str = "#name") -> None:
     assert app.screen is screen
     assert not screen.busy
     assert not screen.form.disabled
     assert screen.query_one("#name", Input).value == name
+    assert app.focused is screen.query_one(focused, Input)  # back where it was: typing goes on
     line = message(app)
     assert "cancelled" in line.lower() and "may or may not" in line, line
 
@@ -116,7 +117,7 @@ async def test_esc_gives_up_a_create_and_the_next_save_looks_the_key_up_first(ma
         await until_hanging(pilot, faulty)
         await pilot.press("escape")
         await settled(pilot, app)
-        cancelled_state(app, screen, "Carol Example")
+        cancelled_state(app, screen, "Carol Example", "#identifier-key")
         assert CAROL_KEY in message(app)
         people.clear_log()
         await pilot.press("ctrl+s")

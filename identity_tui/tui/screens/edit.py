@@ -44,6 +44,9 @@ class EditScreen(DraftKeepingScreen):
                 id="edit.save_readonly"),
         Binding("escape", "back", "Back", id="edit.back"),
         Binding("ctrl+r", "revert", "Revert the whole form (asks first)", show=False, id="edit.revert"),
+        # A JSON value's editor takes ctrl+z itself (its undo); anywhere else it only says so.
+        Binding("ctrl+z", "undo_elsewhere", "Undo typing in a JSON value (the whole form: ctrl+r)", show=False,
+                id="edit.undo"),
         # No plain letter deletes or quits here: stray typing where no text field has the focus is harmless.
         Binding("ctrl+delete", "delete_identity", "Delete identity", show=False, id="edit.delete"),
         Binding("c", "copy_id", "Copy id", show=False, id="edit.copy_id"),
@@ -231,6 +234,10 @@ class EditScreen(DraftKeepingScreen):
 
     def action_nothing(self) -> None:
         """Swallow a key that means something elsewhere."""
+
+    def action_undo_elsewhere(self) -> None:
+        """ctrl+z outside a JSON value: say what it does, and what reverts the form."""
+        self.say("ctrl+z undoes typing in a JSON value only; ctrl+r reverts the whole form (after asking).")
 
     def action_copy_id(self) -> None:
         """Copy the id through the terminal (OSC 52)."""
