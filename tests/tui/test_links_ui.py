@@ -262,3 +262,43 @@ async def test_the_palette_links_a_memory_block_from_anywhere_on_the_details(mak
         await pilot.press("enter")
         await settle(pilot, app)
         assert isinstance(app.screen, LinkPickerScreen) and app.screen.kind == "block"
+
+
+async def test_hostile_names_are_shown_literally_in_the_links_and_the_picker(make_app, sandbox):
+    from tests.support.screen_text import screen_lines
+
+    name = "[b]x[/] \x1b[31mz"
+    agent_id = new_agent(sandbox, name)
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot, app)
+        link(sandbox, "agent", agent_id, app.screen.table.selected.id)
+        detail = await open_details(pilot, app)
+        detail.link_table("agent").focus()
+        await settle(pilot, app)
+        assert any("[b]x[/] \\x1b[31mz" in line for line in screen_lines(app)), screen_lines(app)
+        await pilot.press("a")
+        await settle(pilot, app)
+        assert any("[b]x[/] \\x1b[31mz" in line for line in screen_lines(app))
+        assert not any("\x1b" in line for line in screen_lines(app))
+
+
+async def test_a_second_change_waits_for_the_first(make_app, sandbox):
+    new_agent(sandbox, "zebra-finder")
+    faulty = FaultyTransport(sandbox.transport())
+    app = make_app(transport=faulty, config=Config(preview_saves=False))
+    async with app.run_test(size=(100, 40)) as pilot:
+        detail = await open_details(pilot, app)
+        await pilot.press("a")
+        await settle(pilot, app)
+        await search(pilot, app, "zebra")
+        faulty.arm("hang", method("PATCH", "/identities/attach/"))
+        await pilot.press("enter")
+        await faulty.hanging.wait()
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen is detail, "no picker while a link change waits on the server"
+        assert "wait" in detail.message.lower(), detail.message
+        await pilot.press("escape")
+        faulty.arm(None)
+        await settle(pilot, app)

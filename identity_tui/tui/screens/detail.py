@@ -140,6 +140,8 @@ class DetailScreen(ReportsWorkerErrors, Screen):
         """Find an agent (or, from the blocks, a memory block) and link it."""
         from identity_tui.tui.screens.link_picker import LinkPickerScreen
 
+        if self._busy():
+            return
         kind = kind or self._focused_kind()
         linked_ids = {str(item.get("id")) for item in self.link_table(kind).items}
         self.app.push_screen(LinkPickerScreen(kind, linked_ids), lambda item: self._picked(kind, item))
@@ -154,6 +156,8 @@ class DetailScreen(ReportsWorkerErrors, Screen):
 
     def action_detach(self) -> None:
         """Unlink the selected agent or block, after a yes/no."""
+        if self._busy():
+            return
         focused = self.focused
         item = focused.selected if isinstance(focused, LinkTable) else None
         if item is None or not isinstance(item.get("id"), str):
@@ -192,6 +196,13 @@ class DetailScreen(ReportsWorkerErrors, Screen):
             "already_unlinked": f"{noun.capitalize()} '{label}' was already unlinked.",
         }[change.status])
         self.load_links()
+
+    def _busy(self) -> bool:
+        """True (and it says so) while a link change waits on the server: one change at a time."""
+        if self._changing():
+            self._say("Wait for the link change under way to finish (esc stops waiting).")
+            return True
+        return False
 
     def _changing(self) -> bool:
         return any(w.group == "change" and w.is_running for w in self.workers)
