@@ -66,9 +66,8 @@ class FilterScreen(ModalScreen[Filters | None]):
                 yield Button("Clear", id="clear")
                 yield Button("Cancel", id="cancel")
             yield Static(
-                Text(f"Property: KEY=VALUE, KEY!=VALUE, KEY>=N, KEY~TEXT, KEY?, !KEY, a.b for json; "
-                     f"several separated by {SEPARATOR} must all hold (the list scans the pages for them)."
-                     "\nenter apply · esc cancel"),
+                Text("Property: plan=gold · seats>=10 · name~acme · region? · !region\n"
+                     f"several separated by {SEPARATOR} all hold · enter apply · esc cancel"),
                 classes="dialog-hint",
             )
 
