@@ -205,7 +205,7 @@ class DetailScreen(ReportsWorkerErrors, Screen):
         return False
 
     def _changing(self) -> bool:
-        return any(w.group == "change" and w.is_running for w in self.workers)
+        return any(w.node is self and w.group == "change" and w.is_running for w in self.workers)
 
     def _say(self, text: str, error: bool = False) -> None:
         message = self.query_one("#detail-message", Static)

@@ -152,7 +152,7 @@ class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[dict | None]):
             self.search(self._query, self.more_after)
 
     def _searching(self) -> bool:
-        return any(w.group == "pick" and w.is_running for w in self.workers)
+        return any(w.node is self and w.group == "pick" and w.is_running for w in self.workers)
 
     @on(DataTable.RowHighlighted, "#pick-results")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
