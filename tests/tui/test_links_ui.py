@@ -302,3 +302,32 @@ async def test_a_second_change_waits_for_the_first(make_app, sandbox):
         await pilot.press("escape")
         faulty.arm(None)
         await settle(pilot, app)
+
+
+async def test_ctrl_t_goes_round_agents_by_name_blocks_by_label_and_blocks_by_value(make_app, sandbox):
+    app = make_app(config=Config(preview_saves=False))
+    async with app.run_test(size=(100, 40)) as pilot:
+        detail = await open_details(pilot, app)
+        await pilot.press("a")
+        await settle(pilot, app)
+        picker = await search(pilot, app, "o")
+        assert picker.kind == "agent" and all("o" in a["name"] for a in picker.found) and picker.found
+        await pilot.press("ctrl+t")
+        await settle(pilot, app)
+        assert picker.kind == "block"
+        assert sorted(b["label"] for b in picker.found) == ["company_policy", "escalation", "persona", "tone"]
+        await pilot.press("ctrl+t")
+        await settle(pilot, app)
+        assert sorted(b["label"] for b in picker.found) == ["escalation", "faq", "human", "persona"]
+        await pilot.press("ctrl+t")
+        await settle(pilot, app)
+        assert picker.kind == "agent"
+        await pilot.press("ctrl+t")
+        await settle(pilot, app)
+        block = next(b for b in picker.found if b["label"] == "tone")
+        for _ in range(picker.found.index(block)):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.screen is detail
+        assert block["id"] in linked_ids(sandbox, detail.identity.id, "block")

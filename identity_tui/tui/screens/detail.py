@@ -81,7 +81,9 @@ class DetailScreen(ReportsWorkerErrors, Screen):
             for kind in links.KINDS:
                 yield Static(Text(f"Linked {NOUNS[kind][1]}", style="bold"), id=f"detail-{kind}s-title",
                              classes="section")
-                yield LinkTable(kind, id=f"detail-{kind}s")
+                table = LinkTable(kind, id=f"detail-{kind}s")
+                table.display = False  # until the links are here
+                yield table
                 yield Static(Text("Loading…"), id=f"detail-{kind}s-note", classes="link-note")
         yield Static("", id="detail-message")
         yield KeyBar()
@@ -115,6 +117,7 @@ class DetailScreen(ReportsWorkerErrors, Screen):
         table = self.link_table(kind)
         row = table.cursor_row
         table.show(items)
+        table.display = bool(items)  # an empty list shows its sentence, not an empty header
         if items:
             table.move_cursor(row=min(row, len(items) - 1), animate=False)
         self.query_one(f"#detail-{kind}s-title", Static).update(
@@ -122,7 +125,10 @@ class DetailScreen(ReportsWorkerErrors, Screen):
         )
         note = "" if items else f"No linked {NOUNS[kind][1]}."
         if not self.app.readonly:
-            note += (" " if note else "") + ("a links one" if not items else "a links another · x unlinks the selected")
+            if not items:
+                note = note[:-1] + (": a links one." if kind == "agent" else ": a, then ctrl+t, links one.")
+            else:
+                note = "a links another · x unlinks the selected"
         self.query_one(f"#detail-{kind}s-note", Static).update(Text(note))
 
     # -- changing them ------------------------------------------------------------------------------
@@ -143,12 +149,13 @@ class DetailScreen(ReportsWorkerErrors, Screen):
         if self._busy():
             return
         kind = kind or self._focused_kind()
-        linked_ids = {str(item.get("id")) for item in self.link_table(kind).items}
-        self.app.push_screen(LinkPickerScreen(kind, linked_ids), lambda item: self._picked(kind, item))
+        linked_ids = {k: {str(item.get("id")) for item in self.link_table(k).items} for k in links.KINDS}
+        self.app.push_screen(LinkPickerScreen(kind, linked_ids), self._picked)
 
-    def _picked(self, kind: str, item: dict | None) -> None:
-        if item is None:
+    def _picked(self, picked: tuple[str, dict] | None) -> None:
+        if picked is None:
             return
+        kind, item = picked
         if not getattr(self.app.config, "preview_saves", True):
             self.change_link(kind, item, True)
             return

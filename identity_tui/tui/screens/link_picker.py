@@ -1,4 +1,7 @@
-"""The picker: find an agent by name (or a memory block by label or value) on the server, as you type."""
+"""The picker: find an agent by name, or a memory block by label or value, on the server, as you type.
+
+ctrl+t goes round the three searches; the answer is ``(kind, agent or block)``.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +23,10 @@ from identity_tui.tui.widgets.links import NOUNS, LinkTable
 
 DEBOUNCE = 0.3
 PAGE = 20  # results asked for at a time; more come on scrolling to the last one, or ctrl+n
+MODES = (("agent", "name"), ("block", "label"), ("block", "value"))  # what ctrl+t goes round
 
 
-class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[dict | None]):
+class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[tuple[str, dict] | None]):
     """Searches the server as you type (debounced, paged); enter picks, esc cancels. Answers the agent or block."""
 
     DEFAULT_CSS = """
@@ -42,41 +46,41 @@ class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[dict | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
         Binding("enter", "pick", "Pick", priority=True, id="picker.pick"),
-        Binding("ctrl+t", "toggle_field", "Label/value", id="picker.toggle"),
+        Binding("ctrl+t", "toggle_field", "Agents/blocks", id="picker.toggle"),
         Binding("ctrl+n,pagedown", "more", "More", id="picker.more"),
         Binding("down", "move(1)", "Down", show=False, id="picker.down"),
         Binding("up", "move(-1)", "Up", show=False, id="picker.up"),
     ]
 
-    def __init__(self, kind: str, linked_ids: set[str] | None = None) -> None:
+    def __init__(self, kind: str, linked_ids: dict[str, set[str]] | None = None) -> None:
         super().__init__()
         self.kind = kind
-        self.field = "label"  # blocks: search the label or the value
-        self.linked_ids = linked_ids or set()
+        self.field = "name" if kind == "agent" else "label"  # what the text is looked for in
+        self.linked_ids = linked_ids or {}
         self.more_after: str | None = None  # the cursor for the next page, when there may be one
         self._debounce: Timer | None = None
         self._query = ""
 
     def compose(self) -> ComposeResult:
-        singular, _ = NOUNS[self.kind]
         with Vertical(id="pick-box", classes="dialog"):
-            yield Static(Text(f"Link a{'n' if singular[0] in 'aeiou' else ''} {singular}", style="bold"),
-                         classes="dialog-title")
+            yield Static(self._title(), id="pick-title", classes="dialog-title")
             yield Input(placeholder=self._placeholder(), id="pick-query", compact=True)
-            table = LinkTable(self.kind, detail="id" if self.kind == "agent" else "value", width=30,
-                              id="pick-results")
-            table.marked = self.linked_ids
+            table = LinkTable(self.kind, detail=self._detail(), width=30, id="pick-results")
+            table.marked = self.linked_ids.get(self.kind, set())
             yield table
             yield Static("", id="pick-status")
-            hint = "type to search · ↑↓ choose · enter link · ctrl+n more · esc cancel"
-            if self.kind == "block":
-                hint += " · ctrl+t label/value"
-            yield Static(Text(hint), classes="dialog-hint")
+            yield Static(Text("type to search · ↑↓ choose · enter link · ctrl+n more · esc cancel\n"
+                              "ctrl+t: agents by name, blocks by label, blocks by value"), classes="dialog-hint")
+
+    def _title(self) -> Text:
+        singular = NOUNS[self.kind][0]
+        return Text(f"Link {'an' if singular[0] in 'aeiou' else 'a'} {singular}", style="bold")
+
+    def _detail(self) -> str:
+        return "id" if self.kind == "agent" else "value"
 
     def _placeholder(self) -> str:
-        if self.kind == "agent":
-            return "agent name contains…"
-        return f"block {self.field} contains…"
+        return f"{NOUNS[self.kind][0]} {self.field} contains…"
 
     @property
     def results(self) -> LinkTable:
@@ -85,11 +89,6 @@ class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[dict | None]):
     def on_mount(self) -> None:
         self.query_one("#pick-query", Input).focus()
         self._start("")
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle_field":
-            return self.kind == "block"
-        return True
 
     # -- searching ------------------------------------------------------------------------------
 
@@ -135,7 +134,7 @@ class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[dict | None]):
         count = len(self.results.items)
         if count == 0:
             where = f" by {self.field}" if self.kind == "block" else ""
-            self._set_status(f"No {plural_noun} match{where}." if self._query else f"No {plural_noun} yet.")
+            self._set_status(f"No {plural_noun} match{where}." if self._query else f"No {plural_noun} on the server.")
             return
         text = plural(count, singular, plural_noun) + (" so far · ctrl+n more" if self.more_after else "")
         self._set_status(text)
@@ -160,8 +159,15 @@ class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[dict | None]):
             self.action_more()  # scrolled to the last result: fetch the next page
 
     def action_toggle_field(self) -> None:
-        """Blocks: search the label, or the value."""
-        self.field = "value" if self.field == "label" else "label"
+        """The next search: agents by name, blocks by label, blocks by value, and round again."""
+        kind, self.field = MODES[(MODES.index((self.kind, self.field)) + 1) % len(MODES)]
+        table = self.results
+        if kind != self.kind:
+            self.kind = kind
+            self.workers.cancel_group(self, "pick")  # its rows are of the other kind
+            table.set_kind(kind, self._detail())
+            table.marked = self.linked_ids.get(kind, set())
+            self.query_one("#pick-title", Static).update(self._title())
         box = self.query_one("#pick-query", Input)
         box.placeholder = self._placeholder()
         self._start(box.value)
@@ -190,7 +196,7 @@ class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[dict | None]):
         if item is None or not isinstance(item.get("id"), str):
             self.app.bell()
             return
-        self.dismiss(item)
+        self.dismiss((self.kind, item))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

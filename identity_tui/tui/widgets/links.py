@@ -43,9 +43,19 @@ class LinkTable(DataTable):
         self.marked: set[str] = set()
 
     def on_mount(self) -> None:
+        self._add_columns()
+
+    def _add_columns(self) -> None:
         self.add_column(Text("Name" if self.kind == "agent" else "Label"), key="label")
         self.add_column(Text("Id" if self.detail == "id" else "Value"), key="detail")
         self.add_column(Text(""), key="mark")
+
+    def set_kind(self, kind: str, detail: str) -> None:
+        """Show agents or blocks from now on (the rows are dropped)."""
+        self.kind, self.detail = kind, detail
+        self.items = []
+        self.clear(columns=True)
+        self._add_columns()
 
     def show(self, items: list[dict[str, Any]], *, append: bool = False) -> None:
         """Show ``items`` (or add them below the rows there)."""
