@@ -36,6 +36,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("identity_tui.tui.screens.error:ErrorScreen",),
     ("identity_tui.tui.screens.filters:FilterScreen",),
     ("identity_tui.tui.screens.help:HelpScreen",),
+    ("identity_tui.tui.screens.link_picker:LinkPickerScreen",),
     ("identity_tui.tui.screens.preview:PreviewScreen",),
     ("identity_tui.tui.screens.raw_json:RawJsonScreen",),
     ("identity_tui.tui.screens.restore:RestoreScreen",),

@@ -331,3 +331,11 @@ async def test_ctrl_t_goes_round_agents_by_name_blocks_by_label_and_blocks_by_va
         await settle(pilot, app)
         assert app.screen is detail
         assert block["id"] in linked_ids(sandbox, detail.identity.id, "block")
+
+
+def test_the_link_keys_and_the_picker_keys_can_be_remapped():
+    from identity_tui.tui.keymap import check_keymap
+
+    result = check_keymap({"picker.more": "ctrl+l", "picker.toggle": "ctrl+b", "detail.attach": "plus"}, [])
+    assert result.sentence is None, result.sentence
+    assert result.keymap == {"picker.more": "ctrl+l", "picker.toggle": "ctrl+b", "detail.attach": "plus"}
