@@ -170,3 +170,18 @@ async def test_ctrl_z_in_a_json_value_is_its_undo(make_app, people):
         await settle(pilot, app)
         assert prefs.editor.text == before
         assert app.screen is screen and "ctrl+r" not in message(app)
+
+
+async def test_after_the_conflict_dialog_is_dismissed_typing_goes_on_into_the_field(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await pilot.press("space", "X")
+        await app.client.update(screen.identity_id, {"name": "Someone Else"})
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConflictScreen)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert message(app).startswith("Not sent"), message(app)
+        await type_stray_letters(pilot, app, screen)

@@ -68,6 +68,7 @@ async def test_esc_gives_up_a_save_and_the_next_save_reads_first(make_app, peopl
         await pilot.press("ctrl+s")
         await until_hanging(pilot, faulty)
         assert screen.busy
+        assert message(app) == "Saving… (PATCH)  esc stops waiting", message(app)
         await pilot.press("escape")
         await settled(pilot, app)
         cancelled_state(app, screen, "Alice Example Jr")
@@ -94,6 +95,7 @@ async def test_esc_gives_up_the_read_before_a_save(make_app, people):
         faulty.arm("hang", path_is(ALICE_PATH), times=1)
         await pilot.press("ctrl+s")
         await until_hanging(pilot, faulty)
+        assert message(app).endswith("esc stops waiting"), message(app)
         await pilot.press("escape")
         await settled(pilot, app)
         assert not screen.busy and app.screen is screen

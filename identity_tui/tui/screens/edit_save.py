@@ -117,7 +117,7 @@ class SavingScreen(ReportsWorkerErrors, Screen):
             self.say("Nothing changed: nothing was sent.")
             self._continue()
             return
-        self._busy("Checking the server's copy for changes made meanwhile…")
+        self._busy("Checking the server's copy for changes made meanwhile…  esc stops waiting")
         self.recheck(self.baseline, draft)
 
     @work(exclusive=True, group="edit-save", exit_on_error=False)
