@@ -27,7 +27,7 @@ from identity_tui.tui.screens.edit_drafts import DraftKeepingScreen
 from identity_tui.tui.screens.edit_save import refresh_list
 from identity_tui.tui.widgets.edit_form import EditForm
 from identity_tui.tui.widgets.key_bar import KeyBar
-from identity_tui.tui.widgets.property_row import MARK
+from identity_tui.tui.widgets.property_row import MARK, set_text
 
 WRITES = frozenset({"save", "revert", "delete_identity"})
 
@@ -105,18 +105,20 @@ class EditScreen(DraftKeepingScreen):
 
     @on(EditForm.Marked)
     def _marked(self, message: EditForm.Marked) -> None:
-        text = Text("New identity" if self.creating else "Edit identity", style="bold")
+        readonly = self.app.readonly
+        heading = "View identity" if readonly else "New identity" if self.creating else "Edit identity"
+        text = Text(heading, style="bold")
         if message.name:
             text.append(" · ")
             text.append(one_line(message.name, 36))
-        if message.modified:
+        if message.modified and not readonly:
             text.append(f"  {MARK} modified")
         if self.busy:
             text.append("  · saving…")
-        if self.app.readonly:
+        if readonly:
             text.append("  · read-only")
         title = self.query_one("#edit-title", Static)
-        title.update(text)
+        set_text(title, text, layout=False)  # a layout per keystroke costs dearly with hundreds of rows
         title.set_class(bool(message.modified), "-modified")
         self.sub_title = (f"{MARK} " if message.modified else "") + one_line(message.name, 40)
         self._draft_changed()
@@ -149,9 +151,8 @@ class EditScreen(DraftKeepingScreen):
             await self._draft_apply(message.identity)
             return
         self.baseline = message.identity
-        await self.form.load_draft(Draft.of(message.identity))
-        self.form.loading = self.form.disabled = False
-        self.form.focus_name()
+        # In the background, rows in batches: esc and other keys are answered while hundreds load.
+        self.form.open(Draft.of(message.identity))
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:

@@ -6,12 +6,13 @@ Changed events Textual posts, even for values set from code, only say when to lo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -22,9 +23,9 @@ from textual.widgets import Button, Input, Select, Static, Switch, TextArea
 from identity_tui.core.display import one_line
 from identity_tui.core.form import FormValues, Unparsed, modified_fields, rebase_rows
 from identity_tui.core.models import IdentityType, PropertyType
-from identity_tui.core.planner import Draft
+from identity_tui.core.planner import Draft, DraftProperty
 from identity_tui.tui.form_model import field_value
-from identity_tui.tui.widgets.property_row import MARK, PARTS, PropertyList, PropertyRow
+from identity_tui.tui.widgets.property_row import MARK, PARTS, PropertyList, PropertyRow, set_text
 from identity_tui.tui.widgets.value_editors import edit_externally, text_input
 
 TYPES = [(t.value, t.value) for t in IdentityType]
@@ -34,11 +35,26 @@ SCALAR_WIDGETS = {
     "identity_type": "#identity-type",
     "project_id": "#project-id",
 }
+CHANGED = (Input.Changed, Select.Changed, Switch.Changed, TextArea.Changed)
 ROW_KEYS = "ctrl+n add · ctrl+d delete · ctrl+t type · alt+↑↓ move"
+# Rows are mounted in batches, a screenful first, and the app answers keys between two batches.
+FIRST_BATCH = 40
+BATCH = 60
+
+
+async def _next_turn() -> None:
+    await asyncio.sleep(0)
 
 
 class EditForm(Vertical):
-    """Name, identifier key, type, project, id, the property rows and the buttons under them."""
+    """Name, identifier key, type, project, id, the property rows and the buttons under them.
+
+    Cost grows linearly with the rows: while rows are being added nothing is re-marked (the Changed
+    events their widgets post are coalesced into one look at the end), and a refresh reads every row
+    once but re-marks only the rows whose marks changed.
+    """
+
+    between_batches = staticmethod(_next_turn)
 
     # Priority, so that ctrl+d and ctrl+t mean the row even inside an Input (delete also works there).
     # No plain letters: stray typing where no text field has the focus must never change the rows.
@@ -77,7 +93,16 @@ class EditForm(Vertical):
         self.save_tried = False
         self.server_errors: dict[str, tuple[str, Any]] = {}
         self.modified: set[str] = set()
-        self._loading = False
+        self._loading = 0  # how many row fills are under way
+        # A newer fill supersedes an older one at its next batch: a mount is never cancelled half-way
+        # (Textual's Select breaks when its row goes before its own children are in).
+        self._generation = 0
+        self._fill_lock = asyncio.Lock()
+        self._refresh_pending = False
+        self._parts: dict[str, Widget | None] = {}
+        # Work counters, public so tests and the bench can check the cost grows linearly with the rows.
+        self.refreshes = 0
+        self.rows_marked = 0
 
     def compose(self) -> ComposeResult:
         d = self.loaded
@@ -109,7 +134,7 @@ class EditForm(Vertical):
             yield Static("", id="props-title")
             yield Static(Text(ROW_KEYS), id="props-hint")
         with PropertyList(id="props"):
-            for prop in d.properties:
+            for prop in d.properties[:FIRST_BATCH]:
                 yield PropertyRow.of(prop)
         with Horizontal(id="edit-buttons"):
             yield Button("Add property", id="add-property", compact=True)
@@ -126,17 +151,31 @@ class EditForm(Vertical):
             yield Static("", classes="field-error", id=f"{name}-error")
 
     def on_mount(self) -> None:
+        for name in (*SCALAR_WIDGETS, *(f"{n}-mark" for n in SCALAR_WIDGETS), *(f"{n}-error" for n in SCALAR_WIDGETS)):
+            selector = SCALAR_WIDGETS.get(name, f"#{name}")
+            found = self.query(selector)
+            self._parts[name] = found.first() if found else None
+        for name in ("props", "props-title", "props-hint"):
+            self._parts[name] = self.query_one(f"#{name}")
         if self.readonly:
             for button in self.query("#save, #revert, #delete, #add-property"):
                 button.display = False
             self.query_one("#props-hint").display = False
+        if len(self.loaded.properties) > FIRST_BATCH:
+            self._loading += 1  # until the worker is in: no marks from a half-filled list
+            self._add_rest(self.loaded.properties)
         self.refresh_marks()
 
     # -- parts --------------------------------------------------------------------------------
 
     @property
     def props(self) -> PropertyList:
-        return self.query_one("#props", PropertyList)
+        return self._parts.get("props") or self.query_one("#props", PropertyList)  # type: ignore[return-value]
+
+    @property
+    def loading_rows(self) -> bool:
+        """True while rows are still being added (the marks are looked at once they are all in)."""
+        return self._loading > 0
 
     @property
     def rows(self) -> list[PropertyRow]:
@@ -269,16 +308,23 @@ class EditForm(Vertical):
 
     # -- values -------------------------------------------------------------------------------
 
+    def _scalar(self, name: str) -> Widget | None:
+        if name not in self._parts:
+            found = self.query(SCALAR_WIDGETS[name])
+            return found.first() if found else None
+        return self._parts[name]
+
     def values(self) -> FormValues:
         """What the form holds now."""
-        if self.query("#project-id"):
-            project = self.query_one("#project-id", Input).value.strip() or None
+        project_input = self._scalar("project_id")
+        if isinstance(project_input, Input):
+            project = project_input.value.strip() or None
         else:
             project = self.loaded.project_id
         return FormValues(
-            name=self.query_one("#name", Input).value,
-            identifier_key=self.query_one("#identifier-key", Input).value,
-            identity_type=str(self.query_one("#identity-type", Select).value),
+            name=self._scalar("name").value,  # type: ignore[union-attr]
+            identifier_key=self._scalar("identifier_key").value,  # type: ignore[union-attr]
+            identity_type=str(self._scalar("identity_type").value),  # type: ignore[union-attr]
             project_id=project,
             rows=tuple(row.values() for row in self.rows),
         )
@@ -288,14 +334,53 @@ class EditForm(Vertical):
         self.loaded = draft
         self.server_errors.clear()
         # Setting values posts Changed events that arrive while rows are half rebuilt: look once, at the end.
-        self._loading = True
+        self._generation += 1
+        generation = self._generation
+        self._loading += 1
         try:
-            await self._show(draft)
+            async with self._fill_lock:
+                await self._show(draft, generation)
         finally:
-            self._loading = False
+            self._loading -= 1
         self.refresh_marks()
 
-    async def _show(self, draft: Draft) -> None:
+    @work(group="edit-form-rows", exit_on_error=False)
+    async def open(self, draft: Draft) -> None:
+        """Show ``draft`` as the loaded identity in the background, then enable the form and focus the name.
+
+        The rows go in batches, so keys (esc above all) and signals are answered while hundreds load.
+        """
+        await self.load_draft(draft)
+        if self.loaded is draft:  # not superseded by a newer one meanwhile
+            self.loading = self.disabled = False
+            self.focus_name()
+
+    @work(group="edit-form-rows", exit_on_error=False)
+    async def _add_rest(self, props: Sequence[DraftProperty]) -> None:
+        """Add the rows compose left out (all but the first screenful)."""
+        generation = self._generation
+        try:  # _loading was raised for this fill by on_mount
+            async with self._fill_lock:
+                await self._add_rows(props, FIRST_BATCH, generation)
+        finally:
+            self._loading -= 1
+        self.refresh_marks()
+
+    async def _add_rows(self, props: Sequence[DraftProperty], start: int, generation: int) -> None:
+        """Mount rows for ``props[start:]`` in batches, letting the app run between two batches."""
+        while start < len(props) and generation == self._generation:
+            size = FIRST_BATCH if start == 0 else BATCH
+            # A widget posts Changed as it mounts: nothing changed, and hundreds of them would queue
+            # ahead of the keys (esc) on their way up.
+            with self.props.prevent(*CHANGED):
+                await self.props.mount_all([PropertyRow.of(p) for p in props[start:start + size]])
+            if start == 0:
+                self.loading = False  # the first screenful shows while the rest goes in
+            start += size
+            if start < len(props):
+                await self.between_batches()
+
+    async def _show(self, draft: Draft, generation: int) -> None:
         for selector, value in (("#name", draft.name), ("#identifier-key", draft.identifier_key)):
             widget = self.query_one(selector, Input)
             widget.value = value
@@ -303,7 +388,8 @@ class EditForm(Vertical):
         self.query_one("#identity-type", Select).value = IdentityType(draft.identity_type).value
         if self.query("#project-id"):
             self.query_one("#project-id", Input).value = draft.project_id or ""
-        await self.props.show(draft.properties)
+        await self.props.remove_children()
+        await self._add_rows(draft.properties, 0, generation)
 
     def rebase(self, loaded: Draft) -> None:
         """Compare with a new baseline without touching what the user typed (after a partial save)."""
@@ -319,32 +405,50 @@ class EditForm(Vertical):
     @on(Switch.Changed)
     @on(TextArea.Changed)
     @on(PropertyRow.TypeChanged)
-    def _something_changed(self) -> None:
+    def _something_changed(self, event: Message) -> None:
+        event.stop()  # nothing above the form listens, and each hop is a queue a key waits behind
+        # Many Changed events can be queued at once (each widget posts one as it mounts): one look for all.
+        if self._loading or self._refresh_pending:
+            return
+        self._refresh_pending = True
+        self.call_later(self._refresh_now)
+
+    def _refresh_now(self) -> None:
+        self._refresh_pending = False
         self.refresh_marks()
 
     def refresh_marks(self) -> None:
-        """Recompute modified marks and the errors beside the fields from the widgets' values."""
+        """Recompute modified marks and the errors beside the fields from the widgets' values.
+
+        Linear in the rows; only rows whose marks differ from what they show are touched.
+        """
         if not self.is_mounted or self._loading:
             return
+        self.refreshes += 1
         values = self.values()
         self.modified = mods = modified_fields(self.loaded, values)
         errors = self.shown_errors(values, mods)
-        for name, selector in SCALAR_WIDGETS.items():
-            found = self.query(selector)
-            if found:
-                found.first().set_class(name in mods, "-modified")
-                found.first().set_class(name in errors, "-error")
-            mark = self.query(f"#{name}-mark")
-            if mark:
-                mark.first(Static).update(Text(MARK if name in mods else " "))
-            error = self.query(f"#{name}-error")
-            if error:
-                error.first(Static).update(Text(errors.get(name, "")))
-                error.first().set_class(name in errors, "-shown")
+        for name in SCALAR_WIDGETS:
+            widget = self._scalar(name)
+            if widget is not None:
+                widget.set_class(name in mods, "-modified")
+                widget.set_class(name in errors, "-error")
+            mark = self._parts.get(f"{name}-mark")
+            if isinstance(mark, Static):
+                set_text(mark, Text(MARK if name in mods else " "), layout=False)
+            error = self._parts.get(f"{name}-error")
+            if isinstance(error, Static):
+                set_text(error, Text(errors.get(name, "")))
+                error.set_class(name in errors, "-shown")
+        rows_flagged = {int(p[1]) for p in (f.split(".") for f in (*mods, *errors)) if len(p) > 2 and p[1].isdigit()}
         for i, row in enumerate(self.rows):
-            row_mods = {p for p in PARTS if f"properties.{i}.{p}" in mods}
-            row_errors = {p: errors[f"properties.{i}.{p}"] for p in PARTS if f"properties.{i}.{p}" in errors}
-            row.mark(row_mods, row_errors, i + 1)
+            if i in rows_flagged:
+                row_mods = {p for p in PARTS if f"properties.{i}.{p}" in mods}
+                row_errors = {p: errors[f"properties.{i}.{p}"] for p in PARTS if f"properties.{i}.{p}" in errors}
+            else:
+                row_mods, row_errors = set(), {}
+            if row.mark(row_mods, row_errors, i + 1):
+                self.rows_marked += 1
         self._update_header(values)
         self.post_message(self.Marked(set(mods), values.name))
 
@@ -379,10 +483,12 @@ class EditForm(Vertical):
         text = Text(f"Properties ({len(values.rows)})", style="bold")
         if notes:
             text.append(f"  {MARK} " + ", ".join(notes))
-        self.query_one("#props-title", Static).update(text)
-        self.query_one("#props-title").set_class(bool(notes), "-modified")
+        title = self._parts.get("props-title") or self.query_one("#props-title")
+        set_text(title, text, layout=False)  # type: ignore[arg-type]
+        title.set_class(bool(notes), "-modified")
         # The key hint gives way to the notes at 80 columns; the footer and help still list the keys.
-        self.query_one("#props-hint").display = not notes and not self.readonly
+        hint = self._parts.get("props-hint") or self.query_one("#props-hint")
+        hint.display = not notes and not self.readonly
 
 
 def _blank(value: Any) -> bool:

@@ -22,6 +22,16 @@ PARTS = ("key", "type", "value")
 MARK = "●"
 
 
+def set_text(widget: Static, text: Text, *, layout: bool = True) -> None:
+    """Show ``text`` in ``widget`` unless it already does.
+
+    Every update with a layout re-arranges the whole screen, which with hundreds of rows costs more than
+    a keystroke may; pass ``layout=False`` where the widget's size is fixed.
+    """
+    if widget.content != text:
+        widget.update(text, layout=layout)
+
+
 class PropertyRow(Vertical):
     """A property row; ``origin`` is the loaded property it started as (None for a new row)."""
 
@@ -43,8 +53,16 @@ class PropertyRow(Vertical):
         super().__init__(classes="prop-row")
         self.origin = origin
         self.ptype = PropertyType(ptype)
-        self._key = key
-        self._value = value
+        # The parts are made here and kept: the form reads every row on each refresh, and a query per
+        # part per row would make that the slow step with hundreds of rows.
+        self._mark = Static(" ", classes="prop-mark")
+        self._key_input = text_input(key, placeholder="key", classes="prop-key")
+        self._type_select: Select[str] = Select(
+            TYPE_OPTIONS, value=self.ptype.value, allow_blank=False, compact=True, classes="prop-type"
+        )
+        self._editor: Widget = make_editor(self.ptype, value)
+        self._error_line = Static("", classes="prop-error")
+        self._shown: tuple[frozenset[str], tuple[tuple[str, str], ...], int] = (frozenset(), (), 0)
 
     @classmethod
     def of(cls, prop: DraftProperty) -> PropertyRow:
@@ -53,31 +71,25 @@ class PropertyRow(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="prop-line"):
-            yield Static(" ", classes="prop-mark")
-            yield text_input(self._key, placeholder="key", classes="prop-key")
-            yield Select(
-                TYPE_OPTIONS,
-                value=self.ptype.value,
-                allow_blank=False,
-                compact=True,
-                classes="prop-type",
-            )
-            yield make_editor(self.ptype, self._value)
-        yield Static("", classes="prop-error")
+            yield self._mark
+            yield self._key_input
+            yield self._type_select
+            yield self._editor
+        yield self._error_line
 
     # -- parts ----------------------------------------------------------------------------------
 
     @property
     def key_input(self) -> Input:
-        return self.query_one(".prop-key", Input)
+        return self._key_input
 
     @property
     def type_select(self) -> Select:
-        return self.query_one(".prop-type", Select)
+        return self._type_select
 
     @property
     def editor(self) -> ValueEditor:
-        return self.query_one(".value-editor")  # type: ignore[return-value]
+        return self._editor  # type: ignore[return-value]
 
     def part(self, name: str) -> Widget:
         """The focusable widget of ``key``, ``type`` or ``value``."""
@@ -127,6 +139,7 @@ class PropertyRow(Vertical):
             with self.type_select.prevent(Select.Changed):
                 self.type_select.value = new.value
         replacement = make_editor(new, value)
+        self._editor = replacement
         await old.remove()  # type: ignore[attr-defined]
         await self.query_one(".prop-line", Horizontal).mount(replacement)
         if had_focus:
@@ -138,22 +151,29 @@ class PropertyRow(Vertical):
 
     # -- marks ----------------------------------------------------------------------------------
 
-    def mark(self, modified: set[str], errors: dict[str, str], number: int) -> None:
-        """Show which parts changed (``●`` and ``-modified``) and the errors under the row."""
+    def mark(self, modified: set[str], errors: dict[str, str], number: int) -> bool:
+        """Show which parts changed (``●`` and ``-modified``) and the errors under the row.
+
+        Returns False, touching nothing, when the row already shows exactly that.
+        """
+        shown = (frozenset(modified), tuple((p, errors[p]) for p in PARTS if p in errors), number if errors else 0)
+        if shown == self._shown:
+            return False
+        self._shown = shown
         changed = bool(modified)
         self.set_class(changed, "-modified")
-        mark = self.query_one(".prop-mark", Static)
-        mark.update(Text(MARK if changed else " "))
+        set_text(self._mark, Text(MARK if changed else " "), layout=False)
         for name in PARTS:
             widget = self.part(name)
             widget.set_class(name in modified, "-modified")
             widget.set_class(name in errors, "-error")
-        line = self.query_one(".prop-error", Static)
+        line = self._error_line
         if errors:
             words = [f"{name}: {errors[name]}" for name in PARTS if name in errors]
-            line.update(Text(f"row {number}: " + " · ".join(words)))
+            set_text(line, Text(f"row {number}: " + " · ".join(words)))
         line.set_class(bool(errors), "-shown")
         self.set_class(bool(errors), "-error")
+        return True
 
 
 class PropertyList(VerticalScroll, can_focus=False):
@@ -172,11 +192,6 @@ class PropertyList(VerticalScroll, can_focus=False):
                 return node
             node = node.parent  # type: ignore[assignment]
         return None
-
-    async def show(self, props: tuple[DraftProperty, ...]) -> None:
-        """Replace every row with rows for ``props``."""
-        await self.remove_children()
-        await self.mount_all([PropertyRow.of(p) for p in props])
 
     async def add(self) -> PropertyRow:
         """An empty string row at the end, focused (appending keeps the save a PATCH)."""

@@ -15,6 +15,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Input, Static, Switch, TextArea
 
@@ -71,7 +72,14 @@ class InOrderKeys:
 
 
 class FieldInput(InOrderKeys, Input):
-    """A one-line field that takes a burst of keys in order."""
+    """A one-line field that takes a burst of keys in order, and whose typing repaints only itself."""
+
+    def _watch_value(self, value: str) -> None:
+        # Textual's Input grows its virtual size with its text, and that asks for a layout of the whole
+        # screen on every keystroke: with hundreds of property rows, the slowest part of typing. The
+        # form's CSS fixes each field's size, so the virtual size (it only bounds scrolling) is set quietly.
+        self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+        super()._watch_value(value)
 
 
 def text_input(value: str = "", **kwargs: Any) -> Input:
@@ -107,7 +115,7 @@ class ValueEditor:
         raise NotImplementedError
 
 
-class TextValueEditor(InOrderKeys, Input, ValueEditor):
+class TextValueEditor(FieldInput, ValueEditor):
     """A one-line text editor for string and number values (the number parse happens in the form model)."""
 
     def __init__(self, ptype: PropertyType, value: Any, **kwargs: Any) -> None:
@@ -169,14 +177,15 @@ class BoolValueEditor(Horizontal, ValueEditor):
         self.ptype = PropertyType.BOOLEAN
         self.pending = isinstance(value, Unparsed)
         self._initial = value is True
+        self._switch = Switch(self._initial)
 
     def compose(self) -> ComposeResult:
-        yield Switch(self._initial)
+        yield self._switch
         yield Static(self._label(self._initial), classes="bool-label")
 
     @property
     def switch(self) -> Switch:
-        return self.query_one(Switch)
+        return self._switch
 
     @property
     def focus_target(self) -> Widget:
@@ -194,9 +203,7 @@ class BoolValueEditor(Horizontal, ValueEditor):
         self.query_one(".bool-label", Static).update(self._label(event.value))
 
     def read(self, origin: DraftProperty | None) -> Any:
-        switch = self.switch if self.is_mounted and self.children else None
-        on = switch.value if switch is not None else self._initial
-        return read_switch(on, origin, pending=self.pending)
+        return read_switch(self._switch.value, origin, pending=self.pending)
 
     def show(self, value: Any) -> None:
         self.pending = isinstance(value, Unparsed)

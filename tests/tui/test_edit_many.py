@@ -1,0 +1,99 @@
+"""An identity with hundreds of properties: opening it costs linear work, and the app answers meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from identity_tui.tui.screens.edit import EditScreen
+from identity_tui.tui.screens.list import ListScreen
+from identity_tui.tui.widgets.edit_form import EditForm
+from identity_tui.tui.widgets.identity_table import IdentityTable
+from tests.support.pilot import settle
+
+MANY_ID = "identity-00000000-0000-4000-8000-0000000000aa"
+
+
+def many(n: int) -> dict:
+    return {
+        "id": MANY_ID,
+        "identifier_key": "many@example.com",
+        "name": "Many Props",
+        "identity_type": "user",
+        "project_id": None,
+        "properties": [
+            {"key": f"p{i:04}", "value": f"v{i}", "type": "string"} if i % 3 else
+            {"key": f"p{i:04}", "value": i, "type": "number"}
+            for i in range(n)
+        ],
+    }
+
+
+async def open_first(pilot, app) -> EditScreen:
+    await settle(pilot, app)
+    assert app.screen.query_one(IdentityTable).selected.id == MANY_ID
+    await pilot.press("enter")
+    await settle(pilot, app)
+    assert isinstance(app.screen, EditScreen)
+    return app.screen
+
+
+@pytest.mark.parametrize("n", [30, 120])
+async def test_opening_marks_each_row_at_most_once_and_refreshes_a_bounded_number_of_times(make_app, sandbox, n):
+    sandbox.store.insert(many(n))
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_first(pilot, app)
+        form = screen.form
+        assert len(form.rows) == n
+        assert screen.modified == set()
+        # Clean rows need no marking at all; the whole form is looked at a handful of times, not per widget.
+        assert form.rows_marked <= n
+        assert form.refreshes <= 6
+
+
+async def test_a_keystroke_marks_only_the_row_typed_in(make_app, sandbox):
+    sandbox.store.insert(many(120))
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_first(pilot, app)
+        form = screen.form
+        row = form.rows[1]
+        row.editor.focus()
+        await pilot.pause()
+        before_marks, before_refreshes = form.rows_marked, form.refreshes
+        await pilot.press("x")
+        await pilot.pause()
+        assert screen.modified == {"properties", "properties.1", "properties.1.value"}
+        assert form.rows_marked - before_marks == 1
+        assert form.refreshes - before_refreshes == 1
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert screen.modified == set()
+        assert form.rows_marked - before_marks == 2
+
+
+async def test_escape_while_rows_are_still_being_added_leaves_the_screen(make_app, sandbox, monkeypatch):
+    """The rows go in batches; between them the app answers keys, so esc works before the last batch."""
+    gate = asyncio.Event()  # never set: the fill stops after its first batch
+
+    async def held() -> None:
+        await gate.wait()
+
+    monkeypatch.setattr(EditForm, "between_batches", staticmethod(held))
+    sandbox.store.insert(many(300))
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        for _ in range(50):
+            await pilot.pause()
+            if isinstance(app.screen, EditScreen) and app.screen.form.rows:
+                break
+        screen = app.screen
+        assert isinstance(screen, EditScreen)
+        assert 0 < len(screen.form.rows) < 300
+        await asyncio.wait_for(pilot.press("escape"), 10)
+        await pilot.pause()
+        assert isinstance(app.screen, ListScreen)
