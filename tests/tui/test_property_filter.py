@@ -205,3 +205,19 @@ async def test_a_page_that_fails_half_way_stops_the_scan_with_the_reason_and_kee
         found = len(first_page)
         assert line.startswith(f"matches 1–{min(found, 50)} of {found} found so far · scan stopped after 1 page: "), line
         assert app.screen.query_one("#page-info").has_class("error")
+
+
+async def test_after_a_write_the_scan_runs_again_and_keeps_the_identity_selected(make_app, big_sandbox):
+    app = make_app(store=big_sandbox)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await apply_where(pilot, app, "plan=free")
+        await settle(pilot, app)
+        for _ in range(3):
+            await pilot.press("down")
+        chosen = app.screen.table.selected
+        big_sandbox.clear_log()
+        app.screen.refresh_after_write(chosen.id)  # what a save, create or delete calls
+        await settle(pilot, app)
+        assert [r.query.get("limit") for r in big_sandbox.request_log if r.path == "/v1/identities/"] == ["500"] * 3
+        assert app.screen.table.selected.id == chosen.id

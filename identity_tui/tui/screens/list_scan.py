@@ -44,6 +44,7 @@ class PropertyScan:
     def stop_scan(self) -> None:
         """esc: stop reading pages; the matches found stay, and can be paged through."""
         self.workers.cancel_group(self, "scan")
+        self._select_after_load = None
         if self.scan_state is not None and self.scan_state.running:
             self.scan_state.state = "stopped"
             self._show_scan()
@@ -80,6 +81,13 @@ class PropertyScan:
             cursor = self.table.cursor_row
             self.table.show_page(rows)
             self.table.move_cursor(row=cursor)
+        wanted = getattr(self, "_select_after_load", None)  # set by a write: keep that identity selected
+        if wanted is not None:
+            at = next((i for i, row in enumerate(rows) if row.id == wanted), None)
+            if at is not None or not scan.running:
+                self._select_after_load = None
+            if at is not None:
+                self.table.move_cursor(row=at)
         self._update_scan_info()
 
     def _show_scan(self) -> None:
