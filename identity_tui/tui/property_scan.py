@@ -87,9 +87,9 @@ class Scan:
             where = f"{span} of {found:,}{so_far}"
         else:
             where = "no matches" + (" yet" if self.running else so_far)
-        return f"{where} · {self.progress()}"
+        return f"{where} · {self.progress(count=False)}"  # the count is in the words before
 
-    def progress(self) -> str:
+    def progress(self, count: bool = True) -> str:
         """'scanned N of ~M pages · K matches' while it runs; how it ended after."""
         if self.state == "done":
             return "scanned the only page" if self.pages == 1 else f"scanned all {plural(self.pages, 'page')}"
@@ -98,4 +98,4 @@ class Scan:
         if self.state == "failed":
             return f"scan stopped after {plural(self.pages, 'page')}: {self.error}"
         scanned = plural(self.pages, "page") if self.of_pages is None else f"{self.pages:,} of ~{self.of_pages:,} pages"
-        return f"scanned {scanned} · {plural(len(self.matches), 'match', 'matches')}"
+        return f"scanned {scanned}" + (f" · {plural(len(self.matches), 'match', 'matches')}" if count else "")

@@ -17,15 +17,23 @@ def rows(n: int, start: int = 0):
 def test_without_a_count_the_pages_scanned_are_counted_in_good_grammar():
     scan = Scan(50, total=None)
     scan.add_page(rows(1), last=False)
-    assert scan.label() == "match 1 of 1 found so far · scanned 1 page · 1 match"
+    assert scan.label() == "match 1 of 1 found so far · scanned 1 page"
+    assert scan.progress() == "scanned 1 page · 1 match"
 
 
 def test_with_a_count_the_line_says_about_how_many_pages_there_are():
     scan = Scan(50, total=1200)
     scan.add_page(rows(60), last=False)
-    assert scan.label() == "matches 1–50 of 60 found so far · scanned 1 of ~3 pages · 60 matches"
+    assert scan.label() == "matches 1–50 of 60 found so far · scanned 1 of ~3 pages"
+    assert scan.progress() == "scanned 1 of ~3 pages · 60 matches"
     assert scan.turn(1) and scan.label().startswith("matches 51–60 of 60 found so far")
     assert not scan.turn(1)
+
+
+def test_no_matches_yet_says_so_once():
+    scan = Scan(50, total=1200)
+    scan.add_page(rows(0), last=False)
+    assert scan.label() == "no matches yet · scanned 1 of ~3 pages"
 
 
 def test_a_finished_scan_of_one_page_and_of_several():
