@@ -339,3 +339,21 @@ def test_the_link_keys_and_the_picker_keys_can_be_remapped():
     result = check_keymap({"picker.more": "ctrl+l", "picker.toggle": "ctrl+b", "detail.attach": "plus"}, [])
     assert result.sentence is None, result.sentence
     assert result.keymap == {"picker.more": "ctrl+l", "picker.toggle": "ctrl+b", "detail.attach": "plus"}
+
+
+async def test_picking_an_agent_already_linked_says_so_and_sends_nothing(make_app, sandbox):
+    agent_id = new_agent(sandbox, "zebra-finder")
+    app = make_app(config=Config(preview_saves=False))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot, app)
+        link(sandbox, "agent", agent_id, app.screen.table.selected.id)
+        detail = await open_details(pilot, app)
+        await pilot.press("a")
+        await settle(pilot, app)
+        await search(pilot, app, "zebra")
+        sandbox.clear_log()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.screen is detail
+        assert detail.message == "Agent 'zebra-finder' was already linked."
+        assert patches(sandbox) == []
