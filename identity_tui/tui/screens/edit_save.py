@@ -135,6 +135,7 @@ class SavingScreen(ReportsWorkerErrors, Screen):
         if not self.busy:
             return  # the answer of a save given up with esc
         self._finish()
+        self.say("")  # the check is over: "Checking…" must not stand behind the preview or the dialog
         fresh = message.fresh
         if same_identity(message.base, fresh):
             self._plan(fresh, message.mine, message.kept)
