@@ -55,8 +55,11 @@ def patches(sandbox) -> list[str]:
 
 async def test_attach_through_the_picker_links_the_agent_and_the_section_shows_it(make_app, sandbox):
     agent_id = new_agent(sandbox, "zebra-finder")
+    other = new_agent(sandbox, "aardvark-helper")
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot, app)
+        link(sandbox, "agent", other, app.screen.table.selected.id)  # one there already
         detail = await open_details(pilot, app)
         ident = detail.identity
         assert agent_id not in linked_ids(sandbox, ident.id, "agent")
@@ -77,6 +80,8 @@ async def test_attach_through_the_picker_links_the_agent_and_the_section_shows_i
         assert agent_id in linked_ids(sandbox, ident.id, "agent")
         assert agent_id in [a["id"] for a in detail.link_table("agent").items]
         assert detail.message == "Linked agent 'zebra-finder'."
+        table = detail.link_table("agent")
+        assert table.selected["id"] == agent_id and detail.focused is table, "the new link is the one selected"
 
 
 async def test_without_previews_the_pick_is_sent_at_once(make_app, sandbox):

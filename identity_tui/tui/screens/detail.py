@@ -55,6 +55,7 @@ class DetailScreen(ReportsWorkerErrors, Screen):
     def __init__(self, identity: Identity) -> None:
         super().__init__()
         self.identity = identity
+        self._select: tuple[str, str] | None = None  # (kind, id) of a link just made, to select once read
 
     def compose(self) -> ComposeResult:
         i = self.identity
@@ -120,6 +121,12 @@ class DetailScreen(ReportsWorkerErrors, Screen):
         table.display = bool(items)  # an empty list shows its sentence, not an empty header
         if items:
             table.move_cursor(row=min(row, len(items) - 1), animate=False)
+        if self._select is not None and self._select[0] == kind:
+            at = next((i for i, item in enumerate(items) if item.get("id") == self._select[1]), None)
+            self._select = None
+            if at is not None:
+                table.move_cursor(row=at, animate=False)
+                table.focus()
         self.query_one(f"#detail-{kind}s-title", Static).update(
             Text(f"Linked {NOUNS[kind][1]} ({len(items)})", style="bold")
         )
@@ -202,6 +209,8 @@ class DetailScreen(ReportsWorkerErrors, Screen):
             "already_linked": f"{noun.capitalize()} '{label}' was already linked.",
             "already_unlinked": f"{noun.capitalize()} '{label}' was already unlinked.",
         }[change.status])
+        if attach:
+            self._select = (kind, item["id"])
         self.load_links()
 
     def _busy(self) -> bool:
