@@ -117,7 +117,7 @@ async def test_matches_show_as_found_and_esc_stops_the_scan_half_way(make_app, b
         assert 0 < len(first_page) < len(want)
         assert shown(app) == first_page[:50]
         found = len(first_page)
-        assert info(app) == f"matches 1–{min(found, 50)} of {found} found so far · scanned 1 of ~3 pages"
+        assert info(app) == f"matches 1–{min(found, 50)} of {found} found so far · scanned 1 of ~3 pages · esc stops"
         await pilot.press("escape")
         await pilot.pause()
         assert info(app) == f"matches 1–{min(found, 50)} of {found} found so far · scan stopped after 1 page"

@@ -100,7 +100,8 @@ class PropertyScan:
         if scan is None:
             return
         scan.total = self.total  # the count may have come in since the scan began
-        self._set_info(Text(scan.label()), error=scan.state == "failed")
+        stop = self._key_of("list.clear_filters") if scan.running else None
+        self._set_info(Text(scan.label() + (f" · {stop} stops" if stop else "")), error=scan.state == "failed")
 
     def scan_turn(self, step: int) -> None:
         """] and [ over the matches found so far."""
