@@ -135,10 +135,20 @@ def value_text(ptype: PropertyType | str, value: Any) -> str:
     return dumps(value)
 
 
-def read_text(ptype: PropertyType | str, text: str, origin: DraftProperty | None = None) -> Any:
-    """The value a text editor holds: untouched text gives back the loaded value exactly."""
+def read_text(ptype: PropertyType | str, text: str, origin: DraftProperty | None = None, *,
+              touched: bool = False) -> Any:
+    """The value a text editor holds: untouched text gives back the loaded value exactly.
+
+    A stored value that does not fit its type (a string property holding 42) comes back only while
+    nobody typed in the field (``touched``): once someone did, the text is read as the type says.
+    """
     t = PropertyType(ptype)
-    if origin is not None and PropertyType(origin.type) is t and text == value_text(t, origin.value):
+    if (
+        origin is not None
+        and PropertyType(origin.type) is t
+        and text == value_text(t, origin.value)
+        and not (touched and value_error(t, origin.value))
+    ):
         return origin.value
     if t is PropertyType.STRING:
         return text
@@ -152,8 +162,9 @@ def read_text(ptype: PropertyType | str, text: str, origin: DraftProperty | None
     return Unparsed(text, "edit this value with a switch")
 
 
-def read_switch(on: bool, origin: DraftProperty | None = None, *, pending: bool = False) -> Any:
-    """The value a boolean switch holds; a stored non-boolean survives until the switch is turned on."""
+def read_switch(on: bool, origin: DraftProperty | None = None, *, pending: bool = False,
+                touched: bool = False) -> Any:
+    """The value a boolean switch holds; a stored non-boolean survives until the switch is toggled (either way)."""
     if pending:
         return Unparsed("", f"{ENTER_A_VALUE}: space toggles")
     if (
@@ -161,6 +172,7 @@ def read_switch(on: bool, origin: DraftProperty | None = None, *, pending: bool 
         and PropertyType(origin.type) is PropertyType.BOOLEAN
         and not isinstance(origin.value, bool)
         and not on
+        and not touched
     ):
         return origin.value
     return on
@@ -251,9 +263,31 @@ class FormValues:
             for i, r in enumerate(self.rows)
             if isinstance(r.value, Unparsed)
         }
+        misfits = {
+            f"properties.{i}.value": misfit_message(r.type, r.value)
+            for i, r in enumerate(self.rows)
+            if r.origin is not None and not isinstance(r.value, Unparsed) and same_value(r.value, r.origin.value)
+            and value_error(r.type, r.value)
+        }
         found = [DraftError(f, _sentence(m)) for f, m in unparsed.items()]
-        found += [e for e in validate_draft(self.draft()) if e.field not in unparsed]
+        found += [DraftError(f, m) for f, m in misfits.items()]
+        found += [e for e in validate_draft(self.draft()) if e.field not in unparsed and e.field not in misfits]
         return sorted(found, key=lambda e: field_order(e.field))
+
+
+_KIND = {
+    PropertyType.STRING: ("text", "type in it to store text"),
+    PropertyType.NUMBER: ("a number", "type a number"),
+    PropertyType.BOOLEAN: ("a boolean", "toggle it to store true or false"),
+    PropertyType.JSON: ("a JSON object", "type a JSON object"),
+}
+
+
+def misfit_message(ptype: PropertyType | str, value: Any) -> str:
+    """What the server holds for a value that does not fit its type, literally, and the two ways out."""
+    kind, fix = _KIND[PropertyType(ptype)]
+    stored = one_line(dumps(value), 40)
+    return f"stored: {stored} (not {kind}): it does not fit its type; {fix}, or change the type (ctrl+t)."
 
 
 def _sentence(phrase: str) -> str:

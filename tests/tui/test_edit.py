@@ -609,7 +609,7 @@ async def test_a_stored_value_of_the_wrong_type_is_not_a_change_but_is_flagged(m
         await settle(pilot, app)
         screen = app.screen
         assert screen.modified == set()
-        assert "Value must be a number" in str(row(screen, 0).query_one(".prop-error").render())
+        assert 'stored: "abc" (not a number)' in str(row(screen, 0).query_one(".prop-error").render())
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert writes(sandbox) == []

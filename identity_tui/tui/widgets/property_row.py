@@ -171,6 +171,8 @@ class PropertyRow(Vertical):
         if errors:
             words = [f"{name}: {errors[name]}" for name in PARTS if name in errors]
             set_text(line, Text(f"row {number}: " + " · ".join(words)))
+        else:
+            set_text(line, Text(""))
         line.set_class(bool(errors), "-shown")
         self.set_class(bool(errors), "-error")
         return True

@@ -120,6 +120,8 @@ class TextValueEditor(FieldInput, ValueEditor):
 
     def __init__(self, ptype: PropertyType, value: Any, **kwargs: Any) -> None:
         placeholder = "a number, e.g. 42 or 4.5" if ptype is PropertyType.NUMBER else "text"
+        self.shown_text = value_text(ptype, value)
+        self.touched = False  # someone typed here: a stored value that does not fit is no longer kept
         super().__init__(
             value_text(ptype, value),
             placeholder=placeholder,
@@ -131,11 +133,18 @@ class TextValueEditor(FieldInput, ValueEditor):
         )
         self.ptype = ptype
 
+    def _watch_value(self, value: str) -> None:
+        if value != self.shown_text:
+            self.touched = True
+        super()._watch_value(value)
+
     def read(self, origin: DraftProperty | None) -> Any:
-        return read_text(self.ptype, self.value, origin)
+        return read_text(self.ptype, self.value, origin, touched=self.touched)
 
     def show(self, value: Any) -> None:
-        self.value = value_text(self.ptype, value)
+        self.shown_text = value_text(self.ptype, value)
+        self.touched = False
+        self.value = self.shown_text
         self.cursor_position = len(self.value)
 
     @property
@@ -161,12 +170,21 @@ class JsonValueEditor(InOrderKeys, TextArea, ValueEditor):
             **kwargs,
         )
         self.ptype = PropertyType.JSON
+        self.shown_text = self.text
+        self.touched = False  # someone typed here: a stored value that does not fit is no longer kept
+
+    @on(TextArea.Changed)
+    def _typed(self) -> None:
+        if self.text != self.shown_text:
+            self.touched = True
 
     def read(self, origin: DraftProperty | None) -> Any:
-        return read_text(self.ptype, self.text, origin)
+        return read_text(self.ptype, self.text, origin, touched=self.touched)
 
     def show(self, value: Any) -> None:
-        self.load_text(value_text(self.ptype, value))
+        self.shown_text = value_text(self.ptype, value)
+        self.load_text(self.shown_text)
+        self.touched = False
 
 
 class BoolValueEditor(Horizontal, ValueEditor):
@@ -178,6 +196,7 @@ class BoolValueEditor(Horizontal, ValueEditor):
         self.pending = isinstance(value, Unparsed)
         self._initial = value is True
         self._switch = Switch(self._initial)
+        self.touched = False
 
     def compose(self) -> ComposeResult:
         yield self._switch
@@ -200,10 +219,11 @@ class BoolValueEditor(Horizontal, ValueEditor):
     def _toggled(self, event: Switch.Changed) -> None:
         # Only a person toggles with this event flowing: values set from code are sent with it prevented.
         self.pending = False
+        self.touched = True  # either way: a stored non-boolean is replaced by what the switch says
         self.query_one(".bool-label", Static).update(self._label(event.value))
 
     def read(self, origin: DraftProperty | None) -> Any:
-        return read_switch(self._switch.value, origin, pending=self.pending)
+        return read_switch(self._switch.value, origin, pending=self.pending, touched=self.touched)
 
     def show(self, value: Any) -> None:
         self.pending = isinstance(value, Unparsed)
