@@ -95,7 +95,17 @@ class FilterScreen(ModalScreen[Filters | None]):
         return any(select.expanded for select in self.query(Select))
 
     def action_submit(self) -> None:
-        self.action_apply()
+        # enter is a priority binding, so it is handled before the keys typed just ahead of it (a paste,
+        # a fast typist) reach the text box: apply once the box has taken them.
+        focused = self.focused
+        if focused is not None:
+            focused.call_later(self._apply_if_open)
+        else:
+            self.action_apply()
+
+    def _apply_if_open(self) -> None:
+        if self.is_attached and self.app.screen is self:  # a second enter found it closed already
+            self.action_apply()
 
     @on(Button.Pressed, "#apply")
     def action_apply(self) -> None:
