@@ -161,6 +161,11 @@ class EditForm(Vertical):
             for button in self.query("#save, #revert, #delete, #add-property"):
                 button.display = False
             self.query_one("#props-hint").display = False
+            for name in ("name", "identifier_key"):
+                self._scalar(name).read_only = True  # type: ignore[union-attr]
+            self._scalar("identity_type").disabled = True  # type: ignore[union-attr]
+            for row in self.rows:
+                row.make_read_only()
         if len(self.loaded.properties) > FIRST_BATCH:
             self._loading += 1  # until the worker is in: no marks from a half-filled list
             self._add_rest(self.loaded.properties)
@@ -373,7 +378,11 @@ class EditForm(Vertical):
             # A widget posts Changed as it mounts: nothing changed, and hundreds of them would queue
             # ahead of the keys (esc) on their way up.
             with self.props.prevent(*CHANGED):
-                await self.props.mount_all([PropertyRow.of(p) for p in props[start:start + size]])
+                batch = [PropertyRow.of(p) for p in props[start:start + size]]
+                await self.props.mount_all(batch)
+            if self.readonly:
+                for row in batch:
+                    row.make_read_only()
             if start == 0:
                 self.loading = False  # the first screenful shows while the rest goes in
             start += size

@@ -15,7 +15,7 @@ from textual.widgets import Input, Select, Static
 from identity_tui.core.form import RowValues, convert, next_type
 from identity_tui.core.models import PropertyType
 from identity_tui.core.planner import DraftProperty
-from identity_tui.tui.widgets.value_editors import ValueEditor, make_editor, text_input
+from identity_tui.tui.widgets.value_editors import BoolValueEditor, ValueEditor, make_editor, text_input
 
 TYPE_OPTIONS = [(t.value, t.value) for t in PropertyType]
 PARTS = ("key", "type", "value")
@@ -109,6 +109,16 @@ class PropertyRow(Vertical):
             if focused is target or target in focused.ancestors:
                 return name
         return None
+
+    def make_read_only(self) -> None:
+        """Read-only: the row can be focused and read, not changed."""
+        self._key_input.read_only = True  # type: ignore[attr-defined]
+        self._type_select.disabled = True
+        editor = self._editor
+        if isinstance(editor, BoolValueEditor):
+            editor.switch.disabled = True
+        else:
+            editor.read_only = True  # type: ignore[attr-defined]
 
     # -- values ---------------------------------------------------------------------------------
 

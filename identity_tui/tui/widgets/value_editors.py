@@ -74,6 +74,15 @@ class InOrderKeys:
 class FieldInput(InOrderKeys, Input):
     """A one-line field that takes a burst of keys in order, and whose typing repaints only itself."""
 
+    read_only = False  # set in a read-only form: focus, cursor and copy still work, edits do not
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        # Every edit a person makes (typing, paste, cut, delete) comes through here.
+        if self.read_only:
+            self.app.bell()
+            return
+        super().replace(text, start, end)
+
     def _watch_value(self, value: str) -> None:
         # Textual's Input grows its virtual size with its text, and that asks for a layout of the whole
         # screen on every keystroke: with hundreds of property rows, the slowest part of typing. The

@@ -1,0 +1,32 @@
+"""--readonly: the form shows the identity, lets the fields be focused and read, and takes no edit."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from tests.support.pilot import settle
+from tests.tui.test_edit_support import focus_on, open_alice, people  # noqa: F401 (a fixture)
+
+
+async def test_a_read_only_form_takes_no_typing_and_says_view(make_app, people):
+    app = make_app(readonly=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        name = screen.query_one("#name", Input)
+        await focus_on(pilot, app, name)
+        await pilot.press("x", "backspace", "ctrl+u")
+        first = screen.form.rows[0]
+        await focus_on(pilot, app, first.key_input)  # the rows can still be reached
+        await pilot.press("y")
+        await focus_on(pilot, app, first.editor)
+        await pilot.press("z", "backspace")
+        await settle(pilot, app)
+        assert name.value == "Alice Example"
+        assert first.key_input.value == "email"
+        assert first.editor.value == "alice@example.com"
+        assert screen.modified == set()
+        title = str(screen.query_one("#edit-title").render())
+        assert title.startswith("View identity") and "read-only" in title and "modified" not in title
+        assert screen.form.rows[2].editor.switch.disabled
+        assert screen.form.rows[0].type_select.disabled
+        assert screen.form.rows[3].editor.read_only
