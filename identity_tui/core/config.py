@@ -279,7 +279,7 @@ def resolve(
         elif prof.token_env:
             prof_token = env.get(prof.token_env) or None
     url = pick("base_url", base_url, ENV_BASE_URL, prof.base_url if prof else None, DEFAULT_BASE_URL)
-    tok = pick("token", token, ENV_TOKEN, prof_token, None)
+    tok = _token_for(str(url), sources, token, env, prof, prof_token, cfg.warnings)
     return Connection(
         base_url=str(url).rstrip("/"),
         token=Secret(tok) if tok else None,
@@ -292,6 +292,41 @@ def resolve(
         readonly=readonly,
         sources=sources,
     )
+
+
+def _token_for(url: str, sources: dict[str, str], flag: str | None, env: Mapping[str, str], prof: Profile | None,
+               prof_token: str | None, warnings: list[str]) -> str | None:
+    """The token for ``url``: a token is only sent to the server it was configured for.
+
+    ``--token`` always wins. A profile's own token (``token`` or ``token_env``) goes with the profile's
+    URL. ``LETTA_API_KEY`` goes with a URL from ``--base-url`` or ``LETTA_BASE_URL``, and with a profile
+    that has no token of its own; when a profile's token wins over it, one warning names the variable."""
+    env_token = env.get(ENV_TOKEN) or None
+    if flag:
+        sources["token"] = "flag"
+        return flag
+    url_from = sources.get("base_url", "default")
+    same_server = prof is not None and prof.base_url.rstrip("/") == url.rstrip("/")
+    if url_from == "flag" or url_from.startswith("env"):
+        if env_token:
+            sources["token"] = f"env {ENV_TOKEN}"
+            return env_token
+        if prof_token and same_server:
+            sources["token"] = f"profile {prof.name}"  # type: ignore[union-attr]
+            return prof_token
+        sources["token"] = "default"
+        return None
+    if prof_token:
+        sources["token"] = f"profile {prof.name}"  # type: ignore[union-attr]
+        if env_token and env_token != prof_token:
+            warnings.append(f"{ENV_TOKEN} is set but not used: profile {prof.name!r} has its own token for "  # type: ignore[union-attr]
+                            f"{url} (a token is only sent to the server it was configured for).")
+        return prof_token
+    if env_token:
+        sources["token"] = f"env {ENV_TOKEN}"
+        return env_token
+    sources["token"] = "default"
+    return None
 
 
 def with_sandbox(conn: Connection, path: Path) -> Connection:

@@ -196,9 +196,66 @@ def test_token_env_unset_means_no_token(cfg):
     assert resolve(cfg, profile="cloud", env={}).token is None
 
 
-def test_letta_api_key_beats_token_env(cfg):
+def test_a_profiles_token_env_beats_letta_api_key_for_its_own_url(cfg):
+    # Changed on purpose: LETTA_API_KEY no longer goes to a profile's server that has a token of its own.
     conn = resolve(cfg, profile="cloud", env={"CLOUD_KEY": "cloud-key-789", "LETTA_API_KEY": "env-key"})
-    assert conn.token.reveal() == "env-key"
+    assert conn.token.reveal() == "cloud-key-789"
+    assert any("LETTA_API_KEY is set but not used" in w and "env-key" not in w for w in cfg.warnings)
+
+
+STAGING, PROD = "https://staging.example", "https://prod.example"
+TOKEN_TABLE = """
+[profiles.prod]
+base_url = "https://prod.example"
+token = "prod-token"
+
+[profiles.prodenv]
+base_url = "https://prod.example"
+token_env = "PROD_KEY"
+
+[profiles.bare]
+base_url = "https://bare.example"
+"""
+
+
+@pytest.mark.parametrize(
+    ("case", "profile", "flag_url", "env_url", "flag_token", "env_token", "want_url", "want_token", "warns"),
+    [
+        # The staging key exported, prod run by profile: prod's own token, and one line about the variable.
+        ("staging key, prod profile", "prod", None, None, None, "staging-key", PROD, "prod-token", True),
+        ("staging key, prod token_env", "prodenv", None, None, None, "staging-key", PROD, "prod-env-key", True),
+        ("profile without a token takes the env key", "bare", None, None, None, "env-key", "https://bare.example",
+         "env-key", False),
+        ("profile token, no env key", "prod", None, None, None, None, PROD, "prod-token", False),
+        ("env key equal to the profile's", "prod", None, None, None, "prod-token", PROD, "prod-token", False),
+        ("--base-url with the env key", "prod", STAGING, None, None, "staging-key", STAGING, "staging-key", False),
+        ("LETTA_BASE_URL with the env key", "prod", None, STAGING, None, "staging-key", STAGING, "staging-key",
+         False),
+        # A profile's token never follows the URL to another server.
+        ("--base-url elsewhere, no env key", "prod", STAGING, None, None, None, STAGING, None, False),
+        ("LETTA_BASE_URL elsewhere, no env key", "prod", None, STAGING, None, None, STAGING, None, False),
+        ("--base-url to the profile's own server", "prod", PROD, None, None, None, PROD, "prod-token", False),
+        ("--token always wins", "prod", None, None, "flag-token", "staging-key", PROD, "flag-token", False),
+        ("--token with --base-url", None, STAGING, None, "flag-token", "env-key", STAGING, "flag-token", False),
+        ("no profile: the env key", None, None, None, None, "env-key", "http://localhost:8283", "env-key", False),
+        ("nothing at all", None, None, None, None, None, "http://localhost:8283", None, False),
+    ],
+)
+def test_a_token_only_goes_to_the_server_it_was_configured_for(xdg_dirs, case, profile, flag_url, env_url,
+                                                               flag_token, env_token, want_url, want_token, warns):
+    cfg = load_config(write(config.config_path(), TOKEN_TABLE))
+    env = {"PROD_KEY": "prod-env-key"}
+    if env_url:
+        env["LETTA_BASE_URL"] = env_url
+    if env_token:
+        env["LETTA_API_KEY"] = env_token
+    conn = resolve(cfg, profile=profile, base_url=flag_url, token=flag_token, env=env)
+    assert conn.base_url == want_url, case
+    assert (conn.token.reveal() if conn.token else None) == want_token, case
+    said = [w for w in cfg.warnings if "LETTA_API_KEY" in w]
+    assert bool(said) is warns, (case, said)
+    for line in said:
+        assert env_token not in line and "prod-token" not in line  # the variable is named, never a value
 
 
 def test_unknown_profile_names_the_known_ones(cfg):
