@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -57,6 +58,24 @@ def parse_number(text: str) -> int | float:
         return int(s)
     except ValueError:  # Python refuses to parse ints of more than 4300 digits
         raise ValueProblem("too many digits") from None
+
+
+def number_note(text: str) -> str | None:
+    """A warning for a number a float cannot hold as written (``1.0000000000000001`` becomes 1.0), or None."""
+    try:
+        value = parse_number(text)
+    except ValueProblem:
+        return None
+    if isinstance(value, float) and Decimal(text.strip()) != Decimal(repr(value)):
+        return f"stored as {value!r}: more digits than a float holds"
+    return None
+
+
+def key_note(key: str) -> str | None:
+    """A warning for a key with spaces at either end (kept as typed, but easy to miss), or None."""
+    if key.strip() and key != key.strip():
+        return "starts or ends with a space: it is stored with it"
+    return None
 
 
 def number_text(value: int | float) -> str:

@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static, Switch, TextArea
 
 from identity_tui.core.display import one_line
-from identity_tui.core.form import FormValues, Unparsed, modified_fields, rebase_rows
+from identity_tui.core.form import FormValues, Unparsed, key_note, modified_fields, number_note, rebase_rows
 from identity_tui.core.models import IdentityType, PropertyType
 from identity_tui.core.planner import Draft, DraftProperty
 from identity_tui.tui.form_model import field_value
@@ -437,6 +437,8 @@ class EditForm(Vertical):
         values = self.values()
         self.modified = mods = modified_fields(self.loaded, values)
         errors = self.shown_errors(values, mods)
+        for name, note in self.notes(values).items():
+            errors.setdefault(name, note)  # shown like an error, but a save still goes
         for name in SCALAR_WIDGETS:
             widget = self._scalar(name)
             if widget is not None:
@@ -475,6 +477,22 @@ class EditForm(Vertical):
                 del self.server_errors[name]  # the user changed what the server complained about
             else:
                 out.setdefault(name, message)
+        return out
+
+    def notes(self, values: FormValues) -> dict[str, str]:
+        """Warnings that do not stop a save: spaces around a key, a number a float cannot hold as typed."""
+        out: dict[str, str] = {}
+        note = key_note(values.identifier_key)
+        if note:
+            out["identifier_key"] = f"Warning: {note}."
+        for i, (row, widget) in enumerate(zip(values.rows, self.rows)):
+            note = key_note(row.key)
+            if note:
+                out[f"properties.{i}.key"] = f"Warning: {note}."
+            if row.type is PropertyType.NUMBER and isinstance(row.value, float):
+                note = number_note(widget.editor.text)
+                if note:
+                    out[f"properties.{i}.value"] = f"Warning: {note}."
         return out
 
     def _update_header(self, values: FormValues) -> None:
