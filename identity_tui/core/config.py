@@ -107,6 +107,7 @@ class Config:
     preview_saves: bool = True
     connect_timeout: float | None = None  # seconds, for every profile that sets none
     read_timeout: float | None = None
+    draft_days: int = 30  # drafts older than this are removed at start (0 keeps them all)
     path: Path | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -159,6 +160,11 @@ def load_config(path: Path | None = None) -> Config:
         cfg.page_size = max(1, min(500, raw["page_size"]))
     if isinstance(raw.get("preview_saves"), bool):
         cfg.preview_saves = raw["preview_saves"]
+    if "draft_days" in raw:
+        days = raw["draft_days"]
+        if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+            raise ConfigError(f"{path}: draft_days must be a whole number of days (0 keeps drafts for ever)")
+        cfg.draft_days = days
     cfg.connect_timeout, cfg.read_timeout = (_seconds(raw, key, str(path)) for key in TIMEOUT_KEYS)
     keymap = raw.get("keymap") or {}
     if not isinstance(keymap, dict):

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,9 @@ from identity_tui import __version__
 # drafts_dir and server_key live in config (the list needs them before any draft is read); re-exported here.
 from identity_tui.core.config import drafts_dir, server_key, write_private  # noqa: F401
 from identity_tui.core.display import one_line, one_line_pair
+from identity_tui.core.jsontext import dumps
 from identity_tui.core.form import ENTER_A_VALUE, Unparsed, value_text
-from identity_tui.core.models import Identity, IdentityType, PropertyType
+from identity_tui.core.models import Identity, IdentityType, PropertyType, same_property
 from identity_tui.core.planner import Draft, DraftProperty
 
 FORMAT = 1
@@ -147,7 +148,7 @@ class SavedDraft:
             "form_id": self.form_id,
             "identity_id": self.identity_id,
             "saved_at": self.saved_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
-            "base": self.base.model_dump(mode="json") if self.base is not None else None,
+            "base": self.base.wire() if self.base is not None else None,
             "form": self.texts.to_json(),
         }
 
@@ -207,8 +208,26 @@ class DraftStore:
             if folder.stat().st_mode & 0o077:
                 folder.chmod(0o700)
         path = self.path(draft.form_id, draft.identity_id)
-        write_private(path, json.dumps(draft.to_json(), ensure_ascii=False, indent=1) + "\n")
+        # The recursion-free writer: a value the server holds may be nested far deeper than json.dumps
+        # with an indent (pure Python, a few frames a level) can follow from inside the app.
+        write_private(path, dumps(draft.to_json(), indent=1) + "\n")
         return path
+
+    def prune(self, max_age_days: int, now: datetime | None = None) -> int:
+        """Remove this server's drafts saved more than ``max_age_days`` ago; how many went."""
+        if max_age_days <= 0 or not self.dir.is_dir():
+            return 0
+        limit = (now or datetime.now(timezone.utc)) - timedelta(days=max_age_days)
+        gone = 0
+        for path in self.dir.glob("*.json"):
+            try:
+                saved = SavedDraft.from_json(json.loads(path.read_text(encoding="utf-8")), path).saved_at
+            except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+                saved = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+            if saved < limit:
+                self.remove(path)
+                gone += 1
+        return gone
 
     def remove(self, path: Path) -> None:
         """Delete one draft file; one already gone is fine."""
@@ -457,9 +476,10 @@ def server_changes(base: Identity, fresh: Identity) -> list[str]:
         for name in ("name", "identifier_key", "identity_type", "project_id")
         if _wire(getattr(base, name)) != _wire(getattr(fresh, name))
     ]
-    before = {p.key: _wire(p.model_dump(mode="json")) for p in base.properties}
-    after = {p.key: _wire(p.model_dump(mode="json")) for p in fresh.properties}
-    changed = [k for k in after if before.get(k) != after[k]] + [k for k in before if k not in after]
+    before = {p.key: p for p in base.properties}
+    after = {p.key: p for p in fresh.properties}
+    changed = [k for k in after if k not in before or not same_property(before[k], after[k])]
+    changed += [k for k in before if k not in after]
     out += [f"property {one_line(k, 24)}" for k in changed]
     if not changed and [p.key for p in base.properties] != [p.key for p in fresh.properties]:
         out.append("property order")

@@ -177,4 +177,4 @@ def image(identity: Any) -> dict[str, Any] | None:
         return None
     if isinstance(identity, dict):
         return identity
-    return identity.model_dump(mode="json")
+    return identity.wire()

@@ -48,6 +48,13 @@ class Identity(BaseModel):
     block_ids: list[str] = Field(default_factory=list)
     properties: list[IdentityProperty] = Field(default_factory=list)
 
+    def wire(self) -> dict[str, Any]:
+        """The identity as JSON values, at any depth (pydantic's own dump refuses values nested past a few
+        hundred levels, which the server stores and returns)."""
+        data = self.model_dump(mode="json", exclude={"properties"})
+        data["properties"] = [p.wire() for p in self.properties]
+        return data
+
     @property
     def short_id(self) -> str:
         """The first block of the uuid: enough to tell rows apart on screen."""

@@ -25,7 +25,7 @@ from identity_tui.core.drafts import (
     server_key,
 )
 from identity_tui.core.form import Unparsed
-from identity_tui.core.models import Identity, IdentityType, PropertyType
+from identity_tui.core.models import Identity, IdentityProperty, IdentityType, PropertyType
 from identity_tui.core.secret import Secret
 
 from .samples import ALICE, CANARY
@@ -366,3 +366,31 @@ def test_ages_read_naturally():
     assert describe_age(WHEN, WHEN + timedelta(minutes=12, seconds=5)) == "12 min ago"
     assert describe_age(WHEN, WHEN + timedelta(hours=3)) == "3 h ago"
     assert describe_age(WHEN, WHEN + timedelta(days=3)).startswith("2026-05-")
+
+
+def _deep(levels: int) -> dict:
+    value: dict = {"leaf": [1, 2.5, True]}
+    for _ in range(levels):
+        value = {"n": value}
+    return value
+
+
+def test_a_draft_of_an_identity_holding_a_deeply_nested_value_is_written_and_read_back(store):
+    """The server stores and returns values nested far deeper than pydantic's or json.dumps' indent can write."""
+    deep = BASE.model_copy(update={"properties": [*BASE.properties, IdentityProperty(key="tree", type="json",
+                                                                                          value=_deep(900))]})
+    draft = saved(base=deep)
+    store.write(draft)
+    (back,), problems = store.load()
+    assert problems == []
+    assert back.base is not None and back.base.properties[-1].value == _deep(900)
+    assert server_changes(deep, back.base) == []
+
+
+def test_drafts_older_than_the_limit_are_pruned(store):
+    store.write(saved(form_id="aaaaaaaaaaaa", saved_at=WHEN - timedelta(days=31)))
+    store.write(saved(form_id="bbbbbbbbbbbb", saved_at=WHEN - timedelta(days=29)))
+    assert store.prune(30, now=WHEN) == 1
+    assert [d.form_id for d in store.load()[0]] == ["bbbbbbbbbbbb"]
+    assert store.prune(0, now=WHEN + timedelta(days=400)) == 0  # 0 keeps them all
+    assert store.prune(30, now=WHEN + timedelta(days=400)) == 1

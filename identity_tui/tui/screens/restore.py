@@ -139,6 +139,11 @@ def offer_drafts(app: Any, *, at_start: bool = False) -> None:
         if not at_start:
             app.notify("Read-only: drafts are not kept or restored.", severity="warning")
         return
+    if at_start:
+        pruned = store.prune(app.config.draft_days)
+        if pruned:
+            app.notify(f"Removed {pruned} draft{'s' if pruned > 1 else ''} older than {app.config.draft_days} days "
+                       "(draft_days in config.toml).", timeout=6)
     everything, problems = store.load()
     open_forms = {getattr(screen, "draft_form_id", None) for screen in app.screen_stack}
     drafts = [d for d in everything if d.form_id not in open_forms]  # an open form's own draft is no news
