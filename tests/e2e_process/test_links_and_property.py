@@ -83,3 +83,18 @@ def test_a_search_by_property_scans_every_page(term):
     assert "matches 1–50 of " in screen
     term.send("]")
     term.wait_for("matches 51–")
+
+
+def test_enter_right_after_typing_in_the_picker_never_picks_a_result_of_older_text(term):
+    term.wait_for("Page 1")
+    term.send("i")
+    term.wait_for("No linked agents")
+    term.send("a")
+    term.wait_for("5 agents")  # ops-watcher, the newest, is highlighted
+    term.send("billing\r")  # one write: the enter comes before the box has taken the text
+    term.wait_for("1 agent")  # the text is searched at once, not a stale row picked
+    screen = term.screen.text()
+    assert "Send this request?" not in screen, screen
+    term.send("\r")
+    screen = term.wait_for(lambda text: "Send this request?" in text and "Links the agent '" in text)
+    assert "Links the agent 'billing-helper'" in screen, screen

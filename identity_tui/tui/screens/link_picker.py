@@ -183,6 +183,17 @@ class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[tuple[str, dict] | None]
 
     def action_pick(self) -> None:
         """Answer the highlighted agent or block; text typed and not searched yet is searched first."""
+        # enter is a priority binding, handled before keys typed just ahead of it reach the search box:
+        # decide once the box has taken them, so a row found for older text is never picked.
+        focused = self.focused
+        if focused is not None:
+            focused.call_later(self._pick_if_open)
+        else:
+            self._pick_if_open()
+
+    def _pick_if_open(self) -> None:
+        if not (self.is_attached and self.app.screen is self):
+            return  # a second enter found it answered already
         value = self.query_one("#pick-query", Input).value
         if value.strip() != self._query:
             if self._debounce is not None:
