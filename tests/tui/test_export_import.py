@@ -281,3 +281,51 @@ async def test_a_missing_file_is_one_sentence(make_app, tmp_path):
         await settle(pilot, app)
         await plan(pilot, app, str(tmp_path / "nope.jsonl"))
         assert "There is no file" in text(app)
+
+
+async def test_esc_stops_waiting_for_a_plan_with_nothing_sent(make_app, people, tmp_path):
+    path = import_file(tmp_path)
+    faulty = FaultyTransport(people.transport())
+    app = make_app(transport=faulty)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        app.action_import()
+        await pilot.pause()
+        faulty.arm("hang", method("GET", "/v1/identities"))
+        app.screen.query_one("#import-path", Input).value = path
+        await pilot.press("enter")
+        await faulty.hanging.wait()
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ImportScreen)
+        assert "Stopped reading: nothing was sent." in text(app)
+        assert [r for r in faulty.seen if r.method != "GET"] == []
+
+
+async def test_esc_during_the_apply_stops_waiting_and_says_what_was_sent(make_app, people, tmp_path):
+    path = import_file(tmp_path)
+    faulty = FaultyTransport(people.transport())
+    app = make_app(transport=faulty)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await plan(pilot, app, path)
+        faulty.arm("hang", method("POST", "/v1/identities"))  # Carol's create never answers
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await faulty.hanging.wait()
+        await settle_until_patched(pilot, people)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ImportScreen)
+        assert "Stopped after 1 of 2 rows" in text(app)
+        assert people.store.get(ALICE_ID)["name"] == "Alice Renamed"
+
+
+async def settle_until_patched(pilot, sandbox) -> None:
+    """Wait (on the app's own turns, not the clock) until the update reached the server."""
+    for _ in range(200):
+        if any(r.method == "PATCH" for r in sandbox.request_log):
+            return
+        await pilot.pause()
+    raise AssertionError("the update never reached the server")
