@@ -295,6 +295,8 @@ async def test_esc_stops_waiting_for_a_plan_with_nothing_sent(make_app, people, 
         app.screen.query_one("#import-path", Input).value = path
         await pilot.press("enter")
         await faulty.hanging.wait()
+        await pilot.pause()
+        assert "Read 4 rows from" in text(app)  # the progress while the server is asked
         await pilot.press("escape")
         await settle(pilot, app)
         assert isinstance(app.screen, ImportScreen)

@@ -95,6 +95,11 @@ class ImportScreen(ReportsWorkerErrors, Screen):
             self.plan = plan
             self.problem = problem
 
+    class Read(Message):
+        def __init__(self, rows: int) -> None:
+            super().__init__()
+            self.rows = rows
+
     class RowDone(Message):
         def __init__(self, result: bulk.RowResult) -> None:
             super().__init__()
@@ -188,12 +193,20 @@ class ImportScreen(ReportsWorkerErrors, Screen):
         except OSError as exc:
             self.post_message(self.Planned(None, f"Cannot read {printable(path)}: {exc.strerror or exc}."))
             return
+        self.post_message(self.Read(len(rows)))
         try:
             plan = await bulk.plan_import(self.app.client, rows, project=self.app.conn.project_id)
         except LettaError as exc:
             self.post_message(self.Planned(None, f"Not planned: {exc.message}"))
             return
         self.post_message(self.Planned(plan))
+
+    @on(Read)
+    def _read(self, message: Read) -> None:
+        if self.state == PLANNING:
+            n = message.rows
+            self._counts(f"Read {n:,} row{'s' if n != 1 else ''} from {printable(self.path)}; looking them up on "
+                         "the server… (esc stops; nothing is sent)")
 
     @on(Planned)
     def _planned(self, message: Planned) -> None:
