@@ -123,7 +123,9 @@ class EditForm(Vertical):
                 yield text_input(d.project_id or "", placeholder="none", id="project-id")
             else:
                 # PATCH cannot move an identity to another project, so the project is shown, not edited.
-                yield Static(Text(one_line(d.project_id or "—", 40)), id="project-text")
+                fixed = Text(one_line(d.project_id or "—", 40))
+                fixed.append("  (fixed: cannot be changed)", style="dim")
+                yield Static(fixed, id="project-text")
         if self.identity_id is not None:
             with Horizontal(classes="field-line", id="id-line"):
                 yield Static("Id", classes="field-label")
