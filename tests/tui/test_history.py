@@ -194,3 +194,43 @@ async def test_damaged_journal_lines_are_one_warning_line(make_app, people):
         assert screen.query_one("#history-table", DataTable).row_count == 1
         warnings = [line for line in screen_lines(app) if "damaged journal line" in line]
         assert len(warnings) == 1 and "2 damaged journal lines skipped (the first: line 2 of its file)" in warnings[0]
+
+
+async def test_undo_of_a_delete_previews_the_post_and_creates_it_again(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        assert isinstance(await tx.delete(app.client, BOB_ID), tx.Deleted)
+        people.clear_log()
+        await open_history(pilot, app)
+        assert "deleted: 'Bob Example', user" in text(app)
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert isinstance(app.screen, PreviewScreen)
+        assert "POST /v1/identities/" in text(app)
+        assert writes(people) == []
+        await pilot.press("enter")
+        await settle(pilot, app)
+        again = people.store.find_by_key("bob@example.com", None)
+        assert again is not None and again["id"] != BOB_ID and again["name"] == "Bob Example"
+        assert "recreated bob@example.com (a new id" in text(app)
+
+
+async def test_esc_while_an_undo_waits_for_the_server_stops_waiting(make_app, people):
+    from tests.support.faults import FaultyTransport
+
+    faulty = FaultyTransport(people.transport())
+    app = make_app(transport=faulty)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await save(app, ALICE_ID, name="Alice One")
+        await open_history(pilot, app)
+        faulty.arm("hang", lambda r: r.method == "GET" and r.url.path == f"/v1/identities/{ALICE_ID}")
+        await pilot.press("u")
+        await faulty.hanging.wait()
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HistoryScreen)
+        assert "Stopped reading the server: nothing was sent." in text(app)
+        assert [r for r in faulty.seen if r.method != "GET"][-1].method == "PATCH"  # only the save itself
+        assert len([r for r in faulty.seen if r.method != "GET"]) == 1

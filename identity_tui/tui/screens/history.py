@@ -72,12 +72,8 @@ class UndoDeleteScreen(DeleteScreen):
 
     @work(exclusive=True, group="delete", exit_on_error=False)
     async def send_delete(self, identity_id: str) -> None:
-        try:
-            await undo_ops.apply_undo(self.app.client, self.plan)
-        except LettaError as exc:
-            self.post_message(self.Done(exc))
-            return
-        self.post_message(self.Done(None))
+        """The dialog's own delete, recorded in the journal as the undo of the create."""
+        self.post_message(self.Done(await tx.delete(self.app.client, identity_id, undoes=self.plan.record.id)))
 
 
 class HistoryScreen(ReportsWorkerErrors, Screen):
@@ -115,6 +111,7 @@ class HistoryScreen(ReportsWorkerErrors, Screen):
         self.identifier_key = identifier_key
         self.records: list[Record] = []
         self.busy = False
+        self.sending = False
 
     def compose(self) -> ComposeResult:
         title = "History" if self.identity_id is None else f"History of {one_line(self.identifier_key or self.identity_id, 40)}"
