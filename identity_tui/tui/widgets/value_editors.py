@@ -51,6 +51,18 @@ class VisibleControls(Highlighter):
 VISIBLE = VisibleControls()
 
 
+def visible_text(value: str) -> Text:
+    """``value`` with each control or bidi character as one reversed symbol.
+
+    Built from the raw string: rich drops BEL, BS, VT, FF and CR from any text it is given, so a
+    highlighter, which sees the text after that, could never show them.
+    """
+    text = Text(_UNSAFE.sub(_picture, value), no_wrap=True, overflow="ignore", end="")
+    for match in _UNSAFE.finditer(value):
+        text.stylize("reverse", match.start(), match.end())
+    return text
+
+
 class InOrderKeys:
     """Runs the widget's own key bindings (backspace, delete, arrows…) where its typed characters are handled.
 
@@ -75,6 +87,13 @@ class FieldInput(InOrderKeys, Input):
     """A one-line field that takes a burst of keys in order, and whose typing repaints only itself."""
 
     read_only = False  # set in a read-only form: focus, cursor and copy still work, edits do not
+
+    @property
+    def _value(self) -> Text:
+        # Textual's own builds a rich Text from the value, which drops BEL, BS, VT, FF and CR unseen.
+        if self.password or self.highlighter is not VISIBLE:
+            return super()._value
+        return visible_text(self.value)
 
     def replace(self, text: str, start: int, end: int) -> None:
         # Every edit a person makes (typing, paste, cut, delete) comes through here.
@@ -181,6 +200,12 @@ class JsonValueEditor(InOrderKeys, TextArea, ValueEditor):
         self.ptype = PropertyType.JSON
         self.shown_text = self.text
         self.touched = False  # someone typed here: a stored value that does not fit is no longer kept
+
+    def get_line(self, line_index: int) -> Text:
+        # A control character typed or pasted raw shows as a symbol (one cell, so the cursor stays true).
+        text = visible_text(self.document.get_line(line_index))
+        text.overflow = None
+        return text
 
     @on(TextArea.Changed)
     def _typed(self) -> None:
