@@ -88,7 +88,7 @@ async def test_u_undoes_a_patch_after_a_preview_and_the_server_holds_the_before_
         assert "Undid " in text(app) and "restored alice@example.com" in text(app)
         # the undo is journaled too, newest first
         assert app.screen.query_one("#history-table", DataTable).row_count == 2
-        assert "update (undo)" in screen_lines(app)[3] or "update (undo)" in text(app)
+        assert "update of alice@example.com  (undoes " in text(app)  # the newest, highlighted: the undo
 
 
 async def test_an_overlapping_undo_shows_the_conflict_dialog_and_esc_sends_nothing(make_app, people):
@@ -167,7 +167,7 @@ async def test_undo_of_a_create_asks_for_the_typed_key_then_deletes(make_app, pe
         assert writes(people) == [("DELETE", f"/v1/identities/{new_id}", None)]
         assert people.store.get(new_id) is None
         assert "deleted Carol" in text(app)
-        assert "delete (undo)" in text(app)
+        assert "delete of carol@example.com  (undoes " in text(app)  # journaled as the undo
 
 
 async def test_read_only_hides_u(make_app, people):
