@@ -331,3 +331,12 @@ async def settle_until_patched(pilot, sandbox) -> None:
             return
         await pilot.pause()
     raise AssertionError("the update never reached the server")
+
+
+async def test_the_palette_offers_export_import_and_history(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ("Export identities…", "Import identities…", "History", "History of this identity"):
+            assert title in titles
