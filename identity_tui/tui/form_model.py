@@ -9,8 +9,6 @@ from typing import Any
 
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import (
-    APIError,
-    BadResponse,
     Conflict,
     ConnectionFailed,
     LettaError,
@@ -22,6 +20,7 @@ from identity_tui.core.errors import (
 )
 from identity_tui.core.form import FormValues
 from identity_tui.core.planner import PlannedRequest
+from identity_tui.core.transaction import NOTHING_LANDED, answer_may_be_lost
 
 LABELS = {
     "name": "Name",
@@ -123,16 +122,6 @@ def _form_field(server_field: str, failed: PlannedRequest, values: FormValues) -
     return f"properties.{index}.{part}" if index < len(values.rows) else None
 
 
-def answer_may_be_lost(error: LettaError) -> bool:
-    """True when the request may have been carried out though no usable answer came back: the connection
-    broke or timed out, the server failed (5xx, 408), or its 200 could not be read."""
-    if isinstance(error, (ConnectionFailed, BadResponse)):
-        return True
-    return isinstance(error, APIError) and error.status is not None and (error.status >= 500 or error.status == 408)
-
-
-NOTHING_LANDED = "nothing"
-UNKNOWN = "unknown"
 
 
 def failure_sentence(

@@ -13,10 +13,9 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from identity_tui.core import transaction as tx
 from identity_tui.core.display import one_line, printable
-from identity_tui.core.errors import LettaError, NotFound
 from identity_tui.core.models import Identity
-from identity_tui.tui.form_model import answer_may_be_lost
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 
 EDIT_CSS = "../edit.tcss"
@@ -126,11 +125,11 @@ class DeleteScreen(ReportsWorkerErrors, ModalScreen[str]):
     ]
 
     class Done(Message):
-        """The DELETE finished: ``error`` is None on success."""
+        """The DELETE finished: the core's answer (deleted, found gone, or failed)."""
 
-        def __init__(self, error: LettaError | None) -> None:
+        def __init__(self, result: tx.Deleted | tx.DeleteFailed) -> None:
             super().__init__()
-            self.error = error
+            self.result = result
 
     def __init__(self, identity: Identity) -> None:
         super().__init__()
@@ -183,26 +182,21 @@ class DeleteScreen(ReportsWorkerErrors, ModalScreen[str]):
 
     @work(exclusive=True, group="delete", exit_on_error=False)
     async def send_delete(self, identity_id: str) -> None:
-        """One DELETE; a second delete answering 404 means it is already gone."""
-        try:
-            await self.app.client.delete(identity_id)
-        except LettaError as exc:
-            self.post_message(self.Done(exc))
-            return
-        self.post_message(self.Done(None))
+        """The core's delete (journaled); a delete answering 404 means it is already gone."""
+        self.post_message(self.Done(await tx.delete(self.app.client, identity_id)))
 
     @on(Done)
     def _done(self, message: Done) -> None:
         self.busy = False
-        error = message.error
-        if error is None:
-            self.dismiss(DELETED)
+        result = message.result
+        if isinstance(result, tx.Deleted):
+            if result.journal_problem:
+                self.notify(result.journal_problem, severity="warning", timeout=8, markup=False)
+            self.dismiss(GONE if result.already else DELETED)
             return
-        if isinstance(error, NotFound):
-            self.dismiss(GONE)
-            return
+        error = result.error
         self.query_one("#delete-box").disabled = False
-        if answer_may_be_lost(error):
+        if result.lost:
             # DELETE is safe to repeat: a 404 on the next try means this one had gone through.
             self._say(f"Not deleted, as far as we know: {error.message} It may have been deleted all the same: "
                       "enter tries again, and a 404 then means it is gone.")

@@ -1,11 +1,12 @@
-"""The saving half of the edit screen: validate, re-read and merge, preview, send the planner's requests, read the answers.
+"""The saving half of the edit screen: validate, then drive the core's save transaction from workers.
 
 The server has no locking, so a save first reads the identity again: what someone else changed meanwhile
 is merged in (``core.conflict``), overlapping changes go to the conflict dialog, and the plan is rebuilt
 against the fresh copy. A failed save leaves the form as it was and says why in one sentence; a partial
 one moves the baseline to what the server holds, so what is still unsaved stays marked. When an answer
 is lost on the way back, a save re-reads to learn what landed and a create looks its key up before
-posting again, so nothing is sent twice blindly.
+posting again, so nothing is sent twice blindly. All of that is ``core.transaction``; this screen asks
+it from workers, and turns each outcome into what the person sees.
 """
 
 from __future__ import annotations
@@ -19,16 +20,14 @@ from textual.screen import Screen
 from textual.widgets import Button
 from textual.worker import Worker, WorkerState
 
-from identity_tui.core.conflict import changed_between, merge
+from identity_tui.core import transaction as tx
+from identity_tui.core.conflict import changed_between
 from identity_tui.core.display import one_line
-from identity_tui.core.errors import LettaError, NotFound
+from identity_tui.core.errors import NotFound
 from identity_tui.core.form import field_order, same_draft
 from identity_tui.core.models import Identity
-from identity_tui.core.planner import Draft, PlannedRequest, matches_draft, plan_create, plan_save
+from identity_tui.core.planner import Draft, plan_save
 from identity_tui.tui.form_model import (
-    NOTHING_LANDED,
-    UNKNOWN,
-    answer_may_be_lost,
     change_list,
     failure_sentence,
     field_label,
@@ -37,8 +36,6 @@ from identity_tui.tui.form_model import (
 )
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.screens.save_job import (
-    CREATED_AFTER_ALL,
-    LANDED_AFTER_ALL,
     Found,
     RecheckFailed,
     Rechecked,
@@ -47,10 +44,8 @@ from identity_tui.tui.screens.save_job import (
     SendFailed,
     cancelled_sentence,
     preview_note,
-    same_identity,
 )
 from identity_tui.tui.widgets.edit_form import EditForm
-
 
 
 class SavingScreen(ReportsWorkerErrors, Screen):
@@ -110,7 +105,7 @@ class SavingScreen(ReportsWorkerErrors, Screen):
             return
         draft = values.draft()
         if self.creating:
-            self._preview(SaveJob(plan_create(draft), draft, None, lookup=self._lost_create))
+            self._settle(tx.prepare_create(draft, lookup=self._lost_create))
             return
         assert self.baseline is not None
         if plan_save(self.baseline, draft).empty:
@@ -122,13 +117,12 @@ class SavingScreen(ReportsWorkerErrors, Screen):
 
     @work(exclusive=True, group="edit-save", exit_on_error=False)
     async def recheck(self, base: Identity, mine: Draft) -> None:
-        """Read the identity again: someone may have saved it since the form was loaded."""
-        try:
-            fresh = await self.app.client.get(base.id)
-        except LettaError as exc:
-            self.post_message(self.RecheckFailed(exc))
+        """Read the identity again (someone may have saved it since the form was loaded) and plan against it."""
+        prepared = await tx.prepare(self.app.client, base, mine)
+        if prepared.error is not None:
+            self.post_message(self.RecheckFailed(prepared.error))
             return
-        self.post_message(self.Rechecked(base, fresh, mine))
+        self.post_message(self.Rechecked(prepared))
 
     @on(Rechecked)
     def _rechecked(self, message: Rechecked) -> None:
@@ -136,28 +130,36 @@ class SavingScreen(ReportsWorkerErrors, Screen):
             return  # the answer of a save given up with esc
         self._finish()
         self.say("")  # the check is over: "Checking…" must not stand behind the preview or the dialog
-        fresh = message.fresh
-        if same_identity(message.base, fresh):
-            self._plan(fresh, message.mine, message.kept)
-            return
-        base, theirs = Draft.of(message.base), Draft.of(fresh)
-        result = merge(base, theirs, message.mine)
-        kept = tuple(dict.fromkeys(message.kept + result.theirs))
-        if result.clean:
-            self._plan(fresh, result.draft, kept)
-            return
-        from identity_tui.tui.screens.conflict import ConflictScreen
+        self._settle(message.prepared)
 
-        def answered(choices: dict[str, str] | None) -> None:
-            if choices is None:
-                self.after_save = None
-                self.say("Not sent: the overlapping changes were not resolved. The form is as you left it; "
-                         "ctrl+s checks the server again.")
-                return
-            self._plan(fresh, merge(base, theirs, message.mine, choices).draft, kept)
+    def _settle(self, prepared: tx.Prepared) -> None:
+        """What a plan means next: a dialog for overlapping changes, the preview, or a sentence."""
+        if prepared.errors:
+            first = prepared.errors[0]
+            self.after_save = None
+            self.say(f"Not sent: with the changes made on the server meanwhile, {field_label(first.field)} would "
+                     f"be wrong: {first.message} Go back and reopen the identity to see the server's copy.",
+                     error=True)
+            return
+        if prepared.conflicts:
+            from identity_tui.tui.screens.conflict import ConflictScreen
 
-        self.say("Someone else saved this identity meanwhile: choose what to keep.")
-        self.app.push_screen(ConflictScreen(result.conflicts, kept=list(kept)), answered)
+            def answered(choices: dict[str, str] | None) -> None:
+                if choices is None:
+                    self.after_save = None
+                    self.say("Not sent: the overlapping changes were not resolved. The form is as you left it; "
+                             "ctrl+s checks the server again.")
+                    return
+                self._settle(tx.resolve(prepared, choices))
+
+            self.say("Someone else saved this identity meanwhile: choose what to keep.")
+            self.app.push_screen(ConflictScreen(list(prepared.conflicts), kept=list(prepared.kept)), answered)
+            return
+        if prepared.job is not None:
+            self._preview(prepared.job)
+            return
+        assert prepared.holds is not None
+        self.call_later(self._now_holds, prepared.holds)
 
     @on(RecheckFailed)
     def _recheck_failed(self, message: RecheckFailed) -> None:
@@ -171,21 +173,6 @@ class SavingScreen(ReportsWorkerErrors, Screen):
             return
         self.say(f"Not sent: could not read the server's copy to check for changes made meanwhile "
                  f"({message.error.message.rstrip('.')}). The form is kept; ctrl+s tries again.", error=True)
-
-    def _plan(self, fresh: Identity, draft: Draft, kept: tuple[str, ...]) -> None:
-        """Plan ``draft`` against the fresh copy, then preview or send it."""
-        plan = plan_save(fresh, draft)
-        if not plan.ok:
-            first = plan.errors[0]
-            self.after_save = None
-            self.say(f"Not sent: with the changes made on the server meanwhile, {field_label(first.field)} would "
-                     f"be wrong: {first.message} Go back and reopen the identity to see the server's copy.",
-                     error=True)
-            return
-        if plan.empty:
-            self.call_later(self._now_holds, fresh)
-            return
-        self._preview(SaveJob(plan, draft, fresh, kept=kept))
 
     async def _now_holds(self, fresh: Identity) -> None:
         # Every change of the form is on the server already (made there too): show what it holds.
@@ -249,61 +236,19 @@ class SavingScreen(ReportsWorkerErrors, Screen):
 
     @work(exclusive=True, group="edit-save", exit_on_error=False)
     async def send(self, job: SaveJob) -> None:
-        """Send the plan's requests in order, stopping at the first failure."""
-        client = self.app.client
-        first = job.plan.requests[0]
-        if job.check_first and job.basis is not None:
-            # Checked again only after the preview: one GET is cheap next to a PUT that would overwrite a
-            # save made while the preview stood open. Anything new goes back through the merge.
-            try:
-                now = await client.get(job.basis.id)
-            except LettaError as exc:
-                self.post_message(self.RecheckFailed(exc))
-                return
-            if not same_identity(now, job.basis):
-                self.post_message(self.Rechecked(job.basis, now, job.draft, job.kept))
-                return
-        if job.lookup is not None:
-            try:
-                found = await client.find_by_key(job.lookup.identifier_key, job.lookup.project_id)
-            except LettaError as exc:
-                self.post_message(self.SendFailed(exc, first, [], None, True, job, UNKNOWN))
-                return
-            if found is not None:
-                if not matches_draft(found, job.draft):
-                    self.post_message(self.Sent(found, job.draft, True, note=CREATED_AFTER_ALL))
-                else:
-                    self.post_message(self.Found(found, job))
-                return
-        applied: list[PlannedRequest] = []
-        response: Identity | None = None
-        for request in job.plan.requests:
-            try:
-                if request.method == "POST":
-                    response = await client.create(request.body)
-                elif request.method == "PATCH":
-                    response = await client.update(job.basis.id, request.body)  # type: ignore[union-attr]
-                else:
-                    response = await client.replace_properties(job.basis.id, request.body)  # type: ignore[union-attr]
-            except LettaError as exc:
-                landed: str | Identity | None = None
-                if job.basis is not None and answer_may_be_lost(exc):
-                    landed = await self._read_back(job.basis.id)
-                    if isinstance(landed, Identity) and not matches_draft(landed, job.draft):
-                        self.post_message(self.Sent(landed, job.draft, False, job.kept, LANDED_AFTER_ALL))
-                        return
-                self.post_message(self.SendFailed(exc, request, applied, response, job.basis is None, job, landed))
-                return
-            applied.append(request)
-        assert response is not None
-        self.post_message(self.Sent(response, job.draft, job.basis is None, job.kept))
-
-    async def _read_back(self, identity_id: str) -> Identity | str:
-        """What the server holds after an answer was lost (``UNKNOWN`` when that read fails too)."""
-        try:
-            return await self.app.client.get(identity_id)
-        except LettaError:
-            return UNKNOWN
+        """Send the plan through the core's transaction; its outcome comes back as one message."""
+        outcome = await tx.send(self.app.client, job)
+        if isinstance(outcome, tx.Saved):
+            self.post_message(self.Sent(outcome))
+        elif isinstance(outcome, tx.Failed):
+            self.post_message(self.SendFailed(outcome))
+        elif isinstance(outcome, tx.Found):
+            self.post_message(self.Found(outcome))
+        elif isinstance(outcome, tx.Changed):
+            # Read once more right before writing, after the preview: anything new goes back through the merge.
+            self.post_message(self.Rechecked(outcome.prepared))
+        else:
+            self.post_message(self.RecheckFailed(outcome.error))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A crash in a worker goes to the app's error dialog; the form must come back to life.
@@ -326,20 +271,22 @@ class SavingScreen(ReportsWorkerErrors, Screen):
     async def _sent(self, message: Sent) -> None:
         if not self.busy:
             return  # the answer of a save given up with esc
-        identity = message.identity
-        differs = matches_draft(identity, message.draft)
+        saved = message.outcome
+        identity = saved.identity
+        differs = saved.dropped
         refresh_list(self.app, identity.id)
         self._unsure = False
-        if message.created:
+        if saved.created:
             self._lost_create = None
-        note = f" ({message.note})" if message.note else ""
-        if message.created and not differs:
+        note = f" ({saved.note})" if saved.note else ""
+        journal = f" {saved.journal_problem}" if saved.journal_problem else ""
+        if saved.created and not differs:
             self.busy = False
             self.app.pop_screen()
-            self.app.notify(f"Created {one_line(identity.name, 40)}{note}.", timeout=6, markup=False)
+            self.app.notify(f"Created {one_line(identity.name, 40)}{note}.{journal}", timeout=6, markup=False)
             return
         self.baseline = identity
-        if message.created:
+        if saved.created:
             await self._become_editor(identity)
         else:
             await self.form.load_draft(Draft.of(identity))
@@ -352,8 +299,8 @@ class SavingScreen(ReportsWorkerErrors, Screen):
                 error=True,
             )
             return
-        kept = f" Kept what others changed meanwhile: {change_list(message.kept)}." if message.kept else ""
-        self.say(f"Saved{note}.{kept}")
+        kept = f" Kept what others changed meanwhile: {change_list(saved.kept)}." if saved.kept else ""
+        self.say(f"Saved{note}.{kept}{journal}", error=bool(journal))
         self._continue()
 
     async def _become_editor(self, identity: Identity, typed: Draft | None = None) -> None:
@@ -372,7 +319,7 @@ class SavingScreen(ReportsWorkerErrors, Screen):
         if not self.busy:
             return  # the answer of a save given up with esc
         self._lost_create = None
-        identity = message.identity
+        identity = message.outcome.identity
         refresh_list(self.app, identity.id)
         await self._become_editor(identity, self.form.values().draft())
         self._finish()
@@ -386,38 +333,37 @@ class SavingScreen(ReportsWorkerErrors, Screen):
     async def _send_failed(self, message: SendFailed) -> None:
         if not self.busy:
             return  # the answer of a save given up with esc
-        job = message.job
+        failed = message.outcome
+        job = failed.job
         form = self.form
         values = form.values()
-        if message.created and answer_may_be_lost(message.error) and job is not None:
+        if failed.created and failed.lost:
             self._lost_create = job.lookup or job.draft
-        landed = message.landed
-        if isinstance(landed, Identity) and job is not None and job.basis is not None:
-            known = message.response if message.applied and message.response is not None else job.basis
-            if not same_identity(landed, known):
-                # Part of it landed before the answer was lost: compare with what the server holds now.
-                await self._rebase(landed, job)
-                self._finish()
-                self.after_save = None
-                still = change_list(changed_between(Draft.of(landed), job.draft))
-                self.say(f"Partly saved: the answer was lost, and a fresh read shows only part landed. Still "
-                         f"unsaved (marked ●): {still}. ctrl+s sends the rest.", error=True)
-                return
-            landed = NOTHING_LANDED
+        partly = failed.partly
+        if partly is not None:
+            # Part of it landed before the answer was lost: compare with what the server holds now.
+            await self._rebase(partly, job)
+            self._finish()
+            self.after_save = None
+            still = change_list(changed_between(Draft.of(partly), job.draft))
+            self.say(f"Partly saved: the answer was lost, and a fresh read shows only part landed. Still "
+                     f"unsaved (marked ●): {still}. ctrl+s sends the rest.", error=True)
+            return
         self._finish()
         self.after_save = None
-        if message.applied and message.response is not None and job is not None:
+        applied = list(failed.applied)
+        if applied and failed.response is not None:
             # The first request landed: the server's answer becomes the baseline, so the changes the
             # failed request carried stay marked as modified.
-            await self._rebase(message.response, job)
-        for name, text in server_field_errors(message.error, message.failed, values).items():
+            await self._rebase(failed.response, job)
+        for name, text in server_field_errors(failed.error, failed.failed, values).items():
             form.server_errors[name] = (text, field_value(values, name))
         form.refresh_marks()
-        self.say(failure_sentence(message.error, message.failed, message.applied, values,
-                                  landed=landed if isinstance(landed, str) else None), error=True)
+        landed = failed.landed if isinstance(failed.landed, str) else None
+        self.say(failure_sentence(failed.error, failed.failed, applied, values, landed=landed), error=True)
         if form.server_errors:
             form.focus_field(min(form.server_errors, key=field_order))
-        if isinstance(message.error, NotFound) and not message.created and not message.applied:
+        if isinstance(failed.error, NotFound) and not failed.created and not applied:
             self._offer_recreate()
 
     async def _rebase(self, holds: Identity, job: SaveJob) -> None:

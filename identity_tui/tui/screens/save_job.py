@@ -1,4 +1,8 @@
-"""What a save carries on its way (the job) and the messages its workers answer with; no widgets here."""
+"""The messages a save's workers answer with, and the words around a save; the save itself is the core's.
+
+Every message carries what ``core.transaction`` returned, unchanged: the screen only decides what the
+person sees next.
+"""
 
 from __future__ import annotations
 
@@ -6,67 +10,34 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from identity_tui.core import transaction as tx
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import LettaError
-from identity_tui.core.form import same_draft
-from identity_tui.core.models import Identity
-from identity_tui.core.planner import Draft, Plan, PlannedRequest
+from identity_tui.core.transaction import CREATED_AFTER_ALL, LANDED_AFTER_ALL, SaveJob, same_identity
 from identity_tui.tui.form_model import change_list
 
-
-LANDED_AFTER_ALL = "the answer was lost on the way back, but a fresh read shows every change landed"
-CREATED_AFTER_ALL = "the earlier try had created it; its answer was lost, so nothing was sent twice"
-
-
-@dataclass(frozen=True)
-class SaveJob:
-    """One save on its way: the plan, what it means the server to hold, and what it was planned against."""
-
-    plan: Plan
-    draft: Draft  # the form's draft, with what others changed meanwhile merged in
-    basis: Identity | None  # the copy the plan was built on (None: a create)
-    check_first: bool = False  # re-read right before the first write
-    kept: tuple[str, ...] = ()  # changes made by others that the draft keeps
-    lookup: Draft | None = None  # a create whose answer was lost: look its key up before posting
-
-
-def same_identity(a: Identity, b: Identity) -> bool:
-    """Two reads of an identity that hold the same values (types told apart)."""
-    return same_draft(Draft.of(a), Draft.of(b))
+__all__ = ["CREATED_AFTER_ALL", "LANDED_AFTER_ALL", "SaveJob", "same_identity"]
 
 
 @dataclass
 class Sent(Message):
-    """Every request of a save succeeded (or a fresh read proved it); ``identity`` is what the server holds."""
+    """Every request of a save succeeded (or a fresh read proved it)."""
 
-    identity: Identity
-    draft: Draft
-    created: bool
-    kept: tuple[str, ...] = ()
-    note: str = ""
+    outcome: tx.Saved
 
 
 @dataclass
 class SendFailed(Message):
-    """A request failed; ``applied`` went through before it and ``response`` is their last answer."""
+    """A request failed (``outcome`` says which, what went before it, and what a re-read found)."""
 
-    error: LettaError
-    failed: PlannedRequest
-    applied: list[PlannedRequest]
-    response: Identity | None
-    created: bool
-    job: SaveJob | None = None
-    landed: str | Identity | None = None  # after a lost answer: a fresh read, or NOTHING_LANDED/UNKNOWN
+    outcome: tx.Failed
 
 
 @dataclass
 class Rechecked(Message):
-    """A fresh copy, read before sending, to merge with: ``base`` is what ``mine`` was made from."""
+    """The identity read again before sending, planned against with others' changes merged in."""
 
-    base: Identity
-    fresh: Identity
-    mine: Draft
-    kept: tuple[str, ...] = ()
+    prepared: tx.Prepared
 
 
 @dataclass
@@ -80,8 +51,7 @@ class RecheckFailed(Message):
 class Found(Message):
     """A create's earlier try, whose answer was lost, had created an identity that differs from the form."""
 
-    identity: Identity
-    job: SaveJob
+    outcome: tx.Found
 
 
 def preview_note(job: SaveJob) -> str:
