@@ -581,7 +581,7 @@ async def test_untrusted_text_is_shown_literally(make_app, sandbox):
         await settle(pilot, app)
         screen = app.screen
         assert "[bold red]not red[/] \\x1b[31m" in str(screen.query_one("#edit-title").render())
-        assert str(screen.query_one("#project-text").render()) == "[i]proj[/i]"
+        assert str(screen.query_one("#project-text").render()) == "[i]proj[/i]  (fixed: cannot be changed)"
         assert row(screen, 0).values().key == "[u]k[/u]"
         assert row(screen, 0).values().value == "[link=x]v[/link]"
         assert screen.modified == set()
