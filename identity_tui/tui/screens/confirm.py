@@ -148,7 +148,7 @@ class DeleteScreen(ReportsWorkerErrors, ModalScreen[str]):
             yield Static(
                 Text(
                     "Agents and memory blocks linked to it are not deleted; they only lose the link. "
-                    "There is no undo."
+                    "History (h) can create it again, with a new id."
                 )
             )
             yield Static(Text("Type the identifier key in full to confirm:"), classes="delete-prompt")
