@@ -35,8 +35,10 @@ NOTES = {
                  "error line) per property, and Textual lays out and styles every one of them before the "
                  "first frame of the form, visible or not: the cost grows with the rows, and any step that "
                  "walks all rows per row makes it quadratic.",
-    "form_type": "each key in a value recomputes the form's modified marks from every row's widgets; with "
-                 "many rows that walk, not the echo, is what the key waits for.",
+    "form_type": "rows are re-marked only when they change since the form's linear-opening change, and the "
+                 "median key is quick; the p95 of 20 keys is the slowest one or two. Not analysed yet: likely "
+                 "what those keys wait for is Textual laying out and compositing a screen of ~5,000 widgets, or "
+                 "the garbage collector walking them (the app holds ~590 MB at 1,000 rows).",
 }
 
 
