@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import form, list_session, machine, report, sandbox_pages, saves, startup
+from bench import extra, form, list_session, machine, report, sandbox_pages, saves, startup
 from bench.common import ROOT, compile_package, seeded_sandbox
 
 COMMAND = "python -m bench"
@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions; print, do not write results.md")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md", help="where to write")
-    parser.add_argument("--only", choices=["form"], help="run one part alone; only its section is rewritten")
+    parser.add_argument("--only", choices=["form", "extra"],
+                        help="run one part alone (the form; the commands, bulk and search); only its section is rewritten")
     args = parser.parse_args(argv)
     # On SIGTERM, unwind like Ctrl-C does, so the apps under test are stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -37,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     compile_package()
     if args.only == "form":
         return _form_only(args)
+    if args.only == "extra":
+        return _extra_only(args)
     about = machine.describe()
     with tempfile.TemporaryDirectory(prefix="identity-tui-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -53,13 +56,15 @@ def main(argv: list[str] | None = None) -> int:
             fast = list_session.run(tmp, big, delay=0.0)
             _say("list session, +200 ms per request")
             slow = list_session.run(tmp, big, delay=0.2)
+            _say("commands, bulk export and import, property search")
+            more = extra.run(tmp, big, quick=args.quick)
         finally:
             big.close()
         _say(f"edit form with {', '.join(f'{n:,}' for n in form.SIZES)} properties")
         sizes = form.run(tmp, quick=args.quick)
     about.append(("Load average at end (1, 5, 15 min)", machine.load()))
-    text = report.render(about, start, fast, slow, save_rows, pages, COMMAND, sizes)
-    _print(report.targets(start, fast, slow, save_rows, pages, sizes))
+    text = extra.replace_section(report.render(about, start, fast, slow, save_rows, pages, COMMAND, sizes), more)
+    _print(report.targets(start, fast, slow, save_rows, pages, sizes) + extra.targets(more))
     if not args.quick:
         _write(args.out, text)
     return 0
@@ -76,6 +81,25 @@ def _form_only(args: argparse.Namespace) -> int:
         alone = (f"This section alone was measured by `{COMMAND} --only form` on {about['Date']} at commit "
                  f"{about['Commit']} (load average {machine.load()}); the machine table above is from the full run.")
         _write(args.out, report.replace_form_section(old, sizes, alone))
+    return 0
+
+
+def _extra_only(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="identity-tui-bench-") as tmp_name:
+        _say(f"seeding {LARGE:,} identities")
+        big = seeded_sandbox(":memory:", LARGE)
+        try:
+            _say("commands, bulk export and import, property search")
+            more = extra.run(Path(tmp_name), big, quick=args.quick)
+        finally:
+            big.close()
+    _print(extra.targets(more))
+    if not args.quick:
+        old = args.out.read_text(encoding="utf-8") if args.out.exists() else "# Benchmark results\n"
+        about = dict(machine.describe())
+        alone = (f"This section alone was measured by `{COMMAND} --only extra` on {about['Date']} at commit "
+                 f"{about['Commit']} (load average {machine.load()}); the machine table above is from the full run.")
+        _write(args.out, extra.replace_section(old, more, alone))
     return 0
 
 
