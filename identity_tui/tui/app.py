@@ -240,6 +240,12 @@ class IdentityApp(App[int]):
 
         offer_drafts(self)
 
+    def on_open_identity(self, message: Any) -> None:
+        """A screen asks for an identity's form (``save_job.OpenIdentity``): the app opens it."""
+        from identity_tui.tui.screens.edit import open_edit
+
+        open_edit(self, message.identity)
+
     def on_list_screen_page_loaded(self, message: Any) -> None:
         # Once a server's first page is on screen (never before: the list paints first), offer its drafts.
         if message.prefetch:

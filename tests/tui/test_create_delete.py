@@ -17,7 +17,7 @@ from test_edit_support import (  # noqa: F401 - people is a fixture
 from textual.widgets import Input
 
 from identity_tui.core.config import Connection
-from identity_tui.tui.screens.confirm import DeleteScreen
+from identity_tui.tui.screens.confirm import ConfirmScreen, DeleteScreen
 from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.screens.preview import PreviewScreen
@@ -97,9 +97,33 @@ async def test_create_with_a_taken_key_keeps_the_form_and_says_409(make_app, peo
         await pilot.press("enter")
         await settle(pilot, app)
         assert [m for m, _, _ in writes(people)] == ["POST"]
+        offer = app.screen  # get-or-create: the identity holding the key is offered
+        assert isinstance(offer, ConfirmScreen)
+        assert "exists already" in " ".join(str(s.render()) for s in offer.query("Static"))
+        await pilot.press("escape")  # stay: the form as typed, the 409 said
+        await settle(pilot, app)
         assert isinstance(app.screen, EditScreen)
         assert message(app).startswith("Not created: identifier_key 'bob@example.com' is already used")
         assert app.screen.query_one("#name", Input).value == "Another Bob"
+
+
+async def test_create_with_a_taken_key_offers_to_open_the_one_that_holds_it(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        await pilot.press(*"Another Bob", "tab", *"bob@example.com", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")  # open it
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, EditScreen) and not screen.creating and screen.identity_id == BOB_ID
+        assert screen.query_one("#identifier-key", Input).value == "bob@example.com"
+        assert [m for m, _, _ in writes(people)] == ["POST"]  # nothing more was sent
 
 
 async def test_delete_needs_the_key_typed_in_full(make_app, people):

@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 from identity_tui.core import transaction as tx
 from identity_tui.core.conflict import changed_between
 from identity_tui.core.display import one_line
-from identity_tui.core.errors import NotFound
+from identity_tui.core.errors import Conflict, LettaError, NotFound
 from identity_tui.core.form import field_order, same_draft
 from identity_tui.core.models import Identity
 from identity_tui.core.planner import Draft, plan_save
@@ -36,7 +36,9 @@ from identity_tui.tui.form_model import (
 )
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.screens.save_job import (
+    ExistingFound,
     Found,
+    OpenIdentity,
     RecheckFailed,
     Rechecked,
     SaveJob,
@@ -365,6 +367,36 @@ class SavingScreen(ReportsWorkerErrors, Screen):
             form.focus_field(min(form.server_errors, key=field_order))
         if isinstance(failed.error, NotFound) and not failed.created and not applied:
             self._offer_recreate()
+        if failed.created and isinstance(failed.error, Conflict):
+            self.find_existing(job.draft)  # get-or-create: offer the one that holds the key
+
+    @work(exclusive=True, group="edit-existing", exit_on_error=False)
+    async def find_existing(self, draft: Draft) -> None:
+        """The identity that already holds a new identity's key (a 409), to offer it instead."""
+        try:
+            found = await self.app.client.find_by_key(draft.identifier_key, draft.project_id)
+        except LettaError:
+            return  # the 409 sentence stands on its own
+        if found is not None:
+            self.post_message(ExistingFound(found))
+
+    @on(ExistingFound)
+    def _existing_found(self, message: ExistingFound) -> None:
+        from identity_tui.tui.screens.confirm import ConfirmScreen
+
+        found = message.identity
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.drop_draft()
+                self.app.pop_screen()
+                self.app.post_message(OpenIdentity(found))
+
+        key = one_line(found.identifier_key, 40)
+        text = (f"An identity with identifier_key '{key}' exists already in this project: "
+                f"{one_line(found.name, 40) or '(no name)'} ({found.short_id}). Open it instead? "
+                "This new form and what you typed in it are closed.")
+        self.app.push_screen(ConfirmScreen("The key exists", text, yes="Open it", no="Stay here"), answered)
 
     async def _rebase(self, holds: Identity, job: SaveJob) -> None:
         """Make ``holds`` the baseline; a form whose save merged others' changes shows the merged values, so

@@ -13,6 +13,7 @@ from textual.message import Message
 from identity_tui.core import transaction as tx
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import LettaError
+from identity_tui.core.models import Identity
 from identity_tui.core.transaction import CREATED_AFTER_ALL, LANDED_AFTER_ALL, SaveJob, same_identity
 from identity_tui.tui.form_model import change_list
 
@@ -45,6 +46,20 @@ class RecheckFailed(Message):
     """The read before sending failed: nothing was sent."""
 
     error: LettaError
+
+
+@dataclass
+class ExistingFound(Message):
+    """A create was refused (409): this identity holds its key already."""
+
+    identity: Identity
+
+
+@dataclass
+class OpenIdentity(Message):
+    """Open this identity's form (the app routes it)."""
+
+    identity: Identity
 
 
 @dataclass

@@ -1,0 +1,58 @@
+"""The form's writes are journaled like every other: one record each, with the identity before and after."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from pathlib import Path
+
+from test_edit_support import ALICE_ID, focus_on, message, open_alice, people, settle  # noqa: F401
+from textual.widgets import Input
+
+from identity_tui.core import journal as journal_mod
+from identity_tui.tui.screens.preview import PreviewScreen
+
+
+def records() -> list[dict]:
+    root = Path(os.environ["XDG_STATE_HOME"]) / "identity-tui" / "journal"
+    return [json.loads(line) for f in sorted(root.glob("*.jsonl")) for line in f.read_text().splitlines()]
+
+
+async def save_name(pilot, app, suffix: str) -> None:
+    screen = await open_alice(pilot, app)
+    await focus_on(pilot, app, screen.query_one("#name", Input))
+    await pilot.press(*suffix, "ctrl+s")
+    await settle(pilot, app)
+    assert isinstance(app.screen, PreviewScreen)
+    await pilot.press("enter")
+    await settle(pilot, app)
+
+
+async def test_a_save_from_the_form_leaves_one_record(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await save_name(pilot, app, " Jr")
+        assert message(app).startswith("Saved")
+    (rec,) = records()
+    assert (rec["operation"], rec["identity_id"], rec["source"], rec["outcome"]) == ("update", ALICE_ID, "app", "saved")
+    assert rec["before"]["name"] == "Alice Example" and rec["after"]["name"] == "Alice Example Jr"
+    assert [q["method"] for q in rec["requests"]] == ["PATCH"] and rec["requests"][0]["body"] == {
+        "name": "Alice Example Jr"}
+
+
+async def test_a_journal_that_cannot_be_written_is_said_and_the_save_still_happens(make_app, people, monkeypatch):
+    real_write = os.write
+
+    def full(fd: int, data: bytes) -> int:
+        if b'"operation"' in data:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(journal_mod.os, "write", full)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await save_name(pilot, app, " Sr")
+        assert "The journal could not be written (No space left on device)" in message(app)
+    assert people.store.get(ALICE_ID)["name"] == "Alice Example Sr"
+    assert records() == []
