@@ -30,6 +30,15 @@ from identity_tui.sandbox.seed import seed  # noqa: E402
 from identity_tui.tui.app import IdentityApp  # noqa: E402
 
 OUT = ROOT / "screenshots"
+WAIT = "(wait)"
+os.chdir(_HOME)  # the import shot types a file name relative to here
+IMPORT_FILE = Path(_HOME) / "customers.jsonl"
+IMPORT_FILE.write_text(
+    '{"identifier_key": "org_acme-gmbh_0", "name": "Acme GmbH", "identity_type": "org", "project_id": "proj-sales",'
+    ' "properties": [{"key": "tier", "type": "string", "value": "platinum"}]}\n'
+    '{"identifier_key": "new-customer-1", "name": "Initech", "identity_type": "org",'
+    ' "properties": [{"key": "seats", "type": "number", "value": 25}]}\n'
+    '{"identifier_key": "broken", "name": "Broken row", "identity_type": "team"}\n', encoding="utf-8")
 
 
 def sandbox_app() -> IdentityApp:
@@ -62,6 +71,13 @@ SHOTS = [
     # rename, then delete the second property row: a PATCH and a PUT, with the reason for the PUT
     ("preview-80x24", sandbox_app, (80, 24), ["enter", *" Jr", *["tab"] * 6, "ctrl+d", "ctrl+s"]),
     ("delete-80x24", sandbox_app, (80, 24), ["d", *"pedro.moreau"]),
+    # search by property: the filters dialog's Property field, then the scan's results
+    ("property-search-80x24", sandbox_app, (80, 24), ["f", *["tab"] * 4, *"tier=gold; seats>=10", "enter"]),
+    ("link-picker-80x24", sandbox_app, (80, 24), ["j", "i", "a", *"help", WAIT]),
+    ("export-80x24", sandbox_app, (80, 24), ["x"]),
+    ("import-80x24", sandbox_app, (80, 24), ["ctrl+p", *"Import identities", "enter", *IMPORT_FILE.name, "enter"]),
+    # a save, then the history of that identity: the record and what it changed
+    ("history-80x24", sandbox_app, (80, 24), ["enter", *" Jr", "ctrl+s", "enter", "escape", "h"]),
 ]
 
 
@@ -72,6 +88,11 @@ async def shoot(name: str, factory, size: tuple[int, int], keys: list[str]) -> P
         await app.workers.wait_for_complete()
         await pilot.pause()
         for key in keys:
+            if key == WAIT:  # a debounce (a search as you type) is a timer, not a worker
+                await asyncio.sleep(0.8)
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                continue
             await pilot.press(key)
             await pilot.pause()
             await app.workers.wait_for_complete()
