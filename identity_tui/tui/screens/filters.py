@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from identity_tui.core.where import WhereError
 from identity_tui.tui.property_scan import SEPARATOR, split, where_sentence
-from identity_tui.tui.screens.list import Filters
+from identity_tui.tui.screens.list_model import Filters
 
 TYPES = [("any", ""), ("org", "org"), ("user", "user"), ("other", "other")]
 ORDERS = [("newest first", "desc"), ("oldest first", "asc")]
