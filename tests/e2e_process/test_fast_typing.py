@@ -84,7 +84,8 @@ def cursor_at(term: Terminal, row: int, col: int) -> bool:
 def open_form(term: Terminal) -> str:
     term.wait_for("Alice Example")
     term.send("\r")
-    return term.wait_for("Properties (2)")
+    # The list's copy shows at once under "Loading..." until the fresh read is in: wait for the rows themselves.
+    return term.wait_for(lambda text: "Properties (2)" in text and "Loading" not in text and "nick" in text)
 
 
 def focus_row_value(term: Terminal, key: str, tabs: int, shown: str) -> None:
