@@ -234,3 +234,27 @@ async def test_esc_while_an_undo_waits_for_the_server_stops_waiting(make_app, pe
         assert "Stopped reading the server: nothing was sent." in text(app)
         assert [r for r in faulty.seen if r.method != "GET"][-1].method == "PATCH"  # only the save itself
         assert len([r for r in faulty.seen if r.method != "GET"]) == 1
+
+
+async def test_the_token_never_shows_in_the_history_screen_or_the_journal(make_app, people):
+    """A canary token (a server in secure mode, reached over a transport as a real one is): every write is
+    journaled and listed, and the token is in neither."""
+    import os
+    from pathlib import Path
+
+    from identity_tui.core.config import Connection
+    from identity_tui.core.secret import Secret
+
+    canary = "canary-token-7f3e9a1c"
+    people.password = canary
+    conn = Connection(base_url="http://letta.test:8283", token=Secret(canary))
+    app = make_app(transport=people.transport(), conn=conn)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await save(app, ALICE_ID, name="Alice Canary")
+        await open_history(pilot, app)
+        shown = text(app)
+        assert "Alice Canary" in shown and canary not in shown
+    journal = Path(os.environ["XDG_STATE_HOME"]) / "identity-tui" / "journal"
+    written = "".join(p.read_text() for p in journal.glob("*"))
+    assert '"Alice Canary"' in written and canary not in written
