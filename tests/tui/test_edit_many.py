@@ -97,3 +97,21 @@ async def test_escape_while_rows_are_still_being_added_leaves_the_screen(make_ap
         await asyncio.wait_for(pilot.press("escape"), 10)
         await pilot.pause()
         assert isinstance(app.screen, ListScreen)
+
+
+async def test_the_header_counts_every_row_on_screen_once_they_are_in(make_app, sandbox):
+    """The header's width follows its text: the count written after the last batch must show, not stay 0 wide."""
+    from tests.support.screen_text import screen_lines
+
+    sandbox.store.insert(many(150))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_first(pilot, app)
+        for _ in range(200):  # each pause lets a batch in; the form is enabled once every row is
+            if len(screen.form.rows) == 150 and not screen.form.disabled:
+                break
+            await pilot.pause()
+        await settle(pilot, app)
+        lines = screen_lines(app)
+        assert lines[0].startswith(" Edit identity · Many Props")
+        assert any(line.startswith(" Properties (150)") for line in lines), lines[:8]

@@ -83,7 +83,8 @@ class EditScreen(DraftKeepingScreen):
         return self.form.modified
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="edit-title")
+        # The title shows at once, also while hundreds of rows are still going in.
+        yield Static(self._heading_text(self._initial.name, modified=False), id="edit-title")
         yield EditForm(self._initial, identity_id=self.identity_id, readonly=self.app.readonly)
         yield Static("", id="edit-message")
         yield KeyBar()
@@ -103,20 +104,24 @@ class EditScreen(DraftKeepingScreen):
         self.say(message.text, error=message.error)
         self._said_texts = None  # the form's own sentence is about the change just made
 
-    @on(EditForm.Marked)
-    def _marked(self, message: EditForm.Marked) -> None:
+    def _heading_text(self, name: str, *, modified: bool) -> Text:
         readonly = self.app.readonly
         heading = "View identity" if readonly else "New identity" if self.creating else "Edit identity"
         text = Text(heading, style="bold")
-        if message.name:
+        if name:
             text.append(" · ")
-            text.append(one_line(message.name, 36))
-        if message.modified and not readonly:
+            text.append(one_line(name, 36))
+        if modified and not readonly:
             text.append(f"  {MARK} modified")
         if self.busy:
             text.append("  · saving…")
         if readonly:
             text.append("  · read-only")
+        return text
+
+    @on(EditForm.Marked)
+    def _marked(self, message: EditForm.Marked) -> None:
+        text = self._heading_text(message.name, modified=bool(message.modified))
         title = self.query_one("#edit-title", Static)
         set_text(title, text, layout=False)  # a layout per keystroke costs dearly with hundreds of rows
         title.set_class(bool(message.modified), "-modified")

@@ -513,7 +513,9 @@ class EditForm(Vertical):
         if notes:
             text.append(f"  {MARK} " + ", ".join(notes))
         title = self._parts.get("props-title") or self.query_one("#props-title")
-        set_text(title, text, layout=False)  # type: ignore[arg-type]
+        # Its width follows its text, so a new text is laid out (set_text skips an unchanged one: typing
+        # in a value never gets here with a change).
+        set_text(title, text)  # type: ignore[arg-type]
         title.set_class(bool(notes), "-modified")
         # The key hint gives way to the notes at 80 columns; the footer and help still list the keys.
         hint = self._parts.get("props-hint") or self.query_one("#props-hint")
