@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench import bulk, http_start
 from bench.common import ROOT, child_env, median
-from bench.report import Target, _target_row
+from bench.report import Target, _target_row, put_section
 from bench.server import serve
 
 TITLE = "## 7. Commands for scripts, bulk export and import, property search"
@@ -193,12 +193,4 @@ def section(r: ExtraResult, alone: str = "") -> list[str]:
 
 
 def replace_section(text: str, r: ExtraResult, alone: str = "") -> str:
-    block = "\n".join(section(r, alone))
-    start = text.find(TITLE)
-    if start < 0:
-        anchor = text.find("## How it is measured")
-        if anchor < 0:
-            return text.rstrip("\n") + "\n\n" + block + "\n"
-        return text[:anchor] + block + "\n\n" + text[anchor:]
-    end = text.find("\n## ", start + len(TITLE))
-    return text[:start] + block + ("\n" + text[end:] if end >= 0 else "\n")
+    return put_section(text, TITLE, "\n".join(section(r, alone)))

@@ -118,15 +118,20 @@ def replace_form_section(text: str, sizes: list[form_bench.FormSize], alone: str
             i += 1
         lines[i:i] = missing
     text = "\n".join(lines)
-    section = "\n".join(form_section(sizes, alone))
-    start = text.find(FORM_TITLE)
+    return put_section(text, FORM_TITLE, "\n".join(form_section(sizes, alone)))
+
+
+def put_section(text: str, title: str, block: str) -> str:
+    """``text`` (a results.md) with the section headed ``title`` replaced by ``block``, or ``block`` added
+    before "How it is measured" (else at the end) when there is no such section yet."""
+    start = text.find(title)
     if start < 0:
         anchor = text.find("## How it is measured")
         if anchor < 0:
-            return text.rstrip("\n") + "\n\n" + section + "\n"
-        return text[:anchor] + section + "\n\n" + text[anchor:]
-    end = text.find("\n## ", start + len(FORM_TITLE))
-    return text[:start] + section + ("\n" + text[end:] if end >= 0 else "\n")
+            return text.rstrip("\n") + "\n\n" + block + "\n"
+        return text[:anchor] + block + "\n\n" + text[anchor:]
+    end = text.find("\n## ", start + len(title))
+    return text[:start] + block + ("\n" + text[end:] if end >= 0 else "\n")
 
 
 def targets(start: StartupResult, fast: ListResult, slow: ListResult, saves: list[SaveRow],
