@@ -86,16 +86,21 @@ async def test_create_takes_the_project_from_the_connection(make_app, people, sa
         assert writes(people)[0][2]["project_id"] == "proj-support"
 
 
+async def create_with_a_taken_key(pilot, app) -> None:
+    """A new identity with Bob's key, saved through the preview: the server answers 409."""
+    await settle(pilot, app)
+    await pilot.press("n")
+    await settle(pilot, app)
+    await pilot.press(*"Another Bob", "tab", *"bob@example.com", "ctrl+s")
+    await pilot.pause()
+    await pilot.press("enter")
+    await settle(pilot, app)
+
+
 async def test_create_with_a_taken_key_keeps_the_form_and_says_409(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, app)
-        await pilot.press("n")
-        await settle(pilot, app)
-        await pilot.press(*"Another Bob", "tab", *"bob@example.com", "ctrl+s")
-        await pilot.pause()
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await create_with_a_taken_key(pilot, app)
         assert [m for m, _, _ in writes(people)] == ["POST"]
         offer = app.screen  # get-or-create: the identity holding the key is offered
         assert isinstance(offer, ConfirmScreen)
@@ -110,13 +115,7 @@ async def test_create_with_a_taken_key_keeps_the_form_and_says_409(make_app, peo
 async def test_create_with_a_taken_key_offers_to_open_the_one_that_holds_it(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, app)
-        await pilot.press("n")
-        await settle(pilot, app)
-        await pilot.press(*"Another Bob", "tab", *"bob@example.com", "ctrl+s")
-        await pilot.pause()
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await create_with_a_taken_key(pilot, app)
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("enter")  # open it
         await settle(pilot, app)
