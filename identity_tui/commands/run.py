@@ -8,13 +8,17 @@ import argparse
 import re
 import sys
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
 from identity_tui.commands import output
 from identity_tui.commands.args import UsageError, is_terminal
-from identity_tui.core.client import LettaClient, identity_path
+from identity_tui.core import paging
+from identity_tui.core.client import LettaClient
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import BadResponse, Conflict, LettaError, NotFound
+from identity_tui.core.keys import key_of, project_key
+from identity_tui.core.paths import identity_path
 from identity_tui.core.summary import IdentitySummary, summarize
 
 ID = re.compile(r"identity-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -90,29 +94,35 @@ async def _rows(client: LettaClient, args: argparse.Namespace) -> AsyncIterator[
     test = where_matcher(args.where) if getattr(args, "where", None) else None
     left = None if args.all else args.limit
     page_size = 500 if args.all or test else min(args.limit, 500)
-    after: str | None = None
     scanned = 0
     progress = _ScanProgress(client) if test and is_terminal(sys.stderr) else None
-    while True:
-        size = page_size if left is None or test else min(page_size, left)
+
+    def size() -> int:
+        return page_size if left is None or test else min(page_size, left)
+
+    async def fetch(limit: int, after: str | None) -> list[IdentitySummary]:
+        nonlocal scanned
         page = await client.list_page(name=args.name, identifier_key=args.key, identity_type=args.type,
-                                      project_id=args.project, limit=size, after=after, order=args.order)
+                                      project_id=args.project, limit=limit, after=after, order=args.order)
         scanned += 1
         if progress:
-            await progress.show(scanned, size)
-        for row in page:
-            if test is not None and not test(row.wire):
-                continue
-            yield row.wire
-            if left is not None:
-                left -= 1
-                if left == 0:
-                    break
-        if len(page) < size or not page or left == 0:
-            if progress:
-                progress.end()
-            return
-        after = page[-1].id
+            await progress.show(scanned, limit)
+        return page
+
+    async with aclosing(paging.pages(fetch, size, paging.row_id)) as pages:
+        async for page in pages:
+            for row in page:
+                if test is not None and not test(row.wire):
+                    continue
+                yield row.wire
+                if left is not None:
+                    left -= 1
+                    if left == 0:
+                        break
+            if left == 0:
+                break
+    if progress:
+        progress.end()
 
 
 def where_matcher(expressions: list[str]) -> Any:
@@ -158,8 +168,9 @@ async def find(client: LettaClient, args: argparse.Namespace, default_project: s
             raise BadResponse(f"{client.host} answered, but not with an identity.", status=200)
         return row
     project = args.project if args.project is not None else default_project
+    wanted = project_key(args.key, project)
     for row in await client.list_page(identifier_key=args.key, project_id=project, limit=50):
-        if row.identifier_key == args.key and (row.project_id or None) == (project or None):
+        if key_of(row) == wanted:
             return row
     where = f" in project {one_line(project, 40)}" if project else ""
     raise Exit(NOT_FOUND, f"No identity has identifier key '{one_line(args.key, 60)}'{where}.")

@@ -18,9 +18,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from identity_tui.core import paging
 from identity_tui.core import transaction as tx
 from identity_tui.core.bulk_files import BadRow, Row
 from identity_tui.core.errors import Conflict, LettaError
+from identity_tui.core.keys import key_of
 from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.core.models import Identity, value_error
 from identity_tui.core.planner import Draft, DraftProperty, Plan, matches_draft, plan_create, plan_save
@@ -134,7 +136,7 @@ async def plan_import(client: Any, rows: Iterable[Row | BadRow], *, match: str =
         if draft is None:
             out.rows.append(RowPlan(row.line, INVALID, problem=problem))
             continue
-        ident = (draft.project_id or None, draft.identifier_key)
+        ident = key_of(draft)
         if ident in seen:
             out.rows.append(RowPlan(row.line, INVALID, draft.identifier_key, draft.project_id,
                                     problem=f"Line {row.line}: identifier_key '{draft.identifier_key}' is on line "
@@ -150,7 +152,7 @@ async def plan_import(client: Any, rows: Iterable[Row | BadRow], *, match: str =
     found = await _existing(client, wanted, match)
     for index, draft, identity_id in wanted:
         plan_row = out.rows[index]
-        existing = found.get(identity_id if match == "id" else (draft.project_id or None, draft.identifier_key))
+        existing = found.get(identity_id if match == "id" else key_of(draft))
         if existing is None:
             if match == "id":
                 plan_row.kind, plan_row.problem = INVALID, f"Line {plan_row.line}: no identity has id {identity_id}."
@@ -184,11 +186,11 @@ async def _existing(client: Any, wanted: list[tuple[int, Draft, str | None]], ma
             else:
                 hit = await client.find_by_key(draft.identifier_key, draft.project_id)
                 if hit is not None:
-                    found[(draft.project_id or None, draft.identifier_key)] = hit
+                    found[key_of(draft)] = hit
         return found
-    keys = {identity_id if match == "id" else (d.project_id or None, d.identifier_key) for _, d, identity_id in wanted}
+    keys = {identity_id if match == "id" else key_of(d) for _, d, identity_id in wanted}
     async for row in walk(client):
-        ident = row.id if match == "id" else (row.project_id or None, row.identifier_key)
+        ident = row.id if match == "id" else key_of(row)
         if ident in keys:
             found[ident] = row.identity(client.host)
     return found
@@ -196,15 +198,13 @@ async def _existing(client: Any, wanted: list[tuple[int, Draft, str | None]], ma
 
 async def walk(client: Any, page: int = PAGE, **filters: Any) -> AsyncIterator[Any]:
     """Every identity row on the server (filters as ``list_page`` takes them), oldest first, page after page."""
-    after: str | None = None
     filters.setdefault("order", "asc")
-    while True:
-        rows = await client.list_page(limit=page, after=after, **filters)
-        for row in rows:
-            yield row
-        if len(rows) < page:
-            return
-        after = rows[-1].id
+
+    async def fetch(limit: int, after: str | None) -> list[Any]:
+        return await client.list_page(limit=limit, after=after, **filters)
+
+    async for row in paging.rows(fetch, page, paging.row_id):
+        yield row
 
 
 # -- applying ------------------------------------------------------------------------------------------------

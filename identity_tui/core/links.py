@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from identity_tui.core import paging
 from identity_tui.core.errors import LettaError
+from identity_tui.core.paths import link_path
 
 KINDS = ("agent", "block")
 PAGE = 100
@@ -28,14 +30,11 @@ class LinkChange:
 async def linked(client: Any, identity_id: str, kind: str) -> list[dict[str, Any]]:
     """Every agent (or block) linked to the identity, page after page."""
     listing = client.list_agents if kind == "agent" else client.list_blocks
-    out: list[dict[str, Any]] = []
-    after: str | None = None
-    while True:
-        page = await listing(identity_id, limit=PAGE, after=after)
-        out.extend(page)
-        if len(page) < PAGE or not page:
-            return out
-        after = page[-1].get("id")
+
+    async def page(limit: int, after: str | None) -> list[dict[str, Any]]:
+        return await listing(identity_id, limit=limit, after=after)
+
+    return [target async for target in paging.rows(page, PAGE, paging.dict_id)]
 
 
 async def change(client: Any, identity_id: str, kind: str, target_id: str, *, attach: bool,
@@ -51,7 +50,7 @@ async def change(client: Any, identity_id: str, kind: str, target_id: str, *, at
         return LinkChange(kind, target_id, "already_unlinked", None)
     method = {("agent", True): client.attach_agent, ("agent", False): client.detach_agent,
               ("block", True): client.attach_block, ("block", False): client.detach_block}[(kind, attach)]
-    path = f"/v1/{kind}s/{target_id}/identities/{'attach' if attach else 'detach'}/{identity_id}"
+    path = link_path(kind, target_id, identity_id, attach=attach)
     try:
         await method(target_id, identity_id)
     except LettaError as exc:

@@ -454,7 +454,7 @@ async def test_timeouts_become_timed_out(make_client, exc):
 async def test_timeouts_are_configured_like_the_sdk():
     client = LettaClient(BASE)
     try:
-        timeout = client._http.timeout
+        timeout = client.timeout
         assert timeout.connect == 5.0 and timeout.read == 60.0
     finally:
         await client.aclose()
@@ -740,7 +740,7 @@ async def test_client_is_an_async_context_manager():
     rec = Recorder(reply(200, []))
     async with LettaClient(BASE, transport=httpx.MockTransport(rec)) as client:
         await client.list_identities()
-    assert client._http.is_closed
+    assert client.closed
 
 
 async def test_a_body_json_cannot_carry_is_refused_before_sending():

@@ -28,7 +28,9 @@ def bundle_reads(monkeypatch):
 
 
 def context_of(client: LettaClient) -> ssl.SSLContext:
-    return client._http._transport._pool._ssl_context
+    context = client.tls_context
+    assert context is not None
+    return context
 
 
 async def test_plain_http_reads_no_ca_bundle(bundle_reads):

@@ -1,0 +1,306 @@
+"""The wire under the Letta client: one shared httpx client, safe retries, readable errors, no token in them.
+
+It knows nothing of identities: ``request`` sends one JSON request (retrying only when that is safe)
+and returns the decoded answer or raises the ``LettaError`` the status means. ``core.client`` puts the
+typed routes on top.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Self
+from urllib.parse import urlsplit
+
+from identity_tui import __version__
+from identity_tui.core.display import one_line
+from identity_tui.core.errors import BadResponse, ConnectionFailed, LettaError, ReadOnlyError, TimedOut, error_for_status
+from identity_tui.core.httpx_lean import httpx, load_network
+from identity_tui.core.secret import Secret, mask
+
+if TYPE_CHECKING:
+    import ssl
+
+USER_AGENT = f"identity-tui/{__version__}"
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "PATCH"})
+RETRY_STATUSES = frozenset({408, 429})  # and every 5xx, like the official SDK
+MAX_RETRY_AFTER = 30.0
+
+
+class BadRequestBody(LettaError):
+    """A body that JSON cannot carry (NaN, an unpaired surrogate): refused before sending."""
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """What the client put on the wire, for tests and the save report."""
+
+    method: str
+    path: str
+    params: dict[str, str]
+    body: Any
+    status: int | None
+
+
+@dataclass
+class ClientOptions:
+    """Transport settings with the official SDK's defaults."""
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 60.0
+    retries: int = 2
+    backoff: float = 0.5
+    backoff_cap: float = 8.0
+    verify_tls: bool = True
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class HttpClient:
+    """One shared ``httpx.AsyncClient`` for one server and its credentials; ``request`` is the only way out."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: Secret | str | None = None,
+        user_id: str | None = None,
+        project_id: str | None = None,
+        readonly: bool = False,
+        options: ClientOptions | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._token = token if isinstance(token, Secret) or token is None else Secret(token)
+        self.user_id = user_id
+        self.project_id = project_id
+        self.readonly = readonly
+        self.options = options or ClientOptions()
+        self._sleep = sleep
+        self.sent: deque[SentRequest] = deque(maxlen=200)
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token.reveal()}"
+        if user_id:
+            headers["user_id"] = user_id
+        if project_id:
+            headers["X-Project-Id"] = project_id
+        headers.update(self.options.extra_headers)
+        if transport is None:
+            load_network()
+        self._tls = _tls_context(self.base_url, self.options.verify_tls, transport)
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers=headers,
+            timeout=httpx.Timeout(
+                self.options.read_timeout, connect=self.options.connect_timeout
+            ),
+            # A redirect to another host would carry the token along: never follow one.
+            follow_redirects=False,
+            verify=self._tls if self._tls is not None else self.options.verify_tls,
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, token={self._token!r}, "
+            f"readonly={self.readonly})"
+        )
+
+    @property
+    def host(self) -> str:
+        """Host and port of the server, for the header line."""
+        parts = urlsplit(self.base_url)
+        return parts.netloc or self.base_url
+
+    @property
+    def has_token(self) -> bool:
+        """Whether a token is sent with every request."""
+        return bool(self._token)
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        """The connect and read timeouts every request is sent with."""
+        return self._http.timeout
+
+    @property
+    def closed(self) -> bool:
+        """True once ``aclose`` has closed the connection pool."""
+        return self._http.is_closed
+
+    @property
+    def tls_context(self) -> ssl.SSLContext | None:
+        """The TLS context connections are made with (None with a transport of our own, which makes none)."""
+        return self._tls
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        has_body: bool = False,
+    ) -> Any:
+        """Send one request (retrying only when that is safe) and return the decoded JSON."""
+        method = method.upper()
+        if self.readonly and method not in ("GET", "HEAD"):
+            raise ReadOnlyError(
+                "This connection is read-only: nothing was sent.", status=None
+            )
+        clean = {k: str(v) for k, v in (params or {}).items() if v is not None}
+        content = None
+        headers = {}
+        if has_body or body is not None:
+            try:
+                content = json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
+            except (ValueError, UnicodeEncodeError, RecursionError):
+                raise BadRequestBody(
+                    "The request holds a value that cannot be sent as JSON "
+                    "(not a finite number, broken text, or nested too deeply): nothing was sent.",
+                    status=None,
+                ) from None
+            headers["Content-Type"] = "application/json"
+        attempts = 1 + (self.options.retries if method in IDEMPOTENT else 0)
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            try:
+                response = await self._http.request(
+                    method, path, params=clean or None, content=content, headers=headers
+                )
+            except httpx.TimeoutException as exc:
+                self._record(method, path, clean, body, None)
+                if last:
+                    raise TimedOut(
+                        f"{self.host} did not answer in time ({type(exc).__name__}).",
+                        status=None,
+                    ) from None
+                await self._sleep(self._backoff(attempt, None))
+                continue
+            except httpx.TransportError as exc:
+                self._record(method, path, clean, body, None)
+                if last:
+                    raise ConnectionFailed(
+                        f"Cannot reach {self.base_url}: {self._scrub(str(exc)) or type(exc).__name__}.",
+                        status=None,
+                    ) from None
+                await self._sleep(self._backoff(attempt, None))
+                continue
+            self._record(method, path, clean, body, response.status_code)
+            status = response.status_code
+            if _retryable(status) and not last:
+                await self._sleep(self._backoff(attempt, response.headers.get("retry-after")))
+                continue
+            try:
+                return self._decode(response)
+            except LettaError as exc:
+                # A server may echo what it was sent; the token must not travel on in an error.
+                exc.message = self._scrub(exc.message)
+                exc.detail = self._scrub(exc.detail)
+                exc.args = (exc.message,)
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _record(self, method: str, path: str, params: dict[str, str], body: Any, status: int | None) -> None:
+        self.sent.append(SentRequest(method, path, params, body, status))
+
+    def _scrub(self, text: str) -> str:
+        return mask(text, [self._token])
+
+    def _backoff(self, attempt: int, retry_after: str | None) -> float:
+        wait = parse_retry_after(retry_after)
+        if wait is not None:
+            return min(wait, MAX_RETRY_AFTER)
+        base = min(self.options.backoff * (2**attempt), self.options.backoff_cap)
+        return base * (0.75 + random.random() / 2)
+
+    def _decode(self, response: httpx.Response) -> Any:
+        status = response.status_code
+        if 300 <= status < 400:
+            where = one_line(response.headers.get("location", "?"), 120)
+            raise BadResponse(
+                f"The server redirected to {where} ({status}); not followed. Check the base URL.",
+                status=status,
+            )
+        try:
+            data = response.json() if response.content else None
+        except RecursionError:
+            raise BadResponse(
+                f"{self.host} answered with JSON nested too deeply to read.", status=status
+            ) from None
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            if status >= 400:
+                raise error_for_status(status, response.text[:500]) from None
+            raise BadResponse(
+                f"{self.host} answered with something that is not JSON: is it a Letta server?",
+                status=status,
+            ) from None
+        if status >= 400:
+            raise error_for_status(
+                status, data, retry_after=parse_retry_after(response.headers.get("retry-after"))
+            )
+        return data
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        import email.utils  # only for a Retry-After given as a date, which is rare
+
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _retryable(status: int) -> bool:
+    """408, 429 and 5xx are worth another try; any other status is the server's answer."""
+    return status in RETRY_STATUSES or 500 <= status < 600
+
+
+def _tls_context(base_url: str, verify: bool, transport: Any) -> ssl.SSLContext | None:
+    """The TLS context httpx is given, built here so that it can be read; None with a transport of our own.
+
+    httpx builds its TLS context (reading the whole CA bundle: 60-150 ms and ~6 MB here) even for a
+    client that never speaks TLS. A plain-HTTP base URL, no transport of our own and no proxy from
+    the environment (an ``https://`` proxy would need the real thing) means no TLS at all; should
+    TLS happen anyway, the empty context refuses every certificate rather than skipping the check.
+    Any other server gets exactly the context httpx would build from ``verify``.
+    """
+    if transport is not None:
+        return None
+    if verify and urlsplit(base_url).scheme == "http":
+        import urllib.request
+
+        if not urllib.request.getproxies():
+            import ssl
+
+            return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    return httpx.create_ssl_context(verify=verify)
