@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -209,32 +207,3 @@ class DeleteScreen(ReportsWorkerErrors, ModalScreen[str]):
         if not self.busy:
             self.dismiss("")
 
-
-def ask_delete(app: Any, identity: Identity) -> None:
-    """Open the delete dialog; when the identity is gone, close its form and reload the list."""
-    if app.readonly:
-        app.notify("Read-only: deleting is turned off.", severity="warning")
-        return
-
-    def done(outcome: str | None) -> None:
-        if not outcome:
-            return
-        from identity_tui.tui.screens.edit import EditScreen
-        from identity_tui.tui.screens.list import ListScreen
-
-        while isinstance(app.screen, EditScreen) and app.screen.identity_id == identity.id:
-            app.pop_screen()
-        for screen in app.screen_stack:
-            if isinstance(screen, ListScreen):
-                screen.refresh_after_write(None)
-        name = one_line(identity.name, 40)
-        if not identity.name.strip():  # never "Deleted ." for an identity without a name
-            name = f"the identity with identifier_key '{one_line(identity.identifier_key, 40)}'"
-        if outcome == GONE:
-            app.notify(f"{name[0].upper() + name[1:] if not identity.name.strip() else name} is gone from the "
-                       "server (404): an earlier try whose answer was lost, or someone else, deleted it.",
-                       timeout=6, markup=False)
-        else:
-            app.notify(f"Deleted {name}.", timeout=4, markup=False)
-
-    app.push_screen(DeleteScreen(identity), done)

@@ -1,12 +1,14 @@
 """The edit screen: loads one identity afresh, and asks before unsaved changes could be lost.
 
-Saving lives in ``edit_save``; every request runs in a worker and answers with a message.
+One class composing two helpers: ``FormDrafts`` keeps the texts on disk while they are modified, and
+``SaveFlow`` drives the core's save transaction. Every request runs in a worker and answers with a
+message, which this screen hands to the helper it is for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rich.text import Text
@@ -14,7 +16,9 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Button, Static
+from textual.worker import Worker, WorkerState
 
 from identity_tui.core.display import one_line
 from identity_tui.core.drafts import FormTexts, SavedDraft
@@ -23,8 +27,12 @@ from identity_tui.core.form import empty_draft
 from identity_tui.core.models import Identity
 from identity_tui.core.planner import Draft
 from identity_tui.tui.form_model import describe_changes
-from identity_tui.tui.screens.edit_drafts import DraftKeepingScreen
-from identity_tui.tui.screens.edit_save import refresh_list
+from identity_tui.tui.messages import DeleteIdentity, IdentityWritten, RestoreAsNew
+from identity_tui.tui.screens.base import ReportsWorkerErrors
+from identity_tui.tui.screens.confirm import ConfirmScreen, LeaveScreen
+from identity_tui.tui.screens.edit_drafts import FormDrafts, form_texts, restored_baseline
+from identity_tui.tui.screens.edit_save import SaveFlow
+from identity_tui.tui.screens.save_job import ExistingFound, Found, RecheckFailed, Rechecked, Sent, SendFailed
 from identity_tui.tui.widgets.edit_form import EditForm
 from identity_tui.tui.widgets.key_bar import KeyBar
 from identity_tui.tui.widgets.property_row import MARK, set_text
@@ -32,7 +40,7 @@ from identity_tui.tui.widgets.property_row import MARK, set_text
 WRITES = frozenset({"save", "revert", "delete_identity"})
 
 
-class EditScreen(DraftKeepingScreen):
+class EditScreen(ReportsWorkerErrors, Screen):
     """Edit an identity (or create one when ``identity`` is None); ctrl+s previews and saves."""
 
     CSS_PATH = "../edit.tcss"
@@ -72,15 +80,28 @@ class EditScreen(DraftKeepingScreen):
         self.baseline = identity
         self.creating = identity is None
         self._initial = Draft.of(identity) if identity else empty_draft(project_id)
-        self.after_save: Callable[[], Any] | None = None
-        self.busy = False
         self._fetch = fetch and identity is not None
-        self._refocus: str | None = None
         self._said_texts: FormTexts | None = None  # the form's texts when the line's sentence was said
+        self.drafts = FormDrafts(self)
+        self.saving = SaveFlow(self)
+
+    @property
+    def identity_id(self) -> str | None:
+        """The id being edited (None while creating)."""
+        return None if self.creating or self.baseline is None else self.baseline.id
+
+    @property
+    def form(self) -> EditForm:
+        return self.query_one(EditForm)
 
     @property
     def modified(self) -> set[str]:
         return self.form.modified
+
+    @property
+    def busy(self) -> bool:
+        """Whether a save is waiting for the server."""
+        return self.saving.busy
 
     def compose(self) -> ComposeResult:
         # The title shows at once, also while hundreds of rows are still going in.
@@ -90,7 +111,15 @@ class EditScreen(DraftKeepingScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self._draft_start()
+        store = self.app.draft_store()
+        drafts = self.drafts
+        restoring = drafts.restoring
+        drafts.start(store)
+        if store is not None and restoring is None and self.identity_id is not None and store.paths_for(self.identity_id):
+            self.notify("This identity has an unsaved draft from an earlier session: the Drafts command "
+                        "(ctrl+p) restores it.", timeout=6)
+        if drafts.restoring is not None and not self._fetch:
+            self.call_later(self._draft_apply, None)
         if self._fetch:
             # Nothing can be typed until the fresh copy is in: it would be overwritten.
             self.form.loading = True
@@ -127,7 +156,7 @@ class EditScreen(DraftKeepingScreen):
         title.set_class(bool(message.modified), "-modified")
         self.sub_title = (f"{MARK} " if message.modified else "") + one_line(message.name, 40)
         self._draft_changed()
-        if self._said_texts is not None and self._said_texts != self._draft_texts():
+        if self._said_texts is not None and self._said_texts != form_texts(self.form):
             self.say("")  # the last sentence was about the form as it was before this edit
 
     def say(self, text: str, *, error: bool = False) -> None:
@@ -136,7 +165,7 @@ class EditScreen(DraftKeepingScreen):
         line.update(Text(text))
         line.set_class(error, "-error")
         # Compared at each change of the form until it differs (then the sentence goes): only while one shows.
-        self._said_texts = self._draft_texts() if text and self.form.is_mounted else None
+        self._said_texts = form_texts(self.form) if text and self.form.is_mounted else None
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -152,7 +181,7 @@ class EditScreen(DraftKeepingScreen):
 
     @on(Loaded)
     async def _loaded(self, message: Loaded) -> None:
-        if self._restoring is not None:
+        if self.drafts.restoring is not None:
             await self._draft_apply(message.identity)
             return
         self.baseline = message.identity
@@ -162,13 +191,13 @@ class EditScreen(DraftKeepingScreen):
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
         self.form.loading = self.form.disabled = False
-        if self._restoring is not None:
+        if self.drafts.restoring is not None:
             self._draft_load_failed(message.error)
             return
         if isinstance(message.error, NotFound):
             self.app.pop_screen()
             self.app.notify("That identity was deleted on the server.", severity="warning", timeout=5)
-            refresh_list(self.app, None)
+            self.app.post_message(IdentityWritten(None))
             return
         self.say(f"Could not read a fresh copy ({message.error.message}) Showing the list's copy.", error=True)
         self.form.focus_name()
@@ -183,11 +212,10 @@ class EditScreen(DraftKeepingScreen):
         if not self.modified:
             then()
             return
-        from identity_tui.tui.screens.confirm import LeaveScreen
 
         def answered(choice: str | None) -> None:
             if choice == "save":
-                self.after_save = then
+                self.saving.after_save = then
                 self.action_save()
             elif choice == "discard":
                 self.drop_draft()
@@ -206,25 +234,120 @@ class EditScreen(DraftKeepingScreen):
         """Quit the app, asking first when something is unsaved."""
         self.confirm_leave(self.app.exit)
 
-    # -- drafts (kept by DraftKeepingScreen) --------------------------------------------------
+    # -- drafts (kept by FormDrafts) ------------------------------------------------------------
 
     def restoring(self, draft: SavedDraft) -> EditScreen:
         """Open with ``draft`` applied once the form is ready (see ``screens.restore``)."""
-        self._restoring = draft
+        self.drafts.restoring = draft
         return self
 
+    @property
+    def draft_form_id(self) -> str | None:
+        """The id naming this form's draft file (None when no draft is kept)."""
+        return self.drafts.form_id
+
+    def flush_draft(self) -> None:
+        """Write the draft now if a change is pending (a signal is stopping the app)."""
+        self.drafts.flush()
+
+    def drop_draft(self) -> None:
+        """The edits are given up (or saved): remove the draft and keep no more."""
+        self.drafts.drop()
+
+    def _draft_changed(self) -> None:
+        """After the marks were recomputed: note the texts (or that nothing is modified any more)."""
+        if self.drafts.keeper is None or self.drafts.restoring is not None or not self.is_mounted:
+            return
+        texts = form_texts(self.form) if self.form.modified else None
+        self.drafts.changed(self.identity_id, None if self.creating else self.baseline, texts)
+
+    def on_unmount(self) -> None:
+        self.drafts.closed(self.app.is_running)
+
     def _draft_load_failed(self, error: LettaError) -> None:
-        draft = self._restoring
-        assert draft is not None
         if isinstance(error, NotFound):
             # Deleted on the server: the texts open as a new identity rather than being lost.
-            from identity_tui.tui.screens.restore import restore_as_new
-
-            self._restoring = None
+            draft = self.drafts.take_restoring()
             self.app.pop_screen()
-            restore_as_new(self.app, draft)
+            self.app.post_message(RestoreAsNew(draft))
             return
         self.call_later(self._draft_apply, None, error.message.rstrip("."))
+
+    async def _draft_apply(self, fresh: Identity | None, problem: str | None = None) -> None:
+        """Show the restored draft's texts; "modified" compares with the identity as the draft found it."""
+        draft = self.drafts.take_restoring()
+        if draft is None:
+            return
+        baseline, note = restored_baseline(draft, fresh, problem)
+        if baseline is not None:
+            self.baseline = baseline
+        form = self.form
+        await form.load_draft(draft.texts.draft())
+        form.rebase(Draft.of(baseline) if baseline is not None else self._initial)
+        self.drafts.adopt(draft)
+        form.loading = form.disabled = False
+        form.focus_name()
+        self.say(note)
+        self._draft_changed()
+
+    # -- saving (driven by SaveFlow; its workers answer here) -------------------------------------
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        """Validate, re-read and merge, then preview the plan (unless turned off), then send it."""
+        self.saving.save()
+
+    def action_readonly_save(self) -> None:
+        self.saving.readonly_save()
+
+    def cancel_save(self) -> bool:
+        """Stop waiting for the server (esc): the form keeps its edits; the next save learns what landed."""
+        return self.saving.cancel_save()
+
+    @on(Rechecked)
+    def _rechecked(self, message: Rechecked) -> None:
+        self.saving.rechecked(message.prepared)
+
+    @on(RecheckFailed)
+    def _recheck_failed(self, message: RecheckFailed) -> None:
+        self.saving.recheck_failed(message.error)
+
+    @on(Sent)
+    async def _sent(self, message: Sent) -> None:
+        # First, before the save may close the form or quit: what was typed is saved, nothing to keep.
+        self.drafts.saved(self.identity_id, self.baseline)
+        await self.saving.sent(message.outcome)
+
+    @on(SendFailed)
+    async def _send_failed(self, message: SendFailed) -> None:
+        await self.saving.send_failed(message.outcome)
+
+    @on(Found)
+    async def _found(self, message: Found) -> None:
+        await self.saving.found(message.outcome.identity)
+
+    @on(ExistingFound)
+    def _existing_found(self, message: ExistingFound) -> None:
+        self.saving.existing_found(message.identity)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A crash in a worker goes to the app's error dialog; the form must come back to life.
+        super().on_worker_state_changed(event)
+        if event.state is WorkerState.ERROR:
+            self.form.loading = self.form.disabled = False
+            if event.worker.group == "edit-save":
+                self.saving.crashed()
+
+    async def become_editor(self, identity: Identity, typed: Draft | None = None) -> None:
+        """From now on this is ``identity``'s edit form; ``typed`` values stay, compared with what it holds."""
+        self.creating = False
+        self.baseline = identity
+        await self.form.remove()
+        form = EditForm(Draft.of(identity), identity_id=identity.id, readonly=self.app.readonly)
+        await self.mount(form, after="#edit-title")
+        if typed is not None:
+            await form.load_draft(replace(typed, project_id=identity.project_id))
+            form.rebase(Draft.of(identity))
 
     # -- other actions --------------------------------------------------------------------------
 
@@ -255,9 +378,7 @@ class EditScreen(DraftKeepingScreen):
     def action_delete_identity(self) -> None:
         """Delete this identity after typing its key (unsaved edits go with it)."""
         if self.baseline is not None and not self.creating:
-            from identity_tui.tui.screens.confirm import ask_delete
-
-            ask_delete(self.app, self.baseline)
+            self.app.post_message(DeleteIdentity(self.baseline))
 
     @on(Button.Pressed, "#revert")
     def action_revert(self) -> None:
@@ -266,7 +387,6 @@ class EditScreen(DraftKeepingScreen):
         if not self.modified:
             self.say("Nothing to revert.")
             return
-        from identity_tui.tui.screens.confirm import ConfirmScreen
 
         async def answered(yes: bool | None) -> None:
             if yes:
@@ -290,26 +410,3 @@ class EditScreen(DraftKeepingScreen):
             yield SystemCommand("Copy id", "Copy this identity's id", self.action_copy_id)
         yield SystemCommand("Back", "Back to the list (asks about unsaved changes)", self.action_back)
 
-
-def open_edit(app: Any, identity: Identity) -> None:
-    """Open the form for ``identity``; a modified form already open is asked about first."""
-    current = app.screen
-    if isinstance(current, EditScreen):
-        if current.identity_id == identity.id:
-            return
-
-        def swap() -> None:
-            app.pop_screen()
-            app.push_screen(EditScreen(identity))
-
-        current.confirm_leave(swap)
-        return
-    app.push_screen(EditScreen(identity))
-
-
-def open_create(app: Any) -> None:
-    """Open an empty form for a new identity (type user, project from the connection)."""
-    if app.readonly:
-        app.notify("Read-only: creating is turned off.", severity="warning")
-        return
-    app.push_screen(EditScreen(None, project_id=app.conn.project_id))

@@ -214,13 +214,3 @@ class ExportScreen(ReportsWorkerErrors, ModalScreen[str | None]):
                       "was not written).")
             self._hint("esc close")
 
-
-def open_export(screen: Any) -> None:
-    """Export what ``screen`` (the list) shows: its server-side filters; the result is also notified."""
-
-    def done(result: str | None) -> None:
-        if result:
-            screen.notify(result, timeout=6, markup=False)
-
-    filters = screen.filters
-    screen.app.push_screen(ExportScreen(filters.query(), where=tuple(getattr(filters, "where", ()))), done)

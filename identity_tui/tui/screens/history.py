@@ -28,6 +28,7 @@ from identity_tui.core.errors import LettaError
 from identity_tui.core.history import diff, undo_means
 from identity_tui.core.journal import Record
 from identity_tui.core.models import Identity
+from identity_tui.tui.messages import IdentityWritten
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.screens.confirm import DeleteScreen
 from identity_tui.tui.widgets.key_bar import KeyBar
@@ -326,11 +327,7 @@ class HistoryScreen(ReportsWorkerErrors, Screen):
         self._after_write()
 
     def _after_write(self) -> None:
-        from identity_tui.tui.screens.list import ListScreen
-
-        for screen in self.app.screen_stack:
-            if isinstance(screen, ListScreen):
-                screen.refresh_after_write(None)
+        self.app.post_message(IdentityWritten())
         self.load()
 
     def action_leave(self) -> None:

@@ -27,6 +27,7 @@ from identity_tui.core.bulk_files import Row, BadRow, format_of, read_rows
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.errors import LettaError
 from identity_tui.core.planner import Draft
+from identity_tui.tui.messages import IdentityWritten
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.widgets.key_bar import KeyBar
 
@@ -308,11 +309,7 @@ class ImportScreen(ReportsWorkerErrors, Screen):
         self._refresh_list()
 
     def _refresh_list(self) -> None:
-        from identity_tui.tui.screens.list import ListScreen
-
-        for screen in self.app.screen_stack:
-            if isinstance(screen, ListScreen):
-                screen.refresh_after_write(None)
+        self.app.post_message(IdentityWritten())
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         super().on_worker_state_changed(event)

@@ -9,6 +9,15 @@ from textual.app import SystemCommand
 
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import BadResponse
+from identity_tui.tui.messages import (
+    DeleteIdentity,
+    ExportIdentities,
+    NewIdentity,
+    OpenIdentity,
+    ShowDetails,
+    ShowHistory,
+    ShowRawJson,
+)
 
 
 class RowActions:
@@ -28,29 +37,20 @@ class RowActions:
     def action_open(self) -> None:
         """Open the identity under the cursor."""
         identity = self._selected_identity()
-        if identity is None:
-            return
-        opener = getattr(self.app, "open_identity", None)
-        if opener is not None:
-            opener(identity)
-        else:
-            self.action_details()
+        if identity is not None:
+            self.app.post_message(OpenIdentity(identity))
 
     def action_details(self) -> None:
         """All fields, properties, and the linked agents and blocks."""
-        from identity_tui.tui.screens.detail import DetailScreen
-
         identity = self._selected_identity()
         if identity is not None:
-            self.app.push_screen(DetailScreen(identity))
+            self.app.post_message(ShowDetails(identity))
 
     def action_raw_json(self) -> None:
         """The selected identity as the server sent it."""
-        from identity_tui.tui.screens.raw_json import RawJsonScreen
-
         identity = self._selected_identity()
         if identity is not None:
-            self.app.push_screen(RawJsonScreen(identity))
+            self.app.post_message(ShowRawJson(identity))
 
     def action_copy_id(self) -> None:
         """Copy the selected id through the terminal (OSC 52)."""
@@ -65,11 +65,7 @@ class RowActions:
         if self.app.readonly:
             self.notify("Read-only: creating is turned off.", severity="warning")
             return
-        creator = getattr(self.app, "new_identity", None)
-        if creator is None:
-            self.notify("Creating identities is not available yet.", severity="warning")
-            return
-        creator()
+        self.app.post_message(NewIdentity())
 
     def action_delete(self) -> None:
         """Delete the selected identity, after typing its identifier key."""
@@ -77,29 +73,21 @@ class RowActions:
             self.notify("Read-only: deleting is turned off.", severity="warning")
             return
         identity = self.table.selected
-        deleter = getattr(self.app, "delete_identity", None)
-        if identity is None:
-            return
-        if deleter is None:
-            self.notify("Deleting identities is not available yet.", severity="warning")
-            return
-        deleter(identity)
+        if identity is not None:
+            self.app.post_message(DeleteIdentity(identity))
 
     def action_export(self) -> None:
         """Export the identities the filters select to a file."""
-        from identity_tui.tui.screens.export import open_export
-
-        open_export(self)
+        filters = self.filters
+        self.app.post_message(ExportIdentities(filters.query(), tuple(filters.where)))
 
     def action_history(self) -> None:
         """The write journal's records of the selected identity, with undo."""
-        from identity_tui.tui.screens.history import HistoryScreen
-
         row = self.table.selected
         if row is None:
-            self.app.push_screen(HistoryScreen())
+            self.app.post_message(ShowHistory())
             return
-        self.app.push_screen(HistoryScreen(row.id, row.identifier_key))
+        self.app.post_message(ShowHistory(row.id, row.identifier_key))
 
     # -- palette --------------------------------------------------------------------------------
 

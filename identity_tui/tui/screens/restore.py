@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -15,7 +14,7 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from identity_tui.core.display import one_line
-from identity_tui.core.drafts import DraftStore, SavedDraft, as_new, describe_age, describe_changes
+from identity_tui.core.drafts import DraftStore, SavedDraft, describe_age, describe_changes
 
 SHOWN_CHANGES = 3
 
@@ -129,71 +128,3 @@ class RestoreScreen(ModalScreen[SavedDraft | None]):
         """Close, keeping every draft (the Drafts command brings them back)."""
         self.dismiss(None)
 
-
-def offer_drafts(app: Any, *, at_start: bool = False) -> None:
-    """Offer this server's drafts; at start only over the list, and only when there are some."""
-    from identity_tui.tui.screens.list import ListScreen
-
-    store = app.draft_store()
-    if store is None:
-        if not at_start:
-            app.notify("Read-only: drafts are not kept or restored.", severity="warning")
-        return
-    if at_start:
-        pruned = store.prune(app.config.draft_days)
-        if pruned:
-            app.notify(f"Removed {pruned} draft{'s' if pruned > 1 else ''} older than {app.config.draft_days} days "
-                       "(draft_days in config.toml).", timeout=6)
-    everything, problems = store.load()
-    open_forms = {getattr(screen, "draft_form_id", None) for screen in app.screen_stack}
-    drafts = [d for d in everything if d.form_id not in open_forms]  # an open form's own draft is no news
-    for problem in problems:
-        app.notify(problem, severity="warning", timeout=8, markup=False)
-    if not drafts:
-        if not at_start and len(everything) > len(drafts):
-            app.notify("The open form's unsaved changes are kept as a draft (it goes once they are saved or "
-                       "discarded); no other drafts are kept for this server.", timeout=5)
-        elif not at_start:
-            app.notify("No unsaved drafts are kept for this server.", timeout=3)
-        return
-    if at_start and not isinstance(app.screen, ListScreen):
-        n = len(drafts)
-        app.notify(f"{n} unsaved draft{'s' if n > 1 else ''} from an earlier session: the Drafts command "
-                   "(ctrl+p) restores them.", timeout=8)
-        return
-
-    def chosen(draft: SavedDraft | None) -> None:
-        if draft is not None:
-            restore_draft(app, draft)
-
-    app.push_screen(RestoreScreen(drafts, store), chosen)
-
-
-def restore_draft(app: Any, draft: SavedDraft) -> None:
-    """Open the draft's form (an edit form reads the identity afresh first); an open modified form is asked about."""
-    from identity_tui.tui.screens.edit import EditScreen
-
-    if draft.base is not None:
-        screen = EditScreen(draft.base).restoring(draft)
-    else:
-        screen = EditScreen(None, project_id=app.conn.project_id).restoring(draft)
-    current = app.screen
-    if isinstance(current, EditScreen):
-
-        def swap() -> None:
-            app.pop_screen()
-            app.push_screen(screen)
-
-        current.confirm_leave(swap)
-        return
-    app.push_screen(screen)
-
-
-def restore_as_new(app: Any, draft: SavedDraft) -> None:
-    """The draft's identity was deleted on the server: open its texts as a new identity instead."""
-    from identity_tui.tui.screens.edit import EditScreen
-
-    name = one_line(draft.texts.name, 40) or "The identity"
-    app.notify(f"{name} was deleted on the server: the draft opens as a new identity.", severity="warning",
-               timeout=8, markup=False)
-    app.push_screen(EditScreen(None, project_id=draft.texts.project_id).restoring(as_new(draft)))

@@ -56,13 +56,6 @@ class ExistingFound(Message):
 
 
 @dataclass
-class OpenIdentity(Message):
-    """Open this identity's form (the app routes it)."""
-
-    identity: Identity
-
-
-@dataclass
 class Found(Message):
     """A create's earlier try, whose answer was lost, had created an identity that differs from the form."""
 
