@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 import traceback
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ from identity_tui.core.config import (
 )
 from identity_tui.core.connect import Backend, open_backend
 from identity_tui.core.secret import Secret, mask
+from identity_tui.tui.timing import Timing
 
 if TYPE_CHECKING:
     from identity_tui.core.drafts import DraftStore
@@ -64,8 +66,13 @@ class IdentityApp(App[int]):
         transport: Any = None,
         cursor_blink: bool = True,
         signals: bool = False,
+        timing: Timing | None = None,
     ) -> None:
         super().__init__()
+        # The shell's delays; tests pass shorter ones and wait on events instead of the clock.
+        self.timing = timing or Timing()
+        # What ``notify`` was asked to say, newest last: toasts expire, this record stays (the last 200).
+        self.notices: deque[str] = deque(maxlen=200)
         self.cursor_blink = cursor_blink
         self._signals = signals
         self._watchdog: threading.Timer | None = None
@@ -97,6 +104,21 @@ class IdentityApp(App[int]):
     def sandbox(self) -> Any:
         """The sandbox store when running on one, else None."""
         return self.backend.sandbox if self.backend else None
+
+    @property
+    def transport(self) -> Any:
+        """The HTTP transport the backend takes instead of its own (tests inject faults here), or None."""
+        return self._transport
+
+    @transport.setter
+    def transport(self, transport: Any) -> None:
+        # Read when the backend opens (mount, reconnect): set it before the app runs.
+        self._transport = transport
+
+    def notify(self, message: str, **kwargs: Any) -> None:
+        """Show a toast, and keep its text in ``notices`` (what the app said, for whoever checks)."""
+        self.notices.append(message)
+        super().notify(message, **kwargs)
 
     @property
     def readonly(self) -> bool:
@@ -204,25 +226,69 @@ class IdentityApp(App[int]):
 
         self.push_screen(HistoryScreen())
 
-    # -- edit, create, delete (edit screen) --
+    # -- edit, create, delete: the screens ask by message, the navigation module moves --
 
     def open_identity(self, identity) -> None:
         """Open the edit form for ``identity`` (a modified form already open is asked about first)."""
-        from identity_tui.tui.screens.edit import open_edit
+        from identity_tui.tui import navigation
 
-        open_edit(self, identity)
+        navigation.open_edit(self, identity)
 
     def new_identity(self) -> None:
         """Open an empty form that creates an identity with one POST."""
-        from identity_tui.tui.screens.edit import open_create
+        from identity_tui.tui import navigation
 
-        open_create(self)
+        navigation.open_create(self)
 
     def delete_identity(self, identity) -> None:
         """Ask for the identifier key, then send one DELETE."""
-        from identity_tui.tui.screens.confirm import ask_delete
+        from identity_tui.tui import navigation
 
-        ask_delete(self, identity)
+        navigation.ask_delete(self, identity)
+
+    def on_open_identity(self, message: Any) -> None:
+        self.open_identity(message.identity)
+
+    def on_new_identity(self, message: Any) -> None:
+        self.new_identity()
+
+    def on_delete_identity(self, message: Any) -> None:
+        self.delete_identity(message.identity)
+
+    def on_show_details(self, message: Any) -> None:
+        from identity_tui.tui.screens.detail import DetailScreen
+
+        self.push_screen(DetailScreen(message.identity))
+
+    def on_show_raw_json(self, message: Any) -> None:
+        from identity_tui.tui.screens.raw_json import RawJsonScreen
+
+        self.push_screen(RawJsonScreen(message.identity))
+
+    def on_show_history(self, message: Any) -> None:
+        from identity_tui.tui.screens.history import HistoryScreen
+
+        self.push_screen(HistoryScreen(message.identity_id, message.identifier_key))
+
+    def on_export_identities(self, message: Any) -> None:
+        from identity_tui.tui import navigation
+
+        navigation.open_export(self, message.query, message.where)
+
+    def on_identity_written(self, message: Any) -> None:
+        from identity_tui.tui import navigation
+
+        navigation.refresh_lists(self, message.select_id)
+
+    def on_restore_draft(self, message: Any) -> None:
+        from identity_tui.tui import navigation
+
+        navigation.restore_draft(self, message.draft)
+
+    def on_restore_as_new(self, message: Any) -> None:
+        from identity_tui.tui import navigation
+
+        navigation.restore_as_new(self, message.draft)
 
     # -- drafts -------------------------------------------------------------------------------
 
@@ -236,15 +302,9 @@ class IdentityApp(App[int]):
 
     def action_drafts(self) -> None:
         """Offer this server's drafts: restore, discard or later."""
-        from identity_tui.tui.screens.restore import offer_drafts
+        from identity_tui.tui import navigation
 
-        offer_drafts(self)
-
-    def on_open_identity(self, message: Any) -> None:
-        """A screen asks for an identity's form (``save_job.OpenIdentity``): the app opens it."""
-        from identity_tui.tui.screens.edit import open_edit
-
-        open_edit(self, message.identity)
+        navigation.offer_drafts(self)
 
     def on_list_screen_page_loaded(self, message: Any) -> None:
         # Once a server's first page is on screen (never before: the list paints first), offer its drafts.
@@ -263,12 +323,12 @@ class IdentityApp(App[int]):
         The list paints without them; here they are imported while the user reads the first page,
         so neither the first paint nor the first identity opened waits for them.
         """
-        from identity_tui.tui.screens.restore import offer_drafts
+        from identity_tui.tui import navigation
 
         if self._gc_frozen:
             gc.freeze()  # like the rest of start-up (see collect_from_now_on): never scanned again
         if not self.readonly:
-            self.call_from_thread(offer_drafts, self, at_start=True)
+            self.call_from_thread(navigation.offer_drafts, self, at_start=True)
 
     def flush_drafts(self) -> None:
         """Write every open form's pending draft now."""
