@@ -71,7 +71,7 @@ class FormDrafts:
         if store is None:
             self.restoring = None
             return
-        timing = getattr(self.node.app, "timing", None) or __import__("identity_tui.tui.timing", fromlist=["Timing"]).Timing()  # TEMP
+        timing = self.node.app.timing
         form_id = self.restoring.form_id if self.restoring is not None else new_form_id()
         self.keeper = DraftKeeper(store, form_id, delay=timing.draft_delay, max_wait=timing.draft_max_wait)
 
