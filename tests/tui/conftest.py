@@ -10,6 +10,7 @@ from identity_tui.core.config import Config, Connection
 from identity_tui.sandbox import Sandbox
 from identity_tui.sandbox.seed import seed
 from identity_tui.tui.app import IdentityApp
+from identity_tui.tui.timing import Timing
 
 SANDBOX_LABEL = Path("sandbox.sqlite3")
 
@@ -34,7 +35,7 @@ def empty_sandbox():
 
 @pytest.fixture
 def make_app(sandbox):
-    """Build the app on the sandbox (or on a given store/transport), cursor blink off."""
+    """Build the app on the sandbox (or on a given store/transport, with given delays), cursor blink off."""
 
     def make(
         *,
@@ -44,15 +45,16 @@ def make_app(sandbox):
         transport=None,
         conn: Connection | None = None,
         config: Config | None = None,
+        timing: Timing | None = None,
     ) -> IdentityApp:
         cfg = config or Config(page_size=page_size)
         if transport is not None:
             connection = conn or Connection(base_url="http://letta.test:8283", readonly=readonly)
-            return IdentityApp(connection, cfg, transport=transport, cursor_blink=False)
+            return IdentityApp(connection, cfg, transport=transport, cursor_blink=False, timing=timing)
         connection = conn or Connection(
             base_url="http://sandbox.invalid", sandbox=SANDBOX_LABEL, readonly=readonly
         )
-        return IdentityApp(connection, cfg, sandbox=store or sandbox, cursor_blink=False)
+        return IdentityApp(connection, cfg, sandbox=store or sandbox, cursor_blink=False, timing=timing)
 
     return make
 

@@ -77,7 +77,7 @@ async def test_after_a_cancelled_preview_typing_goes_on_into_the_field(make_app,
 async def test_after_a_failed_save_typing_goes_on_into_the_field(make_app, people):
     faulty = FaultyTransport(people.transport())
     app = make_app()
-    app._transport = faulty  # the sandbox backend takes this transport instead of its own
+    app.transport = faulty  # the sandbox backend takes this transport instead of its own
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
         faulty.arm("429", method("PATCH"))

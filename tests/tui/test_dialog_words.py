@@ -39,5 +39,5 @@ async def test_deleting_an_identity_without_a_name_names_its_key(make_app, sandb
         await settle(pilot, app)
         await pilot.press(*ALICE["identifier_key"], "enter")
         await settle(pilot, app)
-        notes = [n.message for n in app._notifications]
+        notes = list(app.notices)
         assert f"Deleted the identity with identifier_key '{ALICE['identifier_key']}'." in notes, notes

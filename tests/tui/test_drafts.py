@@ -410,7 +410,7 @@ async def test_an_unreadable_draft_is_a_warning_not_a_crash(make_app, people):
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await settle(pilot, app)
         assert isinstance(app.screen, ListScreen)
-        assert any("Skipped the unreadable draft" in n.message for n in app._notifications)
+        assert any("Skipped the unreadable draft" in n for n in app.notices)
 
 
 async def test_the_drafts_command_leaves_out_the_open_forms_own_draft(make_app, people):
@@ -422,6 +422,6 @@ async def test_the_drafts_command_leaves_out_the_open_forms_own_draft(make_app, 
         app.action_drafts()
         await pilot.pause()
         assert app.screen is screen
-        notes = [n.message for n in app._notifications]
+        notes = list(app.notices)
         assert not any("No unsaved drafts" in n for n in notes), notes  # the open form's draft is on disk
         assert any("open form's unsaved changes are kept as a draft" in n and "no other" in n for n in notes), notes

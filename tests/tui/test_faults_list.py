@@ -31,7 +31,7 @@ SENTENCES = {
 async def test_a_failed_refresh_keeps_the_rows_and_says_why(make_app, sandbox, fault):
     faulty = FaultyTransport(sandbox.transport())
     app = make_app(transport=None)
-    app._transport = faulty  # the sandbox backend takes this transport instead of its own
+    app.transport = faulty  # the sandbox backend takes this transport instead of its own
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         table = app.screen.query_one(IdentityTable)
@@ -56,7 +56,7 @@ async def test_a_failed_refresh_keeps_the_rows_and_says_why(make_app, sandbox, f
 async def test_a_first_load_that_fails_like_a_dead_server_opens_the_connect_screen(make_app, sandbox, fault):
     faulty = FaultyTransport(sandbox.transport(), fault=fault, match=lambda r: True)
     app = make_app()
-    app._transport = faulty
+    app.transport = faulty
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         assert isinstance(app.screen, ConnectScreen)
@@ -66,7 +66,7 @@ async def test_a_first_load_that_fails_like_a_dead_server_opens_the_connect_scre
 async def test_paging_failure_keeps_the_page_and_the_cursor_stack(make_app, sandbox):
     faulty = FaultyTransport(sandbox.transport())
     app = make_app()
-    app._transport = faulty
+    app.transport = faulty
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         screen = app.screen

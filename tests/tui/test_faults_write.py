@@ -45,7 +45,7 @@ CAROL_KEY = "carol@example.com"
 def faulty_app(make_app, sandbox) -> tuple[object, FaultyTransport]:
     faulty = FaultyTransport(sandbox.transport())
     app = make_app()
-    app._transport = faulty  # the sandbox backend takes this transport instead of its own
+    app.transport = faulty  # the sandbox backend takes this transport instead of its own
     return app, faulty
 
 
@@ -265,7 +265,7 @@ async def test_a_lost_create_found_on_retry_is_reported_as_created(make_app, peo
         await pilot.press("enter")
         await settle(pilot, app)
         assert isinstance(app.screen, ListScreen)
-        notes = [n.message for n in app._notifications]
+        notes = list(app.notices)
         assert ("Created Carol Example (the earlier try had created it; its answer was lost, so nothing was sent "
                 "twice).") in notes
 
@@ -339,7 +339,7 @@ async def test_a_failed_delete_says_why_and_a_404_on_the_retry_means_deleted(mak
         await settle(pilot, app)
         assert isinstance(app.screen, ListScreen)
         assert people.store.get(ALICE_ID) is None
-        notes = [n.message for n in app._notifications]
+        notes = list(app.notices)
         if fault == "dropped":
             assert any(n.startswith("Alice Example is gone from the server (404)") for n in notes), notes
         else:

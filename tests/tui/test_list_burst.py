@@ -73,7 +73,7 @@ def assert_label_names_the_rows(app, ordered: list[str]) -> int:
 async def test_a_burst_of_next_page_keys_turns_one_page_per_key_and_the_label_agrees(make_app, big_sandbox):
     held = HeldTransport(big_sandbox.transport())
     app = make_app(store=big_sandbox)
-    app._transport = held  # the sandbox backend takes this transport instead of its own
+    app.transport = held  # the sandbox backend takes this transport instead of its own
     ordered = ordered_ids(big_sandbox)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
@@ -92,7 +92,7 @@ async def test_a_burst_of_next_page_keys_turns_one_page_per_key_and_the_label_ag
 async def test_a_burst_both_ways_while_loading_lands_on_the_net_page(make_app, big_sandbox):
     held = HeldTransport(big_sandbox.transport())
     app = make_app(store=big_sandbox)
-    app._transport = held
+    app.transport = held
     ordered = ordered_ids(big_sandbox)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
@@ -106,7 +106,7 @@ async def test_a_burst_both_ways_while_loading_lands_on_the_net_page(make_app, b
 async def test_a_late_failure_of_a_page_left_behind_does_not_touch_the_page_shown(make_app, big_sandbox):
     held = HeldTransport(big_sandbox.transport())
     app = make_app(store=big_sandbox)
-    app._transport = held
+    app.transport = held
     ordered = ordered_ids(big_sandbox)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
@@ -128,7 +128,7 @@ async def test_a_late_failure_of_a_page_left_behind_does_not_touch_the_page_show
 async def test_a_burst_back_from_the_last_page_agrees_with_its_label(make_app, big_sandbox):
     held = HeldTransport(big_sandbox.transport())
     app = make_app(store=big_sandbox)
-    app._transport = held
+    app.transport = held
     ordered = ordered_ids(big_sandbox)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)

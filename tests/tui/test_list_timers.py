@@ -36,7 +36,7 @@ def loading_log(app, table: IdentityTable) -> list[bool]:
 async def test_a_slow_page_shows_the_indicator_after_a_moment(make_app, sandbox):
     gated = GatedTransport(sandbox.transport())
     app = make_app()
-    app._transport = gated  # the sandbox backend takes this transport instead of its own
+    app.transport = gated  # the sandbox backend takes this transport instead of its own
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         table = app.screen.query_one(IdentityTable)
@@ -74,7 +74,7 @@ async def test_a_slow_first_page_still_leaves_the_table_focused(make_app, sandbo
     """The keys reach the table again once the indicator is gone."""
     gated = GatedTransport(sandbox.transport(), paging_only=False, open=False)
     app = make_app()
-    app._transport = gated
+    app.transport = gated
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(LOADING_DELAY + 0.2)
         table = app.screen.query_one(IdentityTable)
@@ -90,7 +90,7 @@ async def test_a_slow_first_page_still_leaves_the_table_focused(make_app, sandbo
 async def test_a_slow_page_turn_keeps_the_keys_working(make_app, sandbox):
     gated = GatedTransport(sandbox.transport())
     app = make_app()
-    app._transport = gated
+    app.transport = gated
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         table = app.screen.query_one(IdentityTable)

@@ -106,7 +106,7 @@ async def test_matches_show_as_found_and_esc_stops_the_scan_half_way(make_app, b
     want = expected(big_sandbox, ["plan=free"])
     held = HeldPages(big_sandbox.transport())
     app = make_app(store=big_sandbox)
-    app._transport = held  # the sandbox backend takes this transport instead of its own
+    app.transport = held  # the sandbox backend takes this transport instead of its own
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
         held.hold = True

@@ -27,7 +27,7 @@ CAROL_KEY = "carol@example.com"
 def hanging_app(make_app, sandbox):
     faulty = FaultyTransport(sandbox.transport())
     app = make_app(config=Config(preview_saves=False))
-    app._transport = faulty  # the sandbox backend takes this transport instead of its own
+    app.transport = faulty  # the sandbox backend takes this transport instead of its own
     return app, faulty
 
 
