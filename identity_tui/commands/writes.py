@@ -90,8 +90,8 @@ async def save(client: LettaClient, loaded: Identity, draft: Draft, args: argpar
 
 
 def _conflict_words(conflict: Any) -> str:
-    field = conflict.field
-    return f"property '{one_line(field.split('.', 1)[1], 40)}'" if field.startswith("properties.") else field
+    key = conflict.key  # a property's conflict names its key
+    return f"property '{one_line(key, 40)}'" if key is not None else conflict.field
 
 
 def _writes_allowed(client: LettaClient, args: argparse.Namespace) -> None:

@@ -15,12 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from identity_tui.core.draft import FIELDS, PROPERTIES, SCALARS, Draft, DraftProperty, field_key, field_value, key_field
 from identity_tui.core.models import IdentityType, same_property
-from identity_tui.core.planner import SCALARS, Draft, DraftProperty
 
 MINE = "mine"
 THEIRS = "theirs"
-ORDER = "properties"  # the conflict about the order of the rows
+ORDER = PROPERTIES  # the conflict about the order of the rows
 
 
 class _Absent:
@@ -59,7 +59,7 @@ class Conflict:
     @property
     def key(self) -> str | None:
         """The property key, for a property row."""
-        return self.field.split(".", 1)[1] if self.field.startswith("properties.") else None
+        return field_key(self.field)
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def merge(base: Draft, theirs: Draft, mine: Draft, choices: Mapping[str, str] | 
     taken: list[str] = []
     scalars: dict[str, Any] = {}
     for name in SCALARS:
-        b, t, m = (_scalar(getattr(d, name), name) for d in (base, theirs, mine))
+        b, t, m = (field_value(d, name) for d in (base, theirs, mine))
         value, conflict = _pick(b, t, m, name, choices, _equal)
         if conflict is not None:
             conflicts.append(conflict)
@@ -94,7 +94,7 @@ def merge(base: Draft, theirs: Draft, mine: Draft, choices: Mapping[str, str] | 
     b_props, t_props, m_props = _by_key(base), _by_key(theirs), _by_key(mine)
     picked: dict[str, Any] = {}
     for key in _union(b_props, t_props, m_props):
-        field = f"properties.{key}"
+        field = key_field(key)
         b, t, m = (props.get(key, ABSENT) for props in (b_props, t_props, m_props))
         value, conflict = _pick(b, t, m, field, choices, _same_prop)
         if conflict is not None:
@@ -125,10 +125,13 @@ def merge(base: Draft, theirs: Draft, mine: Draft, choices: Mapping[str, str] | 
 
 
 def changed_between(old: Draft, new: Draft) -> list[str]:
-    """The fields (named as in ``Conflict``) that differ between two versions, for telling what changed."""
-    out = [n for n in SCALARS if _scalar(getattr(old, n), n) != _scalar(getattr(new, n), n)]
+    """The fields (named as in ``Conflict``) that differ between two versions: the one answer to "what changed".
+
+    The four fields first, then each property that differs (by key: changed, removed or added, in the order
+    of ``old`` then of what ``new`` added), then ``ORDER`` when the keys both hold stand in another order."""
+    out = [n for n in FIELDS if field_value(old, n) != field_value(new, n)]
     a, b = _by_key(old), _by_key(new)
-    out += [f"properties.{k}" for k in _union(a, b, {}) if not _same_prop(a.get(k, ABSENT), b.get(k, ABSENT))]
+    out += [key_field(k) for k in _union(a, b) if not _same_prop(a.get(k, ABSENT), b.get(k, ABSENT))]
     common = [k for k in a if k in b]
     if [k for k in b if k in a] != common:
         out.append(ORDER)
@@ -136,15 +139,6 @@ def changed_between(old: Draft, new: Draft) -> list[str]:
 
 
 # -- parts ------------------------------------------------------------------------------------
-
-
-def _scalar(value: Any, name: str) -> Any:
-    if name == "identity_type":
-        try:
-            return IdentityType(value).value
-        except ValueError:
-            return str(value)
-    return value
 
 
 def _as_type(value: str) -> IdentityType | str:

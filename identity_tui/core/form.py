@@ -16,7 +16,21 @@ from typing import Any
 from identity_tui.core.display import one_line
 from identity_tui.core.jsontext import dumps
 from identity_tui.core.models import IdentityType, PropertyType, same_value, value_error
-from identity_tui.core.planner import WIRE_DEPTH_MAX, Draft, DraftError, DraftProperty, validate_draft
+# same_draft is found here too, next to the form it compares: the screens import it from this module.
+from identity_tui.core.draft import (  # noqa: F401
+    FIELDS,
+    PARTS,
+    PROPERTIES,
+    Draft,
+    DraftError,
+    DraftProperty,
+    field_value,
+    parse_row_field,
+    row_field,
+    same_draft,
+    same_properties,
+)
+from identity_tui.core.planner import WIRE_DEPTH_MAX, validate_draft
 
 TYPE_ORDER = (PropertyType.STRING, PropertyType.NUMBER, PropertyType.BOOLEAN, PropertyType.JSON)
 
@@ -278,12 +292,12 @@ class FormValues:
     def errors(self) -> list[DraftError]:
         """Every problem, in form order: a value that does not parse says why in its own words."""
         unparsed = {
-            f"properties.{i}.value": r.value.error
+            row_field(i, "value"): r.value.error
             for i, r in enumerate(self.rows)
             if isinstance(r.value, Unparsed)
         }
         misfits = {
-            f"properties.{i}.value": misfit_message(r.type, r.value)
+            row_field(i, "value"): misfit_message(r.type, r.value)
             for i, r in enumerate(self.rows)
             if r.origin is not None and not isinstance(r.value, Unparsed) and same_value(r.value, r.origin.value)
             and value_error(r.type, r.value)
@@ -316,14 +330,13 @@ def _sentence(phrase: str) -> str:
 
 def field_order(name: str) -> tuple[int, int, int]:
     """Sort key that puts errors in the order the form shows its fields."""
-    head = ("name", "identifier_key", "identity_type", "project_id")
-    if name in head:
-        return (head.index(name), 0, 0)
-    parts = name.split(".")
-    if parts[0] == "properties" and len(parts) > 1 and parts[1].isdigit():
-        part = parts[2] if len(parts) > 2 else ""
-        return (len(head), int(parts[1]), ("key", "type", "value").index(part) if part in ("key", "type", "value") else 3)
-    return (len(head) + 1, 0, 0)
+    if name in FIELDS:
+        return (FIELDS.index(name), 0, 0)
+    row = parse_row_field(name)
+    if row is not None:
+        index, part = row
+        return (len(FIELDS), index, PARTS.index(part) if part in PARTS else len(PARTS))
+    return (len(FIELDS) + 1, 0, 0)
 
 
 def empty_draft(project_id: str | None = None) -> Draft:
@@ -331,44 +344,15 @@ def empty_draft(project_id: str | None = None) -> Draft:
     return Draft(name="", identifier_key="", identity_type=IdentityType.USER, project_id=project_id or None)
 
 
-def same_draft_property(a: DraftProperty, b: DraftProperty) -> bool:
-    """Key, type and value equal, with ``True``, ``1`` and ``1.0`` told apart."""
-    return a.key == b.key and PropertyType(a.type) is PropertyType(b.type) and same_value(a.value, b.value)
-
-
-def same_draft(a: Draft, b: Draft) -> bool:
-    """Two drafts that would leave the server holding the same identity."""
-    return (
-        a.name == b.name
-        and a.identifier_key == b.identifier_key
-        and _type_value(a.identity_type) == _type_value(b.identity_type)
-        and (a.project_id or None) == (b.project_id or None)
-        and len(a.properties) == len(b.properties)
-        and all(same_draft_property(x, y) for x, y in zip(a.properties, b.properties))
-    )
-
-
-def _type_value(kind: Any) -> str:
-    return kind.value if isinstance(kind, IdentityType) else str(kind)
-
-
 def modified_fields(loaded: Draft, values: FormValues) -> set[str]:
     """Which fields differ from what was loaded: ``name``, ``properties.2.value``, ``properties`` (the list)…"""
     now = values.draft()
-    out = {
-        name
-        for name in ("name", "identifier_key")
-        if getattr(loaded, name) != getattr(now, name)
-    }
-    if _type_value(loaded.identity_type) != _type_value(now.identity_type):
-        out.add("identity_type")
-    if (loaded.project_id or None) != (now.project_id or None):
-        out.add("project_id")
+    out = {name for name in FIELDS if field_value(loaded, name) != field_value(now, name)}
     for i, row in enumerate(values.rows):
         origin = row.origin
         parts = []
         if origin is None:
-            parts = ["key", "type", "value"]
+            parts = list(PARTS)
         else:
             if row.key != origin.key:
                 parts.append("key")
@@ -377,12 +361,10 @@ def modified_fields(loaded: Draft, values: FormValues) -> set[str]:
             if not same_value(row.value, origin.value):
                 parts.append("value")
         if parts:
-            out.add(f"properties.{i}")
-            out.update(f"properties.{i}.{p}" for p in parts)
-    if len(loaded.properties) != len(now.properties) or not all(
-        same_draft_property(x, y) for x, y in zip(loaded.properties, now.properties)
-    ):
-        out.add("properties")
+            out.add(row_field(i))
+            out.update(row_field(i, p) for p in parts)
+    if not same_properties(loaded.properties, now.properties):
+        out.add(PROPERTIES)
     return out
 
 

@@ -11,70 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from identity_tui.core.paths import IDENTITIES, identity_path
-from identity_tui.core.jsontext import depth
-from identity_tui.core.models import (
-    Identity,
-    IdentityProperty,
-    IdentityType,
-    PropertyType,
-    same_property,
-    value_error,
+from identity_tui.core.draft import (
+    SCALARS,
+    Draft,
+    DraftError,
+    DraftProperty,
+    field_value,
+    key_field,
+    row_field,
+    same_properties,
 )
-
-
-@dataclass(frozen=True)
-class DraftProperty:
-    """A property row as the form holds it, value already parsed to its Python type."""
-
-    key: str
-    type: PropertyType
-    value: Any
-
-    def wire(self) -> dict[str, Any]:
-        """The property as the server wants it."""
-        return {"key": self.key, "value": self.value, "type": PropertyType(self.type).value}
-
-    @classmethod
-    def of(cls, prop: IdentityProperty) -> DraftProperty:
-        """The draft row for a loaded property."""
-        return cls(prop.key, prop.type, prop.value)
-
-
-@dataclass(frozen=True)
-class Draft:
-    """What the form says the identity should be."""
-
-    name: str
-    identifier_key: str
-    identity_type: IdentityType
-    properties: tuple[DraftProperty, ...] = ()
-    project_id: str | None = None
-
-    @classmethod
-    def of(cls, identity: Identity) -> Draft:
-        """The draft that changes nothing."""
-        return cls(
-            name=identity.name,
-            identifier_key=identity.identifier_key,
-            identity_type=identity.identity_type,
-            properties=tuple(DraftProperty.of(p) for p in identity.properties),
-            project_id=identity.project_id,
-        )
-
-
-@dataclass(frozen=True)
-class DraftError:
-    """One reason the draft cannot be sent; ``field`` names where: ``name``, ``properties.2.key``…"""
-
-    field: str
-    message: str
-
-    @property
-    def row(self) -> int | None:
-        """The property row the error is on, if any."""
-        parts = self.field.split(".")
-        return int(parts[1]) if parts[0] == "properties" and len(parts) > 1 else None
+from identity_tui.core.jsontext import depth
+from identity_tui.core.models import Identity, IdentityProperty, IdentityType, PropertyType, same_property, value_error
+from identity_tui.core.paths import IDENTITIES, identity_path
 
 
 @dataclass(frozen=True)
@@ -111,8 +60,6 @@ class Plan:
         return not self.requests
 
 
-SCALARS = ("name", "identifier_key", "identity_type")
-
 # The server stores any integer but writes its answers with orjson, which only knows 64-bit ones: a
 # bigger one is saved, then every read of that identity (and every list page holding it) fails with 500.
 WIRE_INT_MIN = -(2**63)
@@ -129,18 +76,10 @@ _NUL = "cannot hold the NUL character (\\x00): the server's database refuses it"
 def validate_draft(draft: Draft) -> list[DraftError]:
     """Everything that would stop us sending the draft: empty names, bad keys, values of the wrong kind."""
     errors: list[DraftError] = []
-    if not draft.name.strip():
-        errors.append(DraftError("name", "Name is required."))
-    elif not _is_text(draft.name):
-        errors.append(DraftError("name", f"Name {_NOT_TEXT}."))
-    elif "\x00" in draft.name:
-        errors.append(DraftError("name", f"Name {_NUL}."))
-    if not draft.identifier_key.strip():
-        errors.append(DraftError("identifier_key", "Identifier key is required."))
-    elif not _is_text(draft.identifier_key):
-        errors.append(DraftError("identifier_key", f"Identifier key {_NOT_TEXT}."))
-    elif "\x00" in draft.identifier_key:
-        errors.append(DraftError("identifier_key", f"Identifier key {_NUL}."))
+    for name, label in (("name", "Name"), ("identifier_key", "Identifier key")):
+        problem = _name_problem(getattr(draft, name))
+        if problem:
+            errors.append(DraftError(name, f"{label} {problem}."))
     try:
         IdentityType(draft.identity_type)
     except ValueError:
@@ -148,25 +87,36 @@ def validate_draft(draft: Draft) -> list[DraftError]:
     seen: dict[str, int] = {}
     for i, prop in enumerate(draft.properties):
         if not prop.key.strip():
-            errors.append(DraftError(f"properties.{i}.key", "Key is required."))
+            errors.append(DraftError(row_field(i, "key"), "Key is required."))
         elif not _is_text(prop.key):
-            errors.append(DraftError(f"properties.{i}.key", f"Key {_NOT_TEXT}."))
+            errors.append(DraftError(row_field(i, "key"), f"Key {_NOT_TEXT}."))
         elif prop.key in seen:
             first = seen[prop.key]
             message = f"Key {prop.key!r} is used twice (rows {first + 1} and {i + 1})."
-            errors.append(DraftError(f"properties.{first}.key", message))
-            errors.append(DraftError(f"properties.{i}.key", message))
+            errors.append(DraftError(row_field(first, "key"), message))
+            errors.append(DraftError(row_field(i, "key"), message))
         else:
             seen[prop.key] = i
         try:
             ptype = PropertyType(prop.type)
         except ValueError:
-            errors.append(DraftError(f"properties.{i}.type", "Unknown property type."))
+            errors.append(DraftError(row_field(i, "type"), "Unknown property type."))
             continue
         problem = value_error(ptype, prop.value) or _wire_problem(prop.value)
         if problem:
-            errors.append(DraftError(f"properties.{i}.value", f"Value {problem}."))
+            errors.append(DraftError(row_field(i, "value"), f"Value {problem}."))
     return errors
+
+
+def _name_problem(text: str) -> str | None:
+    """What is wrong with a name or an identifier key, as the end of a sentence; None when nothing is."""
+    if not text.strip():
+        return "is required"
+    if not _is_text(text):
+        return _NOT_TEXT
+    if "\x00" in text:
+        return _NUL
+    return None
 
 
 def _is_text(text: str) -> bool:
@@ -204,12 +154,8 @@ def changed_fields(original: Identity, draft: Draft) -> dict[str, Any]:
     """The scalar fields whose draft value differs from the loaded one."""
     out: dict[str, Any] = {}
     for name in SCALARS:
-        before = getattr(original, name)
-        after = getattr(draft, name)
-        if name == "identity_type":
-            before, after = IdentityType(before).value, IdentityType(after).value
-        if before != after:
-            out[name] = after
+        if field_value(original, name) != field_value(draft, name):
+            out[name] = getattr(draft, name)
     return out
 
 
@@ -261,7 +207,7 @@ def plan_save(original: Identity, draft: Draft) -> Plan:
     if patch:
         plan.requests.append(PlannedRequest("PATCH", path, patch, _describe_patch(patch)))
     old_list = [DraftProperty.of(p) for p in original.properties]
-    if not _same_list(old_list, draft.properties):
+    if not same_properties(old_list, draft.properties):
         plan.requests.append(
             PlannedRequest(
                 "PUT",
@@ -320,23 +266,19 @@ def matches_draft(identity: Identity, draft: Draft) -> list[str]:
     """The fields where ``identity`` differs from ``draft``: empty when the save landed as meant."""
     diffs = [f for f in SCALARS if f in changed_fields(identity, draft)]
     have = [DraftProperty.of(p) for p in identity.properties]
-    if not _same_list(have, draft.properties):
+    if not same_properties(have, draft.properties):
         want = {p.key: p for p in draft.properties}
         got = {p.key: p for p in have}
         keys = [k for k in want if k not in got or not same_property(got[k], want[k])]
         keys += [k for k in got if k not in want]
         if not keys:
             keys = ["(order)"]
-        diffs.extend(f"properties.{k}" for k in keys)
+        diffs.extend(key_field(k) for k in keys)
     return diffs
 
 
 def _as_property(p: DraftProperty) -> IdentityProperty:
     return IdentityProperty.model_construct(key=p.key, type=PropertyType(p.type), value=p.value)
-
-
-def _same_list(a: list[DraftProperty] | tuple[DraftProperty, ...], b: tuple[DraftProperty, ...]) -> bool:
-    return len(a) == len(b) and all(same_property(x, y) for x, y in zip(a, b))
 
 
 def _describe_patch(patch: dict[str, Any]) -> str:

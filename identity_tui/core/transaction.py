@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from identity_tui.core.conflict import MINE, THEIRS, Conflict, merge
 from identity_tui.core.errors import APIError, BadResponse, ConnectionFailed, LettaError, NotFound
-from identity_tui.core.form import same_draft
+from identity_tui.core.draft import same_draft
 from identity_tui.core.journal import image, wire_requests
 from identity_tui.core.links import linked
 from identity_tui.core.models import Identity

@@ -1,0 +1,126 @@
+"""The draft (what the form says an identity should be), its field names and the comparisons every module shares.
+
+Fields are named as text everywhere: the four scalars (``FIELDS``), a form row (``properties.2``, or one
+part of it, ``properties.2.value``) or a property by its key (``properties.email``); ``row_field``,
+``key_field`` and their parsers are the only places those names are spelled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from identity_tui.core.models import Identity, IdentityProperty, IdentityType, PropertyType, same_property
+
+# The identity's own fields, in the order the form shows them; the first three are what a PATCH sets
+# (the project cannot be changed by an edit).
+FIELDS = ("name", "identifier_key", "identity_type", "project_id")
+SCALARS = FIELDS[:3]
+PROPERTIES = "properties"  # the property list as a whole
+PARTS = ("key", "type", "value")  # the parts of a property row, in the form's order
+
+
+@dataclass(frozen=True)
+class DraftProperty:
+    """A property row as the form holds it, value already parsed to its Python type."""
+
+    key: str
+    type: PropertyType
+    value: Any
+
+    def wire(self) -> dict[str, Any]:
+        """The property as the server wants it."""
+        return {"key": self.key, "value": self.value, "type": PropertyType(self.type).value}
+
+    @classmethod
+    def of(cls, prop: IdentityProperty) -> DraftProperty:
+        """The draft row for a loaded property."""
+        return cls(prop.key, prop.type, prop.value)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the form says the identity should be."""
+
+    name: str
+    identifier_key: str
+    identity_type: IdentityType
+    properties: tuple[DraftProperty, ...] = ()
+    project_id: str | None = None
+
+    @classmethod
+    def of(cls, identity: Identity) -> Draft:
+        """The draft that changes nothing."""
+        return cls(
+            name=identity.name,
+            identifier_key=identity.identifier_key,
+            identity_type=identity.identity_type,
+            properties=tuple(DraftProperty.of(p) for p in identity.properties),
+            project_id=identity.project_id,
+        )
+
+
+@dataclass(frozen=True)
+class DraftError:
+    """One reason the draft cannot be sent; ``field`` names where: ``name``, ``properties.2.key``…"""
+
+    field: str
+    message: str
+
+    @property
+    def row(self) -> int | None:
+        """The property row the error is on, if any."""
+        found = parse_row_field(self.field)
+        return found[0] if found is not None else None
+
+
+# -- field names ---------------------------------------------------------------------------------
+
+
+def row_field(index: int, part: str | None = None) -> str:
+    """``properties.2``, or ``properties.2.value`` with a part: a row of the form (counted from 0)."""
+    return f"{PROPERTIES}.{index}" if part is None else f"{PROPERTIES}.{index}.{part}"
+
+
+def parse_row_field(name: str) -> tuple[int, str | None] | None:
+    """(row, part or None) of a name ``row_field`` made; None for any other name."""
+    parts = name.split(".")
+    if parts[0] != PROPERTIES or len(parts) < 2 or not parts[1].isdecimal():
+        return None
+    return int(parts[1]), parts[2] if len(parts) > 2 else None
+
+
+def key_field(key: str) -> str:
+    """``properties.email``: a property named by its key, as a merge and a read-back name it."""
+    return f"{PROPERTIES}.{key}"
+
+
+def field_key(name: str) -> str | None:
+    """The key of a name ``key_field`` made (a key may hold dots); None for any other name."""
+    return name.split(".", 1)[1] if name.startswith(PROPERTIES + ".") else None
+
+
+# -- comparisons ---------------------------------------------------------------------------------
+
+
+def field_value(version: Any, name: str) -> Any:
+    """One of ``FIELDS`` of a draft or an identity, as compared: the type as its text, no project as None."""
+    value = getattr(version, name)
+    if name == "identity_type":
+        try:
+            return IdentityType(value).value
+        except ValueError:
+            return str(value)
+    if name == "project_id":
+        return value or None
+    return value
+
+
+def same_properties(a: tuple[Any, ...] | list[Any], b: tuple[Any, ...] | list[Any]) -> bool:
+    """Two property lists with the same rows in the same order (``models.same_property`` row by row)."""
+    return len(a) == len(b) and all(same_property(x, y) for x, y in zip(a, b))
+
+
+def same_draft(a: Draft, b: Draft) -> bool:
+    """Two drafts that would leave the server holding the same identity."""
+    return all(field_value(a, n) == field_value(b, n) for n in FIELDS) and same_properties(a.properties, b.properties)
