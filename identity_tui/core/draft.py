@@ -40,7 +40,8 @@ class DraftProperty:
 
 @dataclass(frozen=True)
 class Draft:
-    """What the form says the identity should be."""
+    """What the form says the identity should be: the fields, then the property rows in their order (the
+    project only says where a new identity goes, for an edit cannot move one)."""
 
     name: str
     identifier_key: str
@@ -58,6 +59,17 @@ class Draft:
             properties=tuple(DraftProperty.of(p) for p in identity.properties),
             project_id=identity.project_id,
         )
+
+
+@dataclass(frozen=True)
+class FormFields:
+    """The four ``FIELDS`` at the head of a form, as a form holds them (text as typed, so the type may be none
+    of the three); each way of holding a form adds its property rows after them."""
+
+    name: str
+    identifier_key: str
+    identity_type: IdentityType | str
+    project_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from identity_tui import __version__
-from identity_tui.core.draft import FIELDS, Draft, DraftProperty
+from identity_tui.core.draft import FIELDS, Draft, DraftProperty, FormFields
 from identity_tui.core.form import ENTER_A_VALUE, Unparsed
 from identity_tui.core.models import Identity, IdentityType, PropertyType
 
@@ -39,13 +39,9 @@ class RowText:
 
 
 @dataclass(frozen=True)
-class FormTexts:
+class FormTexts(FormFields):
     """Every field of the form as raw text, so a half-typed invalid value survives too."""
 
-    name: str
-    identifier_key: str
-    identity_type: str
-    project_id: str | None = None
     rows: tuple[RowText, ...] = ()
 
     def draft(self) -> Draft:

@@ -24,6 +24,7 @@ from identity_tui.core.draft import (  # noqa: F401
     Draft,
     DraftError,
     DraftProperty,
+    FormFields,
     field_value,
     parse_row_field,
     row_field,
@@ -266,13 +267,9 @@ class RowValues:
 
 
 @dataclass(frozen=True)
-class FormValues:
+class FormValues(FormFields):
     """Everything the form holds, read from its widgets."""
 
-    name: str
-    identifier_key: str
-    identity_type: IdentityType | str
-    project_id: str | None = None
     rows: tuple[RowValues, ...] = field(default_factory=tuple)
 
     def draft(self) -> Draft:

@@ -186,22 +186,10 @@ class HttpClient:
                 response = await self._http.request(
                     method, path, params=clean or None, content=content, headers=headers
                 )
-            except httpx.TimeoutException as exc:
+            except httpx.TransportError as exc:  # a timeout is one too
                 self._record(method, path, clean, body, None)
                 if last:
-                    raise TimedOut(
-                        f"{self.host} did not answer in time ({type(exc).__name__}).",
-                        status=None,
-                    ) from None
-                await self._sleep(self._backoff(attempt, None))
-                continue
-            except httpx.TransportError as exc:
-                self._record(method, path, clean, body, None)
-                if last:
-                    raise ConnectionFailed(
-                        f"Cannot reach {self.base_url}: {self._scrub(str(exc)) or type(exc).__name__}.",
-                        status=None,
-                    ) from None
+                    raise self._unreachable(exc) from None
                 await self._sleep(self._backoff(attempt, None))
                 continue
             self._record(method, path, clean, body, response.status_code)
@@ -218,6 +206,14 @@ class HttpClient:
                 exc.args = (exc.message,)
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _unreachable(self, exc: Exception) -> LettaError:
+        """The error for a request that got no answer: TimedOut, or ConnectionFailed naming the cause."""
+        if isinstance(exc, httpx.TimeoutException):
+            return TimedOut(f"{self.host} did not answer in time ({type(exc).__name__}).", status=None)
+        return ConnectionFailed(
+            f"Cannot reach {self.base_url}: {self._scrub(str(exc)) or type(exc).__name__}.", status=None
+        )
 
     def _record(self, method: str, path: str, params: dict[str, str], body: Any, status: int | None) -> None:
         self.sent.append(SentRequest(method, path, params, body, status))
