@@ -24,6 +24,10 @@ from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.screens.preview import PreviewScreen
 from identity_tui.tui.screens.restore import RestoreScreen
+from identity_tui.tui.timing import Timing
+
+# Drafts written a moment after typing stops: short here, so the tests wait on the write, not for 0.7 s.
+QUICK = Timing(draft_delay=0.05, draft_max_wait=0.5)
 
 
 def store_of(app) -> DraftStore:
@@ -37,11 +41,11 @@ def kept(app) -> list:
 
 
 async def wait_for(pilot, condition, timeout: float = 5.0) -> None:
-    """Poll ``condition`` while the app runs (the debounce is real time)."""
-    for _ in range(int(timeout / 0.05)):
+    """Let the app run until ``condition`` holds (the debounce is a real timer, made short with QUICK)."""
+    for _ in range(int(timeout / 0.01)):
         if condition():
             return
-        await pilot.pause(0.05)
+        await pilot.pause(0.01)
     raise AssertionError("timed out waiting")
 
 
@@ -64,11 +68,13 @@ async def save(pilot, app) -> None:
 
 
 async def test_an_edit_is_kept_a_moment_after_typing_stops(make_app, people):
-    app = make_app()
+    app = make_app(timing=Timing(draft_delay=0.5, draft_max_wait=5.0))
     async with app.run_test(size=(80, 24)) as pilot:
-        await rename_alice(pilot, app)
+        screen = await rename_alice(pilot, app)
         assert kept(app) == []  # not on every key press
-        await wait_for(pilot, lambda: kept(app))
+        assert screen.drafts.pending
+        await wait_for(pilot, lambda: screen.drafts.writes == 1)
+        assert not screen.drafts.pending
         (draft,) = kept(app)
         assert draft.identity_id == ALICE_ID
         assert draft.base.name == "Alice Example"
@@ -95,7 +101,7 @@ async def test_an_unmodified_form_keeps_nothing(make_app, people):
         screen = await open_alice(pilot, app)
         await pilot.press("x", "backspace")  # typed and taken back
         screen.flush_draft()
-        await pilot.pause(1.0)
+        assert not screen.drafts.pending  # and nothing is written later either
         assert kept(app) == []
 
 
@@ -129,7 +135,7 @@ async def test_a_save_removes_the_draft(make_app, people):
         await save(pilot, app)
         assert message(app) == "Saved."
         assert kept(app) == []
-        await pilot.pause(1.0)
+        assert not app.screen.drafts.pending  # and nothing is written later either
         assert kept(app) == []
 
 
@@ -371,7 +377,7 @@ async def test_a_new_identitys_draft_reopens_the_create_form(make_app, people):
 async def test_a_draft_whose_identity_was_deleted_opens_as_a_new_identity(make_app, people):
     await leave_a_draft(make_app)
     people.store.delete(ALICE_ID)
-    app = make_app()
+    app = make_app(timing=QUICK)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         await pilot.press("enter")

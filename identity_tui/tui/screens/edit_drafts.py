@@ -65,6 +65,7 @@ class FormDrafts:
         self.restoring = restoring
         self._timer: Timer | None = None
         self._warned = False
+        self.writes = 0  # draft files written so far (by the debounce or a flush)
 
     def start(self, store: DraftStore | None) -> None:
         """Keep drafts in ``store`` from now on (None: read-only, nothing could be saved, so nothing is kept)."""
@@ -87,6 +88,11 @@ class FormDrafts:
         self._io(self.keeper.update, identity_id, base, texts)
         self._schedule()
 
+    @property
+    def pending(self) -> bool:
+        """Whether a write is waiting for typing to pause (nothing is written later when False)."""
+        return self._timer is not None
+
     def _schedule(self) -> None:
         wait = self.keeper.wait() if self.keeper is not None else None
         if wait is None:
@@ -105,7 +111,8 @@ class FormDrafts:
 
     def _io(self, call: Callable[..., Any], *args: Any) -> None:
         try:
-            call(*args)
+            if call(*args) is True:
+                self.writes += 1
         except OSError as exc:
             if not self._warned:
                 self._warned = True
