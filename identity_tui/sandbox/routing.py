@@ -41,6 +41,12 @@ class Route:
         object.__setattr__(self, "regex", re.compile(pattern + "$"))
 
 
+def _linking(base: str, kind: str, attach: Handler, detach: Handler) -> list[Route]:
+    """The two routes that link an agent or a block to an identity and unlink it."""
+    return [Route("PATCH", f"{base}/{{{kind}_id}}/identities/{verb}/{{identity_id}}", handler, (kind,))
+            for verb, handler in (("attach", attach), ("detach", detach))]
+
+
 def _routes(prefix: str) -> list[Route]:
     """The routes the sandbox serves under one prefix, in the server's registration order."""
     ident = f"{prefix}/identities"
@@ -55,8 +61,7 @@ def _routes(prefix: str) -> list[Route]:
         Route("POST", f"{agents}/", links.create_agent, body="agent"),
         Route("GET", f"{agents}/{{agent_id}}", links.retrieve_agent, ("agent",)),
         Route("DELETE", f"{agents}/{{agent_id}}", links.delete_agent, ("agent",)),
-        Route("PATCH", f"{agents}/{{agent_id}}/identities/attach/{{identity_id}}", links.attach_agent, ("agent",)),
-        Route("PATCH", f"{agents}/{{agent_id}}/identities/detach/{{identity_id}}", links.detach_agent, ("agent",)),
+        *_linking(agents, "agent", links.attach_agent, links.detach_agent),
         Route("GET", f"{ident}/", api.list_identities, query=_LIST_IDENTITIES),
         Route("GET", f"{ident}/count", api.count_identities),
         Route("GET", f"{ident}/{{identity_id}}", api.retrieve_identity, ("identity",)),
@@ -75,8 +80,7 @@ def _routes(prefix: str) -> list[Route]:
         Route("POST", f"{blocks}/", links.create_block, body="block"),
         Route("DELETE", f"{blocks}/{{block_id}}", links.delete_block, ("block",)),
         Route("GET", f"{blocks}/{{block_id}}", links.retrieve_block, ("block",)),
-        Route("PATCH", f"{blocks}/{{block_id}}/identities/attach/{{identity_id}}", links.attach_block, ("block",)),
-        Route("PATCH", f"{blocks}/{{block_id}}/identities/detach/{{identity_id}}", links.detach_block, ("block",)),
+        *_linking(blocks, "block", links.attach_block, links.detach_block),
         Route("GET", f"{prefix}/health/", links.health),
     ]
 

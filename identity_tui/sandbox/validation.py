@@ -197,13 +197,12 @@ CREATE_FIELDS: list[Field] = [
     ("properties", False, _properties),
 ]
 
+# IdentityUpdate: the create's fields in the same order, each one optional, and no project (an identity
+# cannot move to another).
 UPDATE_FIELDS: list[Field] = [
-    ("identifier_key", False, optional(check_str)),
-    ("name", False, optional(check_str)),
-    ("identity_type", False, optional(_identity_type)),
-    ("agent_ids", False, _agent_ids),
-    ("block_ids", False, _block_ids),
-    ("properties", False, _properties),
+    (name, False, optional(check) if required else check)
+    for name, required, check in CREATE_FIELDS
+    if name != "project_id"
 ]
 
 
@@ -217,24 +216,22 @@ def _anything(value: Any, loc: Loc, errors: Errors) -> Any:
     return value
 
 
+def _unchecked(*names: str) -> list[Field]:
+    """Optional fields accepted as they come."""
+    return [(name, False, _anything) for name in names]
+
+
 # CreateBlock's fields; the ones an identity admin never sends are accepted without checks.
 BLOCK_FIELDS: list[Field] = [
     ("value", True, check_str),
     ("limit", False, _block_limit),
     ("project_id", False, optional(check_str)),
-    ("template_name", False, _anything),
-    ("is_template", False, _anything),
-    ("template_id", False, _anything),
-    ("base_template_id", False, _anything),
-    ("deployment_id", False, _anything),
-    ("entity_id", False, _anything),
-    ("preserve_on_migration", False, _anything),
+    *_unchecked("template_name", "is_template", "template_id", "base_template_id", "deployment_id", "entity_id",
+                "preserve_on_migration"),
     ("label", True, check_str),
-    ("read_only", False, _anything),
+    *_unchecked("read_only"),
     ("description", False, optional(check_str)),
-    ("metadata", False, _anything),
-    ("hidden", False, _anything),
-    ("tags", False, _anything),
+    *_unchecked("metadata", "hidden", "tags"),
 ]
 
 
