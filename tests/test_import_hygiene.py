@@ -50,6 +50,7 @@ CORE_MODULES = [
     "identity_tui.core.keys",
     "identity_tui.core.planner",
     "identity_tui.core.draft",
+    "identity_tui.core.fields",
     "identity_tui.core.drafts",
     "identity_tui.core.transaction",
     "identity_tui.core.config",

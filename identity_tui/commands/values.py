@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from identity_tui.commands.args import UsageError
 from identity_tui.core.display import one_line
+from identity_tui.core.fields import FIELDS, LABELS, parse_row_field
 from identity_tui.core.form import ValueProblem, parse_json_object, parse_number
 from identity_tui.core.kinds import PropertyType
 from identity_tui.core.planner import Draft, DraftError, DraftProperty
@@ -70,12 +71,11 @@ def with_props(draft: Draft, props: Iterable[DraftProperty], unset: Iterable[str
 
 def error_sentence(draft: Draft, error: DraftError) -> str:
     """A draft's problem worded as the form words it, naming the field."""
-    parts = error.field.split(".")
-    where = {"name": "Name", "identifier_key": "Identifier key", "identity_type": "Type",
-             "project_id": "Project"}.get(error.field, error.field)
-    if parts[0] == "properties" and len(parts) > 1 and parts[1].isdigit():
-        index = int(parts[1])
-        key = draft.properties[index].key if index < len(draft.properties) else parts[1]
-        part = parts[2] if len(parts) > 2 else "key"
+    where = LABELS[error.field] if error.field in FIELDS else error.field
+    row = parse_row_field(error.field)
+    if row is not None:
+        index, part = row
+        key = draft.properties[index].key if index < len(draft.properties) else str(index)
+        part = part or "key"
         where = f"Property '{one_line(key, 40)}'" + ("" if part == "value" else f" {part}")
     return f"{where}: {_sentence(error.message)}"

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from identity_tui.core.draft import FIELDS, PROPERTIES, SCALARS, Draft, DraftProperty, field_key, field_value, key_field
+from identity_tui.core.draft import Draft, DraftProperty, field_value
+from identity_tui.core.fields import FIELDS, PROPERTIES, SCALARS, field_key, key_field
 from identity_tui.core.models import IdentityType, same_property
 
 MINE = "mine"

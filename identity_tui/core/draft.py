@@ -1,8 +1,7 @@
-"""The draft (what the form says an identity should be), its field names and the comparisons every module shares.
+"""The draft (what the form says an identity should be) and the comparisons every module shares.
 
-Fields are named as text everywhere: the four scalars (``FIELDS``), a form row (``properties.2``, or one
-part of it, ``properties.2.value``) or a property by its key (``properties.email``); ``row_field``,
-``key_field`` and their parsers are the only places those names are spelled.
+``models.same_property`` is the one "same property"; here are the one "same draft" and the one way a
+field is compared (``field_value``). ``conflict.changed_between`` names what differs between two drafts.
 """
 
 from __future__ import annotations
@@ -10,14 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from identity_tui.core.fields import FIELDS, parse_row_field
 from identity_tui.core.models import Identity, IdentityProperty, IdentityType, PropertyType, same_property
-
-# The identity's own fields, in the order the form shows them; the first three are what a PATCH sets
-# (the project cannot be changed by an edit).
-FIELDS = ("name", "identifier_key", "identity_type", "project_id")
-SCALARS = FIELDS[:3]
-PROPERTIES = "properties"  # the property list as a whole
-PARTS = ("key", "type", "value")  # the parts of a property row, in the form's order
 
 
 @dataclass(frozen=True)
@@ -84,32 +77,6 @@ class DraftError:
         """The property row the error is on, if any."""
         found = parse_row_field(self.field)
         return found[0] if found is not None else None
-
-
-# -- field names ---------------------------------------------------------------------------------
-
-
-def row_field(index: int, part: str | None = None) -> str:
-    """``properties.2``, or ``properties.2.value`` with a part: a row of the form (counted from 0)."""
-    return f"{PROPERTIES}.{index}" if part is None else f"{PROPERTIES}.{index}.{part}"
-
-
-def parse_row_field(name: str) -> tuple[int, str | None] | None:
-    """(row, part or None) of a name ``row_field`` made; None for any other name."""
-    parts = name.split(".")
-    if parts[0] != PROPERTIES or len(parts) < 2 or not parts[1].isdecimal():
-        return None
-    return int(parts[1]), parts[2] if len(parts) > 2 else None
-
-
-def key_field(key: str) -> str:
-    """``properties.email``: a property named by its key, as a merge and a read-back name it."""
-    return f"{PROPERTIES}.{key}"
-
-
-def field_key(name: str) -> str | None:
-    """The key of a name ``key_field`` made (a key may hold dots); None for any other name."""
-    return name.split(".", 1)[1] if name.startswith(PROPERTIES + ".") else None
 
 
 # -- comparisons ---------------------------------------------------------------------------------

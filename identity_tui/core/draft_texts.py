@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from identity_tui import __version__
-from identity_tui.core.draft import FIELDS, Draft, DraftProperty, FormFields
+from identity_tui.core.draft import Draft, DraftProperty, FormFields
+from identity_tui.core.fields import FIELDS
 from identity_tui.core.form import ENTER_A_VALUE, Unparsed
 from identity_tui.core.models import Identity, IdentityType, PropertyType
 

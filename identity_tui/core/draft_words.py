@@ -7,7 +7,8 @@ from typing import Any
 
 from identity_tui.core.conflict import ORDER, changed_between
 from identity_tui.core.display import one_line, one_line_pair
-from identity_tui.core.draft import Draft, field_key
+from identity_tui.core.draft import Draft
+from identity_tui.core.fields import field_key
 from identity_tui.core.draft_texts import SavedDraft
 from identity_tui.core.form import value_text
 from identity_tui.core.models import Identity, IdentityType, PropertyType

@@ -18,19 +18,15 @@ from identity_tui.core.jsontext import dumps
 from identity_tui.core.models import IdentityType, PropertyType, same_value, value_error
 # same_draft is found here too, next to the form it compares: the screens import it from this module.
 from identity_tui.core.draft import (  # noqa: F401
-    FIELDS,
-    PARTS,
-    PROPERTIES,
     Draft,
     DraftError,
     DraftProperty,
     FormFields,
     field_value,
-    parse_row_field,
-    row_field,
     same_draft,
     same_properties,
 )
+from identity_tui.core.fields import FIELDS, PARTS, PROPERTIES, parse_row_field, row_field
 from identity_tui.core.planner import WIRE_DEPTH_MAX, validate_draft
 
 TYPE_ORDER = (PropertyType.STRING, PropertyType.NUMBER, PropertyType.BOOLEAN, PropertyType.JSON)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from identity_tui.core.display import one_line
+from identity_tui.core.fields import FIELDS
 from identity_tui.core.journal import Record
 from identity_tui.core.jsontext import json_text
 
@@ -16,7 +17,7 @@ def diff(record: Record) -> list[str]:
     before, after = record.before or {}, record.after or {}
     lines = []
     if before and after:
-        for name in ("name", "identifier_key", "identity_type", "project_id"):
+        for name in FIELDS:
             if before.get(name) != after.get(name):
                 lines.append(f"{name}: {_short(before.get(name))} -> {_short(after.get(name))}")
     elif before or after:

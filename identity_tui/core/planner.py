@@ -11,16 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from identity_tui.core.draft import (
-    SCALARS,
-    Draft,
-    DraftError,
-    DraftProperty,
-    field_value,
-    key_field,
-    row_field,
-    same_properties,
-)
+from identity_tui.core.draft import Draft, DraftError, DraftProperty, field_value, same_properties
+from identity_tui.core.fields import SCALARS, key_field, row_field
 from identity_tui.core.jsontext import depth
 from identity_tui.core.models import Identity, IdentityProperty, IdentityType, PropertyType, same_property, value_error
 from identity_tui.core.paths import IDENTITIES, identity_path
