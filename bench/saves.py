@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 import httpx
 
 from identity_tui.core import transaction
-from identity_tui.core.client import LettaClient, identity_path
+from identity_tui.core.client import LettaClient
 from identity_tui.core.models import Identity, IdentityType, PropertyType
+from identity_tui.core.paths import identity_path
 from identity_tui.core.planner import Draft, DraftProperty, matches_draft, plan_save
 from bench.common import api_get, seeded_sandbox
 

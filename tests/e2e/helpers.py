@@ -13,6 +13,7 @@ from identity_tui.core import transaction
 from identity_tui.core.client import LettaClient, SentRequest
 from identity_tui.core.errors import LettaError, NotFound
 from identity_tui.core.models import Identity, PropertyType
+from identity_tui.core.paths import identity_path
 from identity_tui.core.planner import (
     Draft,
     DraftProperty,
@@ -119,7 +120,7 @@ class Backend:
             return
         async with self.raw() as raw:
             for identity_id in self.created:
-                response = await raw.delete(f"/v1/identities/{identity_id}")
+                response = await raw.delete(identity_path(identity_id))
                 assert response.status_code in (200, 404), (identity_id, response.status_code)
         self.created.clear()
 

@@ -46,7 +46,8 @@ from typing import Any
 
 import pytest
 
-from identity_tui.core.client import identity_path
+from identity_tui.core import transaction
+from identity_tui.core.paths import identity_path
 from identity_tui.core.models import Identity
 from identity_tui.core.planner import (
     Draft,
@@ -155,8 +156,8 @@ async def test_planner_reaches_what_can_be_reached_and_reports_the_rest(backend:
     both = replace(Draft.of(original), properties=(dprop("n", "number", 1.0), dprop("s", "string", "b")))
     plan = plan_save(original, both)
     assert [r.method for r in plan.requests] == ["PATCH"] and plan.put_reason is None
-    for request in plan.requests:
-        await backend.client.request(request.method, request.path, body=request.body, has_body=True)
+    outcome = await transaction.send(backend.client, transaction.SaveJob(plan, both, original))
+    assert isinstance(outcome, transaction.Saved), outcome
     landed = await backend.client.get(original.id)
     assert matches_draft(landed, both) == []
 
