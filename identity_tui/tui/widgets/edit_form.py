@@ -1,42 +1,40 @@
-"""The edit form's fields and property rows: reads its widgets into a ``FormValues`` and marks what changed.
-
-"Modified" is always a comparison of what the widgets hold with ``loaded`` (see ``core.form``); the
-Changed events Textual posts, even for values set from code, only say when to look again.
-"""
+"""The edit form's fields and property rows: reads its widgets into a ``FormValues``; its marks are ``form_marks``'s."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static, Switch, TextArea
 
 from identity_tui.core.display import one_line
-from identity_tui.core.form import FormValues, Unparsed, key_note, modified_fields, number_note, rebase_rows
+from identity_tui.core.form import FormValues, rebase_rows
 from identity_tui.core.models import IdentityType, PropertyType
 from identity_tui.core.planner import Draft, DraftProperty
-from identity_tui.tui.form_model import field_value
-from identity_tui.tui.widgets.property_row import MARK, PARTS, PropertyList, PropertyRow, set_text
+from identity_tui.tui.widgets.form_marks import SCALAR_WIDGETS, MarkingForm
+from identity_tui.tui.widgets.property_row import PARTS, PropertyList, PropertyRow
 from identity_tui.tui.widgets.value_editors import edit_externally, text_input
 
 TYPES = [(t.value, t.value) for t in IdentityType]
-SCALAR_WIDGETS = {
-    "name": "#name",
-    "identifier_key": "#identifier-key",
-    "identity_type": "#identity-type",
-    "project_id": "#project-id",
-}
 CHANGED = (Input.Changed, Select.Changed, Switch.Changed, TextArea.Changed)
 ROW_KEYS = "ctrl+n add · ctrl+d delete · ctrl+t type · alt+↑↓ move"
+# The command palette's entries for the rows: the form's action each runs, its title and its help.
+PALETTE = {
+    "add_property": ("Add property", "A new row at the end (ctrl+n)"),
+    "delete_property": ("Delete property", "Remove the focused row (ctrl+d)"),
+    "move_up": ("Move property up", "The focused row (alt+up)"),
+    "move_down": ("Move property down", "The focused row (alt+down)"),
+    "cycle_type": ("Change property type", "string, number, boolean, json (ctrl+t)"),
+    "external_editor": ("Edit value in $EDITOR", "The focused value (F4)"),
+}
 # Rows are mounted in batches, a screenful first, and the app answers keys between two batches.
 FIRST_BATCH = 40
 BATCH = 60
@@ -46,13 +44,8 @@ async def _next_turn() -> None:
     await asyncio.sleep(0)
 
 
-class EditForm(Vertical):
-    """Name, identifier key, type, project, id, the property rows and the buttons under them.
-
-    Cost grows linearly with the rows: while rows are being added nothing is re-marked (the Changed
-    events their widgets post are coalesced into one look at the end), and a refresh reads every row
-    once but re-marks only the rows whose marks changed.
-    """
+class EditForm(MarkingForm):
+    """Name, identifier key, type, project, id, the property rows and the buttons under them."""
 
     between_batches = staticmethod(_next_turn)
 
@@ -69,13 +62,6 @@ class EditForm(Vertical):
     ]
 
     @dataclass
-    class Marked(Message):
-        """The marks were recomputed: ``modified`` holds the changed fields."""
-
-        modified: set[str]
-        name: str
-
-    @dataclass
     class Said(Message):
         """A sentence for the line under the form."""
 
@@ -83,26 +69,15 @@ class EditForm(Vertical):
         error: bool = False
 
     def __init__(self, loaded: Draft, *, identity_id: str | None, readonly: bool = False) -> None:
-        super().__init__(id="edit-form")
+        super().__init__(show_all_errors=identity_id is not None, id="edit-form")
         self.loaded = loaded
         self.identity_id = identity_id
         self.readonly = readonly
-        # A new form stays quiet about empty required fields, and a just-added row about its empty key,
-        # until a save is tried; a loaded identity's problems show at once.
-        self.show_all_errors = identity_id is not None
-        self.save_tried = False
-        self.server_errors: dict[str, tuple[str, Any]] = {}
-        self.modified: set[str] = set()
         self._loading = 0  # how many row fills are under way
         # A newer fill supersedes an older one at its next batch: a mount is never cancelled half-way
         # (Textual's Select breaks when its row goes before its own children are in).
         self._generation = 0
         self._fill_lock = asyncio.Lock()
-        self._refresh_pending = False
-        self._parts: dict[str, Widget | None] = {}
-        # Work counters, public so tests and the bench can check the cost grows linearly with the rows.
-        self.refreshes = 0
-        self.rows_marked = 0
 
     def compose(self) -> ComposeResult:
         d = self.loaded
@@ -153,12 +128,7 @@ class EditForm(Vertical):
             yield Static("", classes="field-error", id=f"{name}-error")
 
     def on_mount(self) -> None:
-        for name in (*SCALAR_WIDGETS, *(f"{n}-mark" for n in SCALAR_WIDGETS), *(f"{n}-error" for n in SCALAR_WIDGETS)):
-            selector = SCALAR_WIDGETS.get(name, f"#{name}")
-            found = self.query(selector)
-            self._parts[name] = found.first() if found else None
-        for name in ("props", "props-title", "props-hint"):
-            self._parts[name] = self.query_one(f"#{name}")
+        self._find_parts()
         if self.readonly:
             for button in self.query("#save, #revert, #delete, #add-property"):
                 button.display = False
@@ -306,20 +276,10 @@ class EditForm(Vertical):
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """The command palette's entries for the rows."""
-        yield SystemCommand("Add property", "A new row at the end (ctrl+n)", self.action_add_property)
-        yield SystemCommand("Delete property", "Remove the focused row (ctrl+d)", self.action_delete_property)
-        yield SystemCommand("Move property up", "The focused row (alt+up)", self.action_move_up)
-        yield SystemCommand("Move property down", "The focused row (alt+down)", self.action_move_down)
-        yield SystemCommand("Change property type", "string, number, boolean, json (ctrl+t)", self.action_cycle_type)
-        yield SystemCommand("Edit value in $EDITOR", "The focused value (F4)", self.action_external_editor)
+        for action, (title, help_text) in PALETTE.items():
+            yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))
 
     # -- values -------------------------------------------------------------------------------
-
-    def _scalar(self, name: str) -> Widget | None:
-        if name not in self._parts:
-            found = self.query(SCALAR_WIDGETS[name])
-            return found.first() if found else None
-        return self._parts[name]
 
     def values(self) -> FormValues:
         """What the form holds now."""
@@ -408,120 +368,3 @@ class EditForm(Vertical):
         for row, rebased in zip(self.rows, rebase_rows(self.values().rows, loaded)):
             row.set_origin(rebased.origin)
         self.refresh_marks()
-
-    # -- marks --------------------------------------------------------------------------------
-
-    @on(Input.Changed)
-    @on(Select.Changed)
-    @on(Switch.Changed)
-    @on(TextArea.Changed)
-    @on(PropertyRow.TypeChanged)
-    def _something_changed(self, event: Message) -> None:
-        event.stop()  # nothing above the form listens, and each hop is a queue a key waits behind
-        # Many Changed events can be queued at once (each widget posts one as it mounts): one look for all.
-        if self._loading or self._refresh_pending:
-            return
-        self._refresh_pending = True
-        self.call_later(self._refresh_now)
-
-    def _refresh_now(self) -> None:
-        self._refresh_pending = False
-        self.refresh_marks()
-
-    def refresh_marks(self) -> None:
-        """Recompute modified marks and the errors beside the fields from the widgets' values.
-
-        Linear in the rows; only rows whose marks differ from what they show are touched.
-        """
-        if not self.is_mounted or self._loading:
-            return
-        self.refreshes += 1
-        values = self.values()
-        self.modified = mods = modified_fields(self.loaded, values)
-        errors = self.shown_errors(values, mods)
-        for name, note in self.notes(values).items():
-            errors.setdefault(name, note)  # shown like an error, but a save still goes
-        for name in SCALAR_WIDGETS:
-            widget = self._scalar(name)
-            if widget is not None:
-                widget.set_class(name in mods, "-modified")
-                widget.set_class(name in errors, "-error")
-            mark = self._parts.get(f"{name}-mark")
-            if isinstance(mark, Static):
-                set_text(mark, Text(MARK if name in mods else " "), layout=False)
-            error = self._parts.get(f"{name}-error")
-            if isinstance(error, Static):
-                set_text(error, Text(errors.get(name, "")))
-                error.set_class(name in errors, "-shown")
-        rows_flagged = {int(p[1]) for p in (f.split(".") for f in (*mods, *errors)) if len(p) > 2 and p[1].isdigit()}
-        for i, row in enumerate(self.rows):
-            if i in rows_flagged:
-                row_mods = {p for p in PARTS if f"properties.{i}.{p}" in mods}
-                row_errors = {p: errors[f"properties.{i}.{p}"] for p in PARTS if f"properties.{i}.{p}" in errors}
-            else:
-                row_mods, row_errors = set(), {}
-            if row.mark(row_mods, row_errors, i + 1):
-                self.rows_marked += 1
-        self._update_header(values)
-        self.post_message(self.Marked(set(mods), values.name))
-
-    def shown_errors(self, values: FormValues, mods: set[str]) -> dict[str, str]:
-        """The errors to show now: all after a save was tried, else those of loaded or touched fields."""
-        out: dict[str, str] = {}
-        blank = {i for i, r in enumerate(values.rows) if r.origin is None and not r.key and _blank(r.value)}
-        for error in values.errors():
-            row = error.row
-            touched = error.field in mods or (row is not None and f"properties.{row}" in mods)
-            if self.save_tried or (row not in blank and (self.show_all_errors or touched)):
-                out.setdefault(error.field, error.message)
-        for name, (message, seen) in list(self.server_errors.items()):
-            if field_value(values, name) != seen:
-                del self.server_errors[name]  # the user changed what the server complained about
-            else:
-                out.setdefault(name, message)
-        return out
-
-    def notes(self, values: FormValues) -> dict[str, str]:
-        """Warnings that do not stop a save: spaces around a key, a number a float cannot hold as typed."""
-        out: dict[str, str] = {}
-        note = key_note(values.identifier_key)
-        if note:
-            out["identifier_key"] = f"Warning: {note}."
-        for i, (row, widget) in enumerate(zip(values.rows, self.rows)):
-            note = key_note(row.key)
-            if note:
-                out[f"properties.{i}.key"] = f"Warning: {note}."
-            if row.type is PropertyType.NUMBER and isinstance(row.value, float):
-                note = number_note(widget.editor.text)
-                if note:
-                    out[f"properties.{i}.value"] = f"Warning: {note}."
-        return out
-
-    def _update_header(self, values: FormValues) -> None:
-        position = {id(p): i for i, p in enumerate(self.loaded.properties)}
-        kept = {id(r.origin) for r in values.rows if r.origin is not None}
-        removed = sum(1 for p in self.loaded.properties if id(p) not in kept)
-        # New rows sort last: a new row above a loaded one is a reorder too (PATCH only appends).
-        order = [position.get(id(r.origin), len(position)) if r.origin is not None else len(position)
-                 for r in values.rows]
-        notes = []
-        if removed:
-            notes.append(f"{removed} removed")
-        if order != sorted(order):
-            notes.append("order changed")
-        text = Text(f"Properties ({len(values.rows)})", style="bold")
-        if notes:
-            text.append(f"  {MARK} " + ", ".join(notes))
-        title = self._parts.get("props-title") or self.query_one("#props-title")
-        # Its width follows its text, so a new text is laid out (set_text skips an unchanged one: typing
-        # in a value never gets here with a change).
-        set_text(title, text)  # type: ignore[arg-type]
-        title.set_class(bool(notes), "-modified")
-        # The key hint gives way to the notes at 80 columns; the footer and help still list the keys.
-        hint = self._parts.get("props-hint") or self.query_one("#props-hint")
-        hint.display = not notes and not self.readonly
-
-
-def _blank(value: Any) -> bool:
-    """An editor nobody has typed in yet."""
-    return value == "" or (isinstance(value, Unparsed) and not value.text)
