@@ -237,19 +237,13 @@ async def test_only_the_visible_rows_are_rendered():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         table = app.query_one(IdentityTable)
-        rendered: list[int] = []
-        render_row = table._render_row
-
-        def counting(row, *args):
-            rendered.append(row)
-            return render_row(row, *args)
-
-        table._render_row = counting
+        rendered = table.rows_drawn
+        rendered.clear()
         table.show_page(rows(500))
         await pilot.pause()
         assert sorted(set(rendered)) == list(range(VISIBLE))
         assert len(rendered) <= VISIBLE + 2
-        assert len(table._lines) <= VISIBLE + 2
+        assert table.cached_lines <= VISIBLE + 2
         rendered.clear()
         await pilot.press("G")
         await pilot.pause()
@@ -272,9 +266,8 @@ async def test_a_cursor_move_repaints_two_lines():
             return refresh(*regions, **kwargs)
 
         table.refresh = spy
-        rendered: list[int] = []
-        render_row = table._render_row
-        table._render_row = lambda row, *args: rendered.append(row) or render_row(row, *args)
+        rendered = table.rows_drawn
+        rendered.clear()
         await pilot.press("j")
         await pilot.pause()
         assert refreshed == [(Region(0, 3, 80, 1),), (Region(0, 4, 80, 1),)]

@@ -6,6 +6,7 @@ moving the cursor costs a few rows of work rather than a measure and render of e
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -133,6 +134,9 @@ class IdentityTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._lines: LRUCache[tuple[int, int, bool, bool, bool], Strip] = LRUCache(256)
         self._header: tuple[tuple[int, bool], Strip] | None = None
         self._styles: dict[bool, dict[str, Style]] = {}
+        # The rows drawn afresh lately (a cached line is not drawn), newest last: public so tests and the
+        # bench can check that only the rows on screen are drawn, and clear it to watch the next draw.
+        self.rows_drawn: deque[int] = deque(maxlen=256)
 
     # -- the page -----------------------------------------------------------------------------
 
@@ -325,7 +329,13 @@ class IdentityTable(ScrollView, can_focus=True, inherit_bindings=False):
         strip = self._lines.get(key)
         if strip is None:
             strip = self._lines[key] = self._render_row(*key)
+            self.rows_drawn.append(row)
         return strip
+
+    @property
+    def cached_lines(self) -> int:
+        """How many drawn lines are kept for reuse (a page's worth, in its cursor and hover states)."""
+        return len(self._lines)
 
     def _render_header(self, width: int, focused: bool) -> Strip:
         """The column labels, in the header style."""
