@@ -53,6 +53,7 @@ CORE_MODULES = [
     "identity_tui.core.fields",
     "identity_tui.core.drafts",
     "identity_tui.core.transaction",
+    "identity_tui.core.deletion",
     "identity_tui.core.config",
     "identity_tui.core.secret",
     "identity_tui.cli",

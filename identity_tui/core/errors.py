@@ -174,6 +174,14 @@ _BY_STATUS: dict[int, tuple[type[APIError], str]] = {
 }
 
 
+def answer_may_be_lost(error: LettaError) -> bool:
+    """True when the request may have been carried out though no usable answer came back: the connection
+    broke or timed out, the server failed (5xx, 408), or its 200 could not be read."""
+    if isinstance(error, (ConnectionFailed, BadResponse)):
+        return True
+    return isinstance(error, APIError) and error.status is not None and (error.status >= 500 or error.status == 408)
+
+
 def error_for_status(
     status: int, body: Any, *, retry_after: float | None = None, action: str = ""
 ) -> APIError:

@@ -19,15 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Protocol
 
 from identity_tui.core.conflict import MINE, THEIRS, Conflict, merge
-from identity_tui.core.errors import APIError, BadResponse, ConnectionFailed, LettaError, NotFound
+# answer_may_be_lost and the deletion are found here too: every writer comes to this module.
+from identity_tui.core.deletion import DeleteFailed, Deleted, delete  # noqa: F401
 from identity_tui.core.draft import same_draft
+from identity_tui.core.errors import LettaError, NotFound, answer_may_be_lost
 from identity_tui.core.journal import image, wire_requests
-from identity_tui.core.links import linked
 from identity_tui.core.models import Identity
-from identity_tui.core.paths import identity_path
 from identity_tui.core.planner import Draft, DraftError, Plan, PlannedRequest, matches_draft, plan_create, plan_save
 
 NOTHING_LANDED = "nothing"
@@ -45,14 +45,6 @@ class Client(Protocol):
     async def replace_properties(self, identity_id: str, body: list) -> Identity: ...  # type: ignore[type-arg]
     async def delete(self, identity_id: str) -> None: ...
     async def find_by_key(self, identifier_key: str, project_id: str | None = None) -> Identity | None: ...
-
-
-def answer_may_be_lost(error: LettaError) -> bool:
-    """True when the request may have been carried out though no usable answer came back: the connection
-    broke or timed out, the server failed (5xx, 408), or its 200 could not be read."""
-    if isinstance(error, (ConnectionFailed, BadResponse)):
-        return True
-    return isinstance(error, APIError) and error.status is not None and (error.status >= 500 or error.status == 408)
 
 
 def same_identity(a: Identity, b: Identity) -> bool:
@@ -347,64 +339,3 @@ async def read_back(client: Client, identity_id: str) -> Identity | str:
         return await client.get(identity_id)
     except LettaError:
         return UNKNOWN
-
-
-# -- deleting --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Deleted:
-    """The identity is gone: deleted now, or found gone (``already``: a 404, e.g. a retry after a lost answer)."""
-
-    identity_id: str
-    already: bool = False
-    journal_problem: str | None = None
-
-
-@dataclass(frozen=True)
-class DeleteFailed:
-    error: LettaError
-
-    @property
-    def lost(self) -> bool:
-        return answer_may_be_lost(self.error)
-
-
-async def delete(client: Client, identity_id: str, *, undoes: str | None = None) -> Deleted | DeleteFailed:
-    """Delete one identity; a 404 means it is gone already, which is what was asked.
-
-    With a journal, the identity and its links are read first, so that an undo can re-create them."""
-    journal = getattr(client, "journal", None)
-    before: Identity | None = None
-    links: dict[str, list[str]] | None = None
-    if journal is not None:
-        try:
-            before = await client.get(identity_id)
-            links = await _links_of(client, identity_id)
-        except NotFound:
-            return Deleted(identity_id, already=True)
-        except LettaError as exc:
-            return DeleteFailed(exc)
-    try:
-        await client.delete(identity_id)
-    except NotFound:
-        result: Deleted | DeleteFailed = Deleted(identity_id, already=True)
-    except LettaError as exc:
-        result = DeleteFailed(exc)
-    else:
-        result = Deleted(identity_id)
-    if journal is not None and not (isinstance(result, Deleted) and result.already):
-        outcome = "deleted" if isinstance(result, Deleted) else (
-            "unknown: the answer was lost" if result.lost else f"refused: {result.error.message}")
-        request = {"method": "DELETE", "path": identity_path(identity_id), "body": None}
-        _, problem = journal.record("delete", identity_id=identity_id,
-                                    identifier_key=before.identifier_key if before else None, requests=[request],
-                                    before=image(before), after=None, outcome=outcome, undoes=undoes, links=links)
-        if problem and isinstance(result, Deleted):
-            result = replace(result, journal_problem=problem)
-    return result
-
-
-async def _links_of(client: Any, identity_id: str) -> dict[str, list[str]]:
-    return {"agents": [str(a.get("id")) for a in await linked(client, identity_id, "agent")],
-            "blocks": [str(b.get("id")) for b in await linked(client, identity_id, "block")]}
