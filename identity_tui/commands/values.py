@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from identity_tui.commands.args import UsageError
 from identity_tui.core.display import one_line
+from identity_tui.core.draft import set_properties
 from identity_tui.core.fields import FIELDS, LABELS, parse_row_field
 from identity_tui.core.form import ValueProblem, parse_json_object, parse_number
 from identity_tui.core.kinds import PropertyType
@@ -54,13 +55,7 @@ def _sentence(text: str) -> str:
 def with_props(draft: Draft, props: Iterable[DraftProperty], unset: Iterable[str] = ()) -> tuple[Draft, list[str]]:
     """``draft`` with each property set (in its place, or appended) and each ``unset`` key removed;
     also the keys asked to be removed that it does not have."""
-    rows = list(draft.properties)
-    for prop in props:
-        index = next((i for i, p in enumerate(rows) if p.key == prop.key), None)
-        if index is None:
-            rows.append(prop)
-        else:
-            rows[index] = prop
+    rows = list(set_properties(draft.properties, props))
     missing = []
     for key in unset:
         if not any(p.key == key for p in rows):

@@ -21,6 +21,7 @@ from typing import Any
 from identity_tui.core import paging
 from identity_tui.core import transaction as tx
 from identity_tui.core.bulk_files import BadRow, Row
+from identity_tui.core.draft import set_properties
 from identity_tui.core.errors import Conflict, LettaError
 from identity_tui.core.keys import key_of
 from identity_tui.core.kinds import IdentityType, PropertyType
@@ -101,19 +102,10 @@ def row_draft(row: Row, default_project: str | None) -> tuple[Draft | None, str]
 
 def merged_draft(existing: Identity, wanted: Draft, prune: bool) -> Draft:
     """``existing`` brought to the file's fields; properties merged by key (or replaced when ``prune``)."""
-    if prune:
-        props = wanted.properties
-    else:
-        rows = [DraftProperty.of(p) for p in existing.properties]
-        for prop in wanted.properties:
-            index = next((i for i, p in enumerate(rows) if p.key == prop.key), None)
-            if index is None:
-                rows.append(prop)
-            else:
-                rows[index] = prop
-        props = tuple(rows)
-    return replace(Draft.of(existing), name=wanted.name, identifier_key=wanted.identifier_key,
-                   identity_type=wanted.identity_type, properties=tuple(props))
+    base = Draft.of(existing)
+    props = wanted.properties if prune else set_properties(base.properties, wanted.properties)
+    return replace(base, name=wanted.name, identifier_key=wanted.identifier_key,
+                   identity_type=wanted.identity_type, properties=props)
 
 
 # -- planning -----------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ field is compared (``field_value``). ``conflict.changed_between`` names what dif
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,6 +94,18 @@ def field_value(version: Any, name: str) -> Any:
     if name == "project_id":
         return value or None
     return value
+
+
+def set_properties(rows: tuple[DraftProperty, ...], props: Iterable[DraftProperty]) -> tuple[DraftProperty, ...]:
+    """``rows`` with each of ``props`` set by key: in the place of the row with its key, or appended."""
+    out = list(rows)
+    for prop in props:
+        index = next((i for i, p in enumerate(out) if p.key == prop.key), None)
+        if index is None:
+            out.append(prop)
+        else:
+            out[index] = prop
+    return tuple(out)
 
 
 def same_properties(a: tuple[Any, ...] | list[Any], b: tuple[Any, ...] | list[Any]) -> bool:

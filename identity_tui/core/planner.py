@@ -189,7 +189,7 @@ def plan_save(original: Identity, draft: Draft) -> Plan:
         changed = [
             p.wire()
             for p in draft.properties
-            if p.key not in old or not same_property(old[p.key], _as_property(p))
+            if p.key not in old or not same_property(old[p.key], p)
         ]
         if changed:
             patch["properties"] = changed
@@ -267,10 +267,6 @@ def matches_draft(identity: Identity, draft: Draft) -> list[str]:
             keys = ["(order)"]
         diffs.extend(key_field(k) for k in keys)
     return diffs
-
-
-def _as_property(p: DraftProperty) -> IdentityProperty:
-    return IdentityProperty.model_construct(key=p.key, type=PropertyType(p.type), value=p.value)
 
 
 def _describe_patch(patch: dict[str, Any]) -> str:
