@@ -25,3 +25,14 @@ def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
     return home
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under ``-n`` (pytest-xdist, ``--dist loadgroup``): the tests of the one real server run on one worker,
+    since they count before and after on a shared server, and the real-terminal tests on one other, since
+    each bounds how long a whole program may take."""
+    for item in items:
+        if item.get_closest_marker("letta") is not None:
+            item.add_marker(pytest.mark.xdist_group("letta"))
+        elif "e2e_process" in item.nodeid:
+            item.add_marker(pytest.mark.xdist_group("terminal"))
