@@ -12,9 +12,8 @@ import csv
 from typing import Any, TextIO
 
 from identity_tui.core.display import one_line, printable
+from identity_tui.core.fields import COLUMNS
 from identity_tui.core.jsontext import json_text
-
-COLUMNS = ("id", "identifier_key", "name", "identity_type", "project_id")
 
 
 def csv_writer(out: TextIO) -> Any:

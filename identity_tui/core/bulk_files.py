@@ -20,11 +20,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from identity_tui.core.fields import COLUMNS
 from identity_tui.core.jsontext import dumps
 from identity_tui.core.kinds import PropertyType
 
 FORMATS = ("jsonl", "json", "csv")
-FIELDS = ("id", "identifier_key", "name", "identity_type", "project_id")
 REQUIRED = ("identifier_key", "name", "identity_type")
 LINE_LIMIT = 1024 * 1024  # one identity on one line: a longer line is refused, not read into memory
 _CHUNK = 64 * 1024
@@ -227,10 +227,10 @@ def _read_csv(stream: IO[bytes]) -> Iterator[Row | BadRow]:
 
 
 def _columns(header: list[str]) -> tuple[list[tuple[str, str | None, PropertyType | None]], str | None]:
-    """Each column as (field, key, type): a field of ``FIELDS``, or ``prop`` with its key and type."""
+    """Each column as (field, key, type): a field of ``COLUMNS``, or ``prop`` with its key and type."""
     out: list[tuple[str, str | None, PropertyType | None]] = []
     for name in header:
-        if name in FIELDS:
+        if name in COLUMNS:
             out.append((name, None, None))
         elif name.startswith("prop:"):
             key, sep, type_name = name[5:].rpartition(":")
@@ -242,7 +242,7 @@ def _columns(header: list[str]) -> tuple[list[tuple[str, str | None, PropertyTyp
                 return out, f"column '{name}' must be prop:KEY:TYPE."
             out.append(("prop", key, ptype))
         else:
-            return out, f"unknown column '{name}' (fields: {', '.join(FIELDS)}; properties: prop:KEY:TYPE)."
+            return out, f"unknown column '{name}' (fields: {', '.join(COLUMNS)}; properties: prop:KEY:TYPE)."
     missing = [f for f in REQUIRED if f not in {c[0] for c in out}]
     if missing:
         return out, f"column {', '.join(missing)} missing."
@@ -299,7 +299,7 @@ def column_name(key: str, ptype: str) -> str:
 
 def csv_header(columns: Iterable[tuple[str, str]]) -> list[str]:
     """The header for these (key, type) property columns, sorted so that two exports compare equal."""
-    return [*FIELDS, *(column_name(k, t) for k, t in sorted(columns))]
+    return [*COLUMNS, *(column_name(k, t) for k, t in sorted(columns))]
 
 
 def csv_cells(item: dict[str, Any], header: list[str]) -> list[str]:
@@ -307,7 +307,7 @@ def csv_cells(item: dict[str, Any], header: list[str]) -> list[str]:
     props = {column_name(str(p.get("key")), str(p.get("type"))): p for p in item.get("properties") or []}
     cells = []
     for name in header:
-        if name in FIELDS:
+        if name in COLUMNS:
             value = item.get(name)
             cells.append("" if value is None else str(value))
         else:

@@ -10,6 +10,9 @@ FIELDS = ("name", "identifier_key", "identity_type", "project_id")
 SCALARS = FIELDS[:3]
 PROPERTIES = "properties"  # the property list as a whole
 PARTS = ("key", "type", "value")  # the parts of a property row, in the form's order
+# An identity written out (an export file, the list command's table and CSV): its id, then its fields
+# in the order the server sends them.
+COLUMNS = ("id", "identifier_key", "name", "identity_type", "project_id")
 # How the form words each field (``PROPERTIES``: the property list as a whole).
 LABELS = {
     "name": "Name",
