@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.highlighter import Highlighter
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal
 from textual.geometry import Size
@@ -22,6 +22,7 @@ from textual.widgets import Input, Static, Switch, TextArea
 from identity_tui.core.form import Unparsed, read_switch, read_text, value_text
 from identity_tui.core.models import PropertyType
 from identity_tui.core.planner import DraftProperty
+from identity_tui.tui.widgets.in_order_keys import InOrderKeys, OrderedInput
 
 
 # C0 controls, DEL, C1 controls and the bidi overrides: written raw they would drive the terminal
@@ -63,27 +64,7 @@ def visible_text(value: str) -> Text:
     return text
 
 
-class InOrderKeys:
-    """Runs the widget's own key bindings (backspace, delete, arrows…) where its typed characters are handled.
-
-    Textual inserts a printable key in the focused widget's handler but runs a non-priority binding only
-    once the key has bubbled up to the app, through a queue per ancestor. When a burst of keys is queued
-    at once (key repeat, an unbracketed paste over SSH), the characters typed after a backspace would
-    land before it. Running the binding here keeps every key in the order it was typed.
-    """
-
-    async def on_key(self, event: events.Key) -> None:
-        if event.is_printable:
-            return  # the widget's own handler inserts it, in turn
-        widget: Widget = self  # type: ignore[assignment]
-        active = widget.screen.active_bindings.get(event.key)
-        if active is None or active.node is not widget or active.binding.priority or not active.enabled:
-            return  # an ancestor's key, or a priority one the app has already run: as before
-        event.stop()
-        await widget.app.run_action(active.binding.action, widget)
-
-
-class FieldInput(InOrderKeys, Input):
+class FieldInput(OrderedInput):
     """A one-line field that takes a burst of keys in order, and whose typing repaints only itself."""
 
     read_only = False  # set in a read-only form: focus, cursor and copy still work, edits do not
@@ -229,16 +210,12 @@ class BoolValueEditor(Horizontal, ValueEditor):
         self.ptype = PropertyType.BOOLEAN
         self.pending = isinstance(value, Unparsed)
         self._initial = value is True
-        self._switch = Switch(self._initial)
+        self.switch = Switch(self._initial)
         self.touched = False
 
     def compose(self) -> ComposeResult:
-        yield self._switch
+        yield self.switch
         yield Static(self._label(self._initial), classes="bool-label")
-
-    @property
-    def switch(self) -> Switch:
-        return self._switch
 
     @property
     def focus_target(self) -> Widget:
@@ -257,7 +234,7 @@ class BoolValueEditor(Horizontal, ValueEditor):
         self.query_one(".bool-label", Static).update(self._label(event.value))
 
     def read(self, origin: DraftProperty | None) -> Any:
-        return read_switch(self._switch.value, origin, pending=self.pending, touched=self.touched)
+        return read_switch(self.switch.value, origin, pending=self.pending, touched=self.touched)
 
     def show(self, value: Any) -> None:
         self.pending = isinstance(value, Unparsed)
