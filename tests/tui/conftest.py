@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,19 @@ def make_app(sandbox):
         return IdentityApp(connection, cfg, sandbox=store or sandbox, cursor_blink=False, timing=timing)
 
     return make
+
+
+@pytest.fixture
+def until():
+    """Wait for a state of the app (a timer ran out, a page came), not for a length of time."""
+
+    async def wait(pilot, holds, *, within: float = 10.0) -> None:
+        deadline = time.monotonic() + within
+        while not holds():
+            assert time.monotonic() < deadline, f"still not so after {within}s"
+            await pilot.pause()
+
+    return wait
 
 
 @pytest.fixture

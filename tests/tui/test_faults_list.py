@@ -75,7 +75,7 @@ async def test_paging_failure_keeps_the_page_and_the_cursor_stack(make_app, sand
         await settle(pilot, app)
         page2 = [i.id for i in screen.query_one(IdentityTable).identities]
         faulty.arm("503", lambda r: r.url.path == "/v1/identities/" and "after" in r.url.params)
-        screen._cache.clear()
+        screen.forget_pages()
         await pilot.press("right_square_bracket")
         await settle(pilot, app)
         assert "The server failed (503)" in str(screen.query_one("#page-info").render())

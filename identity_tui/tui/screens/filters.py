@@ -11,14 +11,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from identity_tui.core.where import WhereError
 from identity_tui.tui.property_scan import SEPARATOR, split, where_sentence
 from identity_tui.tui.screens.list_model import Filters
+from identity_tui.tui.screens.typed_ahead import after_typed_ahead
 
 TYPES = [("any", ""), ("org", "org"), ("user", "user"), ("other", "other")]
 ORDERS = [("newest first", "desc"), ("oldest first", "asc")]
+
+
+def form_row(label: str, field: Widget) -> Horizontal:
+    """One line of the dialog: the field's name, then the field."""
+    return Horizontal(Label(label), field, classes="form-row")
 
 
 class FilterScreen(ModalScreen[Filters | None]):
@@ -44,22 +51,12 @@ class FilterScreen(ModalScreen[Filters | None]):
         f = self.filters
         with Vertical(id="filters-box", classes="dialog"):
             yield Static(Text("Filters", style="bold"), classes="dialog-title")
-            with Horizontal(classes="form-row"):
-                yield Label("Identifier key (exact)")
-                yield Input(f.identifier_key, id="f-key", compact=True)
-            with Horizontal(classes="form-row"):
-                yield Label("Type")
-                yield Select(TYPES, value=f.identity_type, allow_blank=False, id="f-type", compact=True)
-            with Horizontal(classes="form-row"):
-                yield Label("Project id (exact)")
-                yield Input(f.project_id, id="f-project", compact=True)
-            with Horizontal(classes="form-row"):
-                yield Label("Order")
-                yield Select(ORDERS, value=f.order, allow_blank=False, id="f-order", compact=True)
-            with Horizontal(classes="form-row"):
-                yield Label("Property")
-                yield Input(f"{SEPARATOR} ".join(f.where), placeholder="plan=gold; seats>=10", id="f-where",
-                            compact=True)
+            yield form_row("Identifier key (exact)", Input(f.identifier_key, id="f-key", compact=True))
+            yield form_row("Type", Select(TYPES, value=f.identity_type, allow_blank=False, id="f-type", compact=True))
+            yield form_row("Project id (exact)", Input(f.project_id, id="f-project", compact=True))
+            yield form_row("Order", Select(ORDERS, value=f.order, allow_blank=False, id="f-order", compact=True))
+            where = f"{SEPARATOR} ".join(f.where)
+            yield form_row("Property", Input(where, placeholder="plan=gold; seats>=10", id="f-where", compact=True))
             yield Static("", id="f-where-error")
             with Horizontal(classes="buttons"):
                 yield Button("Apply", id="apply", variant="primary")
@@ -95,17 +92,8 @@ class FilterScreen(ModalScreen[Filters | None]):
         return any(select.expanded for select in self.query(Select))
 
     def action_submit(self) -> None:
-        # enter is a priority binding, so it is handled before the keys typed just ahead of it (a paste,
-        # a fast typist) reach the text box: apply once the box has taken them.
-        focused = self.focused
-        if focused is not None:
-            focused.call_later(self._apply_if_open)
-        else:
-            self.action_apply()
-
-    def _apply_if_open(self) -> None:
-        if self.is_attached and self.app.screen is self:  # a second enter found it closed already
-            self.action_apply()
+        # Applied once the keys typed just ahead of enter are in their box.
+        after_typed_ahead(self, self.action_apply)
 
     @on(Button.Pressed, "#apply")
     def action_apply(self) -> None:

@@ -13,15 +13,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from identity_tui.core.errors import LettaError
 from identity_tui.core.words import plural
+from identity_tui.tui.countdown import Countdown
 from identity_tui.tui.screens.base import ReportsWorkerErrors
+from identity_tui.tui.screens.typed_ahead import after_typed_ahead
 from identity_tui.tui.widgets.links import NOUNS, LinkTable
 
-DEBOUNCE = 0.3
 PAGE = 20  # results asked for at a time; more come on scrolling to the last one, or ctrl+n
 MODES = (("agent", "name"), ("block", "label"), ("block", "value"))  # what ctrl+t goes round
 
@@ -58,7 +58,8 @@ class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[tuple[str, dict] | None]
         self.field = "name" if kind == "agent" else "label"  # what the text is looked for in
         self.linked_ids = linked_ids or {}
         self.more_after: str | None = None  # the cursor for the next page, when there may be one
-        self._debounce: Timer | None = None
+        # Typing searches once it pauses (the app's filter debounce), never once per key.
+        self.search_countdown = Countdown(self)
         self._query = ""
 
     def compose(self) -> ComposeResult:
@@ -94,15 +95,8 @@ class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[tuple[str, dict] | None]
 
     @on(Input.Changed, "#pick-query")
     def _typed(self, event: Input.Changed) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
         value = event.value
-        self._debounce = self.set_timer(DEBOUNCE, lambda: self._typed_settled(value))
-
-    def _typed_settled(self, value: str) -> None:
-        # A stopped timer's tick may already be queued: search only what the box still says.
-        if value == self.query_one("#pick-query", Input).value:
-            self._start(value)
+        self.search_countdown.start(self.app.timing.filter_debounce, lambda: self._start(value))
 
     def _start(self, query: str) -> None:
         self._query = query.strip()
@@ -183,21 +177,13 @@ class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[tuple[str, dict] | None]
 
     def action_pick(self) -> None:
         """Answer the highlighted agent or block; text typed and not searched yet is searched first."""
-        # enter is a priority binding, handled before keys typed just ahead of it reach the search box:
-        # decide once the box has taken them, so a row found for older text is never picked.
-        focused = self.focused
-        if focused is not None:
-            focused.call_later(self._pick_if_open)
-        else:
-            self._pick_if_open()
+        # Decided once the keys typed just ahead of enter are in the box: a row found for older text is never picked.
+        after_typed_ahead(self, self._pick)
 
-    def _pick_if_open(self) -> None:
-        if not (self.is_attached and self.app.screen is self):
-            return  # a second enter found it answered already
+    def _pick(self) -> None:
         value = self.query_one("#pick-query", Input).value
         if value.strip() != self._query:
-            if self._debounce is not None:
-                self._debounce.stop()
+            self.search_countdown.stop()
             self._start(value)
             return
         if self._searching():

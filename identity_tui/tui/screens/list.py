@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from dataclasses import replace
 
 from rich.text import Text
@@ -13,7 +12,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from identity_tui.core.errors import (
@@ -24,24 +22,19 @@ from identity_tui.core.errors import (
     Unauthorized,
 )
 from identity_tui.core.summary import IdentitySummary
-from identity_tui.tui.screens.list_model import Filters, PageKey
-from identity_tui.tui.screens.list_rows import RowActions
+from identity_tui.tui.countdown import Countdown
+from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.screens.list_info import PageInfo
+from identity_tui.tui.screens.list_model import Filters, PageKey
+from identity_tui.tui.screens.list_paging import PAGE_BINDINGS, Paging
+from identity_tui.tui.screens.list_rows import RowActions
 from identity_tui.tui.screens.list_scan import PropertyScan
 from identity_tui.tui.widgets.identity_table import IdentityTable
-from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.widgets.key_bar import KeyBar
 from identity_tui.tui.widgets.status_bar import StatusBar
 
-DEBOUNCE = 0.3
-# The table's loading indicator shows only when a page takes longer than this (the footer line says
-# "Loading…" at once): a quick answer neither flickers nor pays for mounting the indicator.
-LOADING_DELAY = 0.25
-# Pages kept for paging back and forth; older ones are asked of the server again, so memory stays flat.
-CACHED_PAGES = 8
 
-
-class ListScreen(PropertyScan, PageInfo, RowActions, ReportsWorkerErrors, Screen):
+class ListScreen(Paging, PropertyScan, PageInfo, RowActions, ReportsWorkerErrors, Screen):
     """Identities, a page at a time; keys to page, filter, open, create and delete."""
 
     AUTO_FOCUS = "IdentityTable"
@@ -59,10 +52,7 @@ class ListScreen(PropertyScan, PageInfo, RowActions, ReportsWorkerErrors, Screen
         Binding("x", "export", "Export", show=False, id="list.export"),
         Binding("h", "history", "History", show=False, id="list.history"),
         Binding("ctrl+r,f5", "refresh", "Refresh", show=False, id="list.refresh"),
-        Binding("right_square_bracket,pagedown", "next_page", "Next page", id="list.next_page"),
-        Binding("left_square_bracket,pageup", "previous_page", "Prev page", show=False, id="list.previous_page"),
-        Binding("greater_than_sign,ctrl+end", "last_page", "Last page", show=False, id="list.last_page"),
-        Binding("less_than_sign,ctrl+home", "first_page", "First page", show=False, id="list.first_page"),
+        *PAGE_BINDINGS,
         Binding("escape", "clear_filters", "Clear filters", show=False, id="list.clear_filters"),
     ]
 
@@ -94,20 +84,13 @@ class ListScreen(PropertyScan, PageInfo, RowActions, ReportsWorkerErrors, Screen
         super().__init__()
         self.page_size = page_size
         self.filters = Filters()
-        self.cursors: list[str | None] = [None]
-        self.from_end = False
         self.total: int | None = None
-        self._cache: OrderedDict[PageKey, list[IdentitySummary]] = OrderedDict()
-        self._debounce: Timer | None = None
-        self._shown: PageKey | None = None
+        # Typing in the name filter applies it once typing pauses: one request, never one per key.
+        self.filter_countdown = Countdown(self)
+        # The table's loading indicator shows only when a page takes a moment (the footer line says
+        # "Loading…" at once): a quick answer neither flickers nor pays for mounting the indicator.
+        self.loading_countdown = Countdown(self)
         self._select_after_load: str | None = None
-        self._loading_timer: Timer | None = None
-        self._loading_wait = 0  # counts waits for a page; a late tick of an older one is ignored
-        # The page asked of the server and not here yet; page keys pressed meanwhile are counted in
-        # _queued_turns (+1 next, -1 previous) and turned once it is shown, so the label and the
-        # rows always come from the same answer.
-        self._loading_key: PageKey | None = None
-        self._queued_turns = 0
         self._connect_attempt = 1  # counts tries from the connect screen until a page loads
 
     # -- layout -------------------------------------------------------------------------------
@@ -131,30 +114,18 @@ class ListScreen(PropertyScan, PageInfo, RowActions, ReportsWorkerErrors, Screen
 
     def _set_loading(self, loading: bool) -> None:
         """Cover the table with the loading indicator if the page is still not here after a moment."""
-        self._loading_wait += 1
-        if self._loading_timer is not None:
-            self._loading_timer.stop()
-            self._loading_timer = None
         if loading:
-            wait = self._loading_wait
-            self._loading_timer = self.set_timer(LOADING_DELAY, lambda: self._show_loading(wait))
+            self.loading_countdown.start(self.app.timing.loading_delay, self._show_loading)
             return
+        self.loading_countdown.stop()
         self.table.loading = False
 
-    def _show_loading(self, wait: int) -> None:
-        # A stopped timer's tick may already be queued on a busy machine: only the current wait counts.
-        if wait == self._loading_wait:
-            self._loading_timer = None
-            self.table.loading = True
+    def _show_loading(self) -> None:
+        self.table.loading = True
 
     @property
     def table(self) -> IdentityTable:
         return self.query_one(IdentityTable)
-
-    @property
-    def page_number(self) -> int:
-        """1-based index of the page on screen."""
-        return len(self.cursors)
 
     # -- workers: every network call lives here and answers with a message ----------------------
 
@@ -232,8 +203,6 @@ class ListScreen(PropertyScan, PageInfo, RowActions, ReportsWorkerErrors, Screen
         table = self.table
         self._set_loading(False)
         table.show_page(rows)
-        self._shown = key
-        self._loading_key = None
         self._connect_attempt = 1
         if self._select_after_load:
             for i, identity in enumerate(rows):
@@ -242,28 +211,7 @@ class ListScreen(PropertyScan, PageInfo, RowActions, ReportsWorkerErrors, Screen
                     break
             self._select_after_load = None
         self._update_info()
-        if self._queued_turns:
-            step = 1 if self._queued_turns > 0 else -1
-            self._queued_turns -= step
-            self._turn(step)
-            return
-        if len(rows) == key.limit:
-            # After the paint, so the request and its parsing do not delay this page. Counting from
-            # the end, the page a person turns to next is the one before.
-            cursor = rows[0].id if key.from_end else rows[-1].id
-            self.call_after_refresh(
-                self._prefetch_after, key, PageKey(key.filters, cursor, key.limit, key.from_end)
-            )
-
-    def _prefetch_after(self, shown: PageKey, nxt: PageKey) -> None:
-        if self._shown == shown and nxt not in self._cache:
-            self.prefetch(nxt)
-
-    def _remember(self, key: PageKey, rows: list[IdentitySummary]) -> None:
-        self._cache[key] = rows
-        self._cache.move_to_end(key)
-        while len(self._cache) > CACHED_PAGES:
-            self._cache.popitem(last=False)
+        self._page_shown(key, rows)
 
     @on(PageFailed)
     def _on_page_failed(self, message: PageFailed) -> None:
@@ -309,106 +257,11 @@ class ListScreen(PropertyScan, PageInfo, RowActions, ReportsWorkerErrors, Screen
         self._set_info("Connecting…")
         self.connect()
 
-    # -- paging and filtering -------------------------------------------------------------------
-
-    def _restart_paging(self, *, from_end: bool, forget: bool = False) -> None:
-        """Point the paging at the first page (or the last, counting from the end); ``forget`` drops the cache."""
-        self.cursors = [None]
-        self.from_end = from_end
-        self._queued_turns = 0
-        if forget:
-            self._cache.clear()
-
-    def _key(self) -> PageKey:
-        return PageKey(self.filters, self.cursors[-1], self.page_size, self.from_end)
-
-    def _request_page(self) -> None:
-        key = self._key()
-        cached = self._cache.get(key)
-        if cached is not None:
-            self._cache.move_to_end(key)
-            self._show(key, cached)
-            return
-        self._set_loading(True)
-        self._set_info("Loading…")
-        self._loading_key = key
-        self.load_page(key)
-
-    def _turn(self, step: int) -> None:
-        """Turn one page (+1 next, -1 previous); while a page is on its way, count the turn for later."""
-        if self.scan_state is not None:
-            self.scan_turn(step)
-            return
-        if self._loading_key is not None:
-            self._queued_turns += step
-            return
-        if self._shown != self._key():
-            # The page asked for last failed: its rows are not on screen, so ask for it again
-            # instead of counting from the rows of another page.
-            self._request_page()
-            return
-        if step > 0:
-            self._next_page()
-        else:
-            self._previous_page()
-
-    def action_next_page(self) -> None:
-        """Next page (a key pressed while a page loads turns one more page once it is here)."""
-        self._turn(1)
-
-    def action_previous_page(self) -> None:
-        """Previous page (a key pressed while a page loads turns one page back once it is here)."""
-        self._turn(-1)
-
-    def _next_page(self) -> None:
-        """Next page: push the last row's id as the ``after`` cursor (from the end: pop back)."""
-        rows = self.table.identities
-        if self.from_end:
-            if len(self.cursors) == 1:
-                self.notify("This is the last page.", timeout=2)
-                return
-            self.cursors.pop()
-        else:
-            if self._shown is None or len(rows) < self.page_size:
-                self.notify("This is the last page.", timeout=2)
-                return
-            self.cursors.append(rows[-1].id)
-        self._request_page()
-
-    def _previous_page(self) -> None:
-        """Previous page from the cursor stack (the server's ``before`` returns the top, not the page)."""
-        rows = self.table.identities
-        if self.from_end:
-            if self._shown is None or len(rows) < self.page_size:
-                self.notify("This is the first page.", timeout=2)
-                return
-            self.cursors.append(rows[0].id)
-        else:
-            if len(self.cursors) == 1:
-                self.notify("This is the first page.", timeout=2)
-                return
-            self.cursors.pop()
-        self._request_page()
-
-    def action_last_page(self) -> None:
-        """Jump to the end of the list: one request in the opposite order, however long the list."""
-        if self.scan_state is not None:
-            self.scan_jump(last=True)
-            return
-        self._restart_paging(from_end=True)
-        self._request_page()
-
-    def action_first_page(self) -> None:
-        """Back to the top of the list."""
-        if self.scan_state is not None:
-            self.scan_jump(last=False)
-            return
-        self._restart_paging(from_end=False)
-        self._request_page()
+    # -- filtering (the paging is in list_paging) ---------------------------------------------
 
     def action_refresh(self) -> None:
         """Reload this page and the total from the server."""
-        self._cache.clear()
+        self.forget_pages()
         self._queued_turns = 0
         self.load_count()
         if self.filters.where:
@@ -442,8 +295,7 @@ class ListScreen(PropertyScan, PageInfo, RowActions, ReportsWorkerErrors, Screen
             self.stop_scan()
             return
         name_input = self.query_one("#name-filter", Input)
-        if self._debounce is not None:
-            self._debounce.stop()
+        self.filter_countdown.stop()
         with name_input.prevent(Input.Changed):
             name_input.value = ""
         # Now, not later as focus() does: once the table is loading it cannot take the focus.
@@ -462,24 +314,15 @@ class ListScreen(PropertyScan, PageInfo, RowActions, ReportsWorkerErrors, Screen
 
     @on(Input.Changed, "#name-filter")
     def _name_typed(self, event: Input.Changed) -> None:
-        # Debounced: one request when typing pauses, never one per key.
-        if self._debounce is not None:
-            self._debounce.stop()
         value = event.value
-        self._debounce = self.set_timer(DEBOUNCE, lambda: self._apply_typed(value))
-
-    def _apply_typed(self, value: str) -> None:
-        # A stopped timer's tick may already be queued on a busy machine: apply only what the box still says.
-        if value == self.query_one("#name-filter", Input).value:
-            self._apply_name(value)
+        self.filter_countdown.start(self.app.timing.filter_debounce, lambda: self._apply_name(value))
 
     def _apply_name(self, value: str) -> None:
         self.set_filters(replace(self.filters, name=value.strip()))
 
     @on(Input.Submitted, "#name-filter")
     def _name_submitted(self, event: Input.Submitted) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
+        self.filter_countdown.stop()
         # Now, not later as focus() does: once the table is loading it cannot take the focus.
         self.set_focus(self.table)
         self._apply_name(event.value)
