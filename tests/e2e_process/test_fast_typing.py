@@ -169,3 +169,16 @@ def test_a_burst_in_the_name_keeps_its_order(term, hermetic):
     write_burst(term, BURST)
     expected = typed_slowly("Alice Example", BURST)
     assert wait_for_draft(term, hermetic, lambda form: form["name"], len(expected)) == expected
+
+
+def test_ctrl_s_at_the_end_of_a_burst_previews_every_key_typed_before_it(term, hermetic):
+    screen = open_form(term)
+    row, line = line_with(screen, "Name ")
+    end = line.index("Alice Example") + len("Alice Example")
+    term.wait_for(lambda _: term.screen.row == row and term.screen.col >= end)  # the name has the cursor
+    typed = " Jr" + "x" * 40 + DEL * 40 + "!"
+    write_burst(term, typed + "\x13")  # the keys, then ctrl+s, in one read
+    expected = typed_slowly("Alice Example", typed)
+    assert expected == "Alice Example Jr!"
+    preview = term.wait_for("enter send")
+    assert f'"name": "{expected}"' in preview, preview
