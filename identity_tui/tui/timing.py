@@ -6,6 +6,8 @@ app hands its ``Timing`` down; a test builds the app with shorter times and wait
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -20,3 +22,5 @@ class Timing:
     filter_debounce: float = 0.3
     # A page that takes longer than this shows "Loading…" (a quick one never flickers).
     loading_delay: float = 0.25
+    # What the draft keeper reads the time from (a test steps its own).
+    clock: Callable[[], float] = time.monotonic

@@ -67,12 +67,26 @@ async def save(pilot, app) -> None:
 # -- kept while modified ---------------------------------------------------------------------------
 
 
+class SteppedClock:
+    """The draft keeper's clock, moved only by the test: the delay has passed when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 async def test_an_edit_is_kept_a_moment_after_typing_stops(make_app, people):
-    app = make_app(timing=Timing(draft_delay=0.5, draft_max_wait=5.0))
+    clock = SteppedClock()
+    app = make_app(timing=Timing(draft_delay=0.05, draft_max_wait=0.5, clock=clock))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await rename_alice(pilot, app)
+        clock.now += 0.04  # typing stopped, but not for long enough
+        await pilot.pause(0.1)  # the timer comes and goes: it is not time yet by the clock
         assert kept(app) == []  # not on every key press
         assert screen.drafts.pending
+        clock.now += 0.01
         await wait_for(pilot, lambda: screen.drafts.writes == 1)
         assert not screen.drafts.pending
         (draft,) = kept(app)

@@ -74,7 +74,8 @@ class FormDrafts:
             return
         timing = self.node.app.timing
         form_id = self.restoring.form_id if self.restoring is not None else new_form_id()
-        self.keeper = DraftKeeper(store, form_id, delay=timing.draft_delay, max_wait=timing.draft_max_wait)
+        self.keeper = DraftKeeper(store, form_id, delay=timing.draft_delay, max_wait=timing.draft_max_wait,
+                                  clock=timing.clock)
 
     @property
     def form_id(self) -> str | None:
