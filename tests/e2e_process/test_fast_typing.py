@@ -182,3 +182,14 @@ def test_ctrl_s_at_the_end_of_a_burst_previews_every_key_typed_before_it(term, h
     assert expected == "Alice Example Jr!"
     preview = term.wait_for("enter send")
     assert f'"name": "{expected}"' in preview, preview
+
+
+def test_a_tab_in_a_burst_moves_on_before_the_keys_after_it(term, hermetic):
+    term.wait_for("Alice Example")
+    term.send("n")  # a new identity: the name has the cursor
+    term.wait_for("New identity")
+    row, _ = line_with(term.screen.text(), "Name ")
+    term.wait_for(lambda _: term.screen.row == row)
+    write_burst(term, "Nav Test\tnav-test-1")  # name, tab, key: as fast as a paste
+    assert wait_for_draft(term, hermetic, lambda form: form["name"] + "|" + form["identifier_key"],
+                          len("Nav Test|nav-test-1")) == "Nav Test|nav-test-1"

@@ -7,24 +7,41 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 
+# The screen's keys that move the focus: a burst's keys after one belong to the next field.
+FOCUS_MOVES = frozenset({"focus_next", "focus_previous", "app.focus_next", "app.focus_previous"})
+
+
 class InOrderKeys:
     """Runs the widget's own key bindings (backspace, delete, arrows…) where its typed characters are handled.
 
     Textual inserts a printable key in the focused widget's handler but runs a non-priority binding only
     once the key has bubbled up to the app, through a queue per ancestor. When a burst of keys is queued
     at once (key repeat, an unbracketed paste over SSH), the characters typed after a backspace would
-    land before it. Running the binding here keeps every key in the order it was typed.
+    land before it. Running the binding here keeps every key in the order it was typed; a tab (the
+    screen's focus move) runs here too, and the burst's keys queued behind it go on to the next field.
     """
 
     async def on_key(self, event: events.Key) -> None:
+        widget: Widget = self  # type: ignore[assignment]
+        focused = widget.screen.focused
+        if focused is not None and focused is not widget:
+            # A tab earlier in the same burst moved the focus on: the keys queued here after it are the
+            # next field's, handed on in the order they came.
+            event.stop()
+            event.prevent_default()
+            focused.post_message(events.Key(event.key, event.character))
+            return
         if event.is_printable:
             return  # the widget's own handler inserts it, in turn
-        widget: Widget = self  # type: ignore[assignment]
         active = widget.screen.active_bindings.get(event.key)
-        if active is None or active.node is not widget or active.binding.priority or not active.enabled:
-            return  # an ancestor's key, or a priority one the app has already run: as before
+        if active is None or active.binding.priority or not active.enabled:
+            return  # a priority key the app has already run, or no key at all: as before
+        if active.node is not widget:
+            if active.binding.action not in FOCUS_MOVES:
+                return  # an ancestor's key: it bubbles up as before
+            event.prevent_default()  # the screen's tab/shift+tab: moved on here, before the next keys land
         event.stop()
-        await widget.app.run_action(active.binding.action, widget)
+        await widget.app.run_action(active.binding.action, active.node)
 
 
 class OrderedInput(InOrderKeys, Input):
