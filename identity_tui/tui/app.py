@@ -45,7 +45,7 @@ TERMINAL_CHECK = 1.0
 class IdentityApp(App[int]):
     """identity-tui: list, search, create, edit and delete the identities of a Letta server."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "dialogs.tcss"]
     TITLE = "identity-tui"
     ENABLE_COMMAND_PALETTE = True
 

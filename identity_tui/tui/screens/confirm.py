@@ -2,46 +2,45 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from identity_tui.core import transaction as tx
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.models import Identity
 from identity_tui.tui.screens.base import ReportsWorkerErrors
+from identity_tui.tui.screens.dialog import Dialog
 
-EDIT_CSS = "../edit.tcss"
 
-
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Dialog[bool]):
     """A yes/no question: enter or the first button says yes, esc says no."""
 
-    CSS_PATH = EDIT_CSS
+    BOX_CLASSES = "confirm-box"
+    CLOSED = False
 
     BINDINGS = [
-        Binding("escape", "no", "Cancel", id="confirm.no"),
+        Binding("escape", "close", "Cancel", id="confirm.no"),
     ]
 
     def __init__(self, title: str, text: str, yes: str = "OK", no: str = "Cancel") -> None:
-        super().__init__()
+        super().__init__(title)
         self.title_text = title
         self.text = text
         self.yes = yes
         self.no = no
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog confirm-box"):
-            yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
-            yield Static(Text(self.text))
-            with Horizontal(classes="buttons"):
-                yield Button(self.yes, id="yes", variant="primary", compact=True)
-                yield Button(self.no, id="no", compact=True)
+    def compose_body(self) -> ComposeResult:
+        yield Static(Text(self.text))
+        with Horizontal(classes="buttons"):
+            yield Button(self.yes, id="yes", variant="primary", compact=True)
+            yield Button(self.no, id="no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()
@@ -51,40 +50,39 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(True)
 
     @on(Button.Pressed, "#no")
-    def action_no(self) -> None:
-        self.dismiss(False)
+    def _no(self) -> None:
+        self.action_close()
 
 
-class LeaveScreen(ModalScreen[str]):
+class LeaveScreen(Dialog[str]):
     """Unsaved changes: save, discard or stay (esc stays); answers ``"save"``, ``"discard"`` or ``"stay"``."""
 
-    CSS_PATH = EDIT_CSS
+    BOX_ID = "leave-box"
+    BOX_CLASSES = "confirm-box"
+    CLOSED = "stay"
 
     BINDINGS = [
-        Binding("escape", "stay", "Stay", id="leave.stay"),
+        Binding("escape", "close", "Stay", id="leave.stay"),
         Binding("s", "choose('save')", "Save", id="leave.save"),
         Binding("d", "choose('discard')", "Discard", id="leave.discard"),
     ]
 
     def __init__(self, changes: list[str], *, can_save: bool = True) -> None:
-        super().__init__()
+        keys = "s save · d discard · esc stay" if can_save else "d discard · esc stay"
+        super().__init__("Unsaved changes", hint=keys)
         self.changes = changes
         self.can_save = can_save
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         listed = ", ".join(self.changes[:6]) + (" …" if len(self.changes) > 6 else "")
-        with Vertical(classes="dialog confirm-box", id="leave-box"):
-            yield Static(Text("Unsaved changes", style="bold"), classes="dialog-title")
-            yield Static(Text(f"Changed: {printable(listed)}."))
-            if not self.can_save:
-                yield Static(Text("This connection is read-only: the changes cannot be saved."))
-            with Horizontal(classes="buttons"):
-                if self.can_save:
-                    yield Button("Save", id="save", variant="primary", compact=True)
-                yield Button("Discard", id="discard", variant="error", compact=True)
-                yield Button("Stay", id="stay", compact=True)
-            keys = "s save · d discard · esc stay" if self.can_save else "d discard · esc stay"
-            yield Static(Text(keys), classes="dialog-hint")
+        yield Static(Text(f"Changed: {printable(listed)}."))
+        if not self.can_save:
+            yield Static(Text("This connection is read-only: the changes cannot be saved."))
+        with Horizontal(classes="buttons"):
+            if self.can_save:
+                yield Button("Save", id="save", variant="primary", compact=True)
+            yield Button("Discard", id="discard", variant="error", compact=True)
+            yield Button("Stay", id="stay", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#stay", Button).focus()
@@ -101,61 +99,55 @@ class LeaveScreen(ModalScreen[str]):
     def action_choose(self, choice: str) -> None:
         self.dismiss(choice)
 
-    def action_stay(self) -> None:
-        self.dismiss("stay")
-
 
 DELETED = "deleted"
 GONE = "gone"
 
 
-class DeleteScreen(ReportsWorkerErrors, ModalScreen[str]):
+class DeleteScreen(ReportsWorkerErrors, Dialog[str]):
     """Delete one identity after its identifier_key is typed in full; sends one DELETE.
 
     Answers ``DELETED``, or ``GONE`` when the server answered 404 (an earlier try whose answer was lost, or
     someone else, deleted it), or ``""`` when cancelled.
     """
 
-    CSS_PATH = EDIT_CSS
+    BOX_ID = "delete-box"
+    CLOSED = ""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="delete.cancel"),
+        Binding("escape", "close", "Cancel", id="delete.cancel"),
     ]
 
+    @dataclass
     class Done(Message):
         """The DELETE finished: the core's answer (deleted, found gone, or failed)."""
 
-        def __init__(self, result: tx.Deleted | tx.DeleteFailed) -> None:
-            super().__init__()
-            self.result = result
+        result: tx.Deleted | tx.DeleteFailed
 
     def __init__(self, identity: Identity) -> None:
-        super().__init__()
+        super().__init__("Delete this identity?", hint="enter delete · esc cancel")
         self.identity = identity
         self.busy = False
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         i = self.identity
-        with Vertical(classes="dialog", id="delete-box"):
-            yield Static(Text("Delete this identity?", style="bold"), classes="dialog-title")
-            about = Text()
-            for label, value in (("Name", i.name), ("Identifier key", i.identifier_key), ("Id", i.id)):
-                about.append(f"{label:>14}  ", style="bold")
-                about.append(one_line(value, 52) + "\n")
-            yield Static(about)
-            yield Static(
-                Text(
-                    "Agents and memory blocks linked to it are not deleted; they only lose the link. "
-                    "History (h) can create it again, with a new id."
-                )
+        about = Text()
+        for label, value in (("Name", i.name), ("Identifier key", i.identifier_key), ("Id", i.id)):
+            about.append(f"{label:>14}  ", style="bold")
+            about.append(one_line(value, 52) + "\n")
+        yield Static(about)
+        yield Static(
+            Text(
+                "Agents and memory blocks linked to it are not deleted; they only lose the link. "
+                "History (h) can create it again, with a new id."
             )
-            yield Static(Text("Type the identifier key in full to confirm:"), classes="delete-prompt")
-            yield Input(placeholder="identifier key", id="delete-key", compact=True, select_on_focus=False)
-            yield Static("", id="delete-message")
-            with Horizontal(classes="buttons"):
-                yield Button("Delete", id="delete", variant="error", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
-            yield Static(Text("enter delete · esc cancel"), classes="dialog-hint")
+        )
+        yield Static(Text("Type the identifier key in full to confirm:"), classes="delete-prompt")
+        yield Input(placeholder="identifier key", id="delete-key", compact=True, select_on_focus=False)
+        yield Static("", id="delete-message")
+        with Horizontal(classes="buttons"):
+            yield Button("Delete", id="delete", variant="error", compact=True)
+            yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#delete-key", Input).focus()
@@ -203,7 +195,8 @@ class DeleteScreen(ReportsWorkerErrors, ModalScreen[str]):
         self.query_one("#delete-key", Input).focus()
 
     @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
+    def action_close(self) -> None:
+        """esc or Cancel: leave with nothing deleted, unless the DELETE is already on its way."""
         if not self.busy:
-            self.dismiss("")
+            super().action_close()
 

@@ -8,9 +8,8 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.reactive import reactive
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from identity_tui.core.conflict import ABSENT, MINE, ORDER, THEIRS, Conflict
@@ -20,6 +19,7 @@ from identity_tui.core.jsontext import dumps
 from identity_tui.core.models import PropertyType
 from identity_tui.core.planner import DraftProperty
 from identity_tui.tui.form_model import LABELS, change_list
+from identity_tui.tui.screens.dialog import Dialog
 
 KEYS_HINT = "↑↓ row · m or ← keep mine · t or → take theirs · M/T all · enter continue · esc back (nothing sent)"
 
@@ -84,10 +84,10 @@ class ConflictRow(Static, can_focus=True):
         self.set_class(self.choice is not None, "-decided")
 
 
-class ConflictScreen(ModalScreen[dict[str, str] | None]):
+class ConflictScreen(Dialog[dict[str, str] | None]):
     """Answers ``{field: "mine" | "theirs"}`` once every row is decided, or None (esc: nothing is sent)."""
 
-    CSS_PATH = ["../edit.tcss", "../conflict.tcss"]
+    BOX_ID = "conflict-box"
 
     BINDINGS = [
         Binding("m,left", "choose('mine')", "Keep mine", id="conflict.mine"),
@@ -97,29 +97,26 @@ class ConflictScreen(ModalScreen[dict[str, str] | None]):
         Binding("down,j", "move(1)", "Next", show=False, id="conflict.next"),
         Binding("up,k", "move(-1)", "Previous", show=False, id="conflict.previous"),
         Binding("enter", "done", "Continue", id="conflict.done"),
-        Binding("escape", "cancel", "Back to the form", id="conflict.cancel"),
+        Binding("escape", "close", "Back to the form", id="conflict.cancel"),
     ]
 
     def __init__(self, conflicts: tuple[Conflict, ...] | list[Conflict], *, kept: list[str] | None = None) -> None:
-        super().__init__()
+        super().__init__("Changed on the server meanwhile", hint=KEYS_HINT)
         self.conflicts = tuple(conflicts)
         self.kept = kept or []
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         n = len(self.conflicts)
-        with Vertical(id="conflict-box", classes="dialog"):
-            yield Static(Text("Changed on the server meanwhile", style="bold"), classes="dialog-title")
-            overlap = "one of your changes overlaps" if n == 1 else f"{n} of your changes overlap"
-            about = (f"Someone saved this identity after you opened it, and {overlap} with theirs. Choose for each {'row' if n == 1 else 'of the rows'}; nothing is "
-                     "sent until all are chosen.")
-            if self.kept:
-                about += f" Their other changes are kept: {change_list(self.kept)}."
-            yield Static(Text(about), id="conflict-about")
-            with VerticalScroll(id="conflict-rows"):
-                for conflict in self.conflicts:
-                    yield ConflictRow(conflict)
-            yield Static("", id="conflict-message")
-            yield Static(Text(KEYS_HINT), classes="dialog-hint")
+        overlap = "one of your changes overlaps" if n == 1 else f"{n} of your changes overlap"
+        about = (f"Someone saved this identity after you opened it, and {overlap} with theirs. Choose for each {'row' if n == 1 else 'of the rows'}; nothing is "
+                 "sent until all are chosen.")
+        if self.kept:
+            about += f" Their other changes are kept: {change_list(self.kept)}."
+        yield Static(Text(about), id="conflict-about")
+        with VerticalScroll(id="conflict-rows"):
+            for conflict in self.conflicts:
+                yield ConflictRow(conflict)
+        yield Static("", id="conflict-message")
 
     def on_mount(self) -> None:
         self.rows[0].focus()
@@ -165,9 +162,6 @@ class ConflictScreen(ModalScreen[dict[str, str] | None]):
             undecided[0].scroll_visible(animate=False)
             return
         self.dismiss({r.conflict.field: str(r.choice) for r in self.rows})
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def _say(self, text: str) -> None:
         self.query_one("#conflict-message", Static).update(Text(text))

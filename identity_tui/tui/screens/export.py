@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
@@ -26,6 +25,7 @@ from identity_tui.core.display import one_line, printable
 from identity_tui.core.errors import LettaError
 from identity_tui.core.where import matcher
 from identity_tui.tui.screens.base import ReportsWorkerErrors
+from identity_tui.tui.screens.dialog import Dialog
 
 ASK, RUNNING, STOPPING, DONE = "ask", "running", "stopping", "done"
 STEP = 50  # a progress message every this many identities
@@ -48,34 +48,31 @@ def plural(n: int) -> str:
     return f"{n:,} {'identity' if n == 1 else 'identities'}"
 
 
-class ExportScreen(ReportsWorkerErrors, ModalScreen[str | None]):
+class ExportScreen(ReportsWorkerErrors, Dialog[str | None]):
     """Asks the path, exports in a worker with progress; answers the final sentence, or None."""
 
-    CSS_PATH = "../bulk.tcss"
+    BOX_ID = "export-box"
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="export.cancel"),
+        Binding("escape", "close", "Cancel", id="export.cancel"),
     ]
 
+    @dataclass
     class Total(Message):
-        def __init__(self, total: int | None) -> None:
-            super().__init__()
-            self.total = total
+        total: int | None
 
+    @dataclass
     class Progress(Message):
-        def __init__(self, count: int) -> None:
-            super().__init__()
-            self.count = count
+        count: int
 
+    @dataclass
     class Done(Message):
-        def __init__(self, count: int | None, problem: str = "") -> None:
-            super().__init__()
-            self.count = count
-            self.problem = problem
+        count: int | None
+        problem: str = ""
 
     def __init__(self, filters: dict[str, Any], *, where: tuple[str, ...] = (), path: str | None = None,
                  page: int = bulk.PAGE) -> None:
-        super().__init__()
+        super().__init__("Export identities", hint="enter export · esc cancel")
         self.filters = filters
         self.where = where
         self.default = path or export.default_name()
@@ -86,15 +83,12 @@ class ExportScreen(ReportsWorkerErrors, ModalScreen[str | None]):
         self.result: str | None = None
         self._replace_ok = ""
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="export-box"):
-            yield Static(Text("Export identities", style="bold"), classes="dialog-title")
-            yield Static(Text(describe(self.filters, self.where) + " The ending picks the format: .jsonl, .json or .csv."),
-                         id="export-about")
-            yield Input(self.default, id="export-path", compact=True, select_on_focus=False)
-            yield ProgressBar(id="export-progress", show_eta=False)
-            yield Static("", id="export-status")
-            yield Static(Text("enter export · esc cancel"), id="export-hint", classes="dialog-hint")
+    def compose_body(self) -> ComposeResult:
+        yield Static(Text(describe(self.filters, self.where) + " The ending picks the format: .jsonl, .json or .csv."),
+                     id="export-about")
+        yield Input(self.default, id="export-path", compact=True, select_on_focus=False)
+        yield ProgressBar(id="export-progress", show_eta=False)
+        yield Static("", id="export-status")
 
     def on_mount(self) -> None:
         self.query_one("#export-progress").display = False
@@ -102,9 +96,6 @@ class ExportScreen(ReportsWorkerErrors, ModalScreen[str | None]):
 
     def _say(self, text: str) -> None:
         self.query_one("#export-status", Static).update(Text(text))
-
-    def _hint(self, text: str) -> None:
-        self.query_one("#export-hint", Static).update(Text(text))
 
     @on(Input.Submitted, "#export-path")
     def _submitted(self) -> None:
@@ -133,7 +124,7 @@ class ExportScreen(ReportsWorkerErrors, ModalScreen[str | None]):
         self.query_one("#export-path", Input).disabled = True
         self.query_one("#export-progress").display = True
         self._say("Exporting…")
-        self._hint("esc stops the export (the partial file is removed)")
+        self.show_hint("esc stops the export (the partial file is removed)")
         self.run_export(self.path, format_of(self.path))
 
     @work(exclusive=True, group="export", exit_on_error=False)
@@ -192,11 +183,12 @@ class ExportScreen(ReportsWorkerErrors, ModalScreen[str | None]):
             bar.update(total=max(message.count, 1), progress=max(message.count, 1))
             self.result = f"Exported {plural(message.count)} to {printable(self.path)}"
             self._say(self.result + ".")
-        self._hint("enter or esc close")
+        self.show_hint("enter or esc close")
         self.query_one("#export-path", Input).disabled = False
         self.query_one("#export-path", Input).focus()
 
-    def action_cancel(self) -> None:
+    def action_close(self) -> None:
+        """esc: stop a running export (the partial file is removed), else close with what was done."""
         if self.state == RUNNING:
             self.state = STOPPING
             self._say("Stopping…")
@@ -212,5 +204,5 @@ class ExportScreen(ReportsWorkerErrors, ModalScreen[str | None]):
             self.query_one("#export-progress").display = False
             self._say(f"Stopped: nothing was exported; the partial file was removed ({printable(self.path)} "
                       "was not written).")
-            self._hint("esc close")
+            self.show_hint("esc close")
 

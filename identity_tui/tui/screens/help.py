@@ -5,11 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Static
+from textual.screen import Screen
+from textual.widgets import DataTable
 
 from identity_tui.tui.keymap import keys_label
+from identity_tui.tui.screens.dialog import Dialog
+
 
 def collect(screen: Screen) -> list[tuple[str, str, str]]:
     """(keys, description, id) for the screen, its focusable widgets and the app, keymap applied."""
@@ -28,29 +29,22 @@ def collect(screen: Screen) -> list[tuple[str, str, str]]:
     return rows
 
 
-class HelpScreen(ModalScreen):
+class HelpScreen(Dialog[None]):
     """Lists every binding; esc, q, ? or F1 closes it."""
 
+    BOX_ID = "help-box"
+
     BINDINGS = [
-        Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close"),
+        Binding("escape,q,question_mark,f1", "close", "Close", id="help.close"),
     ]
 
     def __init__(self, under: Screen) -> None:
-        super().__init__()
+        super().__init__("Keys", hint="Also: ctrl+p or : opens the command palette with every action.  esc closes.")
         self.rows = collect(under)
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="help-box", classes="dialog"):
-            yield Static(Text("Keys", style="bold"), classes="dialog-title")
-            table: DataTable = DataTable(cursor_type="row", id="help-table")
-            table.add_columns(Text("Key"), Text("Action"), Text("Id (for [keymap])"))
-            for keys, description, binding_id in self.rows:
-                table.add_row(Text(keys), Text(description), Text(binding_id, style="dim"))
-            yield table
-            yield Static(
-                Text("Also: ctrl+p or : opens the command palette with every action.  esc closes."),
-                classes="dialog-hint",
-            )
-
-    def action_dismiss(self) -> None:
-        self.dismiss()
+    def compose_body(self) -> ComposeResult:
+        table: DataTable = DataTable(cursor_type="row", id="help-table")
+        table.add_columns(Text("Key"), Text("Action"), Text("Id (for [keymap])"))
+        for keys, description, binding_id in self.rows:
+            table.add_row(Text(keys), Text(description), Text(binding_id, style="dim"))
+        yield table

@@ -88,23 +88,20 @@ class HistoryScreen(ReportsWorkerErrors, Screen):
         Binding("ctrl+r", "reload", "Reload", show=False, id="history.reload"),
     ]
 
+    @dataclass
     class Read(Message):
-        def __init__(self, loaded: Loaded) -> None:
-            super().__init__()
-            self.loaded = loaded
+        loaded: Loaded
 
+    @dataclass
     class UndoPlanned(Message):
-        def __init__(self, plan: undo_ops.UndoPlan | None, problem: str = "") -> None:
-            super().__init__()
-            self.plan = plan
-            self.problem = problem
+        plan: undo_ops.UndoPlan | None
+        problem: str = ""
 
+    @dataclass
     class UndoDone(Message):
-        def __init__(self, record: Record, done: undo_ops.UndoDone | None, problem: str = "") -> None:
-            super().__init__()
-            self.record = record
-            self.done = done
-            self.problem = problem
+        record: Record
+        done: undo_ops.UndoDone | None
+        problem: str = ""
 
     def __init__(self, identity_id: str | None = None, identifier_key: str | None = None) -> None:
         super().__init__()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
@@ -90,27 +91,23 @@ class ImportScreen(ReportsWorkerErrors, Screen):
         Binding("c", "copy_report", "Copy report", id="import.copy"),
     ]
 
+    @dataclass
     class Planned(Message):
-        def __init__(self, plan: bulk.ImportPlan | None, problem: str = "") -> None:
-            super().__init__()
-            self.plan = plan
-            self.problem = problem
+        plan: bulk.ImportPlan | None
+        problem: str = ""
 
+    @dataclass
     class Read(Message):
-        def __init__(self, rows: int) -> None:
-            super().__init__()
-            self.rows = rows
+        rows: int
 
+    @dataclass
     class RowDone(Message):
-        def __init__(self, result: bulk.RowResult) -> None:
-            super().__init__()
-            self.result = result
+        result: bulk.RowResult
 
+    @dataclass
     class Applied(Message):
-        def __init__(self, results: list[bulk.RowResult] | None, problem: str = "") -> None:
-            super().__init__()
-            self.results = results
-            self.problem = problem
+        results: list[bulk.RowResult] | None
+        problem: str = ""
 
     def __init__(self, path: str = "") -> None:
         super().__init__()

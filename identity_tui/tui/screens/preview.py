@@ -5,13 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from identity_tui.core.display import printable
 from identity_tui.core.jsontext import dumps
 from identity_tui.core.planner import Plan
+from identity_tui.tui.screens.dialog import Dialog
 
 
 def plan_text(plan: Plan, note: str = "") -> Text:
@@ -38,38 +38,30 @@ def plan_text(plan: Plan, note: str = "") -> Text:
     return out
 
 
-class PreviewScreen(ModalScreen[bool]):
+class PreviewScreen(Dialog[bool]):
     """Shows the plan; enter sends it, esc goes back to the form with nothing sent."""
 
-    CSS_PATH = "../edit.tcss"
-    # The keys stay in sight on a small terminal: the hint is docked under the requests, which scroll.
-    DEFAULT_CSS = """
-    PreviewScreen #preview-box .dialog-hint {
-        dock: bottom;
-    }
-    """
+    BOX_ID = "preview-box"
+    CLOSED = False
 
     BINDINGS = [
         Binding("enter", "send", "Send", id="preview.send"),
-        Binding("escape", "back", "Back to the form", id="preview.back"),
+        Binding("escape", "close", "Back to the form", id="preview.back"),
     ]
 
     def __init__(self, plan: Plan, *, where: str = "", note: str = "") -> None:
-        super().__init__()
+        n = len(plan.requests)
+        title = f"Send {n} request{'s' if n != 1 else ''}"
+        if where:
+            title += f" to {printable(where)}"
+        super().__init__(title + "?", hint="enter send · esc back to the form (nothing sent)")
         self.plan = plan
         self.where = where
         self.note = note
 
-    def compose(self) -> ComposeResult:
-        n = len(self.plan.requests)
-        title = f"Send {n} request{'s' if n != 1 else ''}"
-        if self.where:
-            title += f" to {printable(self.where)}"
-        with Vertical(id="preview-box", classes="dialog"):
-            yield Static(Text(title + "?", style="bold"), classes="dialog-title")
-            with VerticalScroll(id="preview-scroll"):
-                yield Static(plan_text(self.plan, self.note), id="preview-body")
-            yield Static(Text("enter send · esc back to the form (nothing sent)"), classes="dialog-hint")
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="preview-scroll"):
+            yield Static(plan_text(self.plan, self.note), id="preview-body")
 
     def on_mount(self) -> None:
         # The scroll area takes the keys, so a long body can be read with the arrows and page keys.
@@ -77,6 +69,3 @@ class PreviewScreen(ModalScreen[bool]):
 
     def action_send(self) -> None:
         self.dismiss(True)
-
-    def action_back(self) -> None:
-        self.dismiss(False)

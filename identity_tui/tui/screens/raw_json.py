@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Static, TextArea
+from textual.widgets import TextArea
 
 from identity_tui.core.display import one_line
 from identity_tui.core.form import json_text
 from identity_tui.core.models import Identity
+from identity_tui.tui.screens.dialog import Dialog
 
 
 def identity_json(identity: Identity) -> str:
@@ -25,28 +23,22 @@ def identity_json(identity: Identity) -> str:
     return json_text(data)
 
 
-class RawJsonScreen(ModalScreen):
+class RawJsonScreen(Dialog[None]):
     """Shows the JSON in a read-only text area; c copies it, esc closes."""
 
+    BOX_ID = "json-box"
+    COPIED = "Copied the JSON"
+
     BINDINGS = [
-        Binding("escape,q,y", "dismiss", "Close", id="json.close"),
+        Binding("escape,q,y", "close", "Close", id="json.close"),
         Binding("c", "copy", "Copy JSON", id="json.copy"),
     ]
 
     def __init__(self, identity: Identity) -> None:
-        super().__init__()
+        text = identity_json(identity)
+        super().__init__(f"JSON · {one_line(identity.name, 50)}", hint="c copy · esc close", copy=text)
         self.identity = identity
-        self.text = identity_json(identity)
+        self.text = text
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="json-box", classes="dialog"):
-            yield Static(Text(f"JSON · {one_line(self.identity.name, 50)}", style="bold"), classes="dialog-title")
-            yield TextArea(self.text, read_only=True, show_line_numbers=False, id="json-text")
-            yield Static(Text("c copy · esc close"), classes="dialog-hint")
-
-    def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self.text)
-        self.notify("Copied the JSON", timeout=3)
-
-    def action_dismiss(self) -> None:
-        self.dismiss()
+    def compose_body(self) -> ComposeResult:
+        yield TextArea(self.text, read_only=True, show_line_numbers=False, id="json-text")

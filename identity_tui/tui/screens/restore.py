@@ -8,13 +8,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from identity_tui.core.display import one_line
 from identity_tui.core.drafts import DraftStore, SavedDraft, describe_age, describe_changes
+from identity_tui.tui.screens.dialog import Dialog
 
 SHOWN_CHANGES = 3
 
@@ -36,38 +36,35 @@ def draft_text(draft: SavedDraft, now: datetime | None = None) -> Text:
     return out
 
 
-class RestoreScreen(ModalScreen[SavedDraft | None]):
+class RestoreScreen(Dialog[SavedDraft | None]):
     """Drafts of this server: enter restores the highlighted one, d discards it, esc keeps them all for later."""
 
-    CSS_PATH = "../restore.tcss"
+    BOX_ID = "restore-box"
 
     BINDINGS = [
         Binding("r", "restore", "Restore", id="restore.restore"),
         Binding("d,delete", "discard", "Discard", id="restore.discard"),
-        Binding("escape,l", "later", "Later", id="restore.later"),
+        Binding("escape,l", "close", "Later", id="restore.later"),
     ]
 
     def __init__(self, drafts: list[SavedDraft], store: DraftStore, *, now: datetime | None = None) -> None:
-        super().__init__()
-        self.drafts = {d.form_id: d for d in drafts}
+        by_form = {d.form_id: d for d in drafts}
+        super().__init__(f"Unsaved draft{'s' if len(by_form) > 1 else ''} from an earlier session",
+                         hint="enter restore · d discard · esc later (drafts are kept)")
+        self.drafts = by_form
         self.store = store
         self.now = now or datetime.now(timezone.utc)
 
-    def compose(self) -> ComposeResult:
-        n = len(self.drafts)
-        with Vertical(classes="dialog", id="restore-box"):
-            yield Static(Text(f"Unsaved draft{'s' if n > 1 else ''} from an earlier session", style="bold"),
-                         classes="dialog-title")
-            yield Static(Text("Restore opens the form with the draft applied; nothing is sent until you save."))
-            yield OptionList(
-                *(Option(draft_text(d, self.now), id=d.form_id) for d in self.drafts.values()),
-                id="restore-list",
-            )
-            with Horizontal(classes="buttons"):
-                yield Button("Restore", id="restore", variant="primary", compact=True)
-                yield Button("Discard…", id="discard", variant="error", compact=True)
-                yield Button("Later", id="later", compact=True)
-            yield Static(Text("enter restore · d discard · esc later (drafts are kept)"), classes="dialog-hint")
+    def compose_body(self) -> ComposeResult:
+        yield Static(Text("Restore opens the form with the draft applied; nothing is sent until you save."))
+        yield OptionList(
+            *(Option(draft_text(d, self.now), id=d.form_id) for d in self.drafts.values()),
+            id="restore-list",
+        )
+        with Horizontal(classes="buttons"):
+            yield Button("Restore", id="restore", variant="primary", compact=True)
+            yield Button("Discard…", id="discard", variant="error", compact=True)
+            yield Button("Later", id="later", compact=True)
 
     def on_mount(self) -> None:
         options = self.query_one("#restore-list", OptionList)
@@ -124,7 +121,7 @@ class RestoreScreen(ModalScreen[SavedDraft | None]):
         options.focus()
 
     @on(Button.Pressed, "#later")
-    def action_later(self) -> None:
+    def _later(self) -> None:
         """Close, keeping every draft (the Drafts command brings them back)."""
-        self.dismiss(None)
+        self.action_close()
 
