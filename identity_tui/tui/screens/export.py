@@ -142,15 +142,15 @@ class ExportScreen(ReportsWorkerErrors, Dialog[str | None]):
                 self.post_message(self.Progress(n))
 
         keep = matcher(list(self.where)) if self.where else None
+        count: int | None = None
+        problem = ""
         try:
             count = await export.export_file(client, path, fmt, self.filters, step, page=self.page, keep=keep)
         except LettaError as exc:
-            self.post_message(self.Done(None, f"Not exported: {exc.message} The partial file was removed."))
-            return
+            problem = f"Not exported: {exc.message} The partial file was removed."
         except OSError as exc:
-            self.post_message(self.Done(None, f"Cannot write {printable(path)}: {exc.strerror or exc}."))
-            return
-        self.post_message(self.Done(count))
+            problem = f"Cannot write {printable(path)}: {exc.strerror or exc}."
+        self.post_message(self.Done(count, problem))
 
     @on(Total)
     def _total(self, message: Total) -> None:

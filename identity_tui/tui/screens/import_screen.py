@@ -182,22 +182,23 @@ class ImportScreen(ReportsWorkerErrors, Screen):
 
     @work(exclusive=True, group="import-plan", exit_on_error=False)
     async def plan_file(self, path: str) -> None:
-        """Read the file (in a thread: it is disk work) and plan every row (reads only)."""
+        """Read the file and plan every row (reads only); one Planned says how it went."""
+        plan, problem = await self._read_and_plan(path)
+        self.post_message(self.Planned(plan, problem))
+
+    async def _read_and_plan(self, path: str) -> tuple[bulk.ImportPlan | None, str]:
+        """The plan, or None and why not; the file is read in a thread (it is disk work)."""
         if not Path(path).is_file():
-            self.post_message(self.Planned(None, f"There is no file {printable(path)}."))
-            return
+            return None, f"There is no file {printable(path)}."
         try:
             rows = await asyncio.to_thread(_read, path)
         except OSError as exc:
-            self.post_message(self.Planned(None, f"Cannot read {printable(path)}: {exc.strerror or exc}."))
-            return
+            return None, f"Cannot read {printable(path)}: {exc.strerror or exc}."
         self.post_message(self.Read(len(rows)))
         try:
-            plan = await bulk.plan_import(self.app.client, rows, project=self.app.conn.project_id)
+            return await bulk.plan_import(self.app.client, rows, project=self.app.conn.project_id), ""
         except LettaError as exc:
-            self.post_message(self.Planned(None, f"Not planned: {exc.message}"))
-            return
-        self.post_message(self.Planned(plan))
+            return None, f"Not planned: {exc.message}"
 
     @on(Read)
     def _read(self, message: Read) -> None:
