@@ -31,7 +31,6 @@ class ConfirmScreen(Dialog[bool]):
 
     def __init__(self, title: str, text: str, yes: str = "OK", no: str = "Cancel") -> None:
         super().__init__(title)
-        self.title_text = title
         self.text = text
         self.yes = yes
         self.no = no

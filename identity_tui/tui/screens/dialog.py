@@ -49,6 +49,11 @@ class Dialog(ModalScreen[AnswerType]):
         """The dialog's own widgets, between the title and the keys."""
         yield from ()
 
+    def show_heading(self, text: str) -> None:
+        """Retitle the dialog, as what it is about changes."""
+        self.heading = text
+        self.query_one(".dialog-title", Static).update(Text(text, style="bold"))
+
     def show_hint(self, text: str) -> None:
         """Say other keys, as the dialog's state changes."""
         self.query_one(".dialog-hint", Static).update(Text(text))
