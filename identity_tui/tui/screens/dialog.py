@@ -24,6 +24,8 @@ class Dialog(ModalScreen[AnswerType]):
 
     BOX_ID: ClassVar[str | None] = None
     """The box's id, which names the dialog's own rules in dialogs.tcss."""
+    TITLE_ID: ClassVar[str | None] = None
+    """The title's id, where a dialog's rules or tests name it."""
     BOX_CLASSES: ClassVar[str] = ""
     """Classes the box carries beside ``dialog``: a look several dialogs share."""
     CLOSED: ClassVar[Any] = None
@@ -40,7 +42,7 @@ class Dialog(ModalScreen[AnswerType]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id=self.BOX_ID, classes=f"dialog {self.BOX_CLASSES}".strip()):
-            yield Static(Text(self.heading, style="bold"), classes="dialog-title")
+            yield Static(Text(self.heading, style="bold"), id=self.TITLE_ID, classes="dialog-title")
             yield from self.compose_body()
             if self.hint:
                 yield Static(Text(self.hint), classes="dialog-hint")

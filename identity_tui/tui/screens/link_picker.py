@@ -11,14 +11,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
 from identity_tui.core.errors import LettaError
 from identity_tui.core.words import plural
 from identity_tui.tui.countdown import Countdown
 from identity_tui.tui.screens.base import ReportsWorkerErrors
+from identity_tui.tui.screens.dialog import Dialog
 from identity_tui.tui.screens.typed_ahead import after_typed_ahead
 from identity_tui.tui.widgets.links import NOUNS, LinkTable
 
@@ -26,9 +25,13 @@ PAGE = 20  # results asked for at a time; more come on scrolling to the last one
 MODES = (("agent", "name"), ("block", "label"), ("block", "value"))  # what ctrl+t goes round
 
 
-class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[tuple[str, dict] | None]):
+class LinkPickerScreen(ReportsWorkerErrors, Dialog[tuple[str, dict] | None]):
     """Searches the server as you type (debounced, paged); enter picks, esc cancels. Answers the agent or block."""
 
+    BOX_ID = "pick-box"
+    TITLE_ID = "pick-title"
+    # Its own rules stay here, beneath the app's stylesheets: moved into dialogs.tcss the picker looks the
+    # same, but the styles its pinned snapshot records differ.
     DEFAULT_CSS = """
     LinkPickerScreen #pick-box { height: auto; max-height: 100%; }
     LinkPickerScreen #pick-query {
@@ -44,7 +47,7 @@ class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[tuple[str, dict] | None]
     """
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
+        Binding("escape", "close", "Cancel", id="picker.cancel"),
         Binding("enter", "pick", "Pick", priority=True, id="picker.pick"),
         Binding("ctrl+t", "toggle_field", "Agents/blocks", id="picker.toggle"),
         Binding("ctrl+n,pagedown", "more", "More", id="picker.more"),
@@ -53,7 +56,8 @@ class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[tuple[str, dict] | None]
     ]
 
     def __init__(self, kind: str, linked_ids: dict[str, set[str]] | None = None) -> None:
-        super().__init__()
+        super().__init__(self._title(kind), hint="type to search · ↑↓ choose · enter link · ctrl+n more · esc cancel\n"
+                                                 "ctrl+t: agents by name, blocks by label, blocks by value")
         self.kind = kind
         self.field = "name" if kind == "agent" else "label"  # what the text is looked for in
         self.linked_ids = linked_ids or {}
@@ -62,20 +66,17 @@ class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[tuple[str, dict] | None]
         self.search_countdown = Countdown(self)
         self._query = ""
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="pick-box", classes="dialog"):
-            yield Static(self._title(), id="pick-title", classes="dialog-title")
-            yield Input(placeholder=self._placeholder(), id="pick-query", compact=True)
-            table = LinkTable(self.kind, detail=self._detail(), width=30, id="pick-results")
-            table.marked = self.linked_ids.get(self.kind, set())
-            yield table
-            yield Static("", id="pick-status")
-            yield Static(Text("type to search · ↑↓ choose · enter link · ctrl+n more · esc cancel\n"
-                              "ctrl+t: agents by name, blocks by label, blocks by value"), classes="dialog-hint")
+    def compose_body(self) -> ComposeResult:
+        yield Input(placeholder=self._placeholder(), id="pick-query", compact=True)
+        table = LinkTable(self.kind, detail=self._detail(), width=30, id="pick-results")
+        table.marked = self.linked_ids.get(self.kind, set())
+        yield table
+        yield Static("", id="pick-status")
 
-    def _title(self) -> Text:
-        singular = NOUNS[self.kind][0]
-        return Text(f"Link {'an' if singular[0] in 'aeiou' else 'a'} {singular}", style="bold")
+    @staticmethod
+    def _title(kind: str) -> str:
+        singular = NOUNS[kind][0]
+        return f"Link {'an' if singular[0] in 'aeiou' else 'a'} {singular}"
 
     def _detail(self) -> str:
         return "id" if self.kind == "agent" else "value"
@@ -161,7 +162,7 @@ class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[tuple[str, dict] | None]
             self.workers.cancel_group(self, "pick")  # its rows are of the other kind
             table.set_kind(kind, self._detail())
             table.marked = self.linked_ids.get(kind, set())
-            self.query_one("#pick-title", Static).update(self._title())
+            self.show_heading(self._title(kind))
         box = self.query_one("#pick-query", Input)
         box.placeholder = self._placeholder()
         self._start(box.value)
@@ -194,9 +195,6 @@ class LinkPickerScreen(ReportsWorkerErrors, ModalScreen[tuple[str, dict] | None]
             self.app.bell()
             return
         self.dismiss((self.kind, item))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     @property
     def found(self) -> list[dict[str, Any]]:
