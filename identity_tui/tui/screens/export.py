@@ -23,6 +23,7 @@ from identity_tui.core import bulk, export
 from identity_tui.core.bulk_files import format_of
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.errors import LettaError
+from identity_tui.core.fields import FIELDS
 from identity_tui.core.where import matcher
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.screens.dialog import Dialog
@@ -160,7 +161,7 @@ class ExportScreen(ReportsWorkerErrors, Dialog[str | None]):
     def _of(self) -> str:
         if self.total is None:
             return ""
-        at_most = any(self.filters.get(k) for k in ("name", "identifier_key", "identity_type", "project_id"))
+        at_most = any(self.filters.get(k) for k in FIELDS)
         return f" {'read' if self.where else ''} of {'at most ' if at_most else ''}{self.total:,}".replace("  ", " ")
 
     @on(Progress)

@@ -27,6 +27,8 @@ from identity_tui.core import bulk
 from identity_tui.core.bulk_files import Row, BadRow, format_of, read_rows
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.errors import LettaError
+from identity_tui.core.fields import SCALARS
+from identity_tui.core.models import same_property
 from identity_tui.core.planner import Draft
 from identity_tui.tui.messages import IdentityWritten
 from identity_tui.tui.screens.base import ReportsWorkerErrors
@@ -48,13 +50,13 @@ def row_changes(row: bulk.RowPlan) -> str:
         n = len(draft.properties)
         return f"new {draft.identity_type.value} {draft.name!r}, {n} propert{'y' if n == 1 else 'ies'}"
     old = Draft.of(row.existing)
-    parts = [name for name in ("name", "identifier_key", "identity_type") if getattr(old, name) != getattr(draft, name)]
+    parts = [name for name in SCALARS if getattr(old, name) != getattr(draft, name)]
     before = {p.key: p for p in old.properties}
     after = {p.key: p for p in draft.properties}
     for key, prop in after.items():
         if key not in before:
             parts.append(f"+{key}")
-        elif before[key] != prop:
+        elif not same_property(before[key], prop):  # 1 and 1.0, or true and 1, are not the same value
             parts.append(f"~{key}")
     parts.extend(f"-{key}" for key in before if key not in after)
     methods = ", ".join(dict.fromkeys(q.method for q in row.plan.requests)) if row.plan else ""
