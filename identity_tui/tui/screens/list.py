@@ -1,32 +1,34 @@
-"""The list screen: one server page of identities at a time, filtered and ordered by the server."""
+"""The list screen: one server page of identities at a time, filtered and ordered by the server.
+
+One class composing four helpers: ``Paging`` (which page is shown, the pages kept, the workers that fetch
+them), ``PropertyScan`` (a property filter's scan of the pages), ``PageInfo`` (the filter bar and the line
+under the table) and ``RowActions`` (what the keys do with the row under the cursor). The page workers
+answer with messages, which this screen hands to the paging.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import replace
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from identity_tui.core.errors import (
-    BadResponse,
-    ConnectionFailed,
-    CursorGone,
-    LettaError,
-    Unauthorized,
-)
+from identity_tui.core.errors import BadResponse, ConnectionFailed, CursorGone, LettaError, Unauthorized
 from identity_tui.core.summary import IdentitySummary
 from identity_tui.tui.countdown import Countdown
+from identity_tui.tui.messages import ExportIdentities, NewIdentity, OpenIdentity, ShowDetails, ShowRawJson
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.screens.list_info import PageInfo
 from identity_tui.tui.screens.list_model import Filters, PageKey
-from identity_tui.tui.screens.list_paging import PAGE_BINDINGS, Paging
+from identity_tui.tui.screens.list_paging import PAGE_BINDINGS, PageFailed, PageLoaded, Paging
 from identity_tui.tui.screens.list_rows import RowActions
 from identity_tui.tui.screens.list_scan import PropertyScan
 from identity_tui.tui.widgets.identity_table import IdentityTable
@@ -34,7 +36,7 @@ from identity_tui.tui.widgets.key_bar import KeyBar
 from identity_tui.tui.widgets.status_bar import StatusBar
 
 
-class ListScreen(Paging, PropertyScan, PageInfo, RowActions, ReportsWorkerErrors, Screen):
+class ListScreen(ReportsWorkerErrors, Screen):
     """Identities, a page at a time; keys to page, filter, open, create and delete."""
 
     AUTO_FOCUS = "IdentityTable"
@@ -56,22 +58,9 @@ class ListScreen(Paging, PropertyScan, PageInfo, RowActions, ReportsWorkerErrors
         Binding("escape", "clear_filters", "Clear filters", show=False, id="list.clear_filters"),
     ]
 
-    class PageLoaded(Message):
-        """A page came back from the server."""
-
-        def __init__(self, key: PageKey, rows: list[IdentitySummary], prefetch: bool = False) -> None:
-            super().__init__()
-            self.key = key
-            self.rows = rows
-            self.prefetch = prefetch
-
-    class PageFailed(Message):
-        """Loading a page failed with a sentence to show."""
-
-        def __init__(self, key: PageKey, error: LettaError) -> None:
-            super().__init__()
-            self.key = key
-            self.error = error
+    # Posted by the paging's workers (defined with it, named for this screen: on_list_screen_page_loaded).
+    PageLoaded = PageLoaded
+    PageFailed = PageFailed
 
     class CountLoaded(Message):
         """The organization's total came back (or None when it could not be read)."""
@@ -90,8 +79,12 @@ class ListScreen(Paging, PropertyScan, PageInfo, RowActions, ReportsWorkerErrors
         # The table's loading indicator shows only when a page takes a moment (the footer line says
         # "Loading…" at once): a quick answer neither flickers nor pays for mounting the indicator.
         self.loading_countdown = Countdown(self)
-        self._select_after_load: str | None = None
+        self.select_after_load: str | None = None  # set by a write: the identity to select once its row is in
         self._connect_attempt = 1  # counts tries from the connect screen until a page loads
+        self.paging = Paging(self)
+        self.scan = PropertyScan(self)
+        self.info = PageInfo(self)
+        self.rows = RowActions(self)
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -106,13 +99,13 @@ class ListScreen(Paging, PropertyScan, PageInfo, RowActions, ReportsWorkerErrors
 
     def on_mount(self) -> None:
         self.query_one(StatusBar).set_connection(self.app.conn)
-        self._update_filter_summary()
-        self._set_loading(True)
-        self._set_info("Connecting…")
-        self._loading_key = self._key()
+        self.info.show_filters()
+        self.set_table_loading(True)
+        self.say("Connecting…")
+        self.paging.waiting_for = self.paging.key()
         self.connect()
 
-    def _set_loading(self, loading: bool) -> None:
+    def set_table_loading(self, loading: bool) -> None:
         """Cover the table with the loading indicator if the page is still not here after a moment."""
         if loading:
             self.loading_countdown.start(self.app.timing.loading_delay, self._show_loading)
@@ -123,17 +116,30 @@ class ListScreen(Paging, PropertyScan, PageInfo, RowActions, ReportsWorkerErrors
     def _show_loading(self) -> None:
         self.table.loading = True
 
+    def say(self, text: str | Text, *, error: bool = False) -> None:
+        """One line under the table: which page is shown, or what went wrong."""
+        self.info.say(text, error=error)
+
     @property
     def table(self) -> IdentityTable:
         return self.query_one(IdentityTable)
 
-    # -- workers: every network call lives here and answers with a message ----------------------
+    @property
+    def page_number(self) -> int:
+        """1-based index of the page on screen."""
+        return self.paging.page_number
+
+    def forget_pages(self) -> None:
+        """Drop the pages kept (the prefetched next one too): every page is asked of the server again."""
+        self.paging.forget()
+
+    # -- the connection and the total: workers that answer with a message ------------------------
 
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def connect(self) -> None:
         """Check the server is a Letta server and load the first page, both at once, then the total."""
         client = self.app.client
-        key = self._key()
+        key = self.paging.key()
         # Together, so a distant server costs one round trip before the first page instead of two.
         outcomes = await asyncio.gather(
             client.health(),
@@ -150,35 +156,6 @@ class ListScreen(Paging, PropertyScan, PageInfo, RowActions, ReportsWorkerErrors
         self.post_message(self.PageLoaded(key, outcomes[1]))
         self.load_count()
 
-    async def _fetch(self, key: PageKey) -> list[IdentitySummary]:
-        """One page from the server; a page counted from the end is asked for in reverse order."""
-        query = key.filters.query()
-        if key.from_end:
-            query["order"] = "asc" if key.filters.order == "desc" else "desc"
-        rows = await self.app.client.list_page(limit=key.limit, after=key.after, **query)
-        if key.from_end:
-            rows.reverse()
-        return rows
-
-    @work(exclusive=True, group="page", exit_on_error=False)
-    async def load_page(self, key: PageKey) -> None:
-        """Fetch one page; a newer request cancels this one."""
-        try:
-            rows = await self._fetch(key)
-        except LettaError as exc:
-            self.post_message(self.PageFailed(key, exc))
-            return
-        self.post_message(self.PageLoaded(key, rows))
-
-    @work(exclusive=True, group="prefetch", exit_on_error=False)
-    async def prefetch(self, key: PageKey) -> None:
-        """Fetch the next page while the user reads this one; failures are silent."""
-        try:
-            rows = await self._fetch(key)
-        except LettaError:
-            return
-        self.post_message(self.PageLoaded(key, rows, prefetch=True))
-
     @work(exclusive=True, group="count", exit_on_error=False)
     async def load_count(self) -> None:
         """Fetch the organization's total."""
@@ -192,44 +169,39 @@ class ListScreen(Paging, PropertyScan, PageInfo, RowActions, ReportsWorkerErrors
 
     @on(PageLoaded)
     def _on_page_loaded(self, message: PageLoaded) -> None:
-        self._remember(message.key, message.rows)
-        if message.prefetch:
-            return
-        if message.key != self._key():
-            return  # an answer to a question nobody is asking any more
-        self._show(message.key, message.rows)
+        self.paging.loaded(message)
 
-    def _show(self, key: PageKey, rows: list[IdentitySummary]) -> None:
+    def show_page(self, key: PageKey, rows: list[IdentitySummary]) -> None:
+        """Put a page's rows in the table (the identity a write asked for under the cursor) and say which it is."""
         table = self.table
-        self._set_loading(False)
+        self.set_table_loading(False)
         table.show_page(rows)
         self._connect_attempt = 1
-        if self._select_after_load:
+        if self.select_after_load:
             for i, identity in enumerate(rows):
-                if identity.id == self._select_after_load:
+                if identity.id == self.select_after_load:
                     table.move_cursor(row=i, animate=False)
                     break
-            self._select_after_load = None
-        self._update_info()
-        self._page_shown(key, rows)
+            self.select_after_load = None
+        self.info.show_page()
+        self.paging.page_shown(key, rows)
 
     @on(PageFailed)
     def _on_page_failed(self, message: PageFailed) -> None:
-        if message.key != self._key():
+        if message.key != self.paging.key():
             return  # a page left behind (first page, new filters): what is shown now is not its business
         error = message.error
-        self._set_loading(False)
-        self._loading_key = None
-        self._queued_turns = 0
+        self.set_table_loading(False)
+        self.paging.stop_waiting()
         if isinstance(error, CursorGone):
             self.notify(error.message, severity="warning", markup=False)
-            self._restart_paging(from_end=False, forget=True)
-            self._request_page()
+            self.paging.restart(from_end=False, forget=True)
+            self.paging.request()
             return
-        if self._shown is None and isinstance(error, (ConnectionFailed, Unauthorized, BadResponse)):
+        if self.paging.shown is None and isinstance(error, (ConnectionFailed, Unauthorized, BadResponse)):
             self._open_connect_screen(error)
             return
-        self._set_info(Text(error.message, style="bold"), error=True)
+        self.say(Text(error.message, style="bold"), error=True)
         self.notify(error.message, title="Could not load identities", severity="error", markup=False)
 
     @on(CountLoaded)
@@ -241,7 +213,7 @@ class ListScreen(Paging, PropertyScan, PageInfo, RowActions, ReportsWorkerErrors
     def _open_connect_screen(self, error: LettaError) -> None:
         from identity_tui.tui.screens.connect import ConnectScreen
 
-        self._set_info(Text(error.message), error=True)
+        self.say(Text(error.message), error=True)
         focus = "token" if isinstance(error, Unauthorized) else "url" if isinstance(error, BadResponse) else "retry"
         screen = ConnectScreen(error.message, self.app.conn, focus, attempt=self._connect_attempt)
         self.app.push_screen(screen, self._after_connect_screen)
@@ -252,35 +224,71 @@ class ListScreen(Paging, PropertyScan, PageInfo, RowActions, ReportsWorkerErrors
         self._connect_attempt += 1
         await self.app.reconnect(result)
         self.query_one(StatusBar).set_connection(self.app.conn)
-        self._restart_paging(from_end=False, forget=True)
-        self._set_loading(True)
-        self._set_info("Connecting…")
+        self.paging.restart(from_end=False, forget=True)
+        self.set_table_loading(True)
+        self.say("Connecting…")
         self.connect()
 
-    # -- filtering (the paging is in list_paging) ---------------------------------------------
+    # -- paging: through the server's pages, or through a property scan's matches ---------------
+
+    def _turn(self, step: int) -> None:
+        if self.scan.state is not None:
+            self.scan.turn(step)
+        else:
+            self.paging.turn(step)
+
+    def action_next_page(self) -> None:
+        """Next page (a key pressed while a page loads turns one more page once it is here)."""
+        self._turn(1)
+
+    def action_previous_page(self) -> None:
+        """Previous page (a key pressed while a page loads turns one page back once it is here)."""
+        self._turn(-1)
+
+    def _jump(self, *, last: bool) -> None:
+        if self.scan.state is not None:
+            self.scan.jump(last=last)
+        else:
+            self.paging.jump(last=last)
+
+    def action_last_page(self) -> None:
+        """Jump to the end of the list: one request in the opposite order, however long the list."""
+        self._jump(last=True)
+
+    def action_first_page(self) -> None:
+        """Back to the top of the list."""
+        self._jump(last=False)
+
+    # -- filtering ----------------------------------------------------------------------------
+
+    def _start_scan(self) -> None:
+        """The server cannot filter on properties: no page is awaited any more, its pages are scanned."""
+        self.set_table_loading(False)
+        self.paging.stop_waiting()
+        self.scan.start()
 
     def action_refresh(self) -> None:
         """Reload this page and the total from the server."""
-        self.forget_pages()
-        self._queued_turns = 0
+        self.paging.forget()
+        self.paging.stop_waiting()
         self.load_count()
         if self.filters.where:
-            self.start_scan()
+            self._start_scan()
             return
-        self._request_page()
+        self.paging.request()
 
     def set_filters(self, filters: Filters) -> None:
         """Apply new filters: back to the first page, fetched from the server."""
         if filters == self.filters:
             return
         self.filters = filters
-        self._restart_paging(from_end=False)
-        self._update_filter_summary()
-        if filters.where:  # the server cannot filter on properties: scan its pages for them
-            self.start_scan()
+        self.paging.restart(from_end=False)
+        self.info.show_filters()
+        if filters.where:
+            self._start_scan()
             return
-        self.leave_scan()
-        self._request_page()
+        self.scan.leave()
+        self.paging.request()
 
     def action_focus_filter(self) -> None:
         self.query_one("#name-filter", Input).focus()
@@ -291,8 +299,8 @@ class ListScreen(Paging, PropertyScan, PageInfo, RowActions, ReportsWorkerErrors
 
     def action_clear_filters(self) -> None:
         """Drop every filter (order too) and go back to the top; while a property scan runs, stop it first."""
-        if self.scanning:
-            self.stop_scan()
+        if self.scan.scanning:
+            self.scan.stop()
             return
         name_input = self.query_one("#name-filter", Input)
         self.filter_countdown.stop()
@@ -332,11 +340,46 @@ class ListScreen(Paging, PropertyScan, PageInfo, RowActions, ReportsWorkerErrors
             event.stop()
             self.action_clear_filters()
 
-    # -- row actions --------------------------------------------------------------------------
+    # -- the row under the cursor (the bodies are RowActions'), and new and export --------------
 
     @on(IdentityTable.RowSelected)
     def _row_selected(self, event: IdentityTable.RowSelected) -> None:
         self.action_open()
+
+    def action_open(self) -> None:
+        """Open the identity under the cursor."""
+        self.rows.post(OpenIdentity)
+
+    def action_details(self) -> None:
+        """All fields, properties, and the linked agents and blocks."""
+        self.rows.post(ShowDetails)
+
+    def action_raw_json(self) -> None:
+        """The selected identity as the server sent it."""
+        self.rows.post(ShowRawJson)
+
+    def action_new(self) -> None:
+        """Create an identity."""
+        if self.app.readonly:
+            self.notify("Read-only: creating is turned off.", severity="warning")
+            return
+        self.app.post_message(NewIdentity())
+
+    def action_delete(self) -> None:
+        """Delete the selected identity, after typing its identifier key."""
+        self.rows.delete()
+
+    def action_copy_id(self) -> None:
+        """Copy the selected id through the terminal (OSC 52)."""
+        self.rows.copy_id()
+
+    def action_history(self) -> None:
+        """The write journal's records of the selected identity, with undo."""
+        self.rows.history()
+
+    def action_export(self) -> None:
+        """Export the identities the filters select to a file."""
+        self.app.post_message(ExportIdentities(self.filters.query(), tuple(self.filters.where)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("new", "delete") and self.app.readonly:
@@ -345,5 +388,32 @@ class ListScreen(Paging, PropertyScan, PageInfo, RowActions, ReportsWorkerErrors
 
     def refresh_after_write(self, select_id: str | None = None) -> None:
         """Reload after a save, create or delete, keeping the given identity selected."""
-        self._select_after_load = select_id
+        self.select_after_load = select_id
         self.action_refresh()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """The command palette's entries for this screen."""
+        yield SystemCommand("Filter by name", "Focus the name filter", self.action_focus_filter)
+        yield SystemCommand("Filters", "Filter by identifier key, type, project; order", self.action_filters)
+        yield SystemCommand("Clear filters", "Show every identity again", self.action_clear_filters)
+        yield SystemCommand("Toggle order", "Newest first / oldest first", self.action_toggle_order)
+        for t in ("org", "user", "other"):
+            yield SystemCommand(
+                f"Show type: {t}",
+                f"Only identities of type {t}",
+                lambda t=t: self.set_filters(replace(self.filters, identity_type=t)),
+            )
+        yield SystemCommand("Next page", "Load the next page", self.action_next_page)
+        yield SystemCommand("Previous page", "Back one page", self.action_previous_page)
+        yield SystemCommand("Last page", "Jump to the end of the list", self.action_last_page)
+        yield SystemCommand("First page", "Back to the top of the list", self.action_first_page)
+        yield SystemCommand("Refresh", "Reload from the server", self.action_refresh)
+        yield SystemCommand("Open", "Open the selected identity", self.action_open)
+        yield SystemCommand("Details", "Fields, properties, linked agents and blocks", self.action_details)
+        yield SystemCommand("Raw JSON", "The selected identity as JSON", self.action_raw_json)
+        yield SystemCommand("Copy id", "Copy the selected identity's id", self.action_copy_id)
+        yield SystemCommand("Export identities…", "The identities the filters select, to a file", self.action_export)
+        yield SystemCommand("History of this identity", "The writes of the selected identity", self.action_history)
+        if not self.app.readonly:
+            yield SystemCommand("New identity", "Create an identity", self.action_new)
+            yield SystemCommand("Delete identity", "Delete the selected identity", self.action_delete)

@@ -2,64 +2,94 @@
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from rich.text import Text
+from textual.app import App
+from textual.binding import Binding
 from textual.widgets import Static
 
 from identity_tui.core.words import plural
 from identity_tui.tui.keymap import bound_key
+from identity_tui.tui.screens.list_model import Filters
+from identity_tui.tui.screens.list_paging import Paging
+from identity_tui.tui.widgets.identity_table import IdentityTable
+
+
+class WordsHost(Protocol):
+    """What the words need of the list screen that owns them."""
+
+    app: App[Any]
+    BINDINGS: list[Binding]
+    filters: Filters
+    page_size: int
+    paging: Paging
+
+    @property
+    def table(self) -> IdentityTable: ...
+
+    def query_one(self, selector: str, expect_type: Any = None) -> Any: ...
 
 
 class PageInfo:
-    """Mixed into the list screen, which has ``filters``, ``table``, ``page_size``, ``page_number``,
-    ``from_end`` and ``BINDINGS``."""
+    """The filter bar's summary and the line under the table, written from the list screen's state."""
 
-    def _update_filter_summary(self) -> None:
-        self.query_one("#filter-summary", Static).update(Text(self.filters.describe()))
+    def __init__(self, screen: WordsHost) -> None:
+        self.screen = screen
 
-    def _key_of(self, binding_id: str) -> str | None:
-        """The first key bound to a binding of this screen, as a person presses it (keymap applied)."""
-        binding = next(b for b in self.BINDINGS if b.id == binding_id)
-        return bound_key(getattr(self.app, "keymap", {}), binding_id, binding.key)
+    def show_filters(self) -> None:
+        """The filter bar says what the filters (other than the name) select."""
+        self.screen.query_one("#filter-summary", Static).update(Text(self.screen.filters.describe()))
+
+    def key_of(self, binding_id: str) -> str | None:
+        """The first key bound to a binding of the list, as a person presses it (keymap applied)."""
+        screen = self.screen
+        binding = next(b for b in screen.BINDINGS if b.id == binding_id)
+        return bound_key(getattr(screen.app, "keymap", {}), binding_id, binding.key)
 
     def _hints(self, *hints: tuple[str, str]) -> str:
         """" · ] next · > last" for (binding id, word) pairs whose binding has a key."""
         out = ""
         for binding_id, word in hints:
-            key = self._key_of(binding_id)
+            key = self.key_of(binding_id)
             if key is not None:
                 out += f" · {key} {word}"
         return out
 
-    def _update_info(self) -> None:
-        rows = len(self.table.identities)
-        if self.from_end:
-            steps = self.page_number - 1
+    def show_page(self) -> None:
+        """The line says which page and rows the table shows, and the keys that page on from there."""
+        screen = self.screen
+        page_number, page_size = screen.paging.page_number, screen.page_size
+        rows = len(screen.table.identities)
+        if screen.paging.from_end:
+            steps = page_number - 1
             where = "Last page" if steps == 0 else f"{plural(steps, 'page')} before the last"
             where += f" · {plural(rows, 'row')}"
             more = self._hints(("list.next_page", "next")) if steps else ""
-            back = self._hints(("list.previous_page", "previous")) if rows == self.page_size else ""
-            self._set_info(where + more + back + self._hints(("list.first_page", "first")))
+            back = self._hints(("list.previous_page", "previous")) if rows == page_size else ""
+            self.say(where + more + back + self._hints(("list.first_page", "first")))
             return
-        start = (self.page_number - 1) * self.page_size
+        start = (page_number - 1) * page_size
         if rows:
             span = f"row {start + 1}" if rows == 1 else f"rows {start + 1}–{start + rows}"
-            where = f"Page {self.page_number} · {span}"
+            where = f"Page {page_number} · {span}"
         else:
-            new_key = self._key_of("list.new")
-            if self.filters.active:
-                clear = self._key_of("list.clear_filters")
-                where = f"Page {self.page_number} · no identities match the filters"
+            new_key = self.key_of("list.new")
+            if screen.filters.active:
+                clear = self.key_of("list.clear_filters")
+                where = f"Page {page_number} · no identities match the filters"
                 where += f" ({clear} clears them)" if clear else ""
-            elif self.page_number == 1 and not self.app.readonly and new_key:
+            elif page_number == 1 and not screen.app.readonly and new_key:
                 where = f"No identities yet: {new_key} creates one"
             else:
-                where = f"Page {self.page_number} · no identities"
-        more = "" if rows < self.page_size else self._hints(("list.next_page", "next"), ("list.last_page", "last"))
-        back = self._hints(("list.previous_page", "previous")) if self.page_number > 1 else ""
-        self._set_info(where + more + back)
+                where = f"Page {page_number} · no identities"
+        more = "" if rows < page_size else self._hints(("list.next_page", "next"), ("list.last_page", "last"))
+        back = self._hints(("list.previous_page", "previous")) if page_number > 1 else ""
+        self.say(where + more + back)
 
-    def _set_info(self, text: str | Text, error: bool = False) -> None:
-        info = self.query_one("#page-info", Static)
+    def say(self, text: str | Text, error: bool = False) -> None:
+        """Put ``text`` on the line under the table (in the error style when ``error``)."""
+        info = self.screen.query_one("#page-info", Static)
         info.set_class(error, "error")
         # The line is one row high and full width whatever it says: no layout pass (that would lay
         # out and repaint the whole screen on every page turn).

@@ -7,115 +7,146 @@ the matches found so far.
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any, Protocol
+
 from rich.text import Text
-from textual import work
+from textual.app import App
+from textual.worker_manager import WorkerManager
 
 from identity_tui.core.errors import LettaError
 from identity_tui.core.where import matcher
 from identity_tui.tui import property_scan
 from identity_tui.tui.property_scan import Scan
+from identity_tui.tui.screens.list_info import PageInfo
+from identity_tui.tui.screens.list_model import Filters
+from identity_tui.tui.widgets.identity_table import IdentityTable
+
+
+class ScanHost(Protocol):
+    """What the scan needs of the list screen that owns it."""
+
+    app: App[Any]
+    workers: WorkerManager
+    info: PageInfo
+    filters: Filters
+    total: int | None  # the organization's count, when it came in
+    page_size: int
+    select_after_load: str | None  # set by a write: the identity to select once its row is in
+
+    @property
+    def table(self) -> IdentityTable: ...
+
+    def notify(self, message: str, **kwargs: Any) -> None: ...
+
+    def run_worker(self, work: Any, **kwargs: Any) -> Any: ...
 
 
 class PropertyScan:
-    """Mixed into the list screen, which has ``filters``, ``page_size``, ``total``, ``table`` and ``_set_info``."""
+    """The list screen's scan for a property filter: the matches found so far, shown a page at a time."""
 
-    scan_state: Scan | None = None
+    def __init__(self, screen: ScanHost) -> None:
+        self.screen = screen
+        self.state: Scan | None = None  # None while the list shows the server's pages
 
     @property
     def scanning(self) -> bool:
         """True while a property filter's scan reads pages."""
-        return self.scan_state is not None and self.scan_state.running
+        return self.state is not None and self.state.running
 
-    def start_scan(self) -> None:
+    def start(self) -> None:
         """Scan from the first page with the current filters (a scan already running is dropped)."""
-        self.workers.cancel_group(self, "scan")
-        self.scan_state = Scan(self.page_size, self.total)
-        self._set_loading(False)
-        self._loading_key = None
-        self.table.show_page([])
-        self._show_scan()
-        self.run_scan(self.scan_state)
+        screen = self.screen
+        screen.workers.cancel_group(screen, "scan")
+        self.state = Scan(screen.page_size, screen.total)
+        screen.table.show_page([])
+        self._show()
+        screen.run_worker(partial(self._read, self.state), name="run_scan", group="scan", exclusive=True,
+                          exit_on_error=False)
 
-    def leave_scan(self) -> None:
+    def leave(self) -> None:
         """Back to server pages: the scan is cancelled and its matches dropped."""
-        self.workers.cancel_group(self, "scan")
-        self.scan_state = None
+        self.screen.workers.cancel_group(self.screen, "scan")
+        self.state = None
 
-    def stop_scan(self) -> None:
+    def stop(self) -> None:
         """esc: stop reading pages; the matches found stay, and can be paged through."""
-        self.workers.cancel_group(self, "scan")
-        self._select_after_load = None
-        if self.scan_state is not None and self.scan_state.running:
-            self.scan_state.state = "stopped"
-            self._show_scan()
+        self.screen.workers.cancel_group(self.screen, "scan")
+        self.screen.select_after_load = None
+        if self.state is not None and self.state.running:
+            self.state.state = "stopped"
+            self._show()
 
-    @work(exclusive=True, group="scan", exit_on_error=False)
-    async def run_scan(self, scan: Scan) -> None:
+    async def _read(self, scan: Scan) -> None:
         """Read the pages one after the other; only the current page and the matches are kept."""
-        test = matcher(list(self.filters.where))
-        query = self.filters.query()
+        filters = self.screen.filters
+        test = matcher(list(filters.where))
+        query = filters.query()
         size = property_scan.SCAN_PAGE
         after: str | None = None
         while True:
             try:
-                rows = await self.app.client.list_page(limit=size, after=after, **query)
+                rows = await self.screen.app.client.list_page(limit=size, after=after, **query)
             except LettaError as exc:
                 scan.state, scan.error = "failed", exc.message
-                self._scan_progress(scan)
+                self._progress(scan)
                 return
             last = len(rows) < size or not rows
             scan.add_page([row for row in rows if test(row.wire)], last=last)
             if last:
-                self._scan_progress(scan)
+                self._progress(scan)
                 return
             after = rows[-1].id
             del rows
-            self._scan_progress(scan)
+            self._progress(scan)
 
-    def _scan_progress(self, scan: Scan) -> None:
-        if scan is not self.scan_state:
+    def _progress(self, scan: Scan) -> None:
+        """The worker read a page (in the screen's loop, as it runs there): show the matches found so far."""
+        if scan is not self.state:
             return  # a scan left behind (new filters)
-        shown = self.table.identities
+        screen, table = self.screen, self.screen.table
+        shown = table.identities
         rows = scan.rows()
         if len(rows) != len(shown):  # the page shown is filling up: add the new matches under the cursor
-            cursor = self.table.cursor_row
-            self.table.show_page(rows)
-            self.table.move_cursor(row=cursor)
-        wanted = getattr(self, "_select_after_load", None)  # set by a write: keep that identity selected
+            cursor = table.cursor_row
+            table.show_page(rows)
+            table.move_cursor(row=cursor)
+        wanted = screen.select_after_load  # set by a write: keep that identity selected
         if wanted is not None:
             at = next((i for i, row in enumerate(rows) if row.id == wanted), None)
             if at is not None or not scan.running:
-                self._select_after_load = None
+                screen.select_after_load = None
             if at is not None:
-                self.table.move_cursor(row=at)
-        self._update_scan_info()
+                table.move_cursor(row=at)
+        self._update_info()
 
-    def _show_scan(self) -> None:
-        assert self.scan_state is not None
-        self.table.show_page(self.scan_state.rows())
-        self._update_scan_info()
+    def _show(self) -> None:
+        assert self.state is not None
+        self.screen.table.show_page(self.state.rows())
+        self._update_info()
 
-    def _update_scan_info(self) -> None:
-        scan = self.scan_state
+    def _update_info(self) -> None:
+        scan = self.state
         if scan is None:
             return
-        scan.total = self.total  # the count may have come in since the scan began
-        stop = self._key_of("list.clear_filters") if scan.running else None
-        self._set_info(Text(scan.label() + (f" · {stop} stops" if stop else "")), error=scan.state == "failed")
+        scan.total = self.screen.total  # the count may have come in since the scan began
+        info = self.screen.info
+        stop = info.key_of("list.clear_filters") if scan.running else None
+        info.say(Text(scan.label() + (f" · {stop} stops" if stop else "")), error=scan.state == "failed")
 
-    def scan_turn(self, step: int) -> None:
+    def turn(self, step: int) -> None:
         """] and [ over the matches found so far."""
-        assert self.scan_state is not None
-        if self.scan_state.turn(step):
-            self._show_scan()
+        assert self.state is not None
+        if self.state.turn(step):
+            self._show()
         elif step > 0:
-            more = " so far" if self.scan_state.running else ""
-            self.notify(f"This is the last page of matches{more}.", timeout=2)
+            more = " so far" if self.state.running else ""
+            self.screen.notify(f"This is the last page of matches{more}.", timeout=2)
         else:
-            self.notify("This is the first page of matches.", timeout=2)
+            self.screen.notify("This is the first page of matches.", timeout=2)
 
-    def scan_jump(self, last: bool) -> None:
+    def jump(self, last: bool) -> None:
         """> and <: the last or first page of the matches found so far."""
-        assert self.scan_state is not None
-        self.scan_state.page = self.scan_state.page_count - 1 if last else 0
-        self._show_scan()
+        assert self.state is not None
+        self.state.page = self.state.page_count - 1 if last else 0
+        self._show()
