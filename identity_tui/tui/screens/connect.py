@@ -15,6 +15,7 @@ from identity_tui.core.config import Connection
 from identity_tui.core.display import printable
 from identity_tui.core.secret import Secret
 from identity_tui.tui.screens.dialog import Dialog
+from identity_tui.tui.widgets.in_order_keys import OrderedInput
 
 
 class ConnectScreen(Dialog[Connection | None]):
@@ -42,9 +43,9 @@ class ConnectScreen(Dialog[Connection | None]):
             said = f"Attempt {self.attempt}: {said}"
         yield Static(Text(said), id="connect-message")
         yield Label("Server URL")
-        yield Input(self.conn.base_url if self.conn.sandbox is None else "", id="url")
+        yield OrderedInput(self.conn.base_url if self.conn.sandbox is None else "", id="url")
         yield Label("Token (API key or server password)")
-        yield Input(
+        yield OrderedInput(
             "",
             password=True,
             placeholder="unchanged" if self.conn.token else "none",

@@ -20,6 +20,7 @@ from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.screens.dialog import Dialog
 from identity_tui.tui.screens.typed_ahead import after_typed_ahead
 from identity_tui.tui.widgets.links import NOUNS, LinkTable
+from identity_tui.tui.widgets.in_order_keys import OrderedInput
 
 PAGE = 20  # results asked for at a time; more come on scrolling to the last one, or ctrl+n
 MODES = (("agent", "name"), ("block", "label"), ("block", "value"))  # what ctrl+t goes round
@@ -67,7 +68,7 @@ class LinkPickerScreen(ReportsWorkerErrors, Dialog[tuple[str, dict] | None]):
         self._query = ""
 
     def compose_body(self) -> ComposeResult:
-        yield Input(placeholder=self._placeholder(), id="pick-query", compact=True)
+        yield OrderedInput(placeholder=self._placeholder(), id="pick-query", compact=True)
         table = LinkTable(self.kind, detail=self._detail(), width=30, id="pick-results")
         table.marked = self.linked_ids.get(self.kind, set())
         yield table

@@ -40,8 +40,9 @@ class InOrderKeys:
             if active.binding.action not in FOCUS_MOVES:
                 return  # an ancestor's key: it bubbles up as before
             event.prevent_default()  # the screen's tab/shift+tab: moved on here, before the next keys land
-        event.stop()
-        await widget.app.run_action(active.binding.action, active.node)
+        if await widget.app.run_action(active.binding.action, active.node):
+            event.stop()
+        # else skipped (down in a one-line box cannot scroll): it bubbles on to the screen's key, as before
 
 
 class OrderedInput(InOrderKeys, Input):
