@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from identity_tui.core.conflict import ORDER
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import (
     Conflict,
@@ -18,49 +19,42 @@ from identity_tui.core.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from identity_tui.core.fields import FIELDS, LABELS, PARTS, PROPERTIES, field_key, parse_row_field, row_field
 from identity_tui.core.form import FormValues
 from identity_tui.core.planner import PlannedRequest
 from identity_tui.core.transaction import NOTHING_LANDED, answer_may_be_lost
-
-LABELS = {
-    "name": "Name",
-    "identifier_key": "Identifier key",
-    "identity_type": "Type",
-    "project_id": "Project",
-    "properties": "property list",
-}
-PARTS = ("key", "type", "value")
 
 
 def field_label(name: str) -> str:
     """``properties.2.value`` -> ``row 3 value``; ``identifier_key`` -> ``Identifier key``."""
     if name in LABELS:
         return LABELS[name]
-    parts = name.split(".")
-    if parts[0] == "properties" and len(parts) > 1 and parts[1].isdigit():
-        row = f"row {int(parts[1]) + 1}"
-        return f"{row} {parts[2]}" if len(parts) > 2 else row
-    return name
+    row = parse_row_field(name)
+    if row is None:
+        return name
+    index, part = row
+    return f"row {index + 1}" if part is None else f"row {index + 1} {part}"
 
 
 def describe_changes(modified: set[str], keys: list[str] | None = None) -> list[str]:
     """The changed fields as a person would list them: scalars, then rows (with their keys), then the list."""
-    out = [LABELS[n] for n in ("name", "identifier_key", "identity_type", "project_id") if n in modified]
-    rows = sorted(int(m.split(".")[1]) for m in modified if m.count(".") == 1 and m.startswith("properties."))
+    out = [LABELS[n] for n in FIELDS if n in modified]
+    rows = sorted(row[0] for row in map(parse_row_field, modified) if row is not None and row[1] is None)
     for i in rows:
         key = keys[i] if keys is not None and i < len(keys) else ""
         out.append(f"row {i + 1} ({one_line(key, 24)})" if key else f"row {i + 1}")
-    if "properties" in modified and not rows:
+    if PROPERTIES in modified and not rows:
         out.append("property list (rows removed or moved)")
     return out
 
 
 def change_label(field: str) -> str:
     """A merge field as a person reads it: ``Name``, ``'age'`` (a property), ``property order``."""
-    if field == "properties":
+    if field == ORDER:
         return "property order"
-    if field.startswith("properties."):
-        return "'" + one_line(field.split(".", 1)[1], 30) + "'"
+    key = field_key(field)
+    if key is not None:
+        return "'" + one_line(key, 30) + "'"
     return LABELS.get(field, field)
 
 
@@ -73,14 +67,11 @@ def change_list(fields: list[str] | tuple[str, ...], limit: int = 5) -> str:
 
 def field_value(values: FormValues, name: str) -> Any:
     """The form's current value of a dotted field name, to notice when an error stops applying."""
-    if name in ("name", "identifier_key", "identity_type", "project_id"):
+    if name in FIELDS:
         return getattr(values, name)
-    parts = name.split(".")
-    if parts[0] == "properties" and len(parts) == 3 and parts[1].isdigit() and parts[2] in PARTS:
-        index = int(parts[1])
-        if index < len(values.rows):
-            row = values.rows[index]
-            return {"key": row.key, "type": row.type, "value": row.value}[parts[2]]
+    row = parse_row_field(name)
+    if row is not None and row[1] in PARTS and row[0] < len(values.rows):
+        return getattr(values.rows[row[0]], row[1])  # a row's parts are its fields of the same names
     return None
 
 
@@ -100,18 +91,19 @@ def server_field_errors(error: LettaError, failed: PlannedRequest, values: FormV
 
 def _form_field(server_field: str, failed: PlannedRequest, values: FormValues) -> str | None:
     """Map the server's ``properties.0.value`` (an index into the body sent) to the form's row."""
-    parts = server_field.split(".")
-    if parts[0] in ("name", "identifier_key", "identity_type", "project_id"):
-        return parts[0]
-    if failed.method == "PUT" and parts[0].isdigit():
-        parts = ["properties", *parts]  # the PUT body is the bare list, in form order
-    if parts[0] != "properties" or len(parts) < 2 or not parts[1].isdigit():
+    head = server_field.split(".", 1)[0]
+    if head in FIELDS:
+        return head
+    if failed.method == "PUT" and head.isdigit():
+        server_field = f"{PROPERTIES}.{server_field}"  # the PUT body is the bare list, in form order
+    where = parse_row_field(server_field)
+    if where is None:
         return None
-    index = int(parts[1])
-    part = parts[2] if len(parts) > 2 and parts[2] in PARTS else "value"
+    index, part = where
+    part = part if part in PARTS else "value"
     if failed.method == "PATCH":
         # A PATCH carries only the changed rows: find the sent key among the form's rows.
-        sent = (failed.body.get("properties") or []) if isinstance(failed.body, dict) else []
+        sent = (failed.body.get(PROPERTIES) or []) if isinstance(failed.body, dict) else []
         if index >= len(sent):
             return None
         key = sent[index].get("key")
@@ -119,9 +111,7 @@ def _form_field(server_field: str, failed: PlannedRequest, values: FormValues) -
         if not matches:
             return None
         index = matches[0]
-    return f"properties.{index}.{part}" if index < len(values.rows) else None
-
-
+    return row_field(index, part) if index < len(values.rows) else None
 
 
 def failure_sentence(

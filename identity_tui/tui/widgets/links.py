@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from identity_tui.core.display import one_line
+from identity_tui.core.paths import link_path
 
 NOUNS = {"agent": ("agent", "agents"), "block": ("memory block", "memory blocks")}
 
@@ -20,8 +21,7 @@ def target_label(kind: str, item: dict[str, Any], width: int = 40) -> str:
 
 def request_line(kind: str, target_id: str, identity_id: str, attach: bool) -> str:
     """The one request a link change sends, as a person reads it in a preview."""
-    verb = "attach" if attach else "detach"
-    return f"PATCH /v1/{kind}s/{one_line(target_id, 60)}/identities/{verb}/{one_line(identity_id, 60)}"
+    return f"PATCH {link_path(kind, one_line(target_id, 60), one_line(identity_id, 60), attach=attach)}"
 
 
 class LinkTable(DataTable):

@@ -12,13 +12,13 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
+from identity_tui.core.fields import PARTS
 from identity_tui.core.form import RowValues, convert, next_type
 from identity_tui.core.models import PropertyType
 from identity_tui.core.planner import DraftProperty
 from identity_tui.tui.widgets.value_editors import BoolValueEditor, ValueEditor, make_editor, text_input
 
 TYPE_OPTIONS = [(t.value, t.value) for t in PropertyType]
-PARTS = ("key", "type", "value")
 MARK = "●"
 
 
