@@ -1,4 +1,4 @@
-"""The edit form's fields and property rows: reads its widgets into a ``FormValues``; its marks are ``form_marks``'s."""
+"""The edit form's fields and property rows: reads its widgets into a ``FormValues``; ``FormMarks`` marks them."""
 
 from __future__ import annotations
 
@@ -10,17 +10,18 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static, Switch, TextArea
 
 from identity_tui.core.display import one_line
+from identity_tui.core.fields import LABELS, PARTS, parse_row_field, row_field
 from identity_tui.core.form import FormValues, rebase_rows
 from identity_tui.core.models import IdentityType, PropertyType
 from identity_tui.core.planner import Draft, DraftProperty
-from identity_tui.tui.widgets.form_marks import SCALAR_WIDGETS, MarkingForm
-from identity_tui.tui.widgets.property_row import PARTS, PropertyList, PropertyRow
+from identity_tui.tui.widgets.form_marks import SCALAR_WIDGETS, FormMarks, Marked, MarksAttribute
+from identity_tui.tui.widgets.property_row import PropertyList, PropertyRow
 from identity_tui.tui.widgets.value_editors import edit_externally, text_input
 
 TYPES = [(t.value, t.value) for t in IdentityType]
@@ -44,9 +45,13 @@ async def _next_turn() -> None:
     await asyncio.sleep(0)
 
 
-class EditForm(MarkingForm):
-    """Name, identifier key, type, project, id, the property rows and the buttons under them."""
+class EditForm(Vertical):
+    """Name, identifier key, type, project, id, the property rows and the buttons under them.
 
+    One class composing a helper: ``marks`` (``FormMarks``) keeps the ● and the errors beside the fields.
+    """
+
+    Marked = Marked  # the marks' message, posted by the form and handled as on_edit_form_marked
     between_batches = staticmethod(_next_turn)
 
     # Priority, so that ctrl+d and ctrl+t mean the row even inside an Input (delete also works there).
@@ -69,10 +74,12 @@ class EditForm(MarkingForm):
         error: bool = False
 
     def __init__(self, loaded: Draft, *, identity_id: str | None, readonly: bool = False) -> None:
-        super().__init__(show_all_errors=identity_id is not None, id="edit-form")
+        super().__init__(id="edit-form")
         self.loaded = loaded
         self.identity_id = identity_id
         self.readonly = readonly
+        self.marks = FormMarks(self, self.refresh_marks, show_all_errors=identity_id is not None, readonly=readonly)
+        self._props: PropertyList | None = None  # found once: every look and every key reads the rows
         self._loading = 0  # how many row fills are under way
         # A newer fill supersedes an older one at its next batch: a mount is never cancelled half-way
         # (Textual's Select breaks when its row goes before its own children are in).
@@ -81,18 +88,17 @@ class EditForm(MarkingForm):
 
     def compose(self) -> ComposeResult:
         d = self.loaded
-        yield from self._field("Name", "name", text_input(d.name, placeholder="required", id="name"))
+        yield from self._field("name", text_input(d.name, placeholder="required", id="name"))
         yield from self._field(
-            "Identifier key",
             "identifier_key",
             text_input(d.identifier_key, placeholder="required; unique in its project", id="identifier-key"),
         )
         with Horizontal(classes="field-line"):
-            yield Static("Type", classes="field-label")
+            yield Static(LABELS["identity_type"], classes="field-label")
             yield Static(" ", classes="field-mark", id="identity_type-mark")
             yield Select(TYPES, value=IdentityType(d.identity_type).value, allow_blank=False,
                          compact=True, id="identity-type")
-            yield Static("Project", classes="field-label project-label")
+            yield Static(LABELS["project_id"], classes="field-label project-label")
             yield Static(" ", classes="field-mark", id="project_id-mark")
             if self.identity_id is None:
                 yield text_input(d.project_id or "", placeholder="none", id="project-id")
@@ -120,22 +126,22 @@ class EditForm(MarkingForm):
             if self.identity_id is not None:
                 yield Button("Delete…", id="delete", variant="error", compact=True)
 
-    def _field(self, label: str, name: str, widget: Widget) -> ComposeResult:
+    def _field(self, name: str, widget: Widget) -> ComposeResult:
         with Horizontal(classes="field-line"):
-            yield Static(label, classes="field-label")
+            yield Static(LABELS[name], classes="field-label")
             yield Static(" ", classes="field-mark", id=f"{name}-mark")
             yield widget
             yield Static("", classes="field-error", id=f"{name}-error")
 
     def on_mount(self) -> None:
-        self._find_parts()
+        self.marks.find_parts()
         if self.readonly:
             for button in self.query("#save, #revert, #delete, #add-property"):
                 button.display = False
             self.query_one("#props-hint").display = False
             for name in ("name", "identifier_key"):
-                self._scalar(name).read_only = True  # type: ignore[union-attr]
-            self._scalar("identity_type").disabled = True  # type: ignore[union-attr]
+                self.marks.widget(name).read_only = True  # type: ignore[union-attr]
+            self.marks.widget("identity_type").disabled = True  # type: ignore[union-attr]
             for row in self.rows:
                 row.make_read_only()
         if len(self.loaded.properties) > FIRST_BATCH:
@@ -143,11 +149,36 @@ class EditForm(MarkingForm):
             self._add_rest(self.loaded.properties)
         self.refresh_marks()
 
+    # -- marks (kept by FormMarks) -------------------------------------------------------------
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Switch.Changed)
+    @on(TextArea.Changed)
+    @on(PropertyRow.TypeChanged)
+    def _something_changed(self, event: Message) -> None:
+        event.stop()  # nothing above the form listens, and each hop is a queue a key waits behind
+        self.marks.changed(self.loading_rows)
+
+    def refresh_marks(self) -> None:
+        """Look again at what changed and what is wrong (not while rows are still going in)."""
+        if self.is_mounted and not self.loading_rows:
+            self.marks.refresh(self.loaded, self.values(), self.rows)
+
+    # What the marks hold, under the names the screens and the tests have always read on the form.
+    modified = MarksAttribute()  # the fields that differ from ``loaded``, as the last look found them
+    save_tried = MarksAttribute()  # set once a save was tried: every error shows from then on
+    server_errors = MarksAttribute()  # what the server said of a field, and the value it said it of
+    refreshes = MarksAttribute()  # looks so far, and rows re-marked: the cost grows linearly with the rows
+    rows_marked = MarksAttribute()
+
     # -- parts --------------------------------------------------------------------------------
 
     @property
     def props(self) -> PropertyList:
-        return self._parts.get("props") or self.query_one("#props", PropertyList)  # type: ignore[return-value]
+        if self._props is None:
+            self._props = self.query_one("#props", PropertyList)
+        return self._props
 
     @property
     def loading_rows(self) -> bool:
@@ -170,12 +201,12 @@ class EditForm(MarkingForm):
         if name in SCALAR_WIDGETS:
             found = self.query(SCALAR_WIDGETS[name])
             return found.first() if found else None
-        parts = name.split(".")
-        if parts[0] == "properties" and len(parts) > 1 and parts[1].isdigit():
+        row = parse_row_field(name)
+        if row is not None:
             rows = self.rows
-            index = int(parts[1])
+            index, part = row
             if index < len(rows):
-                return rows[index].part(parts[2] if len(parts) > 2 and parts[2] in PARTS else "key")
+                return rows[index].part(part if part in PARTS else "key")
         return None
 
     def focus_field(self, name: str) -> None:
@@ -195,7 +226,7 @@ class EditForm(MarkingForm):
         for i, row in enumerate(self.rows):
             part = row.focused_part()
             if part is not None:
-                return f"properties.{i}.{part}"
+                return row_field(i, part)
         return "#" + focused.id if focused.id else None
 
     def restore_focus(self, path: str | None) -> None:
@@ -283,15 +314,15 @@ class EditForm(MarkingForm):
 
     def values(self) -> FormValues:
         """What the form holds now."""
-        project_input = self._scalar("project_id")
+        project_input = self.marks.widget("project_id")
         if isinstance(project_input, Input):
             project = project_input.value.strip() or None
         else:
             project = self.loaded.project_id
         return FormValues(
-            name=self._scalar("name").value,  # type: ignore[union-attr]
-            identifier_key=self._scalar("identifier_key").value,  # type: ignore[union-attr]
-            identity_type=str(self._scalar("identity_type").value),  # type: ignore[union-attr]
+            name=self.marks.widget("name").value,  # type: ignore[union-attr]
+            identifier_key=self.marks.widget("identifier_key").value,  # type: ignore[union-attr]
+            identity_type=str(self.marks.widget("identity_type").value),  # type: ignore[union-attr]
             project_id=project,
             rows=tuple(row.values() for row in self.rows),
         )
@@ -299,7 +330,7 @@ class EditForm(MarkingForm):
     async def load_draft(self, draft: Draft) -> None:
         """Show ``draft`` in every field and row, and make it what "modified" compares with."""
         self.loaded = draft
-        self.server_errors.clear()
+        self.marks.server_errors.clear()
         # Setting values posts Changed events that arrive while rows are half rebuilt: look once, at the end.
         self._generation += 1
         generation = self._generation
