@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("letta"))
         elif "e2e_process" in item.nodeid:
             item.add_marker(pytest.mark.xdist_group("terminal"))
+
+
+@pytest.fixture(autouse=True)
+def alone_when_timed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """Under two workers, a real-terminal test runs while the other worker waits: each bounds how long a
+    whole program may take, which a second CPU-bound test beside it would stretch. Other tests share."""
+    if not os.environ.get("PYTEST_XDIST_WORKER") or os.name != "posix":
+        yield
+        return
+    import fcntl
+
+    root = tmp_path_factory.getbasetemp().parent  # shared by the workers of one run
+    exclusive = "e2e_process" in request.node.nodeid
+    with open(root / "timed.turnstile", "a+") as turnstile, open(root / "timed.lock", "a+") as lock:
+        # The turnstile is taken first by everyone, so a waiting terminal test is never passed over.
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        finally:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
