@@ -14,7 +14,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from identity_tui import __version__
@@ -61,6 +61,9 @@ class ClientOptions:
 
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+_Client = TypeVar("_Client", bound="HttpClient")
 
 
 class HttpClient:
@@ -145,7 +148,7 @@ class HttpClient:
         """Close the connection pool."""
         await self._http.aclose()
 
-    async def __aenter__(self) -> Self:
+    async def __aenter__(self: _Client) -> _Client:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
