@@ -28,6 +28,7 @@ def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under ``-n`` (pytest-xdist, ``--dist loadgroup``): the tests of the one real server run on one worker,
     since they count before and after on a shared server, and the real-terminal tests on one other, since
