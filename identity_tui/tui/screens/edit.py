@@ -257,8 +257,8 @@ class EditScreen(ReportsWorkerErrors, Screen):
 
     def _draft_changed(self) -> None:
         """After the marks were recomputed: note the texts (or that nothing is modified any more)."""
-        if self.drafts.keeper is None or self.drafts.restoring is not None or not self.is_mounted:
-            return
+        if not self.drafts.keeping or not self.is_mounted:
+            return  # checked before the texts are read: that costs a pass over every row
         texts = form_texts(self.form) if self.form.modified else None
         self.drafts.changed(self.identity_id, None if self.creating else self.baseline, texts)
 

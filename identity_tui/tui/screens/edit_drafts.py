@@ -82,11 +82,16 @@ class FormDrafts:
         """The id naming this form's draft file (None when no draft is kept)."""
         return self.keeper.form_id if self.keeper is not None else None
 
+    @property
+    def keeping(self) -> bool:
+        """Whether the form's changes are noted now (not read-only, no restored draft still to apply)."""
+        return self.keeper is not None and self.restoring is None
+
     def changed(self, identity_id: str | None, base: Identity | None, texts: FormTexts | None) -> None:
         """The marks were recomputed: note the texts (None: nothing is modified any more)."""
-        if self.keeper is None or self.restoring is not None:
+        if not self.keeping:
             return
-        self._io(self.keeper.update, identity_id, base, texts)
+        self._io(self.keeper.update, identity_id, base, texts)  # type: ignore[union-attr]
         self._schedule()
 
     @property
