@@ -42,6 +42,14 @@ EXIT_GRACE = 3.0
 TERMINAL_CHECK = 1.0
 
 
+def _navigation():
+    """The app's navigation module, imported on first use: it pulls in the forms, which the first
+    paint of the list does without."""
+    from identity_tui.tui import navigation
+
+    return navigation
+
+
 class IdentityApp(App[int]):
     """identity-tui: list, search, create, edit and delete the identities of a Letta server."""
 
@@ -221,29 +229,27 @@ class IdentityApp(App[int]):
 
     def action_history(self) -> None:
         """The write journal of this server, newest first, with undo."""
+        self.show_history()
+
+    def show_history(self, identity_id: str | None = None, identifier_key: str | None = None) -> None:
+        """The write journal: one identity's records, or every record when ``identity_id`` is None."""
         from identity_tui.tui.screens.history import HistoryScreen
 
-        self.push_screen(HistoryScreen())
+        self.push_screen(HistoryScreen(identity_id, identifier_key))
 
     # -- edit, create, delete: the screens ask by message, the navigation module moves --
 
     def open_identity(self, identity) -> None:
         """Open the edit form for ``identity`` (a modified form already open is asked about first)."""
-        from identity_tui.tui import navigation
-
-        navigation.open_edit(self, identity)
+        _navigation().open_edit(self, identity)
 
     def new_identity(self) -> None:
         """Open an empty form that creates an identity with one POST."""
-        from identity_tui.tui import navigation
-
-        navigation.open_create(self)
+        _navigation().open_create(self)
 
     def delete_identity(self, identity) -> None:
         """Ask for the identifier key, then send one DELETE."""
-        from identity_tui.tui import navigation
-
-        navigation.ask_delete(self, identity)
+        _navigation().ask_delete(self, identity)
 
     def on_open_identity(self, message: Any) -> None:
         self.open_identity(message.identity)
@@ -265,29 +271,19 @@ class IdentityApp(App[int]):
         self.push_screen(RawJsonScreen(message.identity))
 
     def on_show_history(self, message: Any) -> None:
-        from identity_tui.tui.screens.history import HistoryScreen
-
-        self.push_screen(HistoryScreen(message.identity_id, message.identifier_key))
+        self.show_history(message.identity_id, message.identifier_key)
 
     def on_export_identities(self, message: Any) -> None:
-        from identity_tui.tui import navigation
-
-        navigation.open_export(self, message.query, message.where)
+        _navigation().open_export(self, message.query, message.where)
 
     def on_identity_written(self, message: Any) -> None:
-        from identity_tui.tui import navigation
-
-        navigation.refresh_lists(self, message.select_id)
+        _navigation().refresh_lists(self, message.select_id)
 
     def on_restore_draft(self, message: Any) -> None:
-        from identity_tui.tui import navigation
-
-        navigation.restore_draft(self, message.draft)
+        _navigation().restore_draft(self, message.draft)
 
     def on_restore_as_new(self, message: Any) -> None:
-        from identity_tui.tui import navigation
-
-        navigation.restore_as_new(self, message.draft)
+        _navigation().restore_as_new(self, message.draft)
 
     # -- drafts -------------------------------------------------------------------------------
 
@@ -301,9 +297,7 @@ class IdentityApp(App[int]):
 
     def action_drafts(self) -> None:
         """Offer this server's drafts: restore, discard or later."""
-        from identity_tui.tui import navigation
-
-        navigation.offer_drafts(self)
+        _navigation().offer_drafts(self)
 
     def on_list_screen_page_loaded(self, message: Any) -> None:
         # Once a server's first page is on screen (never before: the list paints first), offer its drafts.
@@ -322,12 +316,10 @@ class IdentityApp(App[int]):
         The list paints without them; here they are imported while the user reads the first page,
         so neither the first paint nor the first identity opened waits for them.
         """
-        from identity_tui.tui import navigation
-
         if self._gc_frozen:
             gc.freeze()  # like the rest of start-up (see collect_from_now_on): never scanned again
         if not self.readonly:
-            self.call_from_thread(navigation.offer_drafts, self, at_start=True)
+            self.call_from_thread(_navigation().offer_drafts, self, at_start=True)
 
     def flush_drafts(self) -> None:
         """Write every open form's pending draft now."""

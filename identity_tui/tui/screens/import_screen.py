@@ -307,10 +307,7 @@ class ImportScreen(ReportsWorkerErrors, Screen):
         shown = "\n".join(lines[:5]) + (f"\n… {len(lines) - 5} more (c copies the whole report)" if len(lines) > 5 else "")
         self._report(shown + ("\nc copies this report · enter plans the file again" if len(lines) > 1 else ""))
         self.refresh_bindings()
-        self._refresh_list()
-
-    def _refresh_list(self) -> None:
-        self.app.post_message(IdentityWritten())
+        self.app.post_message(IdentityWritten())  # the lists show what landed
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         super().on_worker_state_changed(event)
