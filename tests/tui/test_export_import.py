@@ -200,6 +200,8 @@ async def test_import_plans_shows_the_table_and_applies_only_after_confirming(ma
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
+        flat = " ".join(line.strip(" │") for line in screen_lines(app))
+        assert f"to {app.conn.label}?" in flat and "sandbox.invalid" not in flat  # named as the header names it
         await pilot.press("escape")
         await settle(pilot, app)
         assert app.screen is screen and writes(people) == []

@@ -80,6 +80,9 @@ async def test_u_undoes_a_patch_after_a_preview_and_the_server_holds_the_before_
         await settle(pilot, app)
         assert isinstance(app.screen, PreviewScreen)  # what it sends, before it sends it
         assert writes(people) == []
+        # named as the header names the server (as the form's preview does), and esc goes back here
+        assert f"Send 2 requests to {app.conn.label}?" in text(app) and "sandbox.invalid" not in text(app)
+        assert "esc back to the history (nothing sent)" in text(app)
         await pilot.press("enter")
         await settle(pilot, app)
         assert isinstance(app.screen, HistoryScreen)

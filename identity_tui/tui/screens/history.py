@@ -261,7 +261,7 @@ class HistoryScreen(ReportsWorkerErrors, Screen):
             else:
                 self._stop("Undo cancelled: nothing was sent.")
 
-        self.app.push_screen(PreviewScreen(save_plan, where=self.app.client.host,
+        self.app.push_screen(PreviewScreen(save_plan, where=self.app.conn.label, back="back to the history",
                                            note=f"Undo {rec.id}: {undo_means(rec)}."), answer)
 
     def _ask_conflicts(self, plan: undo_ops.UndoPlan, prepared: tx.Prepared) -> None:

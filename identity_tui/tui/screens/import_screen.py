@@ -260,7 +260,7 @@ class ImportScreen(ReportsWorkerErrors, Screen):
 
         plan = self.plan
         text = (f"Send {n} change{'s' if n != 1 else ''} ({plan.count(bulk.CREATE)} to create, "
-                f"{plan.count(bulk.UPDATE)} to update) to {printable(self.app.client.host)}? Each row is saved as "
+                f"{plan.count(bulk.UPDATE)} to update) to {printable(self.app.conn.label)}? Each row is saved as "
                 "the form saves: read again, merged, only what changed sent. Invalid and unchanged rows are left.")
 
         def answer(yes: bool | None) -> None:

@@ -39,7 +39,7 @@ def plan_text(plan: Plan, note: str = "") -> Text:
 
 
 class PreviewScreen(Dialog[bool]):
-    """Shows the plan; enter sends it, esc goes back to the form with nothing sent."""
+    """Shows the plan; enter sends it, esc goes back (to the form, or where `back` says) with nothing sent."""
 
     BOX_ID = "preview-box"
     CLOSED = False
@@ -49,12 +49,12 @@ class PreviewScreen(Dialog[bool]):
         Binding("escape", "close", "Back to the form", id="preview.back"),
     ]
 
-    def __init__(self, plan: Plan, *, where: str = "", note: str = "") -> None:
+    def __init__(self, plan: Plan, *, where: str = "", note: str = "", back: str = "back to the form") -> None:
         n = len(plan.requests)
         title = f"Send {n} request{'s' if n != 1 else ''}"
         if where:
             title += f" to {printable(where)}"
-        super().__init__(title + "?", hint="enter send · esc back to the form (nothing sent)")
+        super().__init__(title + "?", hint=f"enter send · esc {back} (nothing sent)")
         self.plan = plan
         self.where = where
         self.note = note
