@@ -6,10 +6,11 @@ only the rows that match (plus the page being read). No Textual here: the screen
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 
-from identity_tui.core.summary import IdentitySummary
+from identity_tui.core.summary import IdentitySummary, summarize
 from identity_tui.core.where import WhereError, matcher
 from identity_tui.core.words import plural
 
@@ -30,17 +31,39 @@ def where_sentence(error: WhereError) -> str:
     return str(error).removeprefix("--where ").replace("An empty --where", "An empty expression")
 
 
+def pack(row: IdentitySummary) -> str | IdentitySummary:
+    """A match as it is kept until shown: its JSON text, which the garbage collector need not walk.
+
+    A scan may keep tens of thousands of matches; kept as objects, each full collection walks all of
+    them and pauses the app for longer the longer it scans. A value too deep to write is kept as it is.
+    """
+    try:
+        return json.dumps(row.wire, ensure_ascii=False, separators=(",", ":"))
+    except (ValueError, RecursionError):
+        return row
+
+
+def unpack(kept: str | IdentitySummary) -> IdentitySummary:
+    """The row for a kept match, as it was before ``pack``."""
+    if isinstance(kept, IdentitySummary):
+        return kept
+    row = summarize(json.loads(kept))
+    assert row is not None  # it summarized before it was packed
+    return row
+
+
 @dataclass
 class Scan:
     """One scan: the matches found, how far it got, and which page of matches is shown (0-based)."""
 
     page_size: int
     total: int | None = None  # the organization's count (the server cannot count a filtered list)
-    matches: list[IdentitySummary] = field(default_factory=list)
+    matches: list[str | IdentitySummary] = field(default_factory=list)  # packed (see ``pack``)
     pages: int = 0
     state: str = "scanning"  # scanning, done, stopped, failed
     error: str | None = None
     page: int = 0
+    _shown: tuple[tuple[int, int], list[IdentitySummary]] = field(default=((0, 0), []), init=False, repr=False)
 
     @property
     def running(self) -> bool:
@@ -54,19 +77,33 @@ class Scan:
         return max(self.pages, math.ceil(self.total / SCAN_PAGE), 1)
 
     def add_page(self, found: list[IdentitySummary], *, last: bool) -> None:
-        self.matches.extend(found)
+        self.matches.extend(pack(row) for row in found)
         self.pages += 1
         if last:
             self.state = "done"
 
     @property
+    def filling(self) -> bool:
+        """True while the page of matches shown has room for more."""
+        start, end = self._span()
+        return end - start < self.page_size
+
+    @property
     def page_count(self) -> int:
         return max(1, math.ceil(len(self.matches) / self.page_size))
 
-    def rows(self) -> list[IdentitySummary]:
-        """The matches on the page shown."""
+    def _span(self) -> tuple[int, int]:
         start = self.page * self.page_size
-        return self.matches[start:start + self.page_size]
+        return start, min(start + self.page_size, len(self.matches))
+
+    def rows(self) -> list[IdentitySummary]:
+        """The matches on the page shown (unpacked once for each span shown)."""
+        span, rows = self._shown
+        if span != self._span():
+            span = self._span()
+            rows = [unpack(kept) for kept in self.matches[span[0]:span[1]]]
+            self._shown = (span, rows)
+        return rows
 
     def turn(self, step: int) -> bool:
         """Move one page of matches (+1 or -1); False at either end."""
@@ -78,11 +115,11 @@ class Scan:
 
     def label(self) -> str:
         """'matches 51–100 of 230 found so far · scanned 3 of ~20 pages', or how it ended."""
-        rows = len(self.rows())
+        start, end = self._span()
+        rows = max(0, end - start)
         found = len(self.matches)
         so_far = " found so far" if self.running or self.state in ("stopped", "failed") else ""
         if rows:
-            start = self.page * self.page_size
             span = f"match {start + 1}" if rows == 1 else f"matches {start + 1}–{start + rows}"
             where = f"{span} of {found:,}{so_far}"
         else:

@@ -221,3 +221,67 @@ async def test_after_a_write_the_scan_runs_again_and_keeps_the_identity_selected
         await settle(pilot, app)
         assert [r.query.get("limit") for r in big_sandbox.request_log if r.path == "/v1/identities/"] == ["500"] * 3
         assert app.screen.table.selected.id == chosen.id
+
+
+class PageGates(httpx.AsyncBaseTransport):
+    """Holds the scan's n-th request for a page after the first until ``opened[n]`` is set; ``asked[n]`` is
+    set when it arrives (the page before it has been scanned by then)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, pages: int) -> None:
+        self.inner = inner
+        self.asked = {n: asyncio.Event() for n in range(1, pages)}
+        self.opened = {n: asyncio.Event() for n in range(1, pages)}
+        self.continued = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        params = request.url.params
+        if request.url.path == "/v1/identities/" and "after" in params and params.get("limit") == "500":
+            self.continued += 1
+            n = self.continued
+            if n in self.asked:
+                self.asked[n].set()
+                await self.opened[n].wait()
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_long_scan_repaints_its_progress_by_the_clock_not_per_page_and_keys_see_it_all(make_app):
+    from identity_tui.tui.timing import Timing
+
+    sb = Sandbox(path=":memory:")
+    seed(sb, 2100, rng_seed=3)  # five pages of 500 to scan; "!nothing" matches every identity
+    now = [0.0]
+    gates = PageGates(sb.transport(), pages=5)
+    app = make_app(store=sb, timing=Timing(scan_paint_every=10.0, clock=lambda: now[0]))
+    app.transport = gates
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot, app)
+            await apply_where(pilot, app, "!nothing")
+
+            async def scanned_up_to(page: int) -> None:
+                """Let page ``page`` through and wait until it is scanned (the next one is asked for)."""
+                gates.opened[page - 1].set()
+                await gates.asked[page].wait()
+                await pilot.pause()
+
+            await gates.asked[1].wait()
+            await pilot.pause()
+            assert info(app) == "matches 1–50 of 500 found so far · scanned 1 of ~5 pages · esc stops"  # the first page
+            now[0] = 5.0
+            await scanned_up_to(2)
+            assert info(app) == "matches 1–50 of 500 found so far · scanned 1 of ~5 pages · esc stops"  # not yet
+            now[0] = 10.0
+            await scanned_up_to(3)
+            assert info(app) == "matches 1–50 of 1,500 found so far · scanned 3 of ~5 pages · esc stops"  # 10 s on
+            now[0] = 15.0
+            await scanned_up_to(4)
+            assert info(app) == "matches 1–50 of 1,500 found so far · scanned 3 of ~5 pages · esc stops"
+            await pilot.press("right_square_bracket")  # a key shows all that was found, painted or not
+            await pilot.pause()
+            assert info(app) == "matches 51–100 of 2,000 found so far · scanned 4 of ~5 pages · esc stops"
+            gates.opened[4].set()  # the last page: its end is always painted
+            await settle(pilot, app)
+            assert info(app) == "matches 51–100 of 2,100 · scanned all 5 pages"
+            assert len(shown(app)) == 50
+    finally:
+        sb.close()

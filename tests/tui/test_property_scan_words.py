@@ -52,3 +52,47 @@ def test_semicolons_separate_expressions_and_a_bad_one_is_a_sentence():
     with pytest.raises(WhereError) as caught:
         split("plan=gold; seats>")
     assert where_sentence(caught.value) == "'seats>': > compares numbers; '' is not one."
+
+
+def wire(i: int, **extra) -> dict:
+    return {"id": f"identity-{i}", "identifier_key": f"k{i}", "name": "Zoë \u202e [b]x[/b]", "identity_type": "org",
+            "project_id": "proj-1", "agent_ids": [], "properties": [
+                {"key": "plan", "value": {"tier": "gold", "seats": [1, 2.5, None, True]}, "type": "json"},
+                {"key": "big", "value": 12345678901234567890, "type": "number"}], **extra}
+
+
+def test_matches_come_back_exactly_as_the_server_sent_them_in_the_order_found():
+    found = [summarize(wire(i)) for i in range(120)]
+    scan = Scan(50, total=120)
+    scan.add_page(found[:70], last=False)
+    scan.add_page(found[70:], last=True)
+    assert [(r, r.wire) for r in scan.rows()] == [(r, r.wire) for r in found[:50]]
+    assert scan.turn(1) and scan.turn(1)
+    assert [(r, r.wire) for r in scan.rows()] == [(r, r.wire) for r in found[100:]]
+    assert scan.rows()[0].wire["properties"][1]["value"] == 12345678901234567890
+
+
+def test_a_value_too_deep_to_write_again_is_kept_as_it_came():
+    deep: list = []
+    for _ in range(5000):  # deeper than JSON can be written: kept as the object
+        deep = [deep]
+    row = summarize(wire(1, extra_field=deep))
+    scan = Scan(50)
+    scan.add_page([row], last=True)
+    assert scan.rows() == [row] and scan.rows()[0].wire["extra_field"] is deep
+
+
+def test_the_matches_kept_do_not_add_to_what_the_garbage_collector_walks():
+    """A long scan keeps tens of thousands of matches; kept as objects, every full collection walks them
+    all and pauses the app longer the longer it scans."""
+    import gc
+
+    scan = Scan(50, total=10_000)
+    gc.collect()
+    before = len(gc.get_objects())
+    for page in range(20):
+        scan.add_page([summarize(wire(page * 500 + i)) for i in range(500)], last=False)
+    gc.collect()
+    grew = len(gc.get_objects()) - before
+    assert len(scan.matches) == 10_000
+    assert grew < 1_000, f"{grew} more objects for the collector to walk after 10,000 matches"

@@ -83,6 +83,8 @@ class PropertyScan:
         test = matcher(list(filters.where))
         query = filters.query()
         size = property_scan.SCAN_PAGE
+        timing = self.screen.app.timing
+        painted: float | None = None  # when the progress was last painted
         after: str | None = None
         while True:
             try:
@@ -98,7 +100,12 @@ class PropertyScan:
                 return
             after = rows[-1].id
             del rows
-            self._progress(scan)
+            # The first page and a page of matches still filling up are painted at once; the rest of a
+            # long scan only says how far it got, at most every ``scan_paint_every``.
+            now = timing.clock()
+            if painted is None or scan.filling or now - painted >= timing.scan_paint_every:
+                painted = now
+                self._progress(scan)
 
     def _progress(self, scan: Scan) -> None:
         """The worker read a page (in the screen's loop, as it runs there): show the matches found so far."""
