@@ -15,7 +15,7 @@ from pathlib import Path
 from bench import bulk, http_start
 from bench.common import ROOT, child_env, median
 from bench.report import Target, _target_row, put_section
-from bench.server import serve
+from bench.server import ChildServer, serve
 
 TITLE = "## 7. Commands for scripts, bulk export and import, property search"
 
@@ -47,8 +47,8 @@ def _app_scan(tmp: Path, big) -> AppScan:
     from bench.list_session import FIRST_PAGE, _key
     from bench.term import Terminal
 
-    server, _ = serve(big)
     env = child_env(tmp / "home-app-scan")
+    server = ChildServer(big, tmp, env)  # busy all through the scan: kept off the bench's own interpreter
     term = Terminal(app_argv("--base-url", server.base_url), env=env).spawn()
     try:
         term.wait_for(FIRST_PAGE, timeout=30)

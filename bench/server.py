@@ -57,3 +57,42 @@ def serve(sandbox: Any, delay: float = 0.0) -> tuple[ServerThread, RecordingSand
     # An app killed at the end of a run resets its connections; that is not worth a traceback.
     server.httpd.handle_error = lambda request, address: None  # type: ignore[method-assign]
     return server.start(), recorder
+
+
+class ChildServer:
+    """``identity-tui sandbox serve`` in a process of its own, on a copy of ``sandbox`` in ``tmp``.
+
+    For a measurement that keeps the server busy: served from a thread of the bench process, the server's
+    JSON encoding holds the interpreter lock the bench reads the terminal with, and the frames' times
+    would include that wait.
+    """
+
+    def __init__(self, sandbox: Any, tmp: Any, env: dict[str, str]) -> None:
+        import re
+        import sqlite3
+        import subprocess
+        import sys
+
+        path = tmp / "served.sqlite3"
+        path.unlink(missing_ok=True)
+        copy = sqlite3.connect(path)
+        sandbox.store.db.backup(copy)
+        copy.close()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "identity_tui", "sandbox", "serve", "--db", str(path), "--port", "0"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        found = re.search(r"http://[0-9.]+:[0-9]+", line)
+        if found is None:
+            self.stop()
+            raise RuntimeError(f"the sandbox server did not start: {line!r}")
+        self.base_url = found.group(0)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except Exception:
+            self.proc.kill()
+            self.proc.wait()
