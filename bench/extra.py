@@ -174,20 +174,22 @@ NOTES = {
     "import": "each create goes through the save transaction (validation, the POST, the answer validated as an "
               "identity, the journal fsync'd); on loopback the sandbox serves one request at a time, so 4 in "
               "flight cannot hide that cost. Batching journal writes would take most of it back.",
-    "app_search_keys": "a key waits behind the page the scan has in hand: each page of 500 rows is decoded, "
-                       "matched and counted on the app's event loop, and the progress line is painted after it. "
-                       "Keys after the scan ended took 15 ms p95. An alternating run of the app at 79485e5 and at "
-                       "cf97d4c (5 launches each, 40 keys) gave 67 vs 71 ms p95 for the keys during the scan and "
-                       "15 vs 15 ms after it, so this is no change: the earlier 49.3 ms pass had fewer of its keys "
-                       "during the scan. Decoding and matching the pages off the event loop (a thread hands it "
-                       "only the matches) and painting progress at most every ~100 ms would take most of it back.",
+    "app_search_keys": "a key waits behind the page the scan has in hand: each page of 500 rows is decoded "
+                       "and matched on the app's event loop. Since 54f7132 the matches are kept as their JSON "
+                       "text (before, every full collection walked all of them, and paused the app longer the "
+                       "longer it scanned: 12 ms at first, 70 ms after 5 s) and the progress line is repainted at "
+                       "most every 0.1 s; an alternating run against the app before (4 launches each, 40 keys, "
+                       "this bench) gave 39 vs 90 ms p95 during the scan. Decoding and matching the pages off the "
+                       "event loop (a thread hands it only the matches) would take the rest.",
 }
 
 
 def section(r: ExtraResult, alone: str = "") -> list[str]:
     lines = [TITLE, ""] + ([alone, ""] if alone else []) + [
-        "The sandbox served over loopback HTTP by the bench process; every figure is a whole process, "
-        "alternating with its baseline. Import steps on the HTTP start path (medians, each on top of the ones "
+        "The sandbox served over loopback HTTP by the bench process (for the property search in the app, by "
+        "`identity-tui sandbox serve` in a process of its own: the scan keeps the server busy, and its JSON "
+        "encoding in the bench's interpreter delayed the frame times by the lock it holds); every figure is a "
+        "whole process, alternating with its baseline. Import steps on the HTTP start path (medians, each on top of the ones "
         "before):", ""]
     lines += [f"- {label}: {value:.1f} ms" for label, value in r.start.steps]
     lines += ["", "| target | this run | verdict |", "|---|---|---|"]
