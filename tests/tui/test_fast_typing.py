@@ -31,6 +31,8 @@ def key_event(ch: str) -> events.Key:
     """The key event the terminal driver makes of one byte of input."""
     if ch == BACKSPACE:
         return events.Key("backspace", ch)
+    if ch == "\t":
+        return events.Key("tab", ch)
     if ch == " ":
         return events.Key("space", ch)
     if ch.isalnum():
@@ -81,3 +83,19 @@ async def test_a_burst_in_a_one_line_field_lands_in_order(make_app, people, wher
         before = field.value
         await burst(pilot, app, BURST)
         assert field.value == typed_slowly(before, BURST)
+
+
+async def test_a_property_typed_key_tab_tab_value_in_one_burst_passes_the_type_select(make_app, people):
+    """The property key, its type (a select) and its value, filled in by one burst: key, two tabs, value."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        row = screen.form.rows[0]
+        assert isinstance(row.editor, TextValueEditor)  # a string row: key, type select, one-line value
+        await focus_on(pilot, app, row.key_input)
+        row.key_input.value = ""
+        row.editor.value = ""
+        await burst(pilot, app, "plan\t\tpro")
+        assert row.key_input.value == "plan"
+        assert row.editor.value == "pro"
+        assert screen.focused is row.editor

@@ -22,3 +22,19 @@ async def test_a_burst_keeps_its_order(make_app, people, opener, box_id):
         await settle(pilot, app)
         await burst(pilot, app, BURST)
         assert box.value == typed_slowly("", BURST)
+
+
+async def test_tabs_in_a_burst_pass_the_selects_and_the_text_after_them_lands_in_the_property_box(make_app, people):
+    """key, type (a select), project, order (a select), property: four tabs and an expression in one burst."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f")
+        await settle(pilot, app)
+        assert app.screen.focused is app.screen.query_one("#f-key", Input)
+        await burst(pilot, app, "\t\t\t\tseats>=0")
+        where = app.screen.query_one("#f-where", Input)
+        assert app.screen.focused is where
+        assert where.value == "seats>=0"
+        for box_id in ("#f-key", "#f-project"):
+            assert app.screen.query_one(box_id, Input).value == ""

@@ -29,6 +29,14 @@ class InOrderKeys:
             # next field's, handed on in the order they came.
             event.stop()
             event.prevent_default()
+            if not isinstance(focused, InOrderKeys):
+                # A field that does not take keys in order (a select, a switch, a button) would let its
+                # tab bubble up to the screen only after the keys handed to it, and those would be lost
+                # there: its tab moves the focus on here, and the keys after it go on to the next field.
+                active = widget.screen.active_bindings.get(event.key)
+                if active is not None and active.binding.action in FOCUS_MOVES and active.enabled:
+                    await widget.app.run_action(active.binding.action, active.node)
+                    return
             focused.post_message(events.Key(event.key, event.character))
             return
         if event.is_printable:
