@@ -33,6 +33,8 @@ def key_event(ch: str) -> events.Key:
         return events.Key("backspace", ch)
     if ch == "\t":
         return events.Key("tab", ch)
+    if ch == "\r":
+        return events.Key("enter", ch)
     if ch == " ":
         return events.Key("space", ch)
     if ch.isalnum():

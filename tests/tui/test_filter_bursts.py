@@ -6,6 +6,8 @@ from test_edit_support import settle, people  # noqa: F401
 from test_fast_typing import BACKSPACE, burst, typed_slowly
 from textual.widgets import Input
 
+from identity_tui.tui.screens.filters import FilterScreen
+
 BURST = "alicexyz" + BACKSPACE * 3 + "e2" + BACKSPACE + "3"
 
 
@@ -38,3 +40,14 @@ async def test_tabs_in_a_burst_pass_the_selects_and_the_text_after_them_lands_in
         assert where.value == "seats>=0"
         for box_id in ("#f-key", "#f-project"):
             assert app.screen.query_one(box_id, Input).value == ""
+
+
+async def test_enter_at_the_end_of_such_a_burst_applies_the_expression_typed_before_it(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f")
+        await settle(pilot, app)
+        await burst(pilot, app, "\t\t\t\tage>=0\r")
+        assert not isinstance(app.screen, FilterScreen)
+        assert app.screen.filters.where == ("age>=0",)

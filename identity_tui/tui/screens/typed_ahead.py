@@ -9,17 +9,30 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.screen import Screen
+from textual.widget import Widget
 
 
 def after_typed_ahead(screen: Screen, action: Callable[[], None]) -> None:
-    """Call ``action`` once the focused widget has taken the keys typed before, if ``screen`` is still on top."""
+    """Call ``action`` once the focused widget has taken the keys typed before, if ``screen`` is still on top.
 
-    def if_open() -> None:
-        if screen.is_attached and screen.app.screen is screen:  # a second enter found it answered already
-            action()
+    A tab among those keys moves the focus on, and the keys after it are handed to the next field: then
+    the wait goes on there, until the field that has the focus has taken every key before the action.
+    """
+
+    def after(widget: Widget) -> None:
+        def then() -> None:
+            if not (screen.is_attached and screen.app.screen is screen):
+                return  # a second enter found it answered already
+            focused = screen.focused
+            if focused is not None and focused is not widget:
+                after(focused)
+            else:
+                action()
+
+        widget.call_later(then)
 
     focused = screen.focused
     if focused is not None:
-        focused.call_later(if_open)
-    else:
-        if_open()
+        after(focused)
+    elif screen.is_attached and screen.app.screen is screen:
+        action()
