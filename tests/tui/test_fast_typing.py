@@ -101,3 +101,17 @@ async def test_a_property_typed_key_tab_tab_value_in_one_burst_passes_the_type_s
         assert row.key_input.value == "plan"
         assert row.editor.value == "pro"
         assert screen.focused is row.editor
+
+
+async def test_a_burst_that_reaches_a_type_select_first_goes_on_in_order(make_app, people):
+    """Keys after a tab can reach a select straight from the terminal (a burst read in pieces): its tab
+    moves the focus on at once and the keys after it land in the next box, in order."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        row = screen.form.rows[0]  # email: its type, then its value
+        await focus_on(pilot, app, row.query_one(".prop-type"))
+        row.editor.value = ""
+        await burst(pilot, app, "\tab" + BACKSPACE + "cd")
+        assert screen.focused is row.editor
+        assert row.editor.value == "acd"

@@ -51,3 +51,20 @@ async def test_enter_at_the_end_of_such_a_burst_applies_the_expression_typed_bef
         await burst(pilot, app, "\t\t\t\tage>=0\r")
         assert not isinstance(app.screen, FilterScreen)
         assert app.screen.filters.where == ("age>=0",)
+
+
+async def test_a_burst_that_reaches_a_select_first_passes_it_on_in_order(make_app, people):
+    """The keys after a tab can reach a select straight from the terminal (a burst read in pieces): the
+    select moves the focus on at once, and the keys after it go on to the next box, in order."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f")
+        await settle(pilot, app)
+        app.screen.query_one("#f-type").focus()
+        await settle(pilot, app)
+        # type → project, typed; → order (a select), → property, typed with a backspace
+        await burst(pilot, app, "\tproj-1\t\tage>" + BACKSPACE + "=0")
+        assert app.screen.query_one("#f-project", Input).value == "proj-1"
+        where = app.screen.query_one("#f-where", Input)
+        assert app.screen.focused is where and where.value == "age=0"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual import events
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 
 # The screen's keys that move the focus: a burst's keys after one belong to the next field.
@@ -25,6 +25,8 @@ class InOrderKeys:
         widget: Widget = self  # type: ignore[assignment]
         focused = widget.screen.focused
         if focused is not None and focused is not widget:
+            if widget in focused.ancestors:
+                return  # a key bubbling up from a focused part of this widget (a select's open list)
             # A tab earlier in the same burst moved the focus on: the keys queued here after it are the
             # next field's, handed on in the order they came.
             event.stop()
@@ -55,3 +57,7 @@ class InOrderKeys:
 
 class OrderedInput(InOrderKeys, Input):
     """An ``Input`` that takes a burst of keys in the order typed: a drop-in wherever a screen has one."""
+
+
+class OrderedSelect(InOrderKeys, Select[str]):
+    """A ``Select`` whose tab in a burst moves the focus at once, so the keys after it reach the next field."""
