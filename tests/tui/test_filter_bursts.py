@@ -7,6 +7,8 @@ from test_fast_typing import BACKSPACE, burst, typed_slowly
 from textual.widgets import Input
 
 from identity_tui.tui.screens.filters import FilterScreen
+from identity_tui.tui.screens.list import ListScreen
+from identity_tui.tui.widgets.identity_table import IdentityTable
 
 BURST = "alicexyz" + BACKSPACE * 3 + "e2" + BACKSPACE + "3"
 
@@ -68,3 +70,49 @@ async def test_a_burst_that_reaches_a_select_first_passes_it_on_in_order(make_ap
         assert app.screen.query_one("#f-project", Input).value == "proj-1"
         where = app.screen.query_one("#f-where", Input)
         assert app.screen.focused is where and where.value == "age=0"
+
+
+async def test_letters_typed_on_a_select_before_enter_do_not_act_on_the_list_after_the_dialog_closes(make_app, people):
+    """A closed select takes no letters: typed slowly they do nothing. In one burst with enter at its end they
+    must do nothing either, not move the list's cursor (j) or open the details (i) once the dialog is gone."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one(IdentityTable)
+        assert table.cursor_row == 0
+        await pilot.press("f")
+        await settle(pilot, app)
+        app.screen.query_one("#f-type").focus()
+        await settle(pilot, app)
+        await burst(pilot, app, "jji\r")
+        assert isinstance(app.screen, ListScreen)
+        assert table.cursor_row == 0
+
+
+async def test_letters_typed_on_two_selects_in_one_burst_do_not_act_on_the_list(make_app, people):
+    """Keys left on the type select bubble up through its own row, not the order select's: enter waits for
+    them too. Slowly typed, these keys change no filter; in one burst they must not either (o orders)."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one(IdentityTable)
+        await pilot.press("f")
+        await settle(pilot, app)
+        await burst(pilot, app, "\tproj-su\t\temail?\r")
+        assert isinstance(app.screen, ListScreen)
+        assert app.screen.filters.order == "desc" and app.screen.filters.project_id == ""
+        assert table.cursor_row == 0
+
+
+async def test_a_letter_handed_on_to_a_select_is_not_typed_again_in_the_next_box(make_app, people):
+    """Typed slowly, q on the type select does nothing and the project box gets "ab". A key handed on in a
+    burst that the select does not take must not come back as a fresh keystroke for the next box."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f")
+        await settle(pilot, app)
+        await burst(pilot, app, "\tq\tab")
+        project = app.screen.query_one("#f-project", Input)
+        assert app.screen.focused is project
+        assert project.value == "ab"

@@ -1,38 +1,71 @@
-"""A dialog's priority enter decides only once the keys typed just ahead of it have reached the text box.
+"""A dialog's priority enter decides only once the keys typed just ahead of it have been dealt with.
 
 A priority binding is handled before the keys typed ahead of it (a paste, a fast typist) reach the focused
-box, so acting at once would act on older text.
+box, so acting at once would act on older text; and a key the focused widget does not take bubbles up
+through its containers and the screen to the app, which would run it with the bindings of the screen on
+top by then (the list's, once the dialog has closed), not the dialog's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
 
 
 def after_typed_ahead(screen: Screen, action: Callable[[], None]) -> None:
-    """Call ``action`` once the focused widget has taken the keys typed before, if ``screen`` is still on top.
+    """Call ``action`` once the keys typed before it are dealt with, if ``screen`` is still on top.
 
     A tab among those keys moves the focus on, and the keys after it are handed to the next field: then
     the wait goes on there, until the field that has the focus has taken every key before the action.
+    Then it waits for the containers of every field it waited on, the deepest first and the app last, so
+    that the keys those fields let bubble up have run while ``screen`` was still on top.
     """
+    fields: list[Widget] = []
+
+    def on_top() -> bool:
+        return screen.is_attached and screen.app.screen is screen  # not when a second enter answered it
 
     def after(widget: Widget) -> None:
+        fields.append(widget)
+
         def then() -> None:
-            if not (screen.is_attached and screen.app.screen is screen):
-                return  # a second enter found it answered already
+            if not on_top():
+                return
             focused = screen.focused
             if focused is not None and focused is not widget:
                 after(focused)
             else:
-                action()
+                climb(widget, containers())
 
-        widget.call_later(then)
+        if not widget.call_later(then):
+            then()  # gone meanwhile (a row deleted in the burst): it holds no keys
+
+    def containers() -> list[DOMNode]:
+        """Every container of the fields waited on, once each, the deepest first (the app last)."""
+        seen: dict[int, DOMNode] = {}
+        for field in fields:
+            for node in field.ancestors:
+                seen.setdefault(id(node), node)
+        return sorted(seen.values(), key=lambda node: -len(node.ancestors))
+
+    def climb(widget: Widget, up: list[DOMNode]) -> None:
+        """Each of ``up`` in turn, once it has handled the keys it holds, then ``action``."""
+        if not on_top():
+            return
+        focused = screen.focused
+        if focused is not None and focused is not widget:
+            after(focused)  # a key that bubbled up moved the focus (a button's tab): wait there again
+        elif up:
+            if not up[0].call_later(climb, widget, up[1:]):
+                climb(widget, up[1:])  # a container gone meanwhile holds no keys
+        else:
+            action()
 
     focused = screen.focused
     if focused is not None:
         after(focused)
-    elif screen.is_attached and screen.app.screen is screen:
+    elif on_top():
         action()

@@ -39,7 +39,12 @@ class InOrderKeys:
                 if active is not None and active.binding.action in FOCUS_MOVES and active.enabled:
                     await widget.app.run_action(active.binding.action, active.node)
                     return
-            focused.post_message(events.Key(event.key, event.character))
+            handed = events.Key(event.key, event.character)
+            # Marked as the app marks a key it hands to the focused widget: one the field does not take
+            # bubbles up to the app's bindings (the dialog's, while it is on top), not back to the app as
+            # a fresh keystroke typed again into whatever has the focus by then.
+            handed._set_forwarded()
+            focused.post_message(handed)
             return
         if event.is_printable:
             return  # the widget's own handler inserts it, in turn
