@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from identity_tui.core.jsontext import dumps
+from identity_tui.core.jsontext import json_text
 
 MAX_BYTES = 8 * 1024 * 1024
 KEEP = 4
@@ -112,7 +112,7 @@ class Journal:
             user_id=self.user_id, source=self.source, undoes=undoes, note=note, links=links, target=target,
         )
         try:
-            self._append(dumps(rec.to_json()) + "\n")
+            self._append(json_text(rec.to_json(), indent=None) + "\n")  # the C encoder; any depth still written
         except OSError as exc:
             return rec, f"The journal could not be written ({exc.strerror or exc}); the write itself went through."
         return rec, None

@@ -221,3 +221,19 @@ def test_record_round_trip():
     assert Record.from_json(json.loads(json.dumps(rec.to_json()))) == rec
     with pytest.raises(ValueError):
         Record.from_json({"id": 1})
+
+
+@pytest.mark.parametrize("levels", [1, 5000], ids=["shallow", "deeper than json.dumps goes"])
+def test_a_record_is_written_as_one_line_of_the_same_json_at_any_depth(tmp_path, levels):
+    """A value nested deeper than the C encoder goes is written all the same, as the same text."""
+    from identity_tui.core.jsontext import dumps
+
+    value: object = {"ü": [1.5, True, None, "x\n"]}
+    for _ in range(levels):
+        value = {"v": value}
+    journal = Journal(tmp_path, "http://x")
+    rec, problem = journal.record("update", identity_id="id-1", identifier_key="k", requests=[],
+                                  before={"properties": [{"key": "p", "type": "json", "value": value}]},
+                                  after=None, outcome="saved")
+    assert problem is None
+    assert journal.path.read_text(encoding="utf-8") == dumps(rec.to_json()) + "\n"
