@@ -42,7 +42,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(autouse=True)
 def alone_when_timed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    """Under two workers, a real-terminal test runs while the other worker waits: each bounds how long a
+    """Under several workers, a real-terminal test runs while the other workers wait: each bounds how long a
     whole program may take, which a second CPU-bound test beside it would stretch. Other tests share."""
     if not os.environ.get("PYTEST_XDIST_WORKER") or os.name != "posix":
         yield
