@@ -29,19 +29,12 @@ def after_typed_ahead(screen: Screen, action: Callable[[], None]) -> None:
         return screen.is_attached and screen.app.screen is screen  # not when a second enter answered it
 
     def after(widget: Widget) -> None:
+        """Once ``widget`` has handled the keys it holds, on up through its containers (or on to the field
+        the focus moved to)."""
         fields.append(widget)
-
-        def then() -> None:
-            if not on_top():
-                return
-            focused = screen.focused
-            if focused is not None and focused is not widget:
-                after(focused)
-            else:
-                climb(widget, containers())
-
-        if not widget.call_later(then):
-            then()  # gone meanwhile (a row deleted in the burst): it holds no keys
+        up = containers()
+        if not widget.call_later(climb, widget, up):
+            climb(widget, up)  # gone meanwhile (a row deleted in the burst): it holds no keys
 
     def containers() -> list[DOMNode]:
         """Every container of the fields waited on, once each, the deepest first (the app last)."""
@@ -52,12 +45,13 @@ def after_typed_ahead(screen: Screen, action: Callable[[], None]) -> None:
         return sorted(seen.values(), key=lambda node: -len(node.ancestors))
 
     def climb(widget: Widget, up: list[DOMNode]) -> None:
-        """Each of ``up`` in turn, once it has handled the keys it holds, then ``action``."""
+        """Each of ``up`` in turn, once it has handled the keys it holds, then ``action``; if the focus has
+        moved meanwhile (a tab among the keys, or a key that bubbled up), the wait goes on from there."""
         if not on_top():
             return
         focused = screen.focused
         if focused is not None and focused is not widget:
-            after(focused)  # a key that bubbled up moved the focus (a button's tab): wait there again
+            after(focused)
         elif up:
             if not up[0].call_later(climb, widget, up[1:]):
                 climb(widget, up[1:])  # a container gone meanwhile holds no keys

@@ -98,7 +98,7 @@ class EditForm(Vertical):
             yield Static(LABELS["identity_type"], classes="field-label")
             yield Static(" ", classes="field-mark", id="identity_type-mark")
             yield OrderedSelect(TYPES, value=IdentityType(d.identity_type).value, allow_blank=False,
-                         compact=True, id="identity-type")
+                                compact=True, id="identity-type")
             yield Static(LABELS["project_id"], classes="field-label project-label")
             yield Static(" ", classes="field-mark", id="project_id-mark")
             if self.identity_id is None:
