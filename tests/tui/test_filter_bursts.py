@@ -13,6 +13,16 @@ from identity_tui.tui.widgets.identity_table import IdentityTable
 BURST = "alicexyz" + BACKSPACE * 3 + "e2" + BACKSPACE + "3"
 
 
+async def open_filters(pilot, app, focus: str | None = None) -> None:
+    """The filters dialog, opened by its key once the list is in; then the field ``focus`` (an id) has the focus."""
+    await settle(pilot, app)
+    await pilot.press("f")
+    await settle(pilot, app)
+    if focus is not None:
+        app.screen.query_one(focus).focus()
+        await settle(pilot, app)
+
+
 @pytest.mark.parametrize(("opener", "box_id"), [("slash", "#name-filter"), ("f", "#f-where")],
                          ids=["name filter", "filter dialog"])
 async def test_a_burst_keeps_its_order(make_app, people, opener, box_id):
@@ -32,9 +42,7 @@ async def test_tabs_in_a_burst_pass_the_selects_and_the_text_after_them_lands_in
     """key, type (a select), project, order (a select), property: four tabs and an expression in one burst."""
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, app)
-        await pilot.press("f")
-        await settle(pilot, app)
+        await open_filters(pilot, app)
         assert app.screen.focused is app.screen.query_one("#f-key", Input)
         await burst(pilot, app, "\t\t\t\tseats>=0")
         where = app.screen.query_one("#f-where", Input)
@@ -47,9 +55,7 @@ async def test_tabs_in_a_burst_pass_the_selects_and_the_text_after_them_lands_in
 async def test_enter_at_the_end_of_such_a_burst_applies_the_expression_typed_before_it(make_app, people):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, app)
-        await pilot.press("f")
-        await settle(pilot, app)
+        await open_filters(pilot, app)
         await burst(pilot, app, "\t\t\t\tage>=0\r")
         assert not isinstance(app.screen, FilterScreen)
         assert app.screen.filters.where == ("age>=0",)
@@ -60,11 +66,7 @@ async def test_a_burst_that_reaches_a_select_first_passes_it_on_in_order(make_ap
     select moves the focus on at once, and the keys after it go on to the next box, in order."""
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, app)
-        await pilot.press("f")
-        await settle(pilot, app)
-        app.screen.query_one("#f-type").focus()
-        await settle(pilot, app)
+        await open_filters(pilot, app, focus="#f-type")
         # type → project, typed; → order (a select), → property, typed with a backspace
         await burst(pilot, app, "\tproj-1\t\tage>" + BACKSPACE + "=0")
         assert app.screen.query_one("#f-project", Input).value == "proj-1"
@@ -80,10 +82,7 @@ async def test_letters_typed_on_a_select_before_enter_do_not_act_on_the_list_aft
         await settle(pilot, app)
         table = app.screen.query_one(IdentityTable)
         assert table.cursor_row == 0
-        await pilot.press("f")
-        await settle(pilot, app)
-        app.screen.query_one("#f-type").focus()
-        await settle(pilot, app)
+        await open_filters(pilot, app, focus="#f-type")
         await burst(pilot, app, "jji\r")
         assert isinstance(app.screen, ListScreen)
         assert table.cursor_row == 0
@@ -96,8 +95,7 @@ async def test_letters_typed_on_two_selects_in_one_burst_do_not_act_on_the_list(
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
         table = app.screen.query_one(IdentityTable)
-        await pilot.press("f")
-        await settle(pilot, app)
+        await open_filters(pilot, app)
         await burst(pilot, app, "\tproj-su\t\temail?\r")
         assert isinstance(app.screen, ListScreen)
         assert app.screen.filters.order == "desc" and app.screen.filters.project_id == ""
@@ -109,9 +107,7 @@ async def test_a_letter_handed_on_to_a_select_is_not_typed_again_in_the_next_box
     burst that the select does not take must not come back as a fresh keystroke for the next box."""
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, app)
-        await pilot.press("f")
-        await settle(pilot, app)
+        await open_filters(pilot, app)
         await burst(pilot, app, "\tq\tab")
         project = app.screen.query_one("#f-project", Input)
         assert app.screen.focused is project
