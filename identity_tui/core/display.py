@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 
-# C0 and C1 controls, DEL, and the bidi overrides that can reorder what a line appears to say.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What must never reach a terminal raw: C0 and C1 controls and DEL (they drive the terminal: colours,
+# titles, the clipboard), the bidi controls that reorder what a line appears to say (embeddings and
+# overrides U+202A-202E, isolates U+2066-2069, the marks U+200E, U+200F and U+061C), and the line and
+# paragraph separators U+2028 and U+2029 (they break a line, or a row, where nothing shows why).
+UNSAFE_CHARS = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+UNSAFE = re.compile(f"[{UNSAFE_CHARS}]")
+_UNSAFE = UNSAFE
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from identity_tui.core.display import one_line
-from identity_tui.core.jsontext import dumps
+from identity_tui.core.jsontext import dumps, safe_escapes
 from identity_tui.core.models import IdentityType, PropertyType, same_value, value_error
 # same_draft is found here too, next to the form it compares: the screens import it from this module.
 from identity_tui.core.draft import (  # noqa: F401
@@ -136,15 +136,11 @@ def parse_json_object(text: str) -> dict[str, Any]:
     return value
 
 
-# json.dumps escapes C0 controls itself; DEL, C1 controls and bidi overrides it leaves raw, and raw
-# they would reach the terminal. As \uXXXX escapes the JSON means the same and shows them plainly.
-_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def json_text(value: Any) -> str:
-    """A JSON value laid out for editing, two spaces a level, with no raw control characters."""
-    text = dumps(value, indent=2)
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    """A JSON value laid out for editing, two spaces a level, with no raw control characters: json.dumps
+    escapes C0 controls itself, and ``safe_escapes`` the rest (DEL, C1, bidi controls, line separators),
+    so the JSON means the same and shows them plainly."""
+    return safe_escapes(dumps(value, indent=2))
 
 
 # -- values as text -----------------------------------------------------------------------------

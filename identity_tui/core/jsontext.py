@@ -8,8 +8,13 @@ is far shorter than the interpreter's limit; a server may send any depth. The ou
 from __future__ import annotations
 
 import json
+import math
+import re
+import secrets
 from collections.abc import Callable
 from typing import Any
+
+from identity_tui.core.display import UNSAFE_CHARS
 
 _OPEN = {dict: "{", list: "["}
 _CLOSE = {dict: "}", list: "]"}
@@ -108,3 +113,64 @@ def json_text(value: Any, *, indent: int | None = 2) -> str:
         return json.dumps(value, indent=indent, ensure_ascii=False)
     except RecursionError:
         return dumps(value, indent=indent)
+
+
+# Inside JSON text these can only stand in strings (json.dumps already escapes C0 controls; a newline
+# outside a string is layout, so C0 is left out here): as \\uXXXX escapes the data is the same.
+_UNSAFE_IN_JSON = re.compile(f"[{UNSAFE_CHARS.replace(chr(0) + '-' + chr(0x1f), '')}]")
+
+
+def safe_escapes(text: str) -> str:
+    """JSON ``text`` with DEL, C1 controls, bidi controls and line separators written as ``\\uXXXX``:
+    the same JSON, but nothing in it can drive a terminal or reorder a line."""
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# A float JSON cannot write: infinity is written as a number too large for any double (every JSON
+# reader gets infinity back, as it would from the server's own text), NaN as null.
+INFINITY_TEXT = "1e999"
+
+
+def output_json(value: Any, *, indent: int | None = 2) -> str:
+    """JSON for the commands' output and exported files: valid JSON whatever the server sent (no
+    ``Infinity`` or ``NaN``), the same data as ``json_text``, with ``safe_escapes`` applied."""
+    try:
+        text = json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
+    except RecursionError:
+        text = _finite_text(value, indent)
+    except ValueError:  # an infinite or NaN float somewhere in it
+        text = _finite_text(value, indent)
+    return safe_escapes(text)
+
+
+def _finite_text(value: Any, indent: int | None) -> str:
+    """``json_text`` of ``value`` with each non-finite float replaced (see ``INFINITY_TEXT``)."""
+    mark = "nf" + secrets.token_hex(8)
+
+    def swap(item: Any) -> Any:
+        if isinstance(item, float) and not math.isfinite(item):
+            return f"{mark}{'nan' if item != item else '+' if item > 0 else '-'}"
+        return item
+
+    text = json_text(_mapped(value, swap), indent=indent)
+    return (text.replace(f'"{mark}+"', INFINITY_TEXT).replace(f'"{mark}-"', "-" + INFINITY_TEXT)
+            .replace(f'"{mark}nan"', "null"))
+
+
+def _mapped(value: Any, fn: Callable[[Any], Any]) -> Any:
+    """A copy of ``value`` with ``fn`` applied to every scalar, at any depth, without recursion."""
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+    while stack:
+        item, parent, slot = stack.pop()
+        if isinstance(item, dict):
+            copy: Any = dict.fromkeys(item)  # the keys in their order; the values are filled in below
+            parent[slot] = copy
+            stack.extend((v, copy, k) for k, v in item.items())
+        elif isinstance(item, (list, tuple)):
+            copy = [None] * len(item)
+            parent[slot] = copy
+            stack.extend((v, copy, i) for i, v in enumerate(item))
+        else:
+            parent[slot] = fn(item)
+    return root[0]

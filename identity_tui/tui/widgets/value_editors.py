@@ -19,15 +19,17 @@ from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Input, Static, Switch, TextArea
 
+from identity_tui.core.display import UNSAFE
 from identity_tui.core.form import Unparsed, read_switch, read_text, value_text
 from identity_tui.core.models import PropertyType
 from identity_tui.core.planner import DraftProperty
 from identity_tui.tui.widgets.in_order_keys import InOrderKeys, OrderedInput
 
 
-# C0 controls, DEL, C1 controls and the bidi overrides: written raw they would drive the terminal
-# (colours, titles, the clipboard) or reorder what a line appears to say.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls, DEL, C1 controls, bidi controls and line separators (``core.display.UNSAFE``): written raw
+# they would drive the terminal (colours, titles, the clipboard), reorder what a line appears to say, or
+# break the line.
+_UNSAFE = UNSAFE
 
 
 def _picture(match: re.Match[str]) -> str:
