@@ -164,8 +164,9 @@ def build() -> Parser:
     hist.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
     und = command("undo", "Put back what a recorded write changed (the newest record unless one is named).")
     und.add_argument("record", nargs="?", metavar="RECORD", help="a record id from identity-tui history")
+    und.add_argument("--key", metavar="KEY", help="the newest landed write of this identifier key")
     und.add_argument("--dry-run", action="store_true", help="say what it would send; send no write")
-    und.add_argument("--yes", action="store_true", help="undo a create (a delete) without asking")
+    und.add_argument("--yes", action="store_true", help="send without asking (without a terminal, needed to send)")
     und.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
 
     rm = command("delete", "Delete one identity (agents and blocks linked to it are kept).")

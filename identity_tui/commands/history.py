@@ -10,10 +10,11 @@ from datetime import datetime, timedelta, timezone
 from identity_tui.commands import output
 from identity_tui.commands.args import UsageError, is_terminal
 from identity_tui.commands.run import CONFLICT, NOT_FOUND, OK, USAGE, Exit, fmt, say
+from identity_tui.core import journal_check
 from identity_tui.core import undo as undo_ops
 from identity_tui.core.client import LettaClient
 from identity_tui.core.display import one_line
-from identity_tui.core.history import diff, undo_means
+from identity_tui.core.history import diff, outcome_words, record_key, undo_means
 from identity_tui.core.journal import Journal, Record
 
 _AGO = re.compile(r"(\d+)\s*([mhdw])")
@@ -51,6 +52,9 @@ async def cmd_history(client: LettaClient, args: argparse.Namespace, journal: Jo
     records = _select(journal, args, args.id)
     for warning in journal.warnings:
         say(f"identity-tui: warning: {warning}")
+    if any(not r.settled for r in records):  # a write whose answer was lost: a read tells what became of it
+        settled = {r.id: r for r in await journal_check.settle_all(client, journal, records)}
+        records = [settled[r.id] for r in records]
     if fmt(args) == "json":
         sys.stdout.write(output.json_text([r.to_json() for r in records]) + "\n")
         return OK
@@ -60,8 +64,8 @@ async def cmd_history(client: LettaClient, args: argparse.Namespace, journal: Jo
     for rec in records:
         local = rec.when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
         undo = f" (undoes {rec.undoes})" if rec.undoes else ""
-        sys.stdout.write(f"{rec.id}  {local}  {rec.operation:6}  {one_line(rec.identifier_key or rec.identity_id or '', 40)}"
-                         f"  {one_line(rec.outcome, 60)}{undo}\n")
+        sys.stdout.write(f"{rec.id}  {local}  {rec.operation:6}  {one_line(record_key(rec), 40)}"
+                         f"  {one_line(outcome_words(rec), 90)}{undo}\n")
         for line in diff(rec):
             sys.stdout.write(f"    {line}\n")
     return OK
@@ -70,17 +74,26 @@ async def cmd_history(client: LettaClient, args: argparse.Namespace, journal: Jo
 async def cmd_undo(client: LettaClient, args: argparse.Namespace, journal: Journal) -> int:
     if client.readonly:
         raise Exit(USAGE, "Read-only (--readonly): an undo writes, so nothing was sent.")
-    records = list(journal.records())
     if args.record:
+        if args.key:
+            raise UsageError("Give a record or --key, not both.")
         rec = journal.find(args.record)
         if rec is None:
             raise Exit(NOT_FOUND, f"No record {one_line(args.record, 40)} in this server's journal.")
+        if rec.id in {r.undoes for r in journal.records() if r.undoes and r.landed}:
+            say(f"Nothing to undo: {rec.id} was undone already (undo that undo to put it back).")
+            return OK
     else:
-        if not records:
-            raise Exit(NOT_FOUND, "Nothing recorded to undo on this server.")
-        rec = records[-1]
-    plan = await undo_ops.plan_undo(client, rec)
+        found, why = await undo_ops.pick(client, journal, key=args.key)
+        if found is None:
+            raise Exit(NOT_FOUND, why)
+        rec = found
+    plan = await undo_ops.plan_undo(client, rec, journal)
+    rec = plan.record
     if plan.problem:
+        if not rec.landed:
+            say(f"Nothing to undo: {rec.id} {plan.problem[0].lower()}{plan.problem[1:]}")
+            return OK
         raise Exit(CONFLICT if "changed since" in plan.problem or "exists again" in plan.problem else NOT_FOUND,
                    f"Cannot undo {rec.id}: {plan.problem}")
     if plan.nothing:
@@ -89,26 +102,48 @@ async def cmd_undo(client: LettaClient, args: argparse.Namespace, journal: Journ
     if plan.prepared is not None and plan.prepared.conflicts:
         fields = ", ".join(c.field for c in plan.prepared.conflicts[:5])
         raise Exit(CONFLICT, f"Changed since {rec.id}, overlapping the undo ({fields}): nothing was sent.")
-    what = undo_means(rec)
-    if args.dry_run:
-        print(f"Undo {rec.id} would {what}.")
-        if plan.prepared is not None and plan.prepared.job is not None:
-            from identity_tui.commands.writes import plan_text
+    what = f"Undo {rec.id} ({rec.operation} of {one_line(record_key(rec), 40)}) would {undo_means(rec)}."
+    requests = ""
+    if plan.prepared is not None and plan.prepared.job is not None:
+        from identity_tui.commands.writes import plan_text
 
-            print(plan_text(plan.prepared.job.plan))
+        requests = plan_text(plan.prepared.job.plan)
+    if args.dry_run:
+        if fmt(args) == "json":
+            sys.stdout.write(output.json_text({"status": "dry_run", "undo": rec.id, "would": undo_means(rec),
+                                               "requests": _requests_json(plan)}) + "\n")
+            return OK
+        print(what)
+        if requests:
+            print(requests)
         return OK
-    if plan.delete_id is not None and not args.yes:
+    if not args.yes:
         if not is_terminal(sys.stdin):
-            raise Exit(USAGE, "Undoing a create deletes the identity: give --yes (no terminal can confirm it).")
-        typed = input(f"Undo deletes {rec.identifier_key!r}. Type its identifier key to confirm: ")
-        if typed != rec.identifier_key:
-            raise Exit(USAGE, "The key typed does not match: nothing was deleted.")
-    done = await undo_ops.apply_undo(client, plan)
+            raise Exit(USAGE, f"{what[:-1]}: give --yes to send it (no terminal can confirm it). Nothing was sent.")
+        say(what)
+        if requests:
+            say(requests)
+        if plan.delete_id is not None:
+            typed = input(f"Undo deletes {rec.identifier_key!r}. Type its identifier key to confirm: ")
+            if typed != rec.identifier_key:
+                raise Exit(USAGE, "The key typed does not match: nothing was deleted.")
+        elif input("Send? [y/N] ").strip().lower() not in ("y", "yes"):
+            raise Exit(OK, "Not sent.")
+    try:
+        done = await undo_ops.apply_undo(client, plan)
+    except undo_ops.UndoConflict as exc:
+        raise Exit(CONFLICT, exc.message) from None
     note = f" ({done.note})" if done.note else ""
     if fmt(args) == "json":
         sys.stdout.write(output.json_text({"status": done.status, "undid": rec.id, "identity_id": done.identity_id,
                                            "note": done.note or None}) + "\n")
     else:
         sys.stdout.write(f"{done.status}: undid {rec.id} ({rec.operation} of "
-                         f"{one_line(rec.identifier_key or rec.identity_id or '', 40)}){note}\n")
+                         f"{one_line(record_key(rec), 40)}){note}\n")
     return OK
+
+
+def _requests_json(plan: undo_ops.UndoPlan) -> list[dict]:
+    if plan.prepared is not None and plan.prepared.job is not None:
+        return [{"method": r.method, "path": r.path, "body": r.body} for r in plan.prepared.job.plan.requests]
+    return []

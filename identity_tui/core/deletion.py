@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from identity_tui.core.errors import LettaError, NotFound, answer_may_be_lost
-from identity_tui.core.journal import image
+from identity_tui.core.journal import LANDED, NOT_LANDED, UNKNOWN, image
 from identity_tui.core.links import linked
 from identity_tui.core.models import Identity
 from identity_tui.core.paths import identity_path
@@ -48,21 +48,32 @@ async def delete(client: Any, identity_id: str, *, undoes: str | None = None) ->
             return Deleted(identity_id, already=True)
         except LettaError as exc:
             return DeleteFailed(exc)
+    entry = None
+    if journal is not None:
+        request = {"method": "DELETE", "path": identity_path(identity_id), "body": None}
+        entry = journal.begin("delete", identity_id=identity_id,
+                              identifier_key=before.identifier_key if before else None, requests=[request],
+                              before=image(before), undoes=undoes, links=links)
     try:
         await client.delete(identity_id)
     except NotFound:
         result: Deleted | DeleteFailed = Deleted(identity_id, already=True)
     except LettaError as exc:
         result = DeleteFailed(exc)
+    except BaseException:  # a cancel: given up while the delete was in flight
+        if entry is not None:
+            journal.finish(entry, UNKNOWN, "unknown: given up while waiting for the answer; a later read settles it")
+        raise
     else:
         result = Deleted(identity_id)
-    if journal is not None and not (isinstance(result, Deleted) and result.already):
-        outcome = "deleted" if isinstance(result, Deleted) else (
-            "unknown: the answer was lost" if result.lost else f"refused: {result.error.message}")
-        request = {"method": "DELETE", "path": identity_path(identity_id), "body": None}
-        _, problem = journal.record("delete", identity_id=identity_id,
-                                    identifier_key=before.identifier_key if before else None, requests=[request],
-                                    before=image(before), after=None, outcome=outcome, undoes=undoes, links=links)
+    if entry is not None:
+        if isinstance(result, Deleted):
+            status, words = (NOT_LANDED, "not needed: someone else had deleted it just before") if result.already \
+                else (LANDED, "deleted")
+        else:
+            status, words = (UNKNOWN, "unknown: the answer was lost; a later read settles it") if result.lost \
+                else (NOT_LANDED, f"refused: {result.error.message}")
+        _, problem = journal.finish(entry, status, words)
         if problem and isinstance(result, Deleted):
             result = replace(result, journal_problem=problem)
     return result

@@ -6,21 +6,63 @@ from typing import Any
 
 from identity_tui.core.display import one_line
 from identity_tui.core.fields import FIELDS
-from identity_tui.core.journal import Record
+from identity_tui.core.journal import LANDED, PARTLY, PENDING, Record
 from identity_tui.core.jsontext import json_text
 
 
+def record_key(record: Record) -> str:
+    """The identity a record is about, as its key was when the write was sent (an update that tried to
+    change the key is shown under the key it had)."""
+    before = record.before or {}
+    return str(before.get("identifier_key") or record.identifier_key or record.identity_id or "")
+
+
+def outcome_words(record: Record) -> str:
+    """What became of the write, truly: landed, partly, refused or failed, or unknown and how it was settled."""
+    if record.status == PENDING:
+        words = "unknown: sent, and the program ended before the answer came"
+    else:
+        words = record.outcome
+    if record.checked and record.status not in (LANDED, PARTLY) or record.checked and "read" in words:
+        words += f" ({record.checked})"
+    return words
+
+
+def tried(record: Record) -> list[str]:
+    """What a write that did not land tried to change, a line each."""
+    lines = []
+    for request in record.requests:
+        body = request.get("body")
+        if request.get("method") == "PATCH" and isinstance(body, dict):
+            for name in FIELDS:
+                if name in body and name != "properties":
+                    lines.append(f"tried {name}: {_short((record.before or {}).get(name))} -> {_short(body[name])}")
+            for p in body.get("properties") or []:
+                if isinstance(p, dict):
+                    lines.append(f"tried {one_line(str(p.get('key')), 40)} = {_short(p.get('value'))}")
+        elif request.get("method") == "PUT" and isinstance(body, list):
+            lines.append(f"tried to replace the property list ({len(body)} propert{'y' if len(body) == 1 else 'ies'})")
+        elif request.get("method") == "POST" and isinstance(body, dict):
+            lines.append(f"tried to create: {_short(body.get('name'))}, {body.get('identity_type')}")
+        elif request.get("method") == "DELETE":
+            lines.append("tried to delete it")
+    return lines
+
+
 def diff(record: Record) -> list[str]:
-    """What the record changed, a line each: fields, then properties (+ added, - removed, ~ changed)."""
+    """What the record changed, a line each: fields, then properties (+ added, - removed, ~ changed); for a
+    write that did not land (or is not known to have), what it tried."""
     if record.operation in ("link", "unlink") and record.target:
         return [f"{record.operation} {record.target.get('kind')} {record.target.get('id')}"]
+    if not record.landed:
+        return tried(record)
     before, after = record.before or {}, record.after or {}
     lines = []
     if before and after:
         for name in FIELDS:
             if before.get(name) != after.get(name):
                 lines.append(f"{name}: {_short(before.get(name))} -> {_short(after.get(name))}")
-    elif before or after:
+    elif record.operation in ("create", "delete") and (before or after):
         whole = before or after
         lines.append(f"{'deleted' if before else 'created'}: {_short(whole.get('name'))}, "
                      f"{whole.get('identity_type')}, project {_short(whole.get('project_id'))}")

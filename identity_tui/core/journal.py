@@ -1,14 +1,25 @@
-"""The write journal: one JSON line per write this tool sends, with the identity before and after.
+"""The write journal: a write-ahead record of every write this tool sends, with the identity before and after.
 
 The server keeps no history, but every save reads the identity right before writing and reads it back
 after: the journal keeps both, so a change is answerable and can be undone. One append-only file per
-server under the state directory (``journal/<server>.jsonl``), mode 0600, each record fsync'd; never a
-token (a record holds the requests' bodies and the server's address without credentials).
+server under the state directory (``journal/<server>.jsonl``), mode 0600; never a token (a record holds
+the requests' bodies and the server's address without credentials).
 
-Limits: a file is rotated at ``MAX_BYTES`` (8 MiB) to ``.1`` (the older ``.1`` to ``.2``, and so on),
-and ``KEEP`` (4) rotated files are kept: about 40 MiB per server. A damaged line is skipped with a
-warning, never the whole journal. A failed write to the journal never stops the write it records:
-``record`` returns the reason instead, for the caller to show.
+Write-ahead: ``begin`` puts the intent on disk (the requests, the identity as read before them, status
+``pending``), flushed with fsync, before the first request leaves; ``finish`` appends the outcome under the
+same id (``landed``, ``partly``, ``not_landed`` or ``unknown``, with the identity as read after). Reading
+folds the two lines into one record. A process killed in between leaves the intent ``pending``: like
+``unknown``, it is settled by reading the server (``core.journal_check``), never guessed.
+
+Damage: a short write (a full disk) is cut back off the file, and a line torn anyway is closed before
+the next record, so it never glues onto it; a damaged line is skipped with a warning, never the whole
+journal. A failed write to the journal never stops the write it records: ``begin``/``finish`` return the
+reason, for the caller to say in one sentence; when the intent could not be written, ``finish`` writes
+the whole record at once.
+
+Limits: a file is rotated at ``MAX_BYTES`` (8 MiB) to ``.1`` (the older ``.1`` to ``.2``, and so on), and
+``KEEP`` (4) rotated files are kept: about 40 MiB per server. Rotating and appending hold a lock on
+``<file>.lock``, so processes writing one journal at once never lose each other's records.
 """
 
 from __future__ import annotations
@@ -19,16 +30,30 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from identity_tui.core.jsontext import json_text
 
+try:  # POSIX: a lock between processes; elsewhere appends are only safe within one process
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 MAX_BYTES = 8 * 1024 * 1024
 KEEP = 4
 OPERATIONS = ("create", "update", "delete", "link", "unlink")
+
+# What became of a write. ``pending``: the intent is on disk and no outcome yet (in flight, or the process
+# died); ``unknown``: the answer was lost and no read has shown it yet; both are settled by a read.
+PENDING, LANDED, PARTLY, NOT_LANDED, UNKNOWN = "pending", "landed", "partly", "not_landed", "unknown"
+STATUSES = (PENDING, LANDED, PARTLY, NOT_LANDED, UNKNOWN)
+UNSETTLED = (PENDING, UNKNOWN)
+# What an outcome line may change in its intent's record.
+_OUTCOME_FIELDS = ("status", "outcome", "after", "identity_id", "done", "checked", "note")
 
 
 @dataclass(frozen=True)
@@ -52,6 +77,14 @@ class Record:
     note: str = ""
     links: dict[str, list[str]] | None = None  # a deleted identity's agents and blocks (to re-link on undo)
     target: dict[str, str] | None = None  # a link change: {"kind": "agent"|"block", "id": ...}
+    status: str = ""  # one of STATUSES ("" in records written before there was one: read from ``outcome``)
+    project_id: str | None = None  # a create's project (where its key is looked up)
+    done: str | None = None  # when the outcome was known
+    checked: str = ""  # how an unknown outcome was settled (or last looked for), by a read of the server
+
+    def __post_init__(self) -> None:
+        if not self.status:
+            object.__setattr__(self, "status", _status_of(self.outcome))
 
     def to_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -60,25 +93,68 @@ class Record:
     def from_json(cls, data: Any) -> Record:
         if not isinstance(data, dict):
             raise ValueError("not an object")
-        kwargs = {k: data.get(k) for k in cls.__dataclass_fields__}
+        kwargs = {k: data.get(k) for k in cls.__dataclass_fields__ if k in data or k in _REQUIRED}
         for name in ("id", "time", "server", "operation", "outcome"):
-            if not isinstance(kwargs[name], str):
+            if not isinstance(kwargs.get(name), str):
                 raise ValueError(f"{name} missing")
-        if not isinstance(kwargs["requests"], list):
+        if not isinstance(kwargs.get("requests"), list):
             raise ValueError("requests missing")
-        kwargs["source"] = kwargs["source"] or ""
-        kwargs["note"] = kwargs["note"] or ""
+        for name in ("source", "note", "status", "checked"):
+            kwargs[name] = kwargs.get(name) or ""
+        if kwargs["status"] and kwargs["status"] not in STATUSES:
+            raise ValueError(f"unknown status {kwargs['status']!r}")
         return cls(**kwargs)
 
     @property
     def when(self) -> datetime:
         return datetime.fromisoformat(self.time)
 
+    @property
+    def landed(self) -> bool:
+        """The write changed the server (all of it, or part of a save of two requests)."""
+        return self.status in (LANDED, PARTLY)
+
+    @property
+    def settled(self) -> bool:
+        return self.status not in UNSETTLED
+
+
+_REQUIRED = ("id", "time", "server", "operation", "identity_id", "identifier_key", "requests", "before", "after",
+             "outcome")
+
+
+def _status_of(outcome: str) -> str:
+    """The status of a record written before records had one, from its outcome's words."""
+    if outcome in ("saved", "deleted", "linked", "unlinked") or outcome.startswith("saved"):
+        return LANDED
+    if outcome.startswith("partly"):
+        return PARTLY
+    if outcome.startswith("refused"):
+        return NOT_LANDED
+    return UNKNOWN  # "failed: nothing landed" was a read right after, which a late landing can still prove wrong
+
+
+def now_text() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
 
 def file_name(server: str) -> str:
     """A file name for a server key: readable where it can be, and never two servers in one file."""
     readable = re.sub(r"[^A-Za-z0-9._-]+", "_", server)[:60].strip("_") or "server"
     return f"{readable}-{hashlib.sha256(server.encode()).hexdigest()[:10]}.jsonl"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A write begun: its record (status ``pending``), and whether its intent reached the disk."""
+
+    record: Record
+    written: bool
+    problem: str | None = None  # why the intent could not be written
+
+
+def unwritable(exc: OSError) -> str:
+    return f"The journal could not be written ({exc.strerror or exc}); the write itself went through."
 
 
 @dataclass
@@ -93,45 +169,124 @@ class Journal:
     max_bytes: int = MAX_BYTES
     keep: int = KEEP
     warnings: list[str] = field(default_factory=list)
+    # Writes of this process whose outcome is not known yet, by identity id: settled when it is next read.
+    unsettled: dict[str, Record] = field(default_factory=dict)
+    # Creates of this process whose answer was lost, by (project, key): a later lookup of the key settles them.
+    unsettled_creates: dict[tuple[str | None, str | None], Record] = field(default_factory=dict)
 
     @property
     def path(self) -> Path:
         return self.root / file_name(self.server)
 
-    def record(self, operation: str, *, identity_id: str | None, identifier_key: str | None,
-               requests: list[dict[str, Any]], before: dict[str, Any] | None, after: dict[str, Any] | None,
-               outcome: str, undoes: str | None = None, note: str = "",
-               links: dict[str, list[str]] | None = None,
-               target: dict[str, str] | None = None) -> tuple[Record, str | None]:
-        """Append one record; returns it, and why it could not be written (None when it was)."""
+    # -- writing ----------------------------------------------------------------------------------------
+
+    def begin(self, operation: str, *, identity_id: str | None, identifier_key: str | None,
+              requests: list[dict[str, Any]], before: dict[str, Any] | None, undoes: str | None = None,
+              links: dict[str, list[str]] | None = None, target: dict[str, str] | None = None,
+              project_id: str | None = None) -> Entry:
+        """Put the intent of a write on disk (flushed) before it is sent; status ``pending``."""
         rec = Record(
             id=f"{datetime.now(timezone.utc).strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}",
-            time=datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-            server=self.server, operation=operation, identity_id=identity_id, identifier_key=identifier_key,
-            requests=requests, before=before, after=after, outcome=outcome, profile=self.profile,
-            user_id=self.user_id, source=self.source, undoes=undoes, note=note, links=links, target=target,
+            time=now_text(), server=self.server, operation=operation, identity_id=identity_id,
+            identifier_key=identifier_key, requests=requests, before=before, after=None,
+            outcome="pending: sent, no answer yet", profile=self.profile, user_id=self.user_id,
+            source=self.source, undoes=undoes, links=links, target=target, status=PENDING, project_id=project_id,
         )
         try:
             self._append(json_text(rec.to_json(), indent=None) + "\n")  # the C encoder; any depth still written
         except OSError as exc:
-            return rec, f"The journal could not be written ({exc.strerror or exc}); the write itself went through."
-        return rec, None
+            return Entry(rec, False, unwritable(exc))
+        return Entry(rec, True)
+
+    def finish(self, entry: Entry, status: str, outcome: str, *, after: dict[str, Any] | None = None,
+               identity_id: str | None = None, note: str = "", checked: str = "") -> tuple[Record, str | None]:
+        """Append the outcome of a write begun with ``begin``; returns the whole record and why it could
+        not be written (None when it was)."""
+        assert status in STATUSES
+        rec = replace(entry.record, status=status, outcome=outcome, after=after,
+                      identity_id=identity_id or entry.record.identity_id, done=now_text(),
+                      note=note or entry.record.note, checked=checked)
+        line = rec.to_json() if not entry.written else {"id": rec.id, "outcome_of": rec.id,
+                                                          **{k: getattr(rec, k) for k in _OUTCOME_FIELDS}}
+        problem = self._write(line)
+        self._track(rec)
+        return rec, problem
+
+    def settle(self, rec: Record, status: str, outcome: str, *, after: dict[str, Any] | None = None,
+               identity_id: str | None = None, checked: str) -> tuple[Record, str | None]:
+        """Append what a later read of the server found of an unsettled record."""
+        settled = replace(rec, status=status, outcome=outcome, after=after if after is not None else rec.after,
+                          identity_id=identity_id or rec.identity_id, done=rec.done or now_text(), checked=checked)
+        problem = self._write({"id": rec.id, "outcome_of": rec.id,
+                               **{k: getattr(settled, k) for k in _OUTCOME_FIELDS}})
+        self._track(settled)
+        return settled, problem
+
+    def record(self, operation: str, *, identity_id: str | None, identifier_key: str | None,
+               requests: list[dict[str, Any]], before: dict[str, Any] | None, after: dict[str, Any] | None,
+               outcome: str, status: str = "", undoes: str | None = None, note: str = "",
+               links: dict[str, list[str]] | None = None,
+               target: dict[str, str] | None = None) -> tuple[Record, str | None]:
+        """A write whose outcome is known at once, as one whole line (intent and outcome together)."""
+        entry = Entry(Record(
+            id=f"{datetime.now(timezone.utc).strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}",
+            time=now_text(), server=self.server, operation=operation, identity_id=identity_id,
+            identifier_key=identifier_key, requests=requests, before=before, after=None, outcome=outcome,
+            profile=self.profile, user_id=self.user_id, source=self.source, undoes=undoes, note=note, links=links,
+            target=target), written=False)
+        return self.finish(entry, status or _status_of(outcome), outcome, after=after, note=note)
+
+    def _track(self, rec: Record) -> None:
+        if rec.operation == "create":
+            if rec.settled:
+                self.unsettled_creates.pop((rec.project_id, rec.identifier_key), None)
+            else:
+                self.unsettled_creates[(rec.project_id, rec.identifier_key)] = rec
+        if rec.identity_id is None:
+            return
+        if rec.settled:
+            self.unsettled.pop(rec.identity_id, None)
+        else:
+            self.unsettled[rec.identity_id] = rec
+
+    def _write(self, data: dict[str, Any]) -> str | None:
+        try:
+            self._append(json_text(data, indent=None) + "\n")
+        except OSError as exc:
+            return unwritable(exc)
+        return None
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if fcntl is None:  # pragma: no cover - Windows
+            yield
+            return
+        fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
     def _append(self, line: str) -> None:
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         data = line.encode("utf-8")
-        try:
-            size = self.path.stat().st_size
-        except FileNotFoundError:
-            size = 0
-        if size and size + len(data) > self.max_bytes:
-            self._rotate()
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        with self._locked():
+            try:
+                size = self.path.stat().st_size
+            except FileNotFoundError:
+                size = 0
+            if size and size + len(data) > self.max_bytes:
+                self._rotate()
+                size = 0
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    data = b"\n" + data  # a line torn earlier ends here, and stays a damaged line of its own
+                _write_all(fd, data, size)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def _rotate(self) -> None:
         base = self.path
@@ -143,19 +298,48 @@ class Journal:
                 older.rename(base.with_name(f"{base.name}.{n + 1}"))
         base.rename(base.with_name(f"{base.name}.1"))
 
+    # -- reading ----------------------------------------------------------------------------------------
+
     def files(self) -> list[Path]:
         """The journal's files, oldest first."""
         rotated = [self.path.with_name(f"{self.path.name}.{n}") for n in range(self.keep, 0, -1)]
         return [p for p in [*rotated, self.path] if p.exists()]
 
     def records(self) -> Iterator[Record]:
-        """Every readable record, oldest first; a damaged line adds a warning and is skipped."""
+        """Every readable record, oldest first, with its latest outcome; a damaged line adds a warning."""
+        found: dict[str, Record] = {}
+        for path, number, data in self._lines():
+            if isinstance(data, dict) and "outcome_of" in data:
+                rec = found.get(str(data["outcome_of"]))
+                if rec is None:
+                    continue  # its intent was rotated away
+                changes = {k: data[k] for k in _OUTCOME_FIELDS if k in data}
+                try:
+                    found[rec.id] = Record.from_json({**rec.to_json(), **changes})
+                except (ValueError, TypeError) as exc:
+                    self.warnings.append(f"{path.name} line {number} is damaged and was skipped ({exc}).")
+                continue
+            try:
+                rec = Record.from_json(data)
+            except (ValueError, TypeError) as exc:
+                self.warnings.append(f"{path.name} line {number} is damaged and was skipped ({exc}).")
+                continue
+            found[rec.id] = rec
+        yield from found.values()
+
+    def _lines(self) -> Iterator[tuple[Path, int, Any]]:
         for path in self.files():
-            with open(path, "rb") as stream:
+            try:
+                stream = open(path, "rb")
+            except FileNotFoundError:  # rotated away while this was reading
+                continue
+            with stream:
                 for number, raw in enumerate(stream, 1):
+                    if not raw.strip():
+                        continue
                     try:
-                        yield Record.from_json(json.loads(raw.decode("utf-8")))
-                    except (ValueError, UnicodeDecodeError, RecursionError, TypeError) as exc:
+                        yield path, number, json.loads(raw.decode("utf-8"))
+                    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
                         self.warnings.append(f"{path.name} line {number} is damaged and was skipped ({exc}).")
 
     def find(self, record_id: str) -> Record | None:
@@ -164,6 +348,20 @@ class Journal:
             if rec.id == record_id or rec.id.endswith(record_id) and len(record_id) >= 6:
                 found = rec
         return found
+
+
+def _write_all(fd: int, data: bytes, size: int) -> None:
+    """Write ``data`` whole, or cut what was written back off the file and raise."""
+    done = 0
+    try:
+        while done < len(data):
+            done += os.write(fd, data[done:])
+    except OSError:
+        try:
+            os.ftruncate(fd, size)
+        except OSError:
+            pass  # the torn line stays; the next record starts on a line of its own
+        raise
 
 
 def wire_requests(requests: Any) -> list[dict[str, Any]]:

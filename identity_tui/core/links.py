@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from identity_tui.core import paging
-from identity_tui.core.errors import LettaError
+from identity_tui.core.errors import LettaError, answer_may_be_lost
+from identity_tui.core.journal import LANDED, NOT_LANDED, UNKNOWN
 from identity_tui.core.paths import link_path
 
 KINDS = ("agent", "block")
@@ -51,24 +52,38 @@ async def change(client: Any, identity_id: str, kind: str, target_id: str, *, at
     method = {("agent", True): client.attach_agent, ("agent", False): client.detach_agent,
               ("block", True): client.attach_block, ("block", False): client.detach_block}[(kind, attach)]
     path = link_path(kind, target_id, identity_id, attach=attach)
+    journal = getattr(client, "journal", None)
+    entry = None
+    if journal is not None:
+        entry = journal.begin("link" if attach else "unlink", identity_id=identity_id, identifier_key=None,
+                              requests=[{"method": "PATCH", "path": path, "body": None}], before=None,
+                              undoes=undoes, target={"kind": kind, "id": target_id})
     try:
         await method(target_id, identity_id)
     except LettaError as exc:
-        _record(client, attach, identity_id, kind, target_id, path, f"refused: {exc.message}", undoes)
+        if entry is not None:
+            lost = answer_may_be_lost(exc)
+            journal.finish(entry, UNKNOWN if lost else NOT_LANDED,
+                           "unknown: the answer was lost; a later read settles it" if lost
+                           else f"refused: {exc.message}")
         raise
-    after = {t.get("id"): t for t in await linked(client, identity_id, kind)}
-    _record(client, attach, identity_id, kind, target_id, path, "linked" if attach else "unlinked", undoes)
+    except BaseException:  # a cancel
+        if entry is not None:
+            journal.finish(entry, UNKNOWN, "unknown: given up while waiting for the answer; a later read settles it")
+        raise
+    try:
+        after = {t.get("id"): t for t in await linked(client, identity_id, kind)}
+    except LettaError:
+        if entry is not None:
+            journal.finish(entry, UNKNOWN, "unknown: answered, but the links could not be read after it")
+        raise
+    if entry is not None:
+        there = target_id in after
+        journal.finish(entry, LANDED if there == attach else NOT_LANDED,
+                       ("linked" if attach else "unlinked") if there == attach
+                       else "answered, but the links read after it do not show the change")
     if attach and target_id not in after:
         raise LettaError(f"The server answered the link, but the {kind} is not among the identity's links.")
     if not attach and target_id in after:
         raise LettaError(f"The server answered the unlink, but the {kind} is still linked.")
     return LinkChange(kind, target_id, "linked" if attach else "unlinked", after.get(target_id) or before.get(target_id))
-
-
-def _record(client: Any, attach: bool, identity_id: str, kind: str, target_id: str, path: str, outcome: str,
-            undoes: str | None) -> None:
-    journal = getattr(client, "journal", None)
-    if journal is not None:
-        journal.record("link" if attach else "unlink", identity_id=identity_id, identifier_key=None,
-                       requests=[{"method": "PATCH", "path": path, "body": None}], before=None, after=None,
-                       outcome=outcome, undoes=undoes, target={"kind": kind, "id": target_id})

@@ -19,14 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from identity_tui.core.conflict import MINE, THEIRS, Conflict, merge
 # answer_may_be_lost and the deletion are found here too: every writer comes to this module.
 from identity_tui.core.deletion import DeleteFailed, Deleted, delete  # noqa: F401
 from identity_tui.core.draft import same_draft
 from identity_tui.core.errors import LettaError, NotFound, answer_may_be_lost
-from identity_tui.core.journal import image, wire_requests
+from identity_tui.core.fields import SCALARS, key_field
+from identity_tui.core.journal import NOT_LANDED, PARTLY, image, wire_requests
+from identity_tui.core.journal import LANDED
+from identity_tui.core.journal import UNKNOWN as J_UNKNOWN
+from identity_tui.core.journal_check import holds_request, holds_sent
 from identity_tui.core.models import Identity
 from identity_tui.core.planner import Draft, DraftError, Plan, PlannedRequest, matches_draft, plan_create, plan_save
 
@@ -45,6 +49,22 @@ class Client(Protocol):
     async def replace_properties(self, identity_id: str, body: list) -> Identity: ...  # type: ignore[type-arg]
     async def delete(self, identity_id: str) -> None: ...
     async def find_by_key(self, identifier_key: str, project_id: str | None = None) -> Identity | None: ...
+
+
+def sent_fields(requests: tuple[PlannedRequest, ...] | list[PlannedRequest]) -> set[str]:
+    """The field names (``matches_draft``'s) that ``requests`` set: a PATCH's fields and property keys; a PUT
+    or a POST sets the whole list, so any property difference counts then (``(order)`` too)."""
+    out: set[str] = set()
+    for r in requests:
+        body = r.body
+        if r.method == "PATCH" and isinstance(body, dict):
+            out.update(name for name in SCALARS if name in body)
+            out.update(key_field(p.get("key")) for p in body.get("properties") or [] if isinstance(p, dict))
+        elif r.method == "PUT":
+            out.add("properties.*")
+        else:
+            return {"*"}
+    return out
 
 
 def same_identity(a: Identity, b: Identity) -> bool:
@@ -172,11 +192,19 @@ class Saved:
     kept: tuple[str, ...] = ()
     note: str = ""
     journal_problem: str | None = None  # why the journal could not record this write (it went through)
+    requests: tuple[PlannedRequest, ...] = ()  # what was sent ((): judged against the whole draft)
 
     @property
     def dropped(self) -> list[str]:
-        """Fields the server answered 200 for but holds otherwise (it takes 1 and 1.0 as the same value)."""
-        return matches_draft(self.identity, self.draft)
+        """Fields this save sent that the server answered 200 for but holds otherwise (it takes 1 and 1.0 as
+        the same value). A field or property the save did not send is someone else's: never counted here."""
+        differ = matches_draft(self.identity, self.draft)
+        if not self.requests:
+            return differ
+        sent = sent_fields(self.requests)
+        if "*" in sent:
+            return differ
+        return [f for f in differ if f in sent or ("properties.*" in sent and f.startswith(key_field("")))]
 
 
 @dataclass(frozen=True)
@@ -242,42 +270,77 @@ async def send(client: Client, job: SaveJob, progress: SendProgress | None = Non
                undoes: str | None = None) -> Outcome:
     """Send ``job``'s requests in order, stopping at the first failure; returns what happened.
 
-    Each write that went out is recorded in the client's journal, if it keeps one (``core.journal``)."""
+    With a journal on the client (``core.journal``), the intent is on disk before the first request leaves
+    and the outcome follows it: landed (with the identity as read after), partly, not landed, or unknown
+    (the answer was lost and no read has shown it yet). A caller that gives up waiting (a cancel) leaves
+    the write ``unknown``, to be settled by a later read."""
     progress = progress if progress is not None else SendProgress()
-    outcome = await _send(client, job, progress)
-    return _journaled(client, job, progress, outcome, undoes)
-
-
-def _journaled(client: Client, job: SaveJob, progress: SendProgress, outcome: Outcome, undoes: str | None) -> Outcome:
+    early = await _before_sending(client, job)
+    if early is not None:
+        return early
     journal = getattr(client, "journal", None)
-    if journal is None or not isinstance(outcome, (Saved, Failed)):
+    entry = None
+    if journal is not None:
+        entry = journal.begin(
+            "create" if job.basis is None else "update", identity_id=job.basis.id if job.basis else None,
+            identifier_key=job.draft.identifier_key, requests=wire_requests(job.plan.requests),
+            before=image(job.basis), undoes=undoes, project_id=job.draft.project_id)
+    try:
+        outcome = await _requests(client, job, progress)
+    except BaseException:  # a cancel: the caller gave up waiting; what was in flight may still land
+        if entry is not None:
+            _gave_up(journal, entry, progress)
+        raise
+    if entry is None:
         return outcome
-    sent = list(progress.applied)
-    if isinstance(outcome, Failed):
-        sent.append(outcome.failed)
-    elif outcome.note == CREATED_AFTER_ALL:
-        return outcome  # found by the lookup: nothing was sent this time
-    if not sent:
-        return outcome
-    if isinstance(outcome, Saved):
-        after: Identity | None = outcome.identity
-        result = "saved" if not outcome.dropped else "saved, but the server kept other values"
+    return _journaled(journal, entry, job, progress, outcome)
+
+
+def _gave_up(journal: Any, entry: Any, progress: SendProgress) -> None:
+    after = image(progress.response)
+    if progress.in_flight is None and not progress.applied:
+        journal.finish(entry, NOT_LANDED, "not sent: given up before the first request left")
+    elif progress.in_flight is None:
+        journal.finish(entry, PARTLY, "partly saved: given up between two requests", after=after)
     else:
-        landed = outcome.landed if isinstance(outcome.landed, Identity) else None
-        after = landed or outcome.response
-        result = ("partly saved" if outcome.partly is not None else
-                  "unknown: the answer was lost" if outcome.lost and outcome.landed == UNKNOWN else
-                  "failed: nothing landed" if outcome.lost else f"refused: {outcome.error.message}")
-    identity = after or job.basis
-    _, problem = journal.record(
-        "create" if job.basis is None else "update",
-        identity_id=identity.id if identity is not None else None,
-        identifier_key=job.draft.identifier_key,
-        requests=wire_requests(sent), before=image(job.basis), after=image(after), outcome=result, undoes=undoes)
+        journal.finish(entry, J_UNKNOWN, "unknown: given up while waiting for the answer; a later read settles it",
+                       after=after)
+
+
+def _journaled(journal: Any, entry: Any, job: SaveJob, progress: SendProgress, outcome: Outcome) -> Outcome:
+    if isinstance(outcome, Saved):
+        if outcome.note == LANDED_AFTER_ALL or outcome.note == CREATED_AFTER_ALL:
+            words = "saved: the answer was lost, and a read of the server showed it landed"
+        else:
+            dropped = outcome.dropped
+            words = "saved" if not dropped else f"saved, but the server kept other values for {', '.join(dropped)}"
+        _, problem = journal.finish(entry, LANDED, words, after=image(outcome.identity),
+                                    identity_id=outcome.identity.id)
+    elif isinstance(outcome, Failed):
+        applied = bool(outcome.applied)
+        if outcome.partly is not None:
+            status, words, after = PARTLY, "partly saved: the answer was lost, and a read showed part of it", outcome.partly
+        elif not outcome.lost:
+            status = PARTLY if applied else NOT_LANDED
+            words = (f"partly saved: the {outcome.failed.method} was refused ({outcome.error.message})" if applied
+                     else f"refused: {outcome.error.message}")
+            after = outcome.response
+        elif outcome.landed == UNKNOWN:
+            status = PARTLY if applied else J_UNKNOWN
+            words = "unknown: the answer was lost, and the server could not be read after it"
+            after = outcome.response
+        else:
+            status = PARTLY if applied else J_UNKNOWN
+            words = "unknown: the answer was lost, and a read right after did not show it (it may land late)"
+            after = outcome.response
+        _, problem = journal.finish(entry, status, words, after=image(after))
+    else:  # pragma: no cover - Found, Changed and ReadFailed come before anything is sent
+        return outcome
     return replace(outcome, journal_problem=problem) if problem else outcome
 
 
-async def _send(client: Client, job: SaveJob, progress: SendProgress) -> Outcome:
+async def _before_sending(client: Client, job: SaveJob) -> Outcome | None:
+    """The read right before the first write, and a lost create's lookup: an outcome when nothing is to be sent."""
     if job.check_first and job.basis is not None:
         # One GET is cheap next to a PUT that would overwrite a save made while a preview stood open.
         try:
@@ -293,9 +356,26 @@ async def _send(client: Client, job: SaveJob, progress: SendProgress) -> Outcome
         except LettaError as exc:
             return Failed(exc, first, (), None, job, UNKNOWN)
         if found is not None:
+            settle_lost_create(client, found)
             if not matches_draft(found, job.draft):
                 return Saved(found, job.draft, True, note=CREATED_AFTER_ALL)
             return Found(found, job)
+    return None
+
+
+def settle_lost_create(client: Client, found: Identity) -> None:
+    """An earlier try of this create, by this process, whose answer was lost: a lookup of its key found it."""
+    journal = getattr(client, "journal", None)
+    if journal is None:
+        return
+    for rec in list(journal.unsettled_creates.values()):
+        if rec.identifier_key == found.identifier_key and rec.project_id == found.project_id \
+                and rec.requests and holds_request(found, rec.requests[0]):
+            journal.settle(rec, LANDED, "landed: its answer was lost, and a lookup of its key found it",
+                           after=image(found), identity_id=found.id, checked="found by its key")
+
+
+async def _requests(client: Client, job: SaveJob, progress: SendProgress) -> Outcome:
     for request in job.plan.requests:
         progress.in_flight = request
         try:
@@ -308,7 +388,7 @@ async def _send(client: Client, job: SaveJob, progress: SendProgress) -> Outcome
         progress.answers.append(answer)
     held = progress.response or job.basis  # an empty plan sends nothing: the basis holds the draft
     assert held is not None
-    return Saved(held, job.draft, job.basis is None, job.kept)
+    return Saved(held, job.draft, job.basis is None, job.kept, requests=tuple(job.plan.requests))
 
 
 async def _one(client: Client, job: SaveJob, request: PlannedRequest) -> Identity:
@@ -323,10 +403,11 @@ async def _one(client: Client, job: SaveJob, request: PlannedRequest) -> Identit
 async def _failed(client: Client, job: SaveJob, exc: LettaError, request: PlannedRequest,
                   progress: SendProgress) -> Outcome:
     landed: Identity | str | None = None
+    sent = tuple(job.plan.requests)
     if job.basis is not None and answer_may_be_lost(exc):
         landed = await read_back(client, job.basis.id)
-        if isinstance(landed, Identity) and not matches_draft(landed, job.draft):
-            return Saved(landed, job.draft, False, job.kept, LANDED_AFTER_ALL)
+        if isinstance(landed, Identity) and all(holds_sent(landed, sent)):
+            return Saved(landed, job.draft, False, job.kept, LANDED_AFTER_ALL, requests=sent)
     failure = Failed(exc, request, tuple(progress.applied), progress.response, job, landed)
     if isinstance(landed, Identity) and failure.partly is None:
         failure = replace(failure, landed=NOTHING_LANDED)

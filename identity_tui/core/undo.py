@@ -2,9 +2,16 @@
 
 An undo is a save like any other: the identity is read again, what changed since the record was
 written is merged three-way (the record's after-image is the base, the server's copy is theirs, the
-before-image is mine), overlapping changes come back as conflicts, and only what differs is sent.
-Undoing a create deletes; undoing a delete creates again (a new id) with its properties and links;
-undoing a link unlinks and the other way round. Each undo is journaled, so it can be undone in turn.
+before-image is mine), overlapping changes come back as conflicts, and only what differs is sent; the
+identity is read once more right before the first request leaves, and anything new goes back through
+the same merge. Undoing a create deletes; undoing a delete creates again (a new id) with its properties
+and links; undoing a link unlinks and the other way round. Each undo is journaled, so it can be undone
+in turn.
+
+Only a write that landed is undone. A write whose outcome is unknown is settled by a read first
+(``core.journal_check``); one that was refused, failed or is still not seen is left alone. ``pick``
+chooses the newest landed write that is neither an undo nor undone already, so a second undo steps one
+write further back and never silently redoes.
 """
 
 from __future__ import annotations
@@ -12,10 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from identity_tui.core import journal_check
 from identity_tui.core import links as link_ops
 from identity_tui.core import transaction as tx
 from identity_tui.core.errors import LettaError, NotFound
-from identity_tui.core.journal import Record
+from identity_tui.core.journal import Journal, Record
 from identity_tui.core.models import Identity
 from identity_tui.core.planner import Draft
 
@@ -39,8 +47,55 @@ def _identity(data: dict[str, Any] | None) -> Identity | None:
     return Identity.model_validate(data) if data else None
 
 
-async def plan_undo(client: Any, record: Record) -> UndoPlan:
-    """Read the server and decide what undoing ``record`` sends."""
+class UndoConflict(LettaError):
+    """Changed meanwhile, overlapping the undo (seen by the read right before sending): nothing was sent."""
+
+    def __init__(self, prepared: tx.Prepared) -> None:
+        fields = ", ".join(c.field for c in prepared.conflicts[:5])
+        super().__init__(f"Changed on the server meanwhile, overlapping the undo ({fields}): nothing was sent.")
+        self.prepared = prepared
+
+
+def _undone(records: list[Record]) -> set[str]:
+    """The records a landed undo has put back."""
+    return {r.undoes for r in records if r.undoes and r.landed}
+
+
+def _about(rec: Record, key: str | None) -> bool:
+    if key is None:
+        return True
+    keys = {rec.identifier_key, (rec.before or {}).get("identifier_key"), (rec.after or {}).get("identifier_key")}
+    return key in keys
+
+
+async def pick(client: Any, journal: Journal, *, key: str | None = None) -> tuple[Record | None, str]:
+    """The write a plain ``undo`` takes: the newest landed write (of identity ``key``) that is not an undo
+    and was not undone; unsettled writes on the way are settled by a read. (None, why) when there is none."""
+    records = list(journal.records())
+    undone = _undone(records)
+    skipped = 0
+    for rec in reversed(records):
+        if rec.undoes or rec.id in undone or not _about(rec, key):
+            continue
+        if not rec.settled:
+            rec = await journal_check.check(client, journal, rec)
+        if rec.landed:
+            return rec, ""
+        skipped += 1
+    whose = f" of '{key}'" if key is not None else ""
+    if skipped:
+        return None, f"No write{whose} that landed is left to undo ({skipped} that did not land were left alone)."
+    return None, f"Nothing recorded{whose} to undo on this server."
+
+
+async def plan_undo(client: Any, record: Record, journal: Journal | None = None) -> UndoPlan:
+    """Read the server and decide what undoing ``record`` sends (settling its outcome first when unknown)."""
+    if not record.settled and journal is not None:
+        record = await journal_check.check(client, journal, record)
+    if not record.landed:
+        words = "its outcome is still unknown (a read of the server does not show it)" if not record.settled \
+            else record.outcome
+        return UndoPlan(record, problem=f"It did not land ({words}): there is nothing to undo.", nothing=False)
     op = record.operation
     if op in ("link", "unlink"):
         if not record.target or not record.identity_id:
@@ -61,7 +116,9 @@ async def plan_undo(client: Any, record: Record) -> UndoPlan:
         current = await client.get(record.identity_id)
     except NotFound:
         return UndoPlan(record, problem="The identity was deleted since: there is nothing to put back.")
-    after = _identity(record.after) or current
+    after = _identity(record.after)
+    if after is None:
+        return UndoPlan(record, problem="The record holds no copy from after the change: it cannot be merged safely.")
     if op == "create":
         if not tx.same_identity(current, after):
             return UndoPlan(record, problem="The identity was changed since it was created: delete it with "
@@ -110,14 +167,26 @@ async def apply_undo(client: Any, plan: UndoPlan, choices: dict[str, str] | None
         if not choices:
             raise LettaError("The identity changed since, overlapping the undo: choose per field first.")
         prepared = tx.resolve(prepared, choices)
-    if prepared.job is None:
-        return UndoDone("restored", rec.identity_id, "the server already held these values")
-    outcome = await tx.send(client, prepared.job, undoes=rec.id)
-    if isinstance(outcome, tx.Saved):
-        return UndoDone("restored", outcome.identity.id)
-    if isinstance(outcome, tx.Failed):
-        raise outcome.error
-    raise LettaError("The undo was not sent.")
+    for _ in range(3):  # each round: the server changed again between the read and the send
+        if prepared.job is None:
+            return UndoDone("restored", rec.identity_id, "the server already held these values")
+        outcome = await tx.send(client, replace(prepared.job, check_first=True), undoes=rec.id)
+        if isinstance(outcome, tx.Saved):
+            return UndoDone("restored", outcome.identity.id)
+        if isinstance(outcome, tx.Failed):
+            raise outcome.error
+        if isinstance(outcome, tx.ReadFailed):
+            raise outcome.error
+        if isinstance(outcome, tx.Changed):
+            prepared = outcome.prepared
+            if prepared.conflicts:
+                raise UndoConflict(prepared)
+            if prepared.errors:
+                raise LettaError(f"Changed meanwhile; with those changes the undo would be invalid "
+                                 f"({prepared.errors[0].field}: {prepared.errors[0].message}): nothing was sent.")
+            continue
+        break
+    raise LettaError("The identity kept changing while the undo was sent; nothing more was sent.")
 
 
 async def _relink(client: Any, identity_id: str, links: dict[str, list[str]], undoes: str) -> str:
