@@ -146,6 +146,8 @@ async def cmd_ensure(client: LettaClient, args: argparse.Namespace, project: str
         found = await client.find_by_key(args.key, project)
         if found is None:
             raise outcome.error
+        if not isinstance(outcome.error, Conflict):
+            tx.settle_lost_create(client, found)  # the journal learns it landed, and its id
         status = "exists" if isinstance(outcome.error, Conflict) else "created"
     if args.update:
         _writes_allowed(client, args)

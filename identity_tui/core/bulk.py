@@ -253,6 +253,8 @@ async def apply_row(client: Any, row: RowPlan) -> RowResult:
             except LettaError as exc:
                 return RowResult(row, False, "failed", exc.message)
             if found is not None:
+                if outcome.lost:
+                    tx.settle_lost_create(client, found)  # the journal learns it landed, and its id
                 if not matches_draft(found, row.draft):
                     return RowResult(row, True, "created" if outcome.lost else "exists", identity=found)
                 return RowResult(row, False, "conflict", "Created by someone else meanwhile, with other values: run "

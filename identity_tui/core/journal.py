@@ -125,7 +125,7 @@ _REQUIRED = ("id", "time", "server", "operation", "identity_id", "identifier_key
 
 def _status_of(outcome: str) -> str:
     """The status of a record written before records had one, from its outcome's words."""
-    if outcome in ("saved", "deleted", "linked", "unlinked") or outcome.startswith("saved"):
+    if outcome in ("saved", "created", "deleted", "linked", "unlinked", "restored") or outcome.startswith("saved"):
         return LANDED
     if outcome.startswith("partly"):
         return PARTLY

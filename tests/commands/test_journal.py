@@ -13,6 +13,7 @@ import pytest
 from identity_tui.core import journal as journal_mod
 from identity_tui.core.journal import Journal, Record
 from tests.contract.helpers import AGENT_BODY
+from tests.support.journal_files import folded
 
 
 def journal_dir() -> Path:
@@ -20,16 +21,7 @@ def journal_dir() -> Path:
 
 
 def journal_records(tmp_path: Path) -> list[dict]:
-    """Every record on disk, each intent folded with the outcome line written under its id."""
-    files = sorted(journal_dir().glob("*.jsonl"))
-    out: dict[str, dict] = {}
-    for line in (line for f in files for line in f.read_text().splitlines()):
-        data = json.loads(line)
-        if "outcome_of" in data:
-            out[data["outcome_of"]].update({k: v for k, v in data.items() if k not in ("id", "outcome_of")})
-        else:
-            out[data["id"]] = data
-    return list(out.values())
+    return folded()
 
 
 def mine(records: list[dict], key: str) -> list[dict]:

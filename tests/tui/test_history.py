@@ -196,7 +196,7 @@ async def test_damaged_journal_lines_are_one_warning_line(make_app, people):
         screen = await open_history(pilot, app)
         assert screen.query_one("#history-table", DataTable).row_count == 1
         warnings = [line for line in screen_lines(app) if "damaged journal line" in line]
-        assert len(warnings) == 1 and "2 damaged journal lines skipped (the first: line 2 of its file)" in warnings[0]
+        assert len(warnings) == 1 and "2 damaged journal lines skipped (the first: line 3 of its file)" in warnings[0]
 
 
 async def test_undo_of_a_delete_previews_the_post_and_creates_it_again(make_app, people):

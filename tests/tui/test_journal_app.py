@@ -12,11 +12,11 @@ from textual.widgets import Input
 
 from identity_tui.core import journal as journal_mod
 from identity_tui.tui.screens.preview import PreviewScreen
+from tests.support.journal_files import folded
 
 
 def records() -> list[dict]:
-    root = Path(os.environ["XDG_STATE_HOME"]) / "identity-tui" / "journal"
-    return [json.loads(line) for f in sorted(root.glob("*.jsonl")) for line in f.read_text().splitlines()]
+    return folded()
 
 
 async def save_name(pilot, app, suffix: str) -> None:

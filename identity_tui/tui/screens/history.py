@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rich.text import Text
 from textual import on, work
@@ -21,11 +21,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from identity_tui.core import journal_check
 from identity_tui.core import transaction as tx
 from identity_tui.core import undo as undo_ops
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.errors import LettaError
-from identity_tui.core.history import diff, undo_means
+from identity_tui.core.history import diff, outcome_words, record_key, undo_means
 from identity_tui.core.journal import Record
 from identity_tui.core.models import Identity
 from identity_tui.tui.messages import IdentityWritten
@@ -143,6 +144,10 @@ class HistoryScreen(ReportsWorkerErrors, Screen):
         """Read the journal off the UI thread (it is a file of up to some tens of MB)."""
         journal = getattr(self.app.client, "journal", None)
         loaded = await asyncio.to_thread(read_journal, journal, self.identity_id)
+        if journal is not None and any(not r.settled for r in loaded.records):
+            # A write whose answer was lost: a read of the server tells what became of it.
+            self.post_message(self.Read(loaded))
+            loaded.records = await journal_check.settle_all(self.app.client, journal, loaded.records)
         self.post_message(self.Read(loaded))
 
     @on(Read)
@@ -156,8 +161,8 @@ class HistoryScreen(ReportsWorkerErrors, Screen):
         for rec in self.records:
             local = rec.when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
             op = rec.operation + (" (undo)" if rec.undoes else "")
-            table.add_row(Text(local), Text(op), Text(one_line(rec.identifier_key or rec.identity_id or "", 30)),
-                          Text(one_line(rec.outcome, 60)))
+            table.add_row(Text(local), Text(op), Text(one_line(record_key(rec), 30)),
+                          Text(one_line(outcome_words(rec), 60)))
         if not self.records:
             self._show_diff(None)
         else:
@@ -181,10 +186,10 @@ class HistoryScreen(ReportsWorkerErrors, Screen):
         if rec is None:
             body.append("No writes recorded for this server" + (" and identity." if self.identity_id else "."))
         else:
-            body.append(f"{rec.id}  {rec.operation} of {one_line(rec.identifier_key or rec.identity_id or '', 40)}",
-                        style="bold")
+            body.append(f"{rec.id}  {rec.operation} of {one_line(record_key(rec), 40)}", style="bold")
             if rec.undoes:
                 body.append(f"  (undoes {rec.undoes})")
+            body.append("\n" + printable(outcome_words(rec)))
             for line in diff(rec) or ["(no change recorded)"]:
                 body.append("\n" + printable(line))
         self.query_one("#history-diff-text", Static).update(body)
@@ -202,7 +207,7 @@ class HistoryScreen(ReportsWorkerErrors, Screen):
     @work(exclusive=True, group="undo", exit_on_error=False)
     async def plan_undo(self, rec: Record) -> None:
         try:
-            plan = await undo_ops.plan_undo(self.app.client, rec)
+            plan = await undo_ops.plan_undo(self.app.client, rec, getattr(self.app.client, "journal", None))
         except LettaError as exc:
             self.post_message(self.UndoPlanned(None, f"Cannot undo {rec.id}: {exc.message}"))
             return
@@ -307,6 +312,10 @@ class HistoryScreen(ReportsWorkerErrors, Screen):
     async def send_undo(self, plan: undo_ops.UndoPlan, choices: dict[str, str] | None) -> None:
         try:
             done = await undo_ops.apply_undo(self.app.client, plan, choices)
+        except undo_ops.UndoConflict as exc:
+            # The read right before sending saw a change overlapping the undo: the choice is the user's again.
+            self.post_message(self.UndoPlanned(replace(plan, prepared=exc.prepared)))
+            return
         except LettaError as exc:
             self.post_message(self.UndoDone(plan.record, None, exc.message))
             return
@@ -319,8 +328,7 @@ class HistoryScreen(ReportsWorkerErrors, Screen):
             self._stop(f"Not undone: {message.problem}")
             return
         note = f" ({message.done.note})" if message.done.note else ""
-        self._stop(f"Undid {rec.id}: {message.done.status} "
-                   f"{one_line(rec.identifier_key or rec.identity_id or '', 40)}{note}.")
+        self._stop(f"Undid {rec.id}: {message.done.status} {one_line(record_key(rec), 40)}{note}.")
         self._after_write()
 
     def _after_write(self) -> None:
