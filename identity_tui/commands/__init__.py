@@ -25,15 +25,20 @@ def main(argv: list[str]) -> int:
     except UsageError as exc:
         return _fail(run.USAGE, str(exc))
     try:
-        return asyncio.run(_main(args))
+        code = asyncio.run(_main(args))
+        sys.stdout.flush()  # here, so a failed write is a sentence, not a message at exit
+        return code
     except UsageError as exc:
         return _fail(run.USAGE, str(exc))
     except run.Exit as exc:
         return _fail(exc.code, exc.message) if exc.code else _said(exc.message)
     except BrokenPipeError:
         # The reader went away (``| head``): what it wanted was written.
-        sys.stdout = open(__import__("os").devnull, "w")  # noqa: SIM115 - so the exit flush does not fail
+        _stdout_gone()
         return run.OK
+    except OSError as exc:  # a local write failed: stdout on a full disk or /dev/full, an I/O error
+        _stdout_gone()
+        return _fail(run.FAILED, f"Cannot write the output: {exc.strerror or exc}.")
     except KeyboardInterrupt:
         return _fail(130, "Interrupted.")
 
@@ -47,7 +52,8 @@ async def _main(args) -> int:  # type: ignore[no-untyped-def]
     try:
         cfg = config.load_config()
         conn = config.resolve(cfg, profile=args.profile, base_url=args.base_url, token=args.token,
-                              user_id=args.user_id, project_id=args.project_id, readonly=args.readonly)
+                              user_id=args.user_id, project_id=args.project_id, readonly=args.readonly,
+                              request_timeout=args.request_timeout, max_answer_mib=args.max_answer_mib)
     except config.ConfigError as exc:
         raise UsageError(str(exc)) from None
     if args.sandbox is not None:
@@ -57,6 +63,8 @@ async def _main(args) -> int:  # type: ignore[no-untyped-def]
         run.say(f"identity-tui: warning: {warning}")
     backend = open_backend(conn, timeouts=(args.connect_timeout, args.read_timeout), source=f"identity-tui {args.command}")
     client = backend.client
+    if client.plain_http_warning:
+        run.say(f"identity-tui: warning: {client.plain_http_warning}")
     try:
         if args.command == "list":
             return await run.cmd_list(client, args)
@@ -102,7 +110,8 @@ async def _import(cfg, args, client, project):  # type: ignore[no-untyped-def]
     import os
 
     env = {k: v for k, v in os.environ.items() if k not in (config.ENV_BASE_URL, config.ENV_TOKEN, config.ENV_PROFILE)}
-    source_conn = config.resolve(cfg, profile=args.from_profile, readonly=True, env=env)
+    source_conn = config.resolve(cfg, profile=args.from_profile, readonly=True, env=env,
+                                 request_timeout=args.request_timeout, max_answer_mib=args.max_answer_mib)
     source = open_backend(source_conn, timeouts=(args.connect_timeout, args.read_timeout))
     try:
         return await bulk.cmd_import(client, args, project, source=source.client)
@@ -111,10 +120,25 @@ async def _import(cfg, args, client, project):  # type: ignore[no-untyped-def]
 
 
 def _fail(code: int, message: str) -> int:
-    print(f"identity-tui: {message}", file=sys.stderr)
+    from identity_tui.core.display import printable
+
+    print(f"identity-tui: {printable(message, keep_newlines=True)}", file=sys.stderr)
     return code
 
 
 def _said(message: str) -> int:
-    print(message, file=sys.stderr)
+    from identity_tui.core.display import printable
+
+    print(printable(message, keep_newlines=True), file=sys.stderr)
     return 0
+
+
+def _stdout_gone() -> None:
+    """Nothing more can reach stdout: what is left in its buffer is dropped, so the exit flush does not fail."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real descriptor (a test's capture)
+        pass
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open until exit

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import signal
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -57,18 +60,53 @@ class Progress:
 
 async def cmd_export(client: LettaClient, args: argparse.Namespace) -> int:
     fmt = args.format or format_of(args.output or "-", None)
-    total = None
-    if is_terminal(sys.stderr):
+    with _stopped_by_sigterm() as terminated:
         try:
-            total = await client.count()  # the whole organization's: an upper bound with filters
-        except Exception:  # noqa: BLE001 - progress only
-            total = None
-    progress = Progress("exported", total)
-    with _target(args.output) as out:
-        count = await _write(client, args, fmt, out, progress)
-    progress.end()
+            target = _target(args.output)
+            with target as out:
+                total = None
+                if is_terminal(sys.stderr):
+                    try:
+                        total = await client.count()  # the whole organization's: an upper bound with filters
+                    except Exception:  # noqa: BLE001 - progress only
+                        total = None
+                progress = Progress("exported", total)
+                count = await _write(client, args, fmt, out, progress)
+                progress.end()
+        except export.TargetError as exc:
+            raise Exit(USAGE if exc.before else FAILED, exc.message) from None
+        except export.Unwritable as exc:
+            raise Exit(FAILED, str(exc)) from None
+        except asyncio.CancelledError:
+            if not terminated:
+                raise
+            raise Exit(143, "Terminated: the export stopped, and no partial file was left.") from None
+    if target.file is not None and target.file.note:
+        say(f"identity-tui: note: {target.file.note}")
     say(f"exported {count:,} {'identity' if count == 1 else 'identities'}")
     return OK
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm() -> Iterator[list[bool]]:
+    """SIGTERM cancels the command as ctrl+c does, so a partial file is removed; the list says it came."""
+    came: list[bool] = []
+    loop, task = asyncio.get_running_loop(), asyncio.current_task()
+
+    def stop() -> None:
+        came.append(True)
+        if task is not None:
+            task.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGTERM, stop)
+    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals here
+        yield came
+        return
+    try:
+        yield came
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
 
 
 async def _write(client: LettaClient, args: argparse.Namespace, fmt: str, out: IO[str], progress: Progress) -> int:
@@ -76,7 +114,7 @@ async def _write(client: LettaClient, args: argparse.Namespace, fmt: str, out: I
 
 
 class _target:
-    """stdout for ``-`` or nothing; else FILE, written beside it and renamed when complete."""
+    """stdout for ``-`` or nothing; else FILE (``export.FileTarget``: complete or as it was)."""
 
     def __init__(self, name: str | None) -> None:
         self.file = export.FileTarget(name) if name not in (None, "-") else None
@@ -86,7 +124,8 @@ class _target:
 
     def __exit__(self, *exc: Any) -> None:
         if self.file is None:
-            sys.stdout.flush()
+            if exc[0] is None:
+                sys.stdout.flush()
         else:
             self.file.__exit__(*exc)
 

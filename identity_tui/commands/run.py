@@ -15,7 +15,7 @@ from identity_tui.commands import output
 from identity_tui.commands.args import UsageError, is_terminal
 from identity_tui.core import paging
 from identity_tui.core.client import LettaClient
-from identity_tui.core.display import one_line
+from identity_tui.core.display import one_line, printable
 from identity_tui.core.errors import BadResponse, Conflict, LettaError, NotFound
 from identity_tui.core.keys import key_of, project_key
 from identity_tui.core.paths import identity_path
@@ -37,8 +37,8 @@ class Exit(Exception):
 
 
 def say(text: str) -> None:
-    """A line for the person on stderr (stdout is kept for what scripts read)."""
-    print(text, file=sys.stderr, flush=True)
+    """A line for the person on stderr (stdout is kept for what scripts read), never raw controls."""
+    print(printable(text, keep_newlines=True), file=sys.stderr, flush=True)
 
 
 def code_for(error: LettaError) -> int:

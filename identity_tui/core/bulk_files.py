@@ -3,9 +3,13 @@
 A row is an identity as the server sends it (``identifier_key``, ``name``, ``identity_type``,
 ``project_id``, ``properties`` as ``{key, type, value}``; ``id`` is kept for ``--match id``; other fields
 are ignored). In CSV the fields are columns and each property is a ``prop:KEY:TYPE`` column, so types
-survive a round trip: an empty cell is no property; a string is written as it is, except an empty
-one or one that starts with ``"``, which is written as a JSON string; numbers, booleans and json
-values are JSON text.
+survive a round trip: an empty cell is no property; numbers, booleans and json values are JSON text; a
+text (a field, a string value, a key in the header) is written as it is, unless a spreadsheet would
+evaluate it, a terminal would act on it, or it could be misread (``text_cell`` says when): then it is
+written as a JSON string, ``"=SUM(1)"`` with its quotes, and read back as the text it holds.
+
+A number in a file that a float cannot hold exactly (``1.0000000000000001``, ``0.1e-400``, ``1e400``)
+makes its row bad, named with the number: nothing is changed without a word.
 
 Bad input never stops the reading: each bad row comes back as a ``BadRow`` with its line number, and
 the good rows are still read.
@@ -16,17 +20,22 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import math
+from decimal import Decimal, InvalidOperation
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from identity_tui.core.display import UNSAFE
 from identity_tui.core.fields import COLUMNS
-from identity_tui.core.jsontext import dumps
+from identity_tui.core.jsontext import output_json
 from identity_tui.core.kinds import PropertyType
 
 FORMATS = ("jsonl", "json", "csv")
 REQUIRED = ("identifier_key", "name", "identity_type")
-LINE_LIMIT = 1024 * 1024  # one identity on one line: a longer line is refused, not read into memory
+# One identity on one line (JSON lines, CSV): a longer line is refused, not read into memory. The server
+# takes identities of several megabytes; this is far above any it would store in practice.
+LINE_LIMIT = 32 * 1024 * 1024
 _CHUNK = 64 * 1024
 
 
@@ -84,7 +93,8 @@ def _lines(stream: IO[bytes]) -> Iterator[tuple[int, str | None, str | None]]:
             while raw and not raw.endswith(b"\n"):
                 raw = stream.readline(_CHUNK)
                 size += len(raw)
-            yield number, None, f"is {size / 1024 / 1024:.1f} MB long; one identity may take at most 1 MB"
+            yield number, None, (f"is {size / 1024 / 1024:.1f} MB long; one identity may take at most "
+                                 f"{LINE_LIMIT // 1024 // 1024} MB")
             continue
         if b"\x00" in raw:
             yield number, None, "holds a NUL byte (is this a binary file?)"
@@ -105,13 +115,17 @@ def _read_jsonl(stream: IO[bytes]) -> Iterator[Row | BadRow]:
             text = text.removeprefix("\ufeff")
         if not text.strip():
             continue
+        numbers = _Numbers()
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_float=numbers)
         except ValueError as exc:
             yield BadRow(number, f"Line {number} is not JSON: {getattr(exc, 'msg', str(exc))} (column {getattr(exc, 'colno', '?')}).")
             continue
         except RecursionError:
             yield BadRow(number, f"Line {number} is nested too deeply to read.")
+            continue
+        if numbers.lossy:
+            yield BadRow(number, f"Line {number}: {_lossy_words(numbers.lossy[0])}")
             continue
         yield _object_row(number, data)
 
@@ -124,8 +138,9 @@ def _read_json(stream: IO[bytes]) -> Iterator[Row | BadRow]:
         line = raw[: exc.start].count(b"\n") + 1
         yield BadRow(line, f"Line {line} is not UTF-8 text.")
         return
+    numbers = _Numbers()
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_float=numbers)
     except ValueError as exc:
         line = getattr(exc, "lineno", 1)
         yield BadRow(line, f"Line {line} is not JSON: {getattr(exc, 'msg', str(exc))}.")
@@ -139,7 +154,63 @@ def _read_json(stream: IO[bytes]) -> Iterator[Row | BadRow]:
     # Line numbers from the text: where each element of the top-level array starts.
     starts = _element_lines(text, len(data))
     for index, item in enumerate(data):
-        yield _object_row(starts[index] if index < len(starts) else 1, item)
+        line = starts[index] if index < len(starts) else 1
+        lossy = _lossy_in(item) if numbers.lossy else None
+        yield BadRow(line, f"Line {line}: {_lossy_words(lossy)}") if lossy is not None else _object_row(line, item)
+
+
+class _Lossy(float):
+    """A number read from a file that a float does not hold exactly; ``text`` is how the file wrote it."""
+
+    text: str
+
+
+class _Numbers:
+    """``parse_float`` for ``json.loads``: a float, or a ``_Lossy`` one (kept in ``lossy``) when the text
+    means a number the float is not: more digits than a float holds, too small or too large for one."""
+
+    def __init__(self) -> None:
+        self.lossy: list[_Lossy] = []
+
+    def __call__(self, text: str) -> float:
+        value = float(text)
+        if repr(value) == text or _exact(text, value):
+            return value
+        lossy = _Lossy(value)
+        lossy.text = text
+        self.lossy.append(lossy)
+        return lossy
+
+
+def _exact(text: str, value: float) -> bool:
+    if not math.isfinite(value):
+        return False
+    try:
+        return Decimal(text) == Decimal(repr(value))
+    except InvalidOperation:
+        return False
+
+
+def _lossy_in(value: Any) -> _Lossy | None:
+    """The first lossy number in ``value``, at any depth."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _Lossy):
+            return item
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def _lossy_words(number: _Lossy) -> str:
+    text = number.text if len(number.text) <= 40 else number.text[:39] + "…"
+    if not math.isfinite(number):
+        return f"the number {text} is too large for a number (a float holds up to about 1.8e308)."
+    return (f"the number {text} has more precision than a number holds: it would be stored as "
+            f"{float(number)!r}. Write {float(number)!r} to store that.")
 
 
 def _element_lines(text: str, count: int) -> list[int]:
@@ -195,6 +266,8 @@ def _read_csv(stream: IO[bytes]) -> Iterator[Row | BadRow]:
                 continue
             yield text.removeprefix("\ufeff") if number == 1 else text  # type: ignore[union-attr]
 
+    if csv.field_size_limit() < LINE_LIMIT:  # a cell may be as long as an identity (the default is 128 KiB)
+        csv.field_size_limit(LINE_LIMIT)
     reader = csv.reader(text_lines())
     try:
         header = next(reader)
@@ -234,15 +307,21 @@ def _columns(header: list[str]) -> tuple[list[tuple[str, str | None, PropertyTyp
             out.append((name, None, None))
         elif name.startswith("prop:"):
             key, sep, type_name = name[5:].rpartition(":")
+            shown = output_json(name, indent=None)
             try:
                 ptype = PropertyType(type_name)
             except ValueError:
-                return out, f"column '{name}' must be prop:KEY:TYPE with TYPE one of string, number, boolean, json."
+                return out, f"column {shown} must be prop:KEY:TYPE with TYPE one of string, number, boolean, json."
             if not sep or not key:
-                return out, f"column '{name}' must be prop:KEY:TYPE."
+                return out, f"column {shown} must be prop:KEY:TYPE."
+            try:
+                key = text_value(key)
+            except ValueError:
+                return out, f"column {shown}: a KEY that starts with a quote must be a JSON string."
             out.append(("prop", key, ptype))
         else:
-            return out, f"unknown column '{name}' (fields: {', '.join(COLUMNS)}; properties: prop:KEY:TYPE)."
+            return out, (f"unknown column {output_json(name, indent=None)} (fields: {', '.join(COLUMNS)}; "
+                         "properties: prop:KEY:TYPE).")
     missing = [f for f in REQUIRED if f not in {c[0] for c in out}]
     if missing:
         return out, f"column {', '.join(missing)} missing."
@@ -256,16 +335,26 @@ def _csv_row(line: int, columns: list[tuple[str, str | None, PropertyType | None
     props: list[dict[str, Any]] = []
     for (field, key, ptype), cell in zip(columns, cells):
         if field != "prop":
-            data[field] = cell if cell != "" or field in REQUIRED else None
+            if cell == "" and field not in REQUIRED:
+                data[field] = None
+                continue
+            try:
+                data[field] = text_value(cell)
+            except ValueError:
+                return BadRow(line, f"Line {line}, column {field}: {output_json(cell[:40], indent=None)} starts with "
+                                    "a quote but is not a JSON string.")
             continue
         if cell == "":
             continue
-        assert ptype is not None
+        assert ptype is not None and key is not None
+        column = output_json(column_name(key, ptype.value), indent=None)
         try:
             value = cell_value(ptype, cell)
+        except _LossyCell as exc:
+            return BadRow(line, f"Line {line}, column {column}: {_lossy_words(exc.number)}")
         except ValueError:
-            return BadRow(line, f"Line {line}, column prop:{key}:{ptype.value}: {cell[:40]!r} is not a {ptype.value} "
-                                "(write it as JSON).")
+            return BadRow(line, f"Line {line}, column {column}: {output_json(cell[:40], indent=None)} is not a "
+                                f"{ptype.value} (write it as JSON).")
         props.append({"key": key, "type": ptype.value, "value": value})
     data["properties"] = props
     return Row(line, data)
@@ -274,27 +363,62 @@ def _csv_row(line: int, columns: list[tuple[str, str | None, PropertyType | None
 # -- writing -------------------------------------------------------------------------------------------
 
 
+# A text a spreadsheet evaluates when it starts with one of these (OWASP's list, the full-width forms
+# some spreadsheets also take, and a newline).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def text_cell(text: str) -> str:
+    """A text as a CSV cell: as it is, unless it is empty, starts with ``"`` or with what makes a
+    spreadsheet evaluate it (``FORMULA_START``), or holds a character a terminal would act on or that
+    would hide in it (``display.UNSAFE``: controls, NUL, bidi controls, line separators); then as a JSON
+    string, its controls escaped, which ``text_value`` reads back exactly."""
+    if text and not text.startswith(('"', *FORMULA_START)) and not UNSAFE.search(text):
+        return text
+    return output_json(text, indent=None)
+
+
+def text_value(cell: str) -> str:
+    """The text a cell holds (``text_cell`` undone): a cell starting with ``"`` is a JSON string (ValueError
+    when it is not one), anything else the text itself."""
+    if not cell.startswith('"'):
+        return cell
+    value = json.loads(cell)
+    if not isinstance(value, str):
+        raise ValueError(cell)
+    return value
+
+
 def cell_text(ptype: PropertyType | str, value: Any) -> str:
     """A property value as a CSV cell (see the module's note)."""
     if PropertyType(ptype) is PropertyType.STRING and isinstance(value, str):
-        return value if value and not value.startswith('"') else json.dumps(value, ensure_ascii=False)
-    return dumps(value)
+        return text_cell(value)
+    return output_json(value, indent=None)
+
+
+class _LossyCell(ValueError):
+    def __init__(self, number: _Lossy) -> None:
+        super().__init__(number.text)
+        self.number = number
 
 
 def cell_value(ptype: PropertyType, cell: str) -> Any:
-    """The value of a non-empty CSV cell; ValueError when it is not JSON where JSON is needed."""
+    """The value of a non-empty CSV cell; ValueError when it is not JSON where JSON is needed, or holds a
+    number a float cannot hold exactly."""
     if ptype is PropertyType.STRING:
-        if cell.startswith('"'):
-            value = json.loads(cell)
-            if not isinstance(value, str):
-                raise ValueError(cell)
-            return value
-        return cell
-    return json.loads(cell)
+        return text_value(cell)
+    numbers = _Numbers()
+    value = json.loads(cell, parse_float=numbers)
+    if numbers.lossy:
+        raise _LossyCell(numbers.lossy[0])
+    return value
 
 
 def column_name(key: str, ptype: str) -> str:
-    return f"prop:{key}:{ptype}"
+    """``prop:KEY:TYPE``, the key as ``text_cell`` writes it (so an empty key, or one holding NUL, is
+    ``prop:"":string``)."""
+    plain = key and not key.startswith('"') and not UNSAFE.search(key)
+    return f"prop:{key if plain else output_json(key, indent=None)}:{ptype}"
 
 
 def csv_header(columns: Iterable[tuple[str, str]]) -> list[str]:
@@ -304,13 +428,29 @@ def csv_header(columns: Iterable[tuple[str, str]]) -> list[str]:
 
 def csv_cells(item: dict[str, Any], header: list[str]) -> list[str]:
     """One identity as the cells of ``header``."""
-    props = {column_name(str(p.get("key")), str(p.get("type"))): p for p in item.get("properties") or []}
+    props = {column_name(p["key"], p["type"]): p for p in item.get("properties") or []}
     cells = []
     for name in header:
         if name in COLUMNS:
             value = item.get(name)
-            cells.append("" if value is None else str(value))
+            cells.append("" if value is None else text_cell(value if isinstance(value, str) else str(value)))
         else:
             prop = props.get(name)
             cells.append("" if prop is None else cell_text(prop["type"], prop.get("value")))
     return cells
+
+
+def csv_problem(item: dict[str, Any]) -> str | None:
+    """Why CSV cannot hold this identity as the server sent it (one sentence), or None."""
+    props = item.get("properties") or []
+    seen: set[tuple[str, str]] = set()
+    for p in props if isinstance(props, list) else [props]:
+        if not (isinstance(p, dict) and isinstance(p.get("key"), str) and p.get("type") in _TYPES):
+            return "its properties are not all {key, type, value} with a known type"
+        if (p["key"], p["type"]) in seen:
+            return f"it has the property {output_json(p['key'], indent=None)} of type {p['type']} twice"
+        seen.add((p["key"], p["type"]))
+    return None
+
+
+_TYPES = {t.value for t in PropertyType}

@@ -3,14 +3,17 @@
 Streamed page after page (``core.bulk.walk``), in constant memory: CSV needs every property column in
 its header, so its rows are spooled to a temporary file first, never held in memory. A file is written
 beside itself (``FileTarget``: a hidden ``.part``) and renamed over its name only once complete; an
-export that fails or is cancelled removes the partial file and leaves any older file untouched.
+export that fails or is cancelled removes the partial file and leaves any older file untouched. A
+device or a FIFO is written in place, a symlink's target is what is replaced.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
+import stat
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -18,8 +21,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from identity_tui.core import bulk
-from identity_tui.core.bulk_files import csv_cells, csv_header
-from identity_tui.core.jsontext import json_text
+from identity_tui.core.bulk_files import csv_cells, csv_header, csv_problem
+from identity_tui.core.display import printable
+from identity_tui.core.jsontext import json_text, output_json
 
 Step = Callable[[int], None]
 Keep = Callable[[dict[str, Any]], bool]
@@ -41,18 +45,27 @@ async def _items(client: Any, filters: dict[str, Any], step: Step | None, page: 
             yield row.wire
 
 
+class Unwritable(ValueError):
+    """An identity the format cannot hold as the server sent it (one sentence)."""
+
+
 async def write(client: Any, fmt: str, out: IO[str], filters: dict[str, Any], step: Step | None = None,
                 *, page: int = bulk.PAGE, keep: Keep | None = None) -> int:
     """Write every identity ``filters`` select (``list_page``'s keywords) and ``keep`` accepts (a property
     filter, which the server cannot apply) to ``out`` in ``fmt``; ``step`` is called with the count read
-    so far after each one is read. Returns how many were written."""
+    so far after each one is read. Returns how many were written. JSON is ``output_json``'s (valid, its
+    controls escaped, the data exact); an identity CSV cannot hold raises ``Unwritable``."""
     count = 0
     if fmt == "csv":
         columns: set[tuple[str, str]] = set()
         with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
             async for item in _items(client, filters, step, page, keep):
+                problem = csv_problem(item)
+                if problem:
+                    raise Unwritable(f"Identity {output_json(str(item.get('identifier_key')), indent=None)} cannot be "
+                                     f"written as CSV: {problem}. Export it as JSON lines (--format jsonl).")
                 for p in item.get("properties") or []:
-                    columns.add((str(p.get("key")), str(p.get("type"))))
+                    columns.add((p["key"], p["type"]))
                 spool.write(json_text(item, indent=None) + "\n")
                 count += 1
             spool.seek(0)
@@ -63,7 +76,7 @@ async def write(client: Any, fmt: str, out: IO[str], filters: dict[str, Any], st
                 writer.writerow(csv_cells(json.loads(line), header))
         return count
     async for item in _items(client, filters, step, page, keep):
-        text = json_text(item, indent=None)
+        text = output_json(item, indent=None)
         if fmt == "json":
             out.write(",\n  " if count else "[\n  ")
             out.write(text)
@@ -75,28 +88,129 @@ async def write(client: Any, fmt: str, out: IO[str], filters: dict[str, Any], st
     return count
 
 
+class TargetError(OSError):
+    """A file that cannot be written: ``message`` is the whole sentence, ``strerror`` its reason; ``before``
+    when nothing was written yet (a path that cannot be a file: a folder, a missing folder, no right)."""
+
+    def __init__(self, message: str, reason: str, *, before: bool) -> None:
+        super().__init__(message)
+        self.message, self.strerror, self.before = message, reason, before
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def _fd_of(path: str) -> int | None:
+    """N when ``path`` is, or links to, ``/dev/fd/N`` or this process's ``/proc/.../fd/N`` (``/dev/stdout``)."""
+    current = os.path.abspath(path)
+    for _ in range(40):
+        for prefix in ("/dev/fd/", "/proc/self/fd/", f"/proc/{os.getpid()}/fd/"):
+            if current.startswith(prefix) and current[len(prefix):].isdigit():
+                return int(current[len(prefix):])
+        if not os.path.islink(current):
+            return None
+        current = os.path.join(os.path.dirname(current), os.readlink(current))
+    return None
+
+
 class FileTarget:
-    """FILE, written beside itself as a hidden ``.part`` and renamed over FILE when complete; on any
-    exception (a cancel too) the ``.part`` is removed and FILE is left as it was."""
+    """FILE, written so that it is either complete or as it was:
+
+    - a regular file (or a new one) is written beside itself as a hidden ``.part`` and renamed over
+      FILE once complete and flushed to disk; on any exception (a cancel too) the ``.part`` is removed.
+      A symlink is followed: its target is replaced, in the target's folder, and the link stays. A file
+      with other names (hard links) is replaced too: the other names keep the old content (``note``).
+      The new file keeps the old one's mode (a new file is 0600).
+    - a device, a FIFO or a socket is written in place (never replaced); ``/dev/stdout`` and
+      ``/dev/fd/N`` write to that descriptor.
+    - a folder, a missing folder or a path that cannot be written raises ``TargetError`` (one sentence)
+      before anything is written; a failed write (a full disk) raises it too, the ``.part`` removed.
+    """
 
     def __init__(self, name: str | os.PathLike[str]) -> None:
-        self.path = Path(name)
+        self.name = os.fspath(name)
+        self.shown = printable(self.name)
+        self.path = Path(self.name)
         self.tmp: Path | None = None
         self.file: IO[str] | None = None
+        self.note = ""
+
+    def _fail(self, exc: OSError, *, before: bool) -> TargetError:
+        reason = _reason(exc)
+        return TargetError(f"Cannot write {self.shown}: {reason}.", reason, before=before)
 
     def __enter__(self) -> IO[str]:
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
-        self.tmp = Path(tmp)
+        fd = _fd_of(self.name)
+        if fd is not None:
+            try:
+                self.file = os.fdopen(os.dup(fd), "w", encoding="utf-8", newline="")
+            except OSError as exc:
+                raise self._fail(exc, before=True) from None
+            return self.file
+        try:
+            st: os.stat_result | None = os.stat(self.name)
+        except FileNotFoundError:
+            st = None
+        except OSError as exc:
+            raise self._fail(exc, before=True) from None
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            raise TargetError(f"{self.shown} is a folder: give a file name.", "is a folder", before=True)
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            try:  # in place: no O_CREAT, no O_TRUNC (a FIFO waits here for its reader)
+                self.file = os.fdopen(os.open(self.name, os.O_WRONLY), "w", encoding="utf-8", newline="")
+            except OSError as exc:
+                raise self._fail(exc, before=True) from None
+            return self.file
+        real = Path(os.path.realpath(self.name))
+        if not real.parent.is_dir():
+            folder = printable(str(real.parent))
+            raise TargetError(f"Cannot write {self.shown}: there is no folder {folder}.", "no such folder",
+                              before=True)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".part", dir=real.parent)
+        except OSError as exc:
+            raise self._fail(exc, before=True) from None
+        self.tmp, self.path = Path(tmp), real
+        if st is not None:
+            with contextlib.suppress(OSError):
+                os.fchmod(fd, stat.S_IMODE(st.st_mode))
+            with contextlib.suppress(OSError):
+                os.fchown(fd, st.st_uid, st.st_gid)
+            if st.st_nlink > 1:
+                self.note = (f"{self.shown} had {st.st_nlink} names (hard links): it was replaced, so its other "
+                             "names keep the old content.")
         self.file = os.fdopen(fd, "w", encoding="utf-8", newline="")
         return self.file
 
-    def __exit__(self, kind: Any, *_: Any) -> None:
-        assert self.file is not None and self.tmp is not None
-        self.file.close()
+    def __exit__(self, kind: Any, error: Any, _tb: Any) -> None:
+        assert self.file is not None
+        if self.tmp is None:  # written in place
+            try:
+                self.file.close()
+            except OSError as exc:
+                if kind is None:
+                    raise self._fail(exc, before=False) from None
+            if isinstance(error, OSError) and not isinstance(error, TargetError):
+                raise self._fail(error, before=False) from None
+            return
         if kind is None:
-            os.replace(self.tmp, self.path)
-        else:
-            self.tmp.unlink(missing_ok=True)
+            try:
+                self.file.flush()
+                os.fsync(self.file.fileno())
+                self.file.close()
+                os.replace(self.tmp, self.path)
+                return
+            except OSError as exc:
+                error = exc
+        with contextlib.suppress(OSError):
+            self.file.close()
+        self.tmp.unlink(missing_ok=True)
+        if isinstance(error, OSError) and not isinstance(error, TargetError):
+            raise self._fail(error, before=False) from None
 
 
 async def export_file(client: Any, path: str | os.PathLike[str], fmt: str, filters: dict[str, Any],
