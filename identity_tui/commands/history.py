@@ -39,7 +39,7 @@ def _select(journal: Journal, args: argparse.Namespace, identity_id: str | None)
     for rec in journal.records():
         if identity_id and rec.identity_id != identity_id:
             continue
-        if args.key and rec.identifier_key != args.key and not identity_id:
+        if args.key and not identity_id and not undo_ops.about(rec, args.key):
             continue
         if since and rec.when < since:
             continue

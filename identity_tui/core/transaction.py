@@ -283,7 +283,8 @@ async def send(client: Client, job: SaveJob, progress: SendProgress | None = Non
     if journal is not None:
         entry = journal.begin(
             "create" if job.basis is None else "update", identity_id=job.basis.id if job.basis else None,
-            identifier_key=job.draft.identifier_key, requests=wire_requests(job.plan.requests),
+            identifier_key=job.basis.identifier_key if job.basis else job.draft.identifier_key,
+            requests=wire_requests(job.plan.requests),
             before=image(job.basis), undoes=undoes, project_id=job.draft.project_id)
     try:
         outcome = await _requests(client, job, progress)

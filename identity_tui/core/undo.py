@@ -61,7 +61,8 @@ def _undone(records: list[Record]) -> set[str]:
     return {r.undoes for r in records if r.undoes and r.landed}
 
 
-def _about(rec: Record, key: str | None) -> bool:
+def about(rec: Record, key: str | None) -> bool:
+    """The record is about identity ``key`` (its key before, after, or as sent)."""
     if key is None:
         return True
     keys = {rec.identifier_key, (rec.before or {}).get("identifier_key"), (rec.after or {}).get("identifier_key")}
@@ -75,7 +76,7 @@ async def pick(client: Any, journal: Journal, *, key: str | None = None) -> tupl
     undone = _undone(records)
     skipped = 0
     for rec in reversed(records):
-        if rec.undoes or rec.id in undone or not _about(rec, key):
+        if rec.undoes or rec.id in undone or not about(rec, key):
             continue
         if not rec.settled:
             rec = await journal_check.check(client, journal, rec)

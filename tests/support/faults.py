@@ -37,6 +37,9 @@ FAULTS = (
     "malformed",
     "truncated",
     "not_identity",
+    "409",
+    "422",
+    "late",
 )
 
 
@@ -57,6 +60,10 @@ class FaultyTransport(httpx.AsyncBaseTransport):
     # "hang" never answers (like a stopped server); "hang_after" lets the server act, then never answers.
     # ``hanging`` is set once a request hangs, so a test can wait for that moment.
     hanging: asyncio.Event = field(default_factory=asyncio.Event)
+    # "late": the caller times out at once, and the request reaches the server once ``release`` is set
+    # (``landing`` holds the task that forwards it: await it to know it landed).
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    landing: list[asyncio.Task] = field(default_factory=list)
 
     def arm(self, fault: str | None, match: Match = writes, times: int | None = None) -> None:
         """Choose the next fault."""
@@ -81,6 +88,12 @@ class FaultyTransport(httpx.AsyncBaseTransport):
                 await (await self.inner.handle_async_request(request)).aread()
             self.hanging.set()
             await asyncio.Event().wait()  # never set: only a cancel ends this wait
+        if fault == "late":
+            self.landing.append(asyncio.ensure_future(self._later(request)))
+            raise httpx.ReadTimeout("timed out", request=request)
+        if fault in ("409", "422"):
+            detail = "identifier_key already exists" if fault == "409" else "[{'loc': ['body', 'name'], 'msg': 'bad'}]"
+            return httpx.Response(int(fault), json={"detail": detail}, request=request)
         if fault == "timeout":
             await asyncio.sleep(0)
             raise httpx.ReadTimeout("timed out", request=request)
@@ -95,3 +108,8 @@ class FaultyTransport(httpx.AsyncBaseTransport):
         if fault == "not_identity":
             return httpx.Response(200, json={"hello": "world"}, request=request)
         raise ValueError(f"unknown fault {fault!r}")
+
+    async def _later(self, request: httpx.Request) -> None:
+        await self.release.wait()
+        response = await self.inner.handle_async_request(request)
+        await response.aread()
