@@ -63,7 +63,7 @@ async def write(client: Any, fmt: str, out: IO[str], filters: dict[str, Any], st
                 problem = csv_problem(item)
                 if problem:
                     raise Unwritable(f"Identity {output_json(str(item.get('identifier_key')), indent=None)} cannot be "
-                                     f"written as CSV: {problem}. Export it as JSON lines (--format jsonl).")
+                                     f"written as CSV: {problem}. Export it as JSON lines (a .jsonl file, or --format jsonl).")
                 for p in item.get("properties") or []:
                     columns.add((p["key"], p["type"]))
                 spool.write(json_text(item, indent=None) + "\n")

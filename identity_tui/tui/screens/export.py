@@ -152,6 +152,8 @@ class ExportScreen(ReportsWorkerErrors, Dialog[str | None]):
             problem = f"Not exported: {exc.message} The partial file was removed."
         except OSError as exc:
             problem = f"Cannot write {printable(path)}: {exc.strerror or exc}."
+        except export.Unwritable as exc:  # CSV cannot hold an identity as the server sent it
+            problem = f"Not exported: {exc} The partial file was removed."
         self.post_message(self.Done(count, problem))
 
     @on(Total)
