@@ -169,3 +169,17 @@ def test_a_csv_export_with_formulas_imports_exactly(sandbox_server, cli, tmp_pat
                        for i in map(json.loads, text.splitlines())), key=lambda i: i["identifier_key"])
 
     assert keyed(after.out) == keyed(before.out)
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_an_import_plan_escapes_what_the_file_holds(sandbox_server, cli, tmp_path, output_format):
+    rows = [{"identifier_key": f"imp{EVIL}", "name": EVIL, "identity_type": "user",
+             "properties": [{"key": f"k{EVIL}", "type": "string", "value": EVIL}]},
+            {"identifier_key": "bad", "name": EVIL, "identity_type": "user",
+             "properties": [{"key": f"n{EVIL}", "type": "number", "value": EVIL}]}]
+    path = tmp_path / "evil.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    ran = cli("import", str(path), "--dry-run", "--output-format", output_format)
+    assert ran.code == 2, ran.err
+    assert "1 create" in ran.out or '"create": 1' in ran.out
+    assert raw_unsafe(ran.out) == set() and raw_unsafe(ran.err) == set()
