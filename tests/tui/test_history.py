@@ -261,3 +261,53 @@ async def test_the_token_never_shows_in_the_history_screen_or_the_journal(make_a
     journal = Path(os.environ["XDG_STATE_HOME"]) / "identity-tui" / "journal"
     written = "".join(p.read_text() for p in journal.glob("*"))
     assert '"Alice Canary"' in written and canary not in written
+
+
+async def test_a_change_made_while_the_undo_preview_is_open_is_met_by_the_conflict_dialog(make_app, people):
+    """The preview says the server is read once more right before sending: it is, and nothing is overwritten."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await save(app, ALICE_ID, name="Alice Mine")
+        await open_history(pilot, app)
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert isinstance(app.screen, PreviewScreen)
+        rename_on_server(people, ALICE_ID, "Alice Theirs")  # while the preview stands open
+        people.clear_log()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConflictScreen)
+        assert writes(people) == []
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert people.store.get(ALICE_ID)["name"] == "Alice Theirs"
+        assert writes(people) == []
+
+
+async def test_a_save_given_up_whose_patch_landed_later_is_in_the_history_and_undone(make_app, people):
+    from tests.support.faults import FaultyTransport, method
+
+    faulty = FaultyTransport(people.transport())
+    app = make_app()
+    app.transport = faulty
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        current = await app.client.get(ALICE_ID)
+        prepared = await tx.prepare(app.client, current, replace(Draft.of(current), name="Alice Late"))
+        faulty.arm("hang_after", method("PATCH"), times=1)  # the server acts; the answer never comes
+        sending = app.run_worker(tx.send(app.client, prepared.job))
+        await faulty.hanging.wait()
+        sending.cancel()  # esc: the form gives up waiting
+        await settle(pilot, app)
+        faulty.arm(None)
+        assert people.store.get(ALICE_ID)["name"] == "Alice Late"
+        await open_history(pilot, app)
+        await settle(pilot, app)
+        assert "landed" in text(app) and "name: 'Alice Example' -> 'Alice Late'" in text(app)
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert isinstance(app.screen, PreviewScreen)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert people.store.get(ALICE_ID)["name"] == "Alice Example"
