@@ -80,7 +80,8 @@ async def cmd_export(client: LettaClient, args: argparse.Namespace) -> int:
         except asyncio.CancelledError:
             if not terminated:
                 raise
-            raise Exit(143, "Terminated: the export stopped, and no partial file was left.") from None
+            words = "Hung up" if terminated[0] == signal.SIGHUP else "Terminated"
+            raise Exit(128 + terminated[0], f"{words}: the export stopped, and no partial file was left.") from None
     if target.file is not None and target.file.note:
         say(f"identity-tui: note: {target.file.note}")
     say(f"exported {count:,} {'identity' if count == 1 else 'identities'}")
@@ -88,25 +89,29 @@ async def cmd_export(client: LettaClient, args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _stopped_by_sigterm() -> Iterator[list[bool]]:
-    """SIGTERM cancels the command as ctrl+c does, so a partial file is removed; the list says it came."""
-    came: list[bool] = []
+def _stopped_by_sigterm() -> Iterator[list[int]]:
+    """SIGTERM and SIGHUP (a dropped session) cancel the command as ctrl+c does, so a partial file is
+    removed; the list holds the signal that came."""
+    came: list[int] = []
     loop, task = asyncio.get_running_loop(), asyncio.current_task()
+    handled: list[int] = []
 
-    def stop() -> None:
-        came.append(True)
+    def stop(number: int) -> None:
+        came.append(number)
         if task is not None:
             task.cancel()
 
-    try:
-        loop.add_signal_handler(signal.SIGTERM, stop)
-    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals here
-        yield came
-        return
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            loop.add_signal_handler(number, stop, number)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals here
+            continue
+        handled.append(number)
     try:
         yield came
     finally:
-        loop.remove_signal_handler(signal.SIGTERM)
+        for number in handled:
+            loop.remove_signal_handler(number)
 
 
 async def _write(client: LettaClient, args: argparse.Namespace, fmt: str, out: IO[str], progress: Progress) -> int:

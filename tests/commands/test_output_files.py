@@ -187,7 +187,7 @@ def test_stdout_on_a_full_device_is_one_sentence(sandbox_server, argv):
     assert "No space left on device" in err
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_a_signal_mid_export_leaves_no_partial_file_and_the_old_one_whole(tmp_path, sig):
     arrived, release = threading.Event(), threading.Event()
 
