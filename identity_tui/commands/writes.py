@@ -85,6 +85,9 @@ async def save(client: LettaClient, loaded: Identity, draft: Draft, args: argpar
         if outcome.lost and outcome.landed == tx.UNKNOWN:
             raise Exit(FAILED, f"{outcome.error.message.rstrip('.')}; it is not known whether it landed: "
                                "run the same command again, it reads first.")
+        if outcome.lost:
+            raise Exit(FAILED, f"{outcome.error.message.rstrip('.')}; a read right after does not show it, but it "
+                               "may still land (identity-tui history tells later); the same command again reads first.")
         raise outcome.error
     raise Exit(FAILED, "The save did not complete.")  # pragma: no cover - Changed/Found need check_first/lookup
 

@@ -185,3 +185,96 @@ def test_ensure_whose_create_landed_but_answer_was_lost_journals_it_with_its_id(
     assert create["status"] == "landed" and create["identity_id"] == made["id"]
     undo = cli("undo", "--yes", "--format", "json")
     assert undo.code == 0 and json.loads(undo.out)["status"] == "deleted" and sandbox_server.by_key(key) == []
+
+
+class LateWrites:
+    """Writes the server gets only after the command gave up: the command sees a timeout at once, and each
+    request goes through (in a thread, as a slow network would carry it) once ``land()`` is called."""
+
+    def __init__(self, monkeypatch, match) -> None:
+        import threading
+
+        import httpx
+
+        self.gate = threading.Event()
+        self.threads: list[threading.Thread] = []
+        real = httpx.AsyncHTTPTransport.handle_async_request
+        late = self
+
+        async def handle(transport, request):
+            if not match(request):
+                return await real(transport, request)
+            body = await request.aread()
+
+            def carry() -> None:
+                late.gate.wait(60)
+                with httpx.Client() as plain:
+                    plain.request(request.method, str(request.url), headers=dict(request.headers), content=body)
+
+            thread = threading.Thread(target=carry, daemon=True)
+            thread.start()
+            late.threads.append(thread)
+            raise httpx.ReadTimeout("timed out", request=request)
+
+        monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", handle)
+        self.undo = lambda: monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", real)
+
+    def land(self) -> None:
+        self.undo()
+        self.gate.set()
+        for thread in self.threads:
+            thread.join(60)
+
+
+def test_a_patch_that_lands_late_is_settled_as_landed_and_can_be_undone(sandbox_server, cli, monkeypatch):
+    key = sandbox_server.key("late")
+    assert cli("ensure", "--key", key, "--name", "L", "--type", "user", "--prop", "a:number=1").code == 0
+    late = LateWrites(monkeypatch, lambda r: r.method == "PATCH")
+    ran = cli("set", "--key", key, "--prop", "a:number=8")
+    assert ran.code == 1 and "may still land" in ran.err
+    assert props(sandbox_server.by_key(key)[0]) == {"a": 1}
+    late.land()
+    assert props(sandbox_server.by_key(key)[0]) == {"a": 8}
+    history = json.loads(cli("history", "--key", key, "--format", "json").out)
+    assert history[0]["operation"] == "update" and history[0]["status"] == "landed"
+    assert props(history[0]["after"]) == {"a": 8}
+    undo = cli("undo", "--key", key, "--yes")
+    assert undo.code == 0 and props(sandbox_server.by_key(key)[0]) == {"a": 1}
+
+
+def test_import_rows_whose_creates_land_late_are_settled_as_landed(sandbox_server, cli, monkeypatch, tmp_path):
+    keys = [sandbox_server.key(f"row{i}") for i in range(4)]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps({"identifier_key": k, "name": k, "identity_type": "user"}) + "\n"
+                            for k in keys))
+    late = LateWrites(monkeypatch, lambda r: r.method == "POST")
+    ran = cli("import", str(path), "--yes", "--concurrency", "1")
+    assert ran.code == 1
+    late.land()
+    assert all(sandbox_server.by_key(k) for k in keys)
+    history = json.loads(cli("history", "--format", "json").out)
+    assert sorted(r["identifier_key"] for r in history) == sorted(keys)
+    assert {r["status"] for r in history} == {"landed"} and all(r["identity_id"] for r in history)
+
+
+def test_two_scripts_setting_different_properties_at_once_both_succeed(sandbox_server, cli, monkeypatch):
+    import httpx
+
+    key = sandbox_server.key("two")
+    assert cli("ensure", "--key", key, "--name", "T", "--type", "user", "--prop", "a:number=1",
+               "--prop", "b:number=1").code == 0
+    made = sandbox_server.by_key(key)[0]
+    real = httpx.AsyncHTTPTransport.handle_async_request
+    raced: list[bool] = []
+
+    async def other_script_first(transport, request):
+        if request.method == "PATCH" and not raced:  # the other script's PATCH lands between our read and ours
+            raced.append(True)
+            sandbox_server.http.patch(f"/v1/identities/{made['id']}",
+                                      json={"properties": [{"key": "b", "type": "number", "value": 2}]})
+        return await real(transport, request)
+
+    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", other_script_first)
+    ran = cli("set", "--key", key, "--prop", "a:number=2")
+    assert raced and ran.code == 0, ran.err
+    assert props(sandbox_server.by_key(key)[0]) == {"a": 2, "b": 2}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import httpx
+import pytest
 from test_edit_support import ALICE, ALICE_ID, BOB_ID, people, writes  # noqa: F401 - people is a fixture
 from textual.widgets import DataTable, Input
 
@@ -263,17 +264,31 @@ async def test_the_token_never_shows_in_the_history_screen_or_the_journal(make_a
     assert '"Alice Canary"' in written and canary not in written
 
 
-async def test_a_change_made_while_the_undo_preview_is_open_is_met_by_the_conflict_dialog(make_app, people):
-    """The preview says the server is read once more right before sending: it is, and nothing is overwritten."""
+@pytest.mark.parametrize("variant", ["patch", "put"])
+async def test_a_change_made_while_the_undo_preview_is_open_is_met_by_the_conflict_dialog(make_app, people, variant):
+    """The preview says the server is read once more right before sending: it is, and nothing is overwritten.
+    ``put``: the undo of a property's removal (a PUT of the list) meets someone who set that property again."""
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
-        await save(app, ALICE_ID, name="Alice Mine")
+        if variant == "patch":
+            await save(app, ALICE_ID, name="Alice Mine")
+        else:
+            kept = Draft.of(await app.client.get(ALICE_ID)).properties
+            assert kept, "Alice has properties"
+            removed = kept[0]
+            await save(app, ALICE_ID, properties=kept[1:])
         await open_history(pilot, app)
         await pilot.press("u")
         await settle(pilot, app)
         assert isinstance(app.screen, PreviewScreen)
-        rename_on_server(people, ALICE_ID, "Alice Theirs")  # while the preview stands open
+        if variant == "patch":  # while the preview stands open
+            rename_on_server(people, ALICE_ID, "Alice Theirs")
+        else:
+            client = httpx.Client(transport=people.transport(), base_url="http://sandbox.invalid")
+            client.patch(f"/v1/identities/{ALICE_ID}", json={"properties": [
+                {"key": removed.key, "type": "string", "value": "theirs"}]}).raise_for_status()
+            client.close()
         people.clear_log()
         await pilot.press("enter")
         await settle(pilot, app)
@@ -281,8 +296,12 @@ async def test_a_change_made_while_the_undo_preview_is_open_is_met_by_the_confli
         assert writes(people) == []
         await pilot.press("escape")
         await settle(pilot, app)
-        assert people.store.get(ALICE_ID)["name"] == "Alice Theirs"
         assert writes(people) == []
+        held = people.store.get(ALICE_ID)
+        if variant == "patch":
+            assert held["name"] == "Alice Theirs"
+        else:
+            assert {"key": removed.key, "type": "string", "value": "theirs"} in held["properties"]
 
 
 async def test_a_save_given_up_whose_patch_landed_later_is_in_the_history_and_undone(make_app, people):

@@ -163,3 +163,23 @@ async def test_ctrl_q_while_saving_cancels_and_asks(make_app, people):
         await settled(pilot, app)
         cancelled_state(app, screen, "Alice Example Jr")
         assert isinstance(app.screen, EditScreen)
+
+
+async def test_a_save_given_up_with_esc_that_landed_later_is_in_the_journal_with_its_before(make_app, people):
+    """esc while the PATCH waits; the server had acted: the journal keeps the old value, so it can be put back."""
+    from identity_tui.core.journal import UNKNOWN
+
+    app, faulty = hanging_app(make_app, people)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_alice(pilot, app)
+        await pilot.press(*" Jr")
+        faulty.arm("hang_after", method("PATCH"), times=1)
+        await pilot.press("ctrl+s")
+        await until_hanging(pilot, faulty)
+        await pilot.press("escape")
+        await settled(pilot, app)
+        faulty.arm(None)
+        (rec,) = list(app.client.journal.records())
+        assert rec.status == UNKNOWN and rec.before["name"] == "Alice Example"
+        assert [r["body"] for r in rec.requests] == [{"name": "Alice Example Jr"}]
+    assert people.store.get(rec.identity_id)["name"] == "Alice Example Jr"
