@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from identity_tui.commands import output
-from identity_tui.commands.run import NOT_FOUND, OK, USAGE, Exit, find, fmt
+from identity_tui.commands.run import NOT_FOUND, OK, USAGE, Exit, find, fmt, say
 from identity_tui.core import links
 from identity_tui.core.client import LettaClient
 from identity_tui.core.display import one_line
@@ -46,6 +46,8 @@ async def cmd_link(client: LettaClient, args: argparse.Namespace, project: str |
     row = await find(client, args, project)
     kind, target_id = await _target(client, args)
     done = await links.change(client, row.id, kind, target_id, attach=args.command == "link")
+    if done.journal_problem:
+        say(f"identity-tui: warning: {done.journal_problem}")
     if fmt(args) == "json":
         body = {"status": done.status, "identity": {"id": row.id, "identifier_key": row.identifier_key},
                 "kind": kind, "target": done.target or {"id": target_id}}

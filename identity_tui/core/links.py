@@ -26,6 +26,7 @@ class LinkChange:
     target_id: str
     status: str
     target: dict[str, Any] | None  # the agent or block as listed, when known
+    journal_problem: str | None = None  # why the journal could not record it (the change went through)
 
 
 async def linked(client: Any, identity_id: str, kind: str) -> list[dict[str, Any]]:
@@ -77,13 +78,15 @@ async def change(client: Any, identity_id: str, kind: str, target_id: str, *, at
         if entry is not None:
             journal.finish(entry, UNKNOWN, "unknown: answered, but the links could not be read after it")
         raise
+    problem = None
     if entry is not None:
         there = target_id in after
-        journal.finish(entry, LANDED if there == attach else NOT_LANDED,
-                       ("linked" if attach else "unlinked") if there == attach
-                       else "answered, but the links read after it do not show the change")
+        _, problem = journal.finish(entry, LANDED if there == attach else NOT_LANDED,
+                                    ("linked" if attach else "unlinked") if there == attach
+                                    else "answered, but the links read after it do not show the change")
     if attach and target_id not in after:
         raise LettaError(f"The server answered the link, but the {kind} is not among the identity's links.")
     if not attach and target_id in after:
         raise LettaError(f"The server answered the unlink, but the {kind} is still linked.")
-    return LinkChange(kind, target_id, "linked" if attach else "unlinked", after.get(target_id) or before.get(target_id))
+    return LinkChange(kind, target_id, "linked" if attach else "unlinked", after.get(target_id) or before.get(target_id),
+                      problem)

@@ -30,6 +30,7 @@ from identity_tui.core.fields import SCALARS, key_field
 from identity_tui.core.journal import NOT_LANDED, PARTLY, image, wire_requests
 from identity_tui.core.journal import LANDED
 from identity_tui.core.journal import UNKNOWN as J_UNKNOWN
+from identity_tui.core import journal_check
 from identity_tui.core.journal_check import holds_request, holds_sent
 from identity_tui.core.models import Identity
 from identity_tui.core.planner import Draft, DraftError, Plan, PlannedRequest, matches_draft, plan_create, plan_save
@@ -134,7 +135,16 @@ async def prepare(client: Client, loaded: Identity, mine: Draft, *, kept: tuple[
         fresh = await client.get(loaded.id)
     except LettaError as exc:
         return Prepared(error=exc)
+    await _settle_with(client, fresh)
     return merged(loaded, fresh, mine, kept=kept)
+
+
+async def _settle_with(client: Client, fresh: Identity) -> None:
+    """An earlier write of this process to the identity whose outcome is unknown: this read settles it."""
+    journal = getattr(client, "journal", None)
+    rec = journal.unsettled.get(fresh.id) if journal is not None else None
+    if rec is not None and rec.operation == "update":
+        await journal_check.check(client, journal, rec, fresh=fresh)
 
 
 def merged(base: Identity, fresh: Identity, mine: Draft, *, kept: tuple[str, ...] = (),

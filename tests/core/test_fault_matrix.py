@@ -360,7 +360,7 @@ async def test_every_writer_under_every_fault(backend, writer, fault, tmp_path, 
         if fault == "disk-full":
             assert new == [], "nothing could be written, so nothing is on disk"
             problem = getattr(result, "journal_problem", None)
-            if writer in ("save-patch", "save-put", "create", "delete"):
+            if writer in ("save-patch", "save-put", "create", "delete", "link"):
                 assert problem and "No space left on device" in problem
             # The journal is not damaged: the next record reads back whole.
             rec, problem = w.journal.record("update", identity_id="x", identifier_key="k", requests=[], before=None,
@@ -570,3 +570,23 @@ def test_an_intent_is_on_disk_and_flushed_before_the_request_leaves(tmp_path, mo
     for flushes, on_disk in seen:
         assert flushes >= 1 and on_disk[-1].status == journal_mod.PENDING
     assert [n for n, _ in seen] == sorted(n for n, _ in seen) and seen[0][0] < seen[1][0] < seen[2][0]
+
+
+async def test_the_next_save_of_the_identity_settles_a_write_given_up_earlier(world):
+    """The read before the next save is enough: no extra request, and the journal learns it landed."""
+    w = world
+    w.faulty.arm("hang_after", _is("PATCH"), times=1)
+    prepared = await tx.prepare(w.client, w.identity, _with(Draft.of(w.identity), "a", "number", 4))
+    task = asyncio.ensure_future(tx.send(w.client, prepared.job))
+    await asyncio.wait_for(w.faulty.hanging.wait(), 30)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    w.faulty.arm(None)
+    assert list(w.journal.records())[-1].status == journal_mod.UNKNOWN
+    w.client.sent.clear()
+    again = await tx.prepare(w.client, w.identity, replace(_with(Draft.of(w.identity), "a", "number", 4), name="N"))
+    assert [s.method for s in w.client.sent] == ["GET"]
+    (rec,) = list(w.journal.records())
+    assert rec.status == LANDED and Identity.model_validate(rec.after).properties[0].value == 4
+    assert again.job is not None
