@@ -210,7 +210,7 @@ async def cmd_import(client: LettaClient, args: argparse.Namespace, project: str
     if as_json and args.dry_run:
         sys.stdout.write(output.json_text(plan_json(plan)) + "\n")
     elif not as_json:
-        print(describe(plan))
+        print(printable(describe(plan), keep_newlines=True))
     if args.dry_run or not plan.writes:
         return USAGE if plan.count(bulk.INVALID) else OK
     if client.readonly:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -46,6 +46,27 @@ class Rule:
         if self.path.endswith("*"):
             return path.startswith(self.path[:-1])
         return path == self.path
+
+
+def huge_list(size: int, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """A list answer of about ``size`` bytes, streamed: one identity whose name is that long."""
+    head = json.dumps([identity("")])[:-1].encode()
+    cut = head.index(b'"name": ""') + len(b'"name": "')
+    yield head[:cut]
+    left = size
+    while left > 0:
+        yield b"x" * min(chunk, left)
+        left -= chunk
+    yield head[cut:] + b"]"
+
+
+def dripped(body: bytes, step: threading.Event, size: int = 1) -> Iterator[bytes]:
+    """``body`` ``size`` bytes at a time, each once ``step`` is set (the test sets it; it is cleared after
+    each): a slow server that a test paces without sleeping."""
+    for start in range(0, len(body), size):
+        step.wait()
+        step.clear()
+        yield body[start:start + size]
 
 
 def identity(name: str = "Hostile", key: str | None = None, properties: list[dict] | None = None,
