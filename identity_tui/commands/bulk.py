@@ -94,7 +94,7 @@ def _stopped_by_sigterm() -> Iterator[list[int]]:
     removed; the list holds the signal that came."""
     came: list[int] = []
     loop, task = asyncio.get_running_loop(), asyncio.current_task()
-    handled: list[int] = []
+    handled: list[tuple[int, Any]] = []
 
     def stop(number: int) -> None:
         came.append(number)
@@ -102,16 +102,18 @@ def _stopped_by_sigterm() -> Iterator[list[int]]:
             task.cancel()
 
     for number in (signal.SIGTERM, signal.SIGHUP):
+        before = signal.getsignal(number)
         try:
             loop.add_signal_handler(number, stop, number)
         except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals here
             continue
-        handled.append(number)
+        handled.append((number, before))
     try:
         yield came
     finally:
-        for number in handled:
+        for number, before in handled:
             loop.remove_signal_handler(number)
+            signal.signal(number, before if before is not None else signal.SIG_DFL)  # as it was, not SIG_DFL
 
 
 async def _write(client: LettaClient, args: argparse.Namespace, fmt: str, out: IO[str], progress: Progress) -> int:

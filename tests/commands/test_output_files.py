@@ -212,3 +212,17 @@ def test_a_signal_mid_export_leaves_no_partial_file_and_the_old_one_whole(tmp_pa
                 proc.kill()
     assert proc.returncode == 128 + sig and one_sentence(err), err
     assert path.read_text() == "old\n" and parts(tmp_path) == []
+
+
+def test_the_callers_signal_handlers_are_as_they_were_after_an_export(sandbox_server, cli, tmp_path):
+    """An export handles SIGTERM and SIGHUP while it runs, then leaves a program's own handlers in place."""
+    def mine(*_):
+        pass
+
+    before = {sig: signal.signal(sig, mine) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        assert cli("export", "-o", str(tmp_path / "x.jsonl")).code == 0
+        assert [signal.getsignal(sig) for sig in before] == [mine, mine]
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
