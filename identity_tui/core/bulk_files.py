@@ -21,8 +21,8 @@ import codecs
 import csv
 import json
 import math
-from decimal import Decimal, InvalidOperation
 from collections.abc import Iterable, Iterator
+from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -208,7 +208,7 @@ def _lossy_in(value: Any) -> _Lossy | None:
 def _lossy_words(number: _Lossy) -> str:
     text = number.text if len(number.text) <= 40 else number.text[:39] + "…"
     if not math.isfinite(number):
-        return f"the number {text} is too large for a number (a float holds up to about 1.8e308)."
+        return f"the number {text} is too large to be stored (a number holds up to about 1.8e308)."
     return (f"the number {text} has more precision than a number holds: it would be stored as "
             f"{float(number)!r}. Write {float(number)!r} to store that.")
 
