@@ -342,3 +342,22 @@ async def test_the_palette_offers_export_import_and_history(make_app):
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for title in ("Export identities…", "Import identities…", "History", "History of this identity"):
             assert title in titles
+
+
+async def test_a_fifo_or_a_device_is_refused_in_one_sentence_and_left_as_it_is(make_app, out_dir):
+    """The app writes files only: a FIFO would hold the whole interface until some reader opened it."""
+    import os
+    import stat
+
+    fifo = out_dir / "pipe.jsonl"
+    os.mkfifo(fifo)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await export_to(pilot, app, fifo)
+        await settle(pilot, app)
+        assert "is not a regular file" in text(app)
+        await pilot.press("enter")  # a second enter does not write to it either
+        await settle(pilot, app)
+        assert "is not a regular file" in text(app)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)

@@ -117,6 +117,9 @@ class ExportScreen(ReportsWorkerErrors, Dialog[str | None]):
         if path.is_dir():
             self._say(f"{printable(str(path))} is a folder: give a file name.")
             return
+        if path.exists() and not path.is_file():  # a FIFO would hold the interface until a reader came
+            self._say(f"{printable(str(path))} is not a regular file (a device or a pipe): give a file name.")
+            return
         if path.exists() and self._replace_ok != str(path):
             self._replace_ok = str(path)
             self._say(f"{printable(str(path))} exists: enter again replaces it (only once the export is complete).")
