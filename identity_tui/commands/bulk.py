@@ -60,9 +60,11 @@ class Progress:
 
 async def cmd_export(client: LettaClient, args: argparse.Namespace) -> int:
     fmt = args.format or format_of(args.output or "-", None)
-    with _stopped_by_sigterm() as terminated:
+    target = _target(args.output)
+    # Only a file written beside itself has a .part to remove; a FIFO's open waits for a reader, and a
+    # signal then must end the program as it would any other.
+    with _stopped_by_sigterm(target.file is not None and not target.file.in_place) as terminated:
         try:
-            target = _target(args.output)
             with target as out:
                 total = None
                 if is_terminal(sys.stderr):
@@ -89,10 +91,13 @@ async def cmd_export(client: LettaClient, args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _stopped_by_sigterm() -> Iterator[list[int]]:
+def _stopped_by_sigterm(active: bool = True) -> Iterator[list[int]]:
     """SIGTERM and SIGHUP (a dropped session) cancel the command as ctrl+c does, so a partial file is
-    removed; the list holds the signal that came."""
+    removed; the list holds the signal that came. Not ``active``: the signals keep their own handling."""
     came: list[int] = []
+    if not active:
+        yield came
+        return
     loop, task = asyncio.get_running_loop(), asyncio.current_task()
     handled: list[tuple[int, Any]] = []
 

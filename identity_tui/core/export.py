@@ -139,6 +139,18 @@ class FileTarget:
         self.file: IO[str] | None = None
         self.note = ""
 
+    @property
+    def in_place(self) -> bool:
+        """Whether FILE is written in place (a descriptor, a device, a FIFO): then there is nothing to
+        remove if the export is cut short, and opening a FIFO waits for its reader."""
+        if _fd_of(self.name) is not None:
+            return True
+        try:
+            mode = os.stat(self.name).st_mode
+        except OSError:
+            return False
+        return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
     def _fail(self, exc: OSError, *, before: bool) -> TargetError:
         reason = _reason(exc)
         return TargetError(f"Cannot write {self.shown}: {reason}.", reason, before=before)
