@@ -73,8 +73,10 @@ async def cmd_export(client: LettaClient, args: argparse.Namespace) -> int:
                     except Exception:  # noqa: BLE001 - progress only
                         total = None
                 progress = Progress("exported", total)
-                count = await _write(client, args, fmt, out, progress)
-                progress.end()
+                try:
+                    count = await _write(client, args, fmt, out, progress)
+                finally:
+                    progress.end()  # the line goes, whatever ends the export
         except export.TargetError as exc:
             raise Exit(USAGE if exc.before else FAILED, exc.message) from None
         except export.Unwritable as exc:
