@@ -63,6 +63,8 @@ CORE_MODULES = [
     "identity_tui.commands.bulk",
     "identity_tui.core.bulk",
     "identity_tui.core.bulk_files",
+    "identity_tui.core.csvtext",
+    "identity_tui.core.export",
     "identity_tui.core.where",
     "identity_tui.core.links",
     "identity_tui.commands.linking",

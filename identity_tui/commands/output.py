@@ -8,7 +8,7 @@ print ``{"status": ..., "identity": ...}``.
 One output layer for untrusted text, whatever the format and wherever it goes: JSON is written by
 ``jsontext.output_json`` (controls, bidi controls and line separators as ``\\uXXXX`` escapes: the same
 data, nothing a terminal would act on; a float JSON cannot write, as a number that means the same); a
-CSV cell by ``bulk_files.text_cell`` (such text, and text a spreadsheet would evaluate, as a JSON
+CSV cell by ``csvtext.text_cell`` (such text, and text a spreadsheet would evaluate, as a JSON
 string); a table line by ``display.printable``.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 from typing import Any, TextIO
 
-from identity_tui.core.bulk_files import text_cell
+from identity_tui.core.csvtext import text_cell
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.fields import COLUMNS
 from identity_tui.core.jsontext import output_json

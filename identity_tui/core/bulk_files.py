@@ -22,10 +22,10 @@ import csv
 import json
 import math
 from collections.abc import Iterable, Iterator
-from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 from typing import IO, Any
 
+from identity_tui.core.csvtext import FORMULA_START, text_cell, text_value  # noqa: F401 - FORMULA_START is part of the API
 from identity_tui.core.display import UNSAFE
 from identity_tui.core.fields import COLUMNS
 from identity_tui.core.jsontext import output_json
@@ -183,6 +183,8 @@ class _Numbers:
 
 
 def _exact(text: str, value: float) -> bool:
+    from decimal import Decimal, InvalidOperation  # only for a number whose text is not the float's own
+
     if not math.isfinite(value):
         return False
     try:
@@ -361,32 +363,6 @@ def _csv_row(line: int, columns: list[tuple[str, str | None, PropertyType | None
 
 
 # -- writing -------------------------------------------------------------------------------------------
-
-
-# A text a spreadsheet evaluates when it starts with one of these (OWASP's list, the full-width forms
-# some spreadsheets also take, and a newline).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def text_cell(text: str) -> str:
-    """A text as a CSV cell: as it is, unless it is empty, starts with ``"`` or with what makes a
-    spreadsheet evaluate it (``FORMULA_START``), or holds a character a terminal would act on or that
-    would hide in it (``display.UNSAFE``: controls, NUL, bidi controls, line separators); then as a JSON
-    string, its controls escaped, which ``text_value`` reads back exactly."""
-    if text and not text.startswith(('"', *FORMULA_START)) and not UNSAFE.search(text):
-        return text
-    return output_json(text, indent=None)
-
-
-def text_value(cell: str) -> str:
-    """The text a cell holds (``text_cell`` undone): a cell starting with ``"`` is a JSON string (ValueError
-    when it is not one), anything else the text itself."""
-    if not cell.startswith('"'):
-        return cell
-    value = json.loads(cell)
-    if not isinstance(value, str):
-        raise ValueError(cell)
-    return value
 
 
 def cell_text(ptype: PropertyType | str, value: Any) -> str:

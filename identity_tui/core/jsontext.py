@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -145,7 +145,7 @@ def output_json(value: Any, *, indent: int | None = 2) -> str:
 
 def _finite_text(value: Any, indent: int | None) -> str:
     """``json_text`` of ``value`` with each non-finite float replaced (see ``INFINITY_TEXT``)."""
-    mark = "nf" + secrets.token_hex(8)
+    mark = "nf" + os.urandom(8).hex()
 
     def swap(item: Any) -> Any:
         if isinstance(item, float) and not math.isfinite(item):
