@@ -36,9 +36,8 @@ def main(argv: list[str]) -> int:
         # The reader went away (``| head``): what it wanted was written.
         _stdout_gone()
         return run.OK
-    except OSError as exc:  # a local write failed: stdout on a full disk or /dev/full, an I/O error
-        _stdout_gone()
-        return _fail(run.FAILED, f"Cannot write the output: {exc.strerror or exc}.")
+    except OSError as exc:  # a local failure: stdout on a full disk or /dev/full, an I/O error
+        return _fail(run.FAILED, _os_error(exc))
     except KeyboardInterrupt:
         return _fail(130, "Interrupted.")
 
@@ -127,6 +126,18 @@ def _said(message: str) -> int:
 
     print(printable(message, keep_newlines=True), file=sys.stderr)
     return 0
+
+
+def _os_error(exc: OSError) -> str:
+    """The sentence for an OSError no command turned into one: stdout's own when stdout cannot take what
+    it holds (then nothing more goes there), else the error and its file."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        _stdout_gone()
+        return f"Cannot write the output: {exc.strerror or exc}."
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}."
 
 
 def _stdout_gone() -> None:
