@@ -106,3 +106,25 @@ def test_a_number_a_float_cannot_hold_is_named_on_its_row(sandbox_server, cli, t
     for i, (text, words) in enumerate(LOSSY.items()):
         line = first + 1 + i
         assert f"Line {line}" in problems[line] and text in problems[line] and words in problems[line], problems
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_hostile_text_goes_through_as_a_name_a_key_and_a_value(sandbox_server, other_server, cli, tmp_path,
+                                                                      fmt):
+    """tests/support/hostile.py's texts: controls, escapes, markup, right-to-left, numbers as text, JSON as
+    text, 1 MB: each as a string value and as a property key, and as a name where the server takes one."""
+    from tests.support.hostile import TEXTS
+
+    for i, (label, text) in enumerate(TEXTS.items()):
+        named = text.strip() and "\x00" not in text
+        body = {"identifier_key": f"t{i}-{label}", "name": text if named else f"text {label}", "identity_type": "user",
+                "properties": [{"key": "value", "type": "string", "value": text}]
+                + ([{"key": text, "type": "string", "value": label}] if text.strip() else [])}
+        assert sandbox_server.http.post("/v1/identities/", json=body).status_code == 200, label
+    before = cli("export", "--format", "jsonl")
+    path = tmp_path / f"texts.{fmt}"
+    assert cli("export", "-o", str(path)).code == 0
+    ran = cli("import", str(path), "--yes", *other_server)
+    assert ran.code == 0, (ran.out + ran.err)[:2000]
+    after = cli("export", "--format", "jsonl", *other_server)
+    assert records(after.out) == records(before.out)
