@@ -45,8 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--token",
         metavar="TOKEN",
-        help="API key or server password; WARNING: it lands in your shell history, "
-        "set LETTA_API_KEY instead",
+        help="API key or server password; WARNING: it lands in your shell history and ps shows it "
+        "to every user of the machine, set LETTA_API_KEY instead",
     )
     p.add_argument("--user-id", metavar="ID", help="acting user (user-<uuid>), sent as the user_id header")
     p.add_argument("--project-id", metavar="ID", help="project for new identities and X-Project-Id")

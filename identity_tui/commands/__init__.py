@@ -51,7 +51,8 @@ async def _main(args) -> int:  # type: ignore[no-untyped-def]
     try:
         cfg = config.load_config()
         conn = config.resolve(cfg, profile=args.profile, base_url=args.base_url, token=args.token,
-                              user_id=args.user_id, project_id=args.project_id, readonly=args.readonly)
+                              user_id=args.user_id, project_id=args.project_id, readonly=args.readonly,
+                              request_timeout=args.request_timeout, max_answer_mib=args.max_answer_mib)
     except config.ConfigError as exc:
         raise UsageError(str(exc)) from None
     if args.sandbox is not None:
@@ -61,6 +62,8 @@ async def _main(args) -> int:  # type: ignore[no-untyped-def]
         run.say(f"identity-tui: warning: {warning}")
     backend = open_backend(conn, timeouts=(args.connect_timeout, args.read_timeout), source=f"identity-tui {args.command}")
     client = backend.client
+    if client.plain_http_warning:
+        run.say(f"identity-tui: warning: {client.plain_http_warning}")
     try:
         if args.command == "list":
             return await run.cmd_list(client, args)
@@ -106,7 +109,8 @@ async def _import(cfg, args, client, project):  # type: ignore[no-untyped-def]
     import os
 
     env = {k: v for k, v in os.environ.items() if k not in (config.ENV_BASE_URL, config.ENV_TOKEN, config.ENV_PROFILE)}
-    source_conn = config.resolve(cfg, profile=args.from_profile, readonly=True, env=env)
+    source_conn = config.resolve(cfg, profile=args.from_profile, readonly=True, env=env,
+                                 request_timeout=args.request_timeout, max_answer_mib=args.max_answer_mib)
     source = open_backend(source_conn, timeouts=(args.connect_timeout, args.read_timeout))
     try:
         return await bulk.cmd_import(client, args, project, source=source.client)

@@ -39,13 +39,19 @@ def _connection(p: argparse.ArgumentParser, *, suppress: bool) -> None:
     g = p.add_argument_group("connection (before or after the subcommand)")
     g.add_argument("--profile", metavar="NAME", help="connection profile from config.toml", **d)
     g.add_argument("--base-url", metavar="URL", help="server URL (default http://localhost:8283)", **d)
-    g.add_argument("--token", metavar="TOKEN", help="API key (prefer LETTA_API_KEY: a flag lands in shell history)", **d)
+    g.add_argument("--token", metavar="TOKEN", help="API key (prefer LETTA_API_KEY: a flag lands in shell history, and ps shows "
+                   "it to every user of the machine while the command runs)", **d)
     g.add_argument("--user-id", metavar="ID", help="acting user, sent as the user_id header", **d)
     g.add_argument("--project-id", metavar="ID", help="project, sent as X-Project-Id", **d)
     g.add_argument("--readonly", action="store_true", help="refuse every write before anything is sent", **d)
     g.add_argument("--sandbox", nargs="?", const="", metavar="PATH", help="the embedded sandbox (a SQLite file)", **d)
     g.add_argument("--connect-timeout", type=float, metavar="S", help="seconds to connect (default 5)", **d)
     g.add_argument("--read-timeout", type=float, metavar="S", help="seconds to wait for an answer (default 60)", **d)
+    g.add_argument("--request-timeout", type=float, metavar="S",
+                   help="seconds one request may take as a whole, its whole answer read (default: connect + 2 x read)",
+                   **d)
+    g.add_argument("--max-answer-mib", type=float, metavar="N", help="the most one answer may hold, in MiB (default 64)",
+                   **d)
 
 
 def _target(p: argparse.ArgumentParser, *, project: bool = True) -> None:
@@ -183,10 +189,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
         if argv[i] == "--sandbox" and (argv[i + 1] in COMMANDS or argv[i + 1].startswith("identity-")):
             argv[i] = "--sandbox="  # the default sandbox, then the command (not a file named like it)
     args = build().parse_args(argv)
-    for name in ("connect_timeout", "read_timeout"):
+    for name in ("connect_timeout", "read_timeout", "request_timeout", "max_answer_mib"):
         value = getattr(args, name, None)
-        if value is not None and not value > 0:
-            raise UsageError(f"--{name.replace('_', '-')} must be a positive number of seconds.")
+        if value is not None and not 0 < value < float("inf"):
+            what = "MiB" if name == "max_answer_mib" else "seconds"
+            raise UsageError(f"--{name.replace('_', '-')} must be a positive number of {what}.")
     if getattr(args, "limit", 1) < 1:
         raise UsageError("--limit must be at least 1.")
     return args
@@ -202,7 +209,8 @@ def is_terminal(stream: Any = None) -> bool:
 
 # Flags of the app and the commands that take a value: the word after them is not a command.
 _VALUE_FLAGS = frozenset({"--profile", "--base-url", "--token", "--user-id", "--project-id", "--theme",
-                          "--page-size", "--connect-timeout", "--read-timeout"})
+                          "--page-size", "--connect-timeout", "--read-timeout", "--request-timeout",
+                          "--max-answer-mib"})
 
 
 def find_command(argv: list[str]) -> str | None:

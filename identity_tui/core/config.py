@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 
-from identity_tui.core.secret import Secret
+from identity_tui.core.secret import Secret, shown_url, token_problem, url_host
 
 APP = "identity-tui"
 DEFAULT_BASE_URL = "http://localhost:8283"
@@ -23,6 +23,8 @@ ENV_BASE_URL = "LETTA_BASE_URL"
 ENV_TOKEN = "LETTA_API_KEY"
 ENV_PROFILE = "IDENTITY_TUI_PROFILE"
 TIMEOUT_KEYS = ("connect_timeout", "read_timeout")
+# The limits beside them: a deadline on one request as a whole (seconds) and the most one answer may hold (MiB).
+LIMIT_KEYS = ("request_timeout", "max_answer_mib")
 
 
 class ConfigError(Exception):
@@ -81,13 +83,15 @@ class Profile:
     verify_tls: bool = True
     connect_timeout: float | None = None  # seconds; None: the top level's, else the client's default
     read_timeout: float | None = None
+    request_timeout: float | None = None
+    max_answer_mib: float | None = None
 
     def to_toml(self) -> dict[str, Any]:
         """The profile's table, leaving out unset fields."""
         out: dict[str, Any] = {"base_url": self.base_url}
         if self.token:
             out["token"] = self.token.reveal()
-        for key in ("token_env", "user_id", "project_id", *TIMEOUT_KEYS):
+        for key in ("token_env", "user_id", "project_id", *TIMEOUT_KEYS, *LIMIT_KEYS):
             if getattr(self, key):
                 out[key] = getattr(self, key)
         if not self.verify_tls:
@@ -107,6 +111,8 @@ class Config:
     preview_saves: bool = True
     connect_timeout: float | None = None  # seconds, for every profile that sets none
     read_timeout: float | None = None
+    request_timeout: float | None = None  # seconds for one request as a whole; None: connect + 2 x read
+    max_answer_mib: float | None = None  # the most one answer may hold; None: 64 MiB
     draft_days: int = 30  # drafts older than this are removed at start (0 keeps them all)
     path: Path | None = None
     warnings: list[str] = field(default_factory=list)
@@ -123,6 +129,8 @@ class Connection:
     verify_tls: bool = True
     connect_timeout: float | None = None  # seconds; None: the client's default (5 s connect, 60 s read)
     read_timeout: float | None = None
+    request_timeout: float | None = None  # None: the client's default (connect + 2 x read)
+    max_answer_mib: float | None = None  # None: the client's default (64 MiB)
     profile: str | None = None
     readonly: bool = False
     sandbox: Path | None = None
@@ -135,9 +143,7 @@ class Connection:
             return self.sandbox.name
         if self.profile:
             return self.profile
-        from urllib.parse import urlsplit
-
-        return urlsplit(self.base_url).netloc or self.base_url
+        return url_host(self.base_url)  # never user:password@
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -166,6 +172,7 @@ def load_config(path: Path | None = None) -> Config:
             raise ConfigError(f"{path}: draft_days must be a whole number of days (0 keeps drafts for ever)")
         cfg.draft_days = days
     cfg.connect_timeout, cfg.read_timeout = (_seconds(raw, key, str(path)) for key in TIMEOUT_KEYS)
+    cfg.request_timeout, cfg.max_answer_mib = (_seconds(raw, key, str(path)) for key in LIMIT_KEYS)
     keymap = raw.get("keymap") or {}
     if not isinstance(keymap, dict):
         raise ConfigError(f"{path}: [keymap] must be a table of binding id = keys")
@@ -189,6 +196,8 @@ def load_config(path: Path | None = None) -> Config:
             verify_tls=bool(table.get("verify_tls", True)),
             connect_timeout=_seconds(table, "connect_timeout", f"{path}, profile {name!r}"),
             read_timeout=_seconds(table, "read_timeout", f"{path}, profile {name!r}"),
+            request_timeout=_seconds(table, "request_timeout", f"{path}, profile {name!r}"),
+            max_answer_mib=_seconds(table, "max_answer_mib", f"{path}, profile {name!r}"),
         )
     if has_token and _readable_by_others(path):
         cfg.warnings.append(
@@ -211,7 +220,7 @@ def save_config(cfg: Config, path: Path | None = None) -> Path:
         data["page_size"] = cfg.page_size
     if not cfg.preview_saves:
         data["preview_saves"] = False
-    for key in TIMEOUT_KEYS:
+    for key in (*TIMEOUT_KEYS, *LIMIT_KEYS):
         if getattr(cfg, key) is not None:
             data[key] = getattr(cfg, key)
     if cfg.keymap:
@@ -252,6 +261,8 @@ def resolve(
     readonly: bool = False,
     connect_timeout: float | None = None,
     read_timeout: float | None = None,
+    request_timeout: float | None = None,
+    max_answer_mib: float | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Connection:
     """Weigh flag > environment > profile > default for each setting."""
@@ -286,6 +297,8 @@ def resolve(
             prof_token = env.get(prof.token_env) or None
     url = pick("base_url", base_url, ENV_BASE_URL, prof.base_url if prof else None, DEFAULT_BASE_URL)
     tok = _token_for(str(url), sources, token, env, prof, prof_token, cfg.warnings)
+    if tok:
+        _check_token(tok, sources["token"], prof)
     return Connection(
         base_url=str(url).rstrip("/"),
         token=Secret(tok) if tok else None,
@@ -294,6 +307,8 @@ def resolve(
         verify_tls=prof.verify_tls if prof else True,
         connect_timeout=_first(connect_timeout, prof and prof.connect_timeout, cfg.connect_timeout),
         read_timeout=_first(read_timeout, prof and prof.read_timeout, cfg.read_timeout),
+        request_timeout=_first(request_timeout, prof and prof.request_timeout, cfg.request_timeout),
+        max_answer_mib=_first(max_answer_mib, prof and prof.max_answer_mib, cfg.max_answer_mib),
         profile=prof.name if prof else None,
         readonly=readonly,
         sources=sources,
@@ -326,13 +341,37 @@ def _token_for(url: str, sources: dict[str, str], flag: str | None, env: Mapping
         sources["token"] = f"profile {prof.name}"  # type: ignore[union-attr]
         if env_token and env_token != prof_token:
             warnings.append(f"{ENV_TOKEN} is set but not used: profile {prof.name!r} has its own token for "  # type: ignore[union-attr]
-                            f"{url} (a token is only sent to the server it was configured for).")
+                            f"{shown_url(url)} (a token is only sent to the server it was configured for).")
         return prof_token
+    if prof is not None and prof.token_env:
+        # The profile names its token's source and that source is empty: no other source's token stands in.
+        sources["token"] = "default"
+        ignored = (f"; {ENV_TOKEN} is set but not used (a token is only sent to the server it was configured for)"
+                   if env_token else "")
+        warnings.append(f"Profile {prof.name!r} takes its token from {prof.token_env}, which is not set: "
+                        f"no token is sent to {shown_url(url)}{ignored}.")
+        return None
     if env_token:
         sources["token"] = f"env {ENV_TOKEN}"
         return env_token
     sources["token"] = "default"
     return None
+
+
+def _check_token(token: str, source: str, prof: Profile | None) -> None:
+    """Refuse a token that no HTTP header can carry, in one sentence that names where it came from, never it."""
+    problem = token_problem(token)
+    if problem is None:
+        return
+    if source == "flag":
+        where = "--token"
+    elif source.startswith("env "):
+        where = source[4:]
+    elif prof is not None and not prof.token and prof.token_env:
+        where = f"{prof.token_env} (profile {prof.name!r})"
+    else:
+        where = f"profile {prof.name if prof else '?'!r} in config.toml"
+    raise ConfigError(f"The token (********) from {where} {problem}: it was refused and nothing was sent.")
 
 
 def with_sandbox(conn: Connection, path: Path) -> Connection:
@@ -357,7 +396,8 @@ def _seconds(table: Mapping[str, Any], key: str, where: str) -> float | None:
         return None
     value = seconds(table[key]) if not isinstance(table[key], str) else None
     if value is None:
-        raise ConfigError(f"{where}: {key} must be a positive number of seconds, not {table[key]!r}.")
+        what = "MiB" if key == "max_answer_mib" else "seconds"
+        raise ConfigError(f"{where}: {key} must be a positive number of {what}, not {table[key]!r}.")
     return value
 
 

@@ -46,6 +46,10 @@ def _open(conn: Connection, sandbox: Any, transport: Any, timeouts: tuple[float 
         options = replace(options, connect_timeout=connect)
     if read is not None:
         options = replace(options, read_timeout=read)
+    if conn.request_timeout is not None:
+        options = replace(options, request_timeout=conn.request_timeout)
+    if conn.max_answer_mib is not None:
+        options = replace(options, max_answer_mib=conn.max_answer_mib)
     if conn.sandbox is not None or sandbox is not None:
         if sandbox is None:
             sandbox = open_sandbox(conn.sandbox)

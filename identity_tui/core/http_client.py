@@ -21,7 +21,7 @@ from identity_tui import __version__
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import BadResponse, ConnectionFailed, LettaError, ReadOnlyError, TimedOut, error_for_status
 from identity_tui.core.httpx_lean import httpx, load_network
-from identity_tui.core.secret import Secret, mask
+from identity_tui.core.secret import Secret, mask, shown_url, token_problem, url_credentials, url_host
 
 if TYPE_CHECKING:
     import ssl
@@ -30,6 +30,20 @@ USER_AGENT = f"identity-tui/{__version__}"
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "PATCH"})
 RETRY_STATUSES = frozenset({408, 429})  # and every 5xx, like the official SDK
 MAX_RETRY_AFTER = 30.0
+MiB = 1024 * 1024
+MAX_ANSWER_MIB = 64.0  # the most one answer may hold, decoded (max_answer_mib, --max-answer-mib)
+
+
+class BadToken(ConnectionFailed):
+    """A token no HTTP header can carry (a line break, a control character, not ASCII): nothing is sent."""
+
+
+class _Deadline(Exception):
+    """One request ran past its deadline (connect, send and the whole answer)."""
+
+
+class _TooLarge(Exception):
+    """An answer holds more than the client reads."""
 
 
 class BadRequestBody(LettaError):
@@ -53,6 +67,9 @@ class ClientOptions:
 
     connect_timeout: float = 5.0
     read_timeout: float = 60.0
+    # The most one request may take as a whole (connect, send, the whole answer); None: connect + 2 x read.
+    request_timeout: float | None = None
+    max_answer_mib: float = MAX_ANSWER_MIB  # the most one answer may hold (decoded), in MiB
     retries: int = 2
     backoff: float = 0.5
     backoff_cap: float = 8.0
@@ -90,7 +107,9 @@ class HttpClient:
         self._sleep = sleep
         self.sent: deque[SentRequest] = deque(maxlen=200)
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-        if self._token:
+        # A token no header can carry is never handed to httpx (its error would print it): requests refuse.
+        self._token_refused = token_problem(self._token.reveal()) if self._token else None
+        if self._token and self._token_refused is None:
             headers["Authorization"] = f"Bearer {self._token.reveal()}"
         if user_id:
             headers["user_id"] = user_id
@@ -114,15 +133,28 @@ class HttpClient:
 
     def __repr__(self) -> str:
         return (
-            f"{type(self).__name__}(base_url={self.base_url!r}, token={self._token!r}, "
+            f"{type(self).__name__}(base_url={shown_url(self.base_url)!r}, token={self._token!r}, "
             f"readonly={self.readonly})"
         )
 
     @property
     def host(self) -> str:
-        """Host and port of the server, for the header line."""
-        parts = urlsplit(self.base_url)
-        return parts.netloc or self.base_url
+        """Host and port of the server, for the header line and error sentences (never user:password@)."""
+        return url_host(self.base_url)
+
+    @property
+    def deadline(self) -> float:
+        """Seconds one request may take as a whole: connecting, sending and reading the whole answer."""
+        given = self.options.request_timeout
+        return given if given else self.options.connect_timeout + 2 * self.options.read_timeout
+
+    @property
+    def plain_http_warning(self) -> str | None:
+        """One line when the token would cross the network unencrypted (plain http:// to another machine)."""
+        if not self._token or urlsplit(self.base_url).scheme != "http" or _loopback(self.host):
+            return None
+        return (f"the token is sent unencrypted over plain http:// to {self.host}, which is not this machine: "
+                "use https:// or an SSH tunnel.")
 
     @property
     def has_token(self) -> bool:
@@ -169,6 +201,9 @@ class HttpClient:
             raise ReadOnlyError(
                 "This connection is read-only: nothing was sent.", status=None
             )
+        if self._token_refused is not None:
+            raise BadToken(f"The token (********) {self._token_refused}: it was refused and nothing was sent.",
+                           status=None)
         clean = {k: str(v) for k, v in (params or {}).items() if v is not None}
         content = None
         headers = {}
@@ -186,22 +221,30 @@ class HttpClient:
         for attempt in range(attempts):
             last = attempt == attempts - 1
             try:
-                response = await self._http.request(
-                    method, path, params=clean or None, content=content, headers=headers
-                )
+                response, answer = await self._exchange(method, path, clean, content, headers)
             except httpx.TransportError as exc:  # a timeout is one too
                 self._record(method, path, clean, body, None)
                 if last:
                     raise self._unreachable(exc) from None
                 await self._sleep(self._backoff(attempt, None))
                 continue
+            except _Deadline:
+                # Not tried again: a server that answers this slowly would hold us as long again.
+                self._record(method, path, clean, body, None)
+                raise TimedOut(f"{self.host} did not send its whole answer within {self.deadline:g} s "
+                               "(request_timeout); stopped waiting.", status=None) from None
+            except _TooLarge as exc:
+                self._record(method, path, clean, body, exc.args[0])
+                raise BadResponse(f"{self.host} answered with more than {self.options.max_answer_mib:g} MiB, the "
+                                  "most one answer may hold (max_answer_mib); stopped reading.",
+                                  status=exc.args[0]) from None
             self._record(method, path, clean, body, response.status_code)
             status = response.status_code
             if _retryable(status) and not last:
                 await self._sleep(self._backoff(attempt, response.headers.get("retry-after")))
                 continue
             try:
-                return self._decode(response)
+                return self._decode(response, answer)
             except LettaError as exc:
                 # A server may echo what it was sent; the token must not travel on in an error.
                 exc.message = self._scrub(exc.message)
@@ -210,19 +253,46 @@ class HttpClient:
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
 
+    async def _exchange(self, method: str, path: str, params: dict[str, str], content: bytes | None,
+                        headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+        """Send one request and read its answer, at most ``max_answer_mib`` of it, within the deadline."""
+        request = self._http.build_request(method, path, params=params or None, content=content, headers=headers)
+        try:
+            return await asyncio.wait_for(self._read(request), self.deadline)
+        except asyncio.TimeoutError:
+            raise _Deadline from None
+
+    async def _read(self, request: httpx.Request) -> tuple[httpx.Response, bytes]:
+        response = await self._http.send(request, stream=True)
+        try:
+            cap = int(self.options.max_answer_mib * MiB)
+            length = response.headers.get("content-length", "")
+            if length.isdigit() and int(length) > cap:
+                raise _TooLarge(response.status_code)
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():  # decoded: a compressed answer counts as it unpacks
+                size += len(chunk)
+                if size > cap:
+                    raise _TooLarge(response.status_code)
+                chunks.append(chunk)
+            return response, b"".join(chunks)
+        finally:
+            await response.aclose()
+
     def _unreachable(self, exc: Exception) -> LettaError:
         """The error for a request that got no answer: TimedOut, or ConnectionFailed naming the cause."""
         if isinstance(exc, httpx.TimeoutException):
             return TimedOut(f"{self.host} did not answer in time ({type(exc).__name__}).", status=None)
         return ConnectionFailed(
-            f"Cannot reach {self.base_url}: {self._scrub(str(exc)) or type(exc).__name__}.", status=None
+            f"Cannot reach {shown_url(self.base_url)}: {self._scrub(str(exc)) or type(exc).__name__}.", status=None
         )
 
     def _record(self, method: str, path: str, params: dict[str, str], body: Any, status: int | None) -> None:
         self.sent.append(SentRequest(method, path, params, body, status))
 
     def _scrub(self, text: str) -> str:
-        return mask(text, [self._token])
+        return mask(text, [self._token, url_credentials(self.base_url)])
 
     def _backoff(self, attempt: int, retry_after: str | None) -> float:
         wait = parse_retry_after(retry_after)
@@ -231,7 +301,7 @@ class HttpClient:
         base = min(self.options.backoff * (2**attempt), self.options.backoff_cap)
         return base * (0.75 + random.random() / 2)
 
-    def _decode(self, response: httpx.Response) -> Any:
+    def _decode(self, response: httpx.Response, answer: bytes) -> Any:
         status = response.status_code
         if 300 <= status < 400:
             where = one_line(response.headers.get("location", "?"), 120)
@@ -240,14 +310,14 @@ class HttpClient:
                 status=status,
             )
         try:
-            data = response.json() if response.content else None
+            data = json.loads(answer) if answer else None
         except RecursionError:
             raise BadResponse(
                 f"{self.host} answered with JSON nested too deeply to read.", status=status
             ) from None
         except (json.JSONDecodeError, UnicodeDecodeError):
             if status >= 400:
-                raise error_for_status(status, response.text[:500]) from None
+                raise error_for_status(status, answer.decode(response.encoding or "utf-8", "replace")[:500]) from None
             raise BadResponse(
                 f"{self.host} answered with something that is not JSON: is it a Letta server?",
                 status=status,
@@ -282,6 +352,20 @@ def parse_retry_after(value: str | None) -> float | None:
 def _retryable(status: int) -> bool:
     """408, 429 and 5xx are worth another try; any other status is the server's answer."""
     return status in RETRY_STATUSES or 500 <= status < 600
+
+
+def _loopback(host: str) -> bool:
+    """Whether ``host`` (a host[:port] as the URL gives it) is this machine: localhost, 127.0.0.0/8, ::1."""
+    import ipaddress
+
+    name = host.rpartition("]")[0].lstrip("[") if host.startswith("[") else host.rpartition(":")[0] or host
+    name = name.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def _tls_context(base_url: str, verify: bool, transport: Any) -> ssl.SSLContext | None:

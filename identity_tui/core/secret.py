@@ -51,3 +51,51 @@ def mask(text: str, secrets: "list[Secret | str | None]") -> str:
         if value and len(value) >= 4:
             text = text.replace(value, "********")
     return text
+
+
+def token_problem(value: str) -> str | None:
+    """Why ``value`` cannot go in an ``Authorization`` header (None when it can): the words of a sentence."""
+    if value.endswith(("\n", "\r")):
+        return "ends in a line break"
+    if "\n" in value or "\r" in value:
+        return "holds a line break"
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "holds a control character"
+    if not value.isascii():
+        return "holds a character that is not ASCII"
+    return None
+
+
+def shown_url(url: str) -> str:
+    """``url`` as it may be shown or stored: any ``user:password@`` in it becomes ``****@``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = _split_authority(rest)
+    if "@" not in authority:
+        return url
+    return f"{scheme}://****@{authority.rpartition('@')[2]}{slash}{path}"
+
+
+def url_host(url: str) -> str:
+    """Host and port of ``url``, never its credentials (the header's label, error sentences)."""
+    _, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority = _split_authority(rest)[0]
+    return authority.rpartition("@")[2] or url
+
+
+def url_credentials(url: str) -> str | None:
+    """The ``user:password`` part of ``url``, to be masked wherever text may hold it, or None."""
+    _, sep, rest = url.partition("://")
+    authority = _split_authority(rest)[0] if sep else ""
+    return authority.rpartition("@")[0] or None
+
+
+def _split_authority(rest: str) -> tuple[str, str, str]:
+    """``host...`` after ``scheme://``: (authority, the first of / ? #, what follows it)."""
+    for i, c in enumerate(rest):
+        if c in "/?#":
+            return rest[:i], c, rest[i + 1:]
+    return rest, "", ""
