@@ -226,3 +226,28 @@ def test_the_callers_signal_handlers_are_as_they_were_after_an_export(sandbox_se
     finally:
         for sig, handler in before.items():
             signal.signal(sig, handler)
+
+
+def test_an_export_into_a_fifo_leaves_sigterm_to_end_the_program(sandbox_server, cli, tmp_path):
+    """Opening a FIFO waits for its reader, and no handler could run there: SIGTERM keeps its own handling (the
+    program ends) while an export writes in place. The export is larger than the pipe, so the reader looks
+    while the export is still under way."""
+    body = {"identifier_key": "big", "name": "Big", "identity_type": "user",
+            "properties": [{"key": "v", "type": "string", "value": "x" * 300_000}]}
+    assert sandbox_server.http.post("/v1/identities/", json=body).status_code == 200
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    seen: list = []
+
+    def read() -> None:
+        with open(fifo, "rb") as pipe:
+            seen.append(signal.getsignal(signal.SIGTERM))
+            seen.append(len(pipe.read()))
+
+    before = signal.getsignal(signal.SIGTERM)
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    ran = cli("export", "-o", str(fifo))
+    reader.join(timeout=30)
+    assert ran.code == 0, ran.err
+    assert seen[0] is before and seen[1] > 300_000
