@@ -156,6 +156,11 @@ class FileTarget:
         return TargetError(f"Cannot write {self.shown}: {reason}.", reason, before=before)
 
     def __enter__(self) -> IO[str]:
+        if not self.name:
+            raise TargetError("Give a file name (or - for standard output).", "no file name", before=True)
+        if self.name.endswith(os.sep) and not os.path.isdir(self.name):
+            raise TargetError(f"{self.shown} names a folder that does not exist: give a file name.",
+                              "no such folder", before=True)
         fd = _fd_of(self.name)
         if fd is not None:
             try:

@@ -123,7 +123,7 @@ def test_a_hard_link_is_replaced_and_the_note_says_the_other_name_keeps_the_old(
     assert "hard links" in ran.err and "a.jsonl" in ran.err
 
 
-@pytest.mark.parametrize("where", ["folder", "missing-folder", "read-only"])
+@pytest.mark.parametrize("where", ["folder", "missing-folder", "read-only", "trailing-slash", "empty"])
 def test_a_path_that_cannot_be_a_file_is_one_sentence_and_leaves_nothing(sandbox_server, cli, tmp_path,
                                                                             monkeypatch, where):
     seed(sandbox_server)
@@ -134,6 +134,12 @@ def test_a_path_that_cannot_be_a_file_is_one_sentence_and_leaves_nothing(sandbox
     elif where == "missing-folder":
         path = tmp_path / "nowhere" / "x.jsonl"
         words = "no folder"
+    elif where == "trailing-slash":  # a folder that is not there: never a file named like it
+        path = f"{tmp_path}/newdir/"
+        words = "names a folder"
+    elif where == "empty":
+        path = ""
+        words = "Give a file name"
     else:
         path = tmp_path / "x.jsonl"
         words = "Read-only file system"
@@ -146,7 +152,8 @@ def test_a_path_that_cannot_be_a_file_is_one_sentence_and_leaves_nothing(sandbox
     ran = cli("export", "-o", str(path))
     assert ran.code == 2 and one_sentence(ran.err), ran.err
     assert words in ran.err and str(path) in ran.err
-    assert parts(tmp_path) == [] and (where == "folder" or not path.exists())
+    assert parts(tmp_path) == [] and (where == "folder" or not os.path.exists(path) or not path)
+    assert not (tmp_path / "newdir").exists()
     assert sandbox_server.methods() == []  # a bad path is found before the server is asked
 
 
