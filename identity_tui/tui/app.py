@@ -28,7 +28,7 @@ from identity_tui.core.config import (
     with_sandbox,
 )
 from identity_tui.core.connect import Backend, open_backend
-from identity_tui.core.secret import Secret, mask
+from identity_tui.core.secret import Secret, mask, url_credentials
 from identity_tui.tui.process import collect_from_now_on, terminal_fd, terminal_gone
 from identity_tui.tui.timing import Timing
 
@@ -132,9 +132,14 @@ class IdentityApp(App[int]):
         """Whether write actions are removed."""
         return self.conn.readonly
 
-    def secrets(self) -> list[Secret | None]:
-        """Values that must never be shown."""
-        return [self.conn.token]
+    def secrets(self) -> list[Secret | str | None]:
+        """Values that must never be shown: the token, and any user:password@ in the URL."""
+        return [self.conn.token, url_credentials(self.conn.base_url)]
+
+    def _warn_plain_http(self) -> None:
+        """Once per connection: a token about to cross the network unencrypted (plain http:// to another host)."""
+        if self.backend is not None and self.backend.client.plain_http_warning:
+            self.notify(self.backend.client.plain_http_warning, severity="warning", timeout=20, markup=False)
 
     async def reconnect(self, conn: Connection) -> None:
         """Swap the connection (new URL, token or the sandbox) and reopen the client."""
@@ -142,6 +147,7 @@ class IdentityApp(App[int]):
         keep_sandbox = self._sandbox if conn.sandbox is None and self._sandbox else None
         self.conn = conn
         self.backend = open_backend(conn, sandbox=keep_sandbox, transport=self._transport if conn.sandbox is None else None)
+        self._warn_plain_http()
         if old is not None:
             await old.client.aclose()
 
@@ -155,6 +161,7 @@ class IdentityApp(App[int]):
         if self.config.keymap:
             self._apply_keymap(self.config.keymap)
         self.backend = open_backend(self.conn, sandbox=self._sandbox, transport=self._transport)
+        self._warn_plain_http()
         from identity_tui.tui.screens.list import ListScreen
 
         self.push_screen(ListScreen(page_size=self.config.page_size))
@@ -399,7 +406,7 @@ def run_app(conn: Connection, config: Config) -> int:
     try:
         result = app.run()
     except Exception as exc:  # noqa: BLE001 - never a traceback on the terminal
-        print(f"identity-tui: stopped by an unexpected error: {mask(str(exc), [conn.token])}", file=sys.stderr)
+        print(f"identity-tui: stopped by an unexpected error: {mask(str(exc), [conn.token, url_credentials(conn.base_url)])}", file=sys.stderr)
         return 2
     finally:
         app.stop_watchdog()

@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from identity_tui.core.config import Connection
 from identity_tui.core.display import printable
-from identity_tui.core.secret import Secret
+from identity_tui.core.secret import Secret, shown_url, token_problem
 from identity_tui.tui.screens.dialog import Dialog
 from identity_tui.tui.widgets.in_order_keys import OrderedInput
 
@@ -43,14 +43,10 @@ class ConnectScreen(Dialog[Connection | None]):
             said = f"Attempt {self.attempt}: {said}"
         yield Static(Text(said), id="connect-message")
         yield Label("Server URL")
-        yield OrderedInput(self.conn.base_url if self.conn.sandbox is None else "", id="url")
+        # Shown without user:password@; the field left as shown means the same URL, credentials and all.
+        yield OrderedInput(self._shown_url if self.conn.sandbox is None else "", id="url")
         yield Label("Token (API key or server password)")
-        yield OrderedInput(
-            "",
-            password=True,
-            placeholder="unchanged" if self.conn.token else "none",
-            id="token",
-        )
+        yield OrderedInput("", password=True, placeholder=self._token_placeholder(same_server=True), id="token")
         with Horizontal(classes="buttons"):
             yield Button("Retry", id="retry", variant="primary")
             yield Button("Open sandbox", id="sandbox")
@@ -60,17 +56,47 @@ class ConnectScreen(Dialog[Connection | None]):
         # Start where the fix most likely is: the token after a 401, the URL when unreachable.
         self.query_one(f"#{self.first_focus}").focus()
 
-    def _edited(self) -> Connection:
-        url = self.query_one("#url", Input).value.strip() or self.conn.base_url
+    @property
+    def _shown_url(self) -> str:
+        return shown_url(self.conn.base_url)
+
+    def _token_placeholder(self, *, same_server: bool) -> str:
+        if not self.conn.token:
+            return "none"
+        # A token only goes to the server it was configured for: another URL takes none unless it is typed.
+        return "unchanged" if same_server else "none for this URL unless typed"
+
+    def _url(self) -> tuple[str, bool]:
+        """The URL the fields say, and whether it is the server the connection was made for."""
+        typed = self.query_one("#url", Input).value.strip()
+        if not typed or (self.conn.sandbox is None and typed == self._shown_url):
+            return self.conn.base_url, self.conn.sandbox is None
+        url = typed.rstrip("/")
+        return url, self.conn.sandbox is None and url == self.conn.base_url.rstrip("/")
+
+    @on(Input.Changed, "#url")
+    def _url_changed(self) -> None:
+        self.query_one("#token", Input).placeholder = self._token_placeholder(same_server=self._url()[1])
+
+    def _edited(self) -> Connection | None:
+        url, same_server = self._url()
         token_text = self.query_one("#token", Input).value
-        token = Secret(token_text) if token_text else self.conn.token
-        return replace(self.conn, base_url=url.rstrip("/"), token=token, sandbox=None, profile=None if url != self.conn.base_url else self.conn.profile)
+        problem = token_problem(token_text) if token_text else None
+        if problem is not None:
+            self.query_one("#connect-message", Static).update(
+                Text(f"The token typed (********) {problem}: it was refused and nothing was sent."))
+            return None
+        token = Secret(token_text) if token_text else self.conn.token if same_server else None
+        return replace(self.conn, base_url=url.rstrip("/"), token=token, sandbox=None,
+                       profile=self.conn.profile if same_server else None)
 
     @on(Button.Pressed, "#retry")
     @on(Input.Submitted)
     def action_retry(self) -> None:
-        """Try again with what the fields say."""
-        self.dismiss(self._edited())
+        """Try again with what the fields say (a token no header can carry is refused here, nothing sent)."""
+        edited = self._edited()
+        if edited is not None:
+            self.dismiss(edited)
 
     @on(Button.Pressed, "#sandbox")
     def action_sandbox(self) -> None:
