@@ -354,6 +354,8 @@ def _csv_row(line: int, columns: list[tuple[str, str | None, PropertyType | None
             value = cell_value(ptype, cell)
         except _LossyCell as exc:
             return BadRow(line, f"Line {line}, column {column}: {_lossy_words(exc.number)}")
+        except RecursionError:
+            return BadRow(line, f"Line {line}, column {column} is nested too deeply to read.")
         except ValueError:
             return BadRow(line, f"Line {line}, column {column}: {output_json(cell[:40], indent=None)} is not a "
                                 f"{ptype.value} (write it as JSON).")

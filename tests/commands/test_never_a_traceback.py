@@ -59,3 +59,31 @@ def test_every_command_ends_in_a_status_and_at_most_one_sentence(cli, tmp_path, 
             if ran.code:
                 assert ran.err.count("\n") == 1 and ran.err.startswith("identity-tui: "), (argv, ran.err)
             assert raw_unsafe(ran.out) == set() and raw_unsafe(ran.err) == set(), (argv, ran.out[:200], ran.err)
+
+
+DEEP = 100_000
+FILES = {
+    "deep-csv-cell.csv": ("identifier_key,name,identity_type,prop:j:json\nk,N,user,\""
+                          + '{""a"":' * DEEP + "1" + "}" * DEEP + '"\n').encode(),
+    "deep-jsonl.jsonl": b'{"identifier_key": "k", "name": "n", "identity_type": "user", "x": ' + b"[" * DEEP
+                        + b"]" * DEEP + b"}\n",
+    "deep-json.json": b"[" * DEEP + b"]" * DEEP,
+    "binary.csv": bytes(range(256)) * 4,
+    "binary.jsonl": bytes(range(256)) * 4,
+    "latin1-header.csv": "identifier_key,name,identity_type,prop:caf\xe9:string\n".encode("latin-1"),
+    "quote-in-header.csv": b'identifier_key,name,identity_type,prop:"open:string\nk,N,user,x\n',
+    "unclosed-quote.csv": b'identifier_key,name,identity_type\nk,"N,user\n',
+    "empty.csv": b"",
+    "bom-only.jsonl": b"\xef\xbb\xbf",
+}
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_import_of_a_hostile_file_is_a_plan_or_one_sentence(sandbox_server, cli, tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(FILES[name])
+    for output_format in ("text", "json"):
+        ran = cli("import", str(path), "--dry-run", "--output-format", output_format)  # a traceback raises here
+        assert ran.code in (0, 2), (ran.code, ran.err)
+        assert raw_unsafe(ran.out) == set() and raw_unsafe(ran.err) == set(), (ran.out[:300], ran.err)
+        assert ran.err.count("\n") <= 1
