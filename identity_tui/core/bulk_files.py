@@ -33,9 +33,9 @@ from identity_tui.core.kinds import PropertyType
 
 FORMATS = ("jsonl", "json", "csv")
 REQUIRED = ("identifier_key", "name", "identity_type")
-# One identity on one line (JSON lines, CSV): a longer line is refused, not read into memory. The server
-# takes identities of several megabytes; this is far above any it would store in practice.
-LINE_LIMIT = 32 * 1024 * 1024
+# One identity on one line (JSON lines, CSV): a longer line is refused, not read into memory. As much as
+# one answer from the server may hold by default (max_answer_mib), so what an export read comes back in.
+LINE_LIMIT = 64 * 1024 * 1024
 _CHUNK = 64 * 1024
 
 

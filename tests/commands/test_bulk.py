@@ -159,7 +159,7 @@ def test_bad_files_name_the_line_and_the_good_rows_are_still_planned(sandbox_ser
         json.dumps({"identifier_key": "good", "name": "Again", "identity_type": "user"}).encode(),
         b'{"identifier_key": "n\x00l", "name": "x", "identity_type": "user"}',
         b'{"identifier_key": "latin", "name": "caf\xe9", "identity_type": "user"}',
-        b'{"identifier_key": "huge", "name": "' + b"x" * (50 * 1024 * 1024) + b'", "identity_type": "user"}',
+        b'{"identifier_key": "huge", "name": "' + b"x" * (65 * 1024 * 1024) + b'", "identity_type": "user"}',
         json.dumps({"identifier_key": "also-good", "name": "Also", "identity_type": "org"}).encode(),
     ]
     path = tmp_path / "bad.jsonl"
