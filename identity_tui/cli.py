@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--read-timeout", metavar="S",
                    help="seconds to wait for each answer, tried up to 3 times for reads and saves "
                    "(default 60; config: read_timeout); esc gives up a save sooner")
+    p.add_argument("--request-timeout", metavar="S", help="seconds one request may take as a whole (config: request_timeout)")
+    p.add_argument("--max-answer-mib", metavar="N", help="the most one answer may hold (default 64; config: max_answer_mib)")
     return p
 
 
@@ -106,12 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     from identity_tui.core import config
 
     timeouts = {}
-    for name in config.TIMEOUT_KEYS:
+    for name in (*config.TIMEOUT_KEYS, *config.LIMIT_KEYS):
         given = getattr(args, name)
         if given is not None:
             timeouts[name] = config.seconds(given)
             if timeouts[name] is None:
-                return fail(f"--{name.replace('_', '-')} must be a positive number of seconds, not {given!r}.")
+                return fail(f"--{name.replace('_', '-')} must be a positive number of {config.unit(name)}, not {given!r}.")
     try:
         cfg = config.load_config()
         conn = config.resolve(

@@ -391,13 +391,17 @@ def seconds(value: Any) -> float | None:
     return value if math.isfinite(value) and value > 0 else None
 
 
+def unit(key: str) -> str:
+    """What a number given for ``key`` counts: seconds, or MiB for ``max_answer_mib``."""
+    return "MiB" if key == "max_answer_mib" else "seconds"
+
+
 def _seconds(table: Mapping[str, Any], key: str, where: str) -> float | None:
     if key not in table:
         return None
     value = seconds(table[key]) if not isinstance(table[key], str) else None
     if value is None:
-        what = "MiB" if key == "max_answer_mib" else "seconds"
-        raise ConfigError(f"{where}: {key} must be a positive number of {what}, not {table[key]!r}.")
+        raise ConfigError(f"{where}: {key} must be a positive number of {unit(key)}, not {table[key]!r}.")
     return value
 
 
