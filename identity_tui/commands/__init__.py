@@ -109,8 +109,11 @@ async def _import(cfg, args, client, project):  # type: ignore[no-untyped-def]
     import os
 
     env = {k: v for k, v in os.environ.items() if k not in (config.ENV_BASE_URL, config.ENV_TOKEN, config.ENV_PROFILE)}
-    source_conn = config.resolve(cfg, profile=args.from_profile, readonly=True, env=env,
-                                 request_timeout=args.request_timeout, max_answer_mib=args.max_answer_mib)
+    try:
+        source_conn = config.resolve(cfg, profile=args.from_profile, readonly=True, env=env,
+                                     request_timeout=args.request_timeout, max_answer_mib=args.max_answer_mib)
+    except config.ConfigError as exc:  # the source's token cannot be sent: one sentence, as for the target
+        raise UsageError(str(exc)) from None
     source = open_backend(source_conn, timeouts=(args.connect_timeout, args.read_timeout))
     try:
         return await bulk.cmd_import(client, args, project, source=source.client)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import sys
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -254,29 +255,36 @@ class HttpClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _exchange(self, method: str, path: str, params: dict[str, str], content: bytes | None,
-                        headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+                        headers: dict[str, str]) -> tuple[httpx.Response, bytearray]:
         """Send one request and read its answer, at most ``max_answer_mib`` of it, within the deadline."""
         request = self._http.build_request(method, path, params=params or None, content=content, headers=headers)
+        if sys.version_info < (3, 11):  # pragma: no cover - a task per request, where asyncio.timeout is missing
+            try:
+                return await asyncio.wait_for(self._read(request), self.deadline)
+            except asyncio.TimeoutError:
+                raise _Deadline from None
+        deadline = asyncio.timeout(self.deadline)  # a timer on this task: no task of its own per request
         try:
-            return await asyncio.wait_for(self._read(request), self.deadline)
-        except asyncio.TimeoutError:
-            raise _Deadline from None
+            async with deadline:
+                return await self._read(request)
+        except TimeoutError:
+            if deadline.expired():
+                raise _Deadline from None
+            raise
 
-    async def _read(self, request: httpx.Request) -> tuple[httpx.Response, bytes]:
+    async def _read(self, request: httpx.Request) -> tuple[httpx.Response, bytearray]:
         response = await self._http.send(request, stream=True)
         try:
             cap = int(self.options.max_answer_mib * MiB)
             length = response.headers.get("content-length", "")
             if length.isdigit() and int(length) > cap:
                 raise _TooLarge(response.status_code)
-            chunks: list[bytes] = []
-            size = 0
+            answer = bytearray()  # one buffer, never a list of chunks and their join besides
             async for chunk in response.aiter_bytes():  # decoded: a compressed answer counts as it unpacks
-                size += len(chunk)
-                if size > cap:
+                if len(answer) + len(chunk) > cap:
                     raise _TooLarge(response.status_code)
-                chunks.append(chunk)
-            return response, b"".join(chunks)
+                answer += chunk
+            return response, answer
         finally:
             await response.aclose()
 
@@ -301,7 +309,7 @@ class HttpClient:
         base = min(self.options.backoff * (2**attempt), self.options.backoff_cap)
         return base * (0.75 + random.random() / 2)
 
-    def _decode(self, response: httpx.Response, answer: bytes) -> Any:
+    def _decode(self, response: httpx.Response, answer: bytes | bytearray) -> Any:
         status = response.status_code
         if 300 <= status < 400:
             where = one_line(response.headers.get("location", "?"), 120)

@@ -106,6 +106,17 @@ def test_a_token_with_control_or_non_ascii_characters_is_refused_masked(cli, tmp
         assert server.seen == []
 
 
+def test_import_from_a_profile_whose_token_cannot_be_sent_is_one_sentence(cli, tmp_path, monkeypatch):
+    with SlowServer(Answer("json", body=[])) as source, SlowServer(Answer("json", body=[])) as target:
+        write_config(tmp_path, f'[profiles.src]\nbase_url = "{source.base_url}"\ntoken_env = "SRC_KEY"\n')
+        monkeypatch.setenv("SRC_KEY", "src-abc123secret\n")
+        ran = cli("import", "--from-profile", "src", "--dry-run", "--base-url", target.base_url)
+        assert ran.code == 2, ran.err
+        said = one_line(ran.err)
+        assert "SRC_KEY" in said and "line break" in said and "abc123secret" not in said, said
+        assert source.seen == []
+
+
 CLOSED_PORT = "http://admin:pw-s3cret@127.0.0.1:9"  # the discard port: nothing listens there
 
 
