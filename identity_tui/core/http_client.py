@@ -300,7 +300,8 @@ class HttpClient:
         self.sent.append(SentRequest(method, path, params, body, status))
 
     def _scrub(self, text: str) -> str:
-        return mask(text, [self._token, url_credentials(self.base_url)])
+        # The URL as a whole first: credentials too short for ``mask`` to take on their own still go.
+        return mask(text.replace(self.base_url, shown_url(self.base_url)), [self._token, url_credentials(self.base_url)])
 
     def _backoff(self, attempt: int, retry_after: str | None) -> float:
         wait = parse_retry_after(retry_after)

@@ -138,3 +138,15 @@ def test_url_helpers_never_give_the_credentials_back():
 def test_token_problem(token, problem):
     said = token_problem(token)
     assert (said is None) if problem is None else problem in said
+
+
+async def test_short_url_credentials_in_an_error_from_the_network_are_masked_too():
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError(f"cannot connect to {request.url}", request=request)
+
+    client = LettaClient("http://a:b@host.test:1", options=ClientOptions(retries=0),
+                         transport=httpx.MockTransport(refuse))
+    with pytest.raises(Exception) as caught:
+        await client.count()
+    assert "a:b@" not in str(caught.value) and "host.test:1" in str(caught.value)
+    await client.aclose()
