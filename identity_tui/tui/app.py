@@ -6,7 +6,6 @@ import asyncio
 import gc
 import os
 import signal
-import threading
 import traceback
 from collections import deque
 from collections.abc import Iterable
@@ -17,6 +16,7 @@ from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widget import AwaitMount
 from textual.worker import Worker, WorkerState
 
 from identity_tui.core.config import (
@@ -29,7 +29,14 @@ from identity_tui.core.config import (
 )
 from identity_tui.core.connect import Backend, open_backend
 from identity_tui.core.secret import Secret, mask, url_credentials
-from identity_tui.tui.process import collect_from_now_on, terminal_fd, terminal_gone
+from identity_tui.tui.process import (
+    ExitWatchdog,
+    collect_from_now_on,
+    default_suspension,
+    terminal_driver,
+    terminal_fd,
+    terminal_gone,
+)
 from identity_tui.tui.timing import Timing
 
 if TYPE_CHECKING:
@@ -38,6 +45,12 @@ if TYPE_CHECKING:
 # Once the screens are closed (drafts on disk), the rest of the exit gets this long before the process
 # ends anyway: with the terminal gone, Textual's shutdown can wait forever on its dead writer thread.
 EXIT_GRACE = 3.0
+# From a SIGHUP, SIGTERM or SIGINT (or a terminal gone) to the end of the process, at the longest: the drafts
+# are written at once, and an exit stuck anywhere is cut short.
+SIGNAL_GRACE = 5.0
+# What ends the app at any moment, as a dropped SSH session, a kill or a kill -INT does (ctrl+c in the app is
+# a key: its quit asks about an unsaved form first).
+ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGHUP", "SIGTERM", "SIGINT") if hasattr(signal, name))
 # How often the terminal is checked for a hang-up that came without a SIGHUP (seconds).
 TERMINAL_CHECK = 1.0
 
@@ -75,17 +88,21 @@ class IdentityApp(App[int]):
         signals: bool = False,
         timing: Timing | None = None,
     ) -> None:
-        super().__init__()
+        # The real terminal's driver, its SIGCONT guarded (see terminal_driver); tests run headless.
+        super().__init__(driver_class=terminal_driver() if signals and os.name == "posix" else None)
         # The shell's delays; tests pass shorter ones and wait on events instead of the clock.
         self.timing = timing or Timing()
         # What ``notify`` was asked to say, newest last: toasts expire, this record stays (the last 200).
         self.notices: deque[str] = deque(maxlen=200)
         self.cursor_blink = cursor_blink
         self._signals = signals
-        self._watchdog: threading.Timer | None = None
+        self._watchdog = (ExitWatchdog(terminal_fd(), check=TERMINAL_CHECK, hang_up_grace=SIGNAL_GRACE)
+                          if signals else None)
         self._drafts_offered: str | None = None
         self._gc_frozen = False
         self._hung_up = False
+        self._screens_pushed = False
+        self._ending = False
         self.conn = conn
         self.config = config or Config()
         self._sandbox = sandbox
@@ -165,9 +182,10 @@ class IdentityApp(App[int]):
         from identity_tui.tui.screens.list import ListScreen
 
         self.push_screen(ListScreen(page_size=self.config.page_size))
+        self._screens_pushed = True
         self.call_after_refresh(self._collect_from_now_on)
         if self._signals:
-            self._catch_signals()
+            self._watch_terminal()
 
     def _apply_keymap(self, keymap: dict[str, str]) -> None:
         """Use the config's [keymap], checked: its mistakes and the keys it takes are said in one sentence."""
@@ -183,11 +201,8 @@ class IdentityApp(App[int]):
         self._gc_frozen = collect_from_now_on()
 
     async def on_unmount(self) -> None:
-        if self._signals:
-            self._catch_signals(release=True)
-            self._watchdog = threading.Timer(EXIT_GRACE, os._exit, args=(self.return_code or 0,))
-            self._watchdog.daemon = True
-            self._watchdog.start()
+        if self._watchdog is not None:
+            self._watchdog.arm(self.return_code or 0, EXIT_GRACE)
         if self.backend is not None:
             await self.backend.client.aclose()
 
@@ -335,21 +350,36 @@ class IdentityApp(App[int]):
             if flush is not None:
                 flush()
 
-    def _catch_signals(self, *, release: bool = False) -> None:
-        # Textual leaves SIGHUP (the SSH session dropped) and SIGTERM at their defaults, which end the
-        # process on the spot; caught, the drafts are written first.
-        loop = asyncio.get_running_loop()
-        for name in ("SIGHUP", "SIGTERM"):
-            signum = getattr(signal, name, None)
-            if signum is None:
-                continue  # no SIGHUP on Windows
-            if release:
-                loop.remove_signal_handler(signum)
-            else:
-                loop.add_signal_handler(signum, self.hang_up, signum)
+    def catch_signals(self) -> None:
+        """From now until ``release_signals``, SIGHUP, SIGTERM and SIGINT write the drafts and end the app.
+
+        Textual leaves SIGHUP (the SSH session dropped) and SIGTERM at their defaults, which end the process
+        on the spot, and SIGINT to asyncio, which ends it with status 0. A plain signal handler, not the
+        event loop's: Python runs it even while the main thread waits on a lock, so the watchdog is armed
+        whatever the app is stuck on.
+        """
+        for signum in ENDING_SIGNALS:
+            signal.signal(signum, self._on_signal)
+
+    def release_signals(self) -> None:
+        """The defaults back, the app's run over."""
+        for signum in ENDING_SIGNALS:
+            signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
+        default_suspension()
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        if self._watchdog is not None:
+            self._watchdog.arm(128 + signum, SIGNAL_GRACE)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # before the app's loop or after it: nothing to save, nothing to close
+            raise SystemExit(128 + signum) from None
+        loop.call_soon_threadsafe(self.hang_up, signum)
+
+    def _watch_terminal(self) -> None:
         # A terminal can also vanish without a SIGHUP reaching us (started outside the terminal's
         # session, e.g. by setsid or a supervisor); Textual would then spin on its end-of-input forever.
-        fd = None if release else terminal_fd()
+        fd = terminal_fd()
         if fd is not None:
             self.set_interval(TERMINAL_CHECK, lambda: self._check_terminal(fd), name="terminal check")
 
@@ -360,15 +390,34 @@ class IdentityApp(App[int]):
 
     def hang_up(self, signum: int) -> None:
         """The terminal is gone or the app is told to stop: keep every draft, then exit (128 + signal)."""
+        if self._watchdog is not None:
+            self._watchdog.arm(128 + signum, SIGNAL_GRACE)
+        self._ending = True
         try:
             self.flush_drafts()
         finally:
-            self.exit(return_code=128 + signum)
+            self._exit_once_mounted(128 + signum)
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        """Push a screen, unless the app is on its way out for a hang-up or a signal (see _exit_once_mounted)."""
+        if self._ending:
+            return AwaitMount(self.screen, [])
+        return super().push_screen(screen, *args, **kwargs)
+
+    def _exit_once_mounted(self, return_code: int) -> None:
+        # An exit while a screen is still mounting runs its on_mount after the exit took its widgets away:
+        # a traceback and status 1. The signal may come at any moment: no screen is pushed from then on
+        # (a key or a worker already on its way would), and the exit waits for those being mounted.
+        if self._screens_pushed and all(screen.is_mounted for screen in self.screen_stack):
+            self.exit(return_code=return_code)
+        else:
+            self.set_timer(0.02, lambda: self._exit_once_mounted(return_code))
 
     def stop_watchdog(self) -> None:
         """The exit finished in time: no forced end."""
         if self._watchdog is not None:
             self._watchdog.cancel()
+            self._watchdog = None
 
     # -- errors -------------------------------------------------------------------------------
 
@@ -403,11 +452,13 @@ def run_app(conn: Connection, config: Config) -> int:
         names = ", ".join(sorted(app.available_themes))
         print(f"identity-tui: unknown theme {config.theme!r}; choose one of: {names}", file=sys.stderr)
         return 2
+    app.catch_signals()
     try:
         result = app.run()
     except Exception as exc:  # noqa: BLE001 - never a traceback on the terminal
         print(f"identity-tui: stopped by an unexpected error: {mask(str(exc), [conn.token, url_credentials(conn.base_url)])}", file=sys.stderr)
         return 2
     finally:
+        app.release_signals()
         app.stop_watchdog()
     return int(result or app.return_code or 0)
