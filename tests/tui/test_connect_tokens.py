@@ -73,6 +73,11 @@ async def test_changing_only_the_url_drops_the_profiles_token():
         await settle(pilot, app)
         assert isinstance(app.screen, ConnectScreen)
         assert recorder.sent_to("prod.test") == {f"Bearer {PROD_TOKEN}"}
+        token_field = app.screen.query_one("#token")
+        assert token_field.placeholder == "unchanged"
+        app.screen.query_one("#url").value = "http://other.test:8283"
+        await settle(pilot, app)
+        assert token_field.placeholder == "none for this URL unless typed"  # says so before the retry
         await retry(pilot, app, url="http://other.test:8283")
         assert recorder.sent_to("other.test") == {None}, recorder.seen  # health, list and count: no token
         assert app.conn.token is None and app.conn.profile is None
