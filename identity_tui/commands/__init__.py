@@ -115,6 +115,10 @@ async def _import(cfg, args, client, project):  # type: ignore[no-untyped-def]
     except config.ConfigError as exc:  # the source's token cannot be sent: one sentence, as for the target
         raise UsageError(str(exc)) from None
     source = open_backend(source_conn, timeouts=(args.connect_timeout, args.read_timeout))
+    if source.client.plain_http_warning:
+        from identity_tui.commands import run
+
+        run.say(f"identity-tui: warning: {source.client.plain_http_warning}")
     try:
         return await bulk.cmd_import(client, args, project, source=source.client)
     finally:

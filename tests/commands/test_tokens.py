@@ -189,6 +189,15 @@ def test_one_warning_for_a_token_over_plain_http_to_another_host(cli, monkeypatc
         assert "letta.invalid" in warned[0] and "a-token" not in ran.err
 
 
+def test_the_source_of_an_import_from_a_profile_is_warned_about_too(cli, tmp_path):
+    with SlowServer(Answer("json", body=[])) as target:
+        write_config(tmp_path, f'[profiles.src]\nbase_url = "{PLAIN}"\ntoken = "src-token"\n')
+        ran = cli("import", "--from-profile", "src", "--dry-run", "--base-url", target.base_url,
+                  "--connect-timeout", "2")
+        warned = [line for line in ran.err.splitlines() if "unencrypted" in line]
+        assert len(warned) == 1 and "letta.invalid" in warned[0] and "src-token" not in ran.err, ran.err
+
+
 def test_help_says_ps_shows_the_token_flag(capsys):
     from identity_tui.commands.args import build
 
