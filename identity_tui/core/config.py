@@ -86,6 +86,9 @@ class Profile:
     request_timeout: float | None = None
     max_answer_mib: float | None = None
 
+    def __repr__(self) -> str:
+        return _repr_without_credentials(self)
+
     def to_toml(self) -> dict[str, Any]:
         """The profile's table, leaving out unset fields."""
         out: dict[str, Any] = {"base_url": self.base_url}
@@ -136,6 +139,9 @@ class Connection:
     sandbox: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        return _repr_without_credentials(self)
+
     @property
     def label(self) -> str:
         """Profile name or host, for the header."""
@@ -144,6 +150,15 @@ class Connection:
         if self.profile:
             return self.profile
         return url_host(self.base_url)  # never user:password@
+
+
+def _repr_without_credentials(obj: Any) -> str:
+    """A dataclass's repr with its ``base_url`` shown as ``shown_url`` does (the token is a Secret already)."""
+    from dataclasses import fields
+
+    parts = (f"{f.name}={shown_url(obj.base_url)!r}" if f.name == "base_url" else f"{f.name}={getattr(obj, f.name)!r}"
+             for f in fields(obj) if f.repr)
+    return f"{type(obj).__name__}({', '.join(parts)})"
 
 
 def load_config(path: Path | None = None) -> Config:

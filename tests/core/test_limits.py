@@ -150,3 +150,10 @@ async def test_short_url_credentials_in_an_error_from_the_network_are_masked_too
         await client.count()
     assert "a:b@" not in str(caught.value) and "host.test:1" in str(caught.value)
     await client.aclose()
+
+
+def test_the_reprs_of_a_connection_and_a_profile_hide_url_credentials():
+    from identity_tui.core.config import Connection, Profile
+
+    for obj in (Connection(base_url="http://admin:pw-s3cret@h:1"), Profile("p", base_url="http://admin:pw-s3cret@h:1")):
+        assert "pw-s3cret" not in repr(obj) and "h:1" in repr(obj) and repr(obj).startswith(type(obj).__name__)
