@@ -29,6 +29,7 @@ from identity_tui.core.config import (
 )
 from identity_tui.core.connect import Backend, open_backend
 from identity_tui.core.secret import Secret, mask, url_credentials
+from identity_tui.tui.key_gate import KeyGate
 from identity_tui.tui.process import (
     ExitWatchdog,
     collect_from_now_on,
@@ -63,7 +64,7 @@ def _navigation():
     return navigation
 
 
-class IdentityApp(App[int]):
+class IdentityApp(KeyGate, App[int]):
     """identity-tui: list, search, create, edit and delete the identities of a Letta server."""
 
     CSS_PATH = ["app.tcss", "dialogs.tcss"]
@@ -201,6 +202,7 @@ class IdentityApp(App[int]):
         self._gc_frozen = collect_from_now_on()
 
     async def on_unmount(self) -> None:
+        self.stop_key_gate()
         if self._watchdog is not None:
             self._watchdog.arm(self.return_code or 0, EXIT_GRACE)
         if self.backend is not None:

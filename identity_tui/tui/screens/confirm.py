@@ -17,7 +17,6 @@ from identity_tui.core.display import one_line, printable
 from identity_tui.core.models import Identity
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.screens.dialog import Dialog
-from identity_tui.tui.widgets.in_order_keys import OrderedInput
 
 
 class ConfirmScreen(Dialog[bool]):
@@ -143,7 +142,7 @@ class DeleteScreen(ReportsWorkerErrors, Dialog[str]):
             )
         )
         yield Static(Text("Type the identifier key in full to confirm:"), classes="delete-prompt")
-        yield OrderedInput(placeholder="identifier key", id="delete-key", compact=True, select_on_focus=False)
+        yield Input(placeholder="identifier key", id="delete-key", compact=True, select_on_focus=False)
         yield Static("", id="delete-message")
         with Horizontal(classes="buttons"):
             yield Button("Delete", id="delete", variant="error", compact=True)

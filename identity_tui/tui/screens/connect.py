@@ -15,7 +15,6 @@ from identity_tui.core.config import Connection
 from identity_tui.core.display import printable
 from identity_tui.core.secret import Secret, shown_url, token_problem
 from identity_tui.tui.screens.dialog import Dialog
-from identity_tui.tui.widgets.in_order_keys import OrderedInput
 
 
 class ConnectScreen(Dialog[Connection | None]):
@@ -44,9 +43,9 @@ class ConnectScreen(Dialog[Connection | None]):
         yield Static(Text(said), id="connect-message")
         yield Label("Server URL")
         # Shown without user:password@; the field left as shown means the same URL, credentials and all.
-        yield OrderedInput(self._shown_url if self.conn.sandbox is None else "", id="url")
+        yield Input(self._shown_url if self.conn.sandbox is None else "", id="url")
         yield Label("Token (API key or server password)")
-        yield OrderedInput("", password=True, placeholder=self._token_placeholder(same_server=True), id="token")
+        yield Input("", password=True, placeholder=self._token_placeholder(same_server=True), id="token")
         with Horizontal(classes="buttons"):
             yield Button("Retry", id="retry", variant="primary")
             yield Button("Open sandbox", id="sandbox")

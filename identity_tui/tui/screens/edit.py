@@ -32,7 +32,6 @@ from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.screens.confirm import ConfirmScreen, LeaveScreen
 from identity_tui.tui.screens.edit_drafts import FormDrafts, form_texts, restored_baseline
 from identity_tui.tui.screens.edit_save import SaveFlow
-from identity_tui.tui.screens.typed_ahead import after_typed_ahead
 from identity_tui.tui.screens.save_job import ExistingFound, Found, RecheckFailed, Rechecked, Sent, SendFailed
 from identity_tui.tui.widgets.edit_form import EditForm
 from identity_tui.tui.widgets.key_bar import KeyBar
@@ -297,10 +296,10 @@ class EditScreen(ReportsWorkerErrors, Screen):
     def action_save(self) -> None:
         """Validate, re-read and merge, then preview the plan (unless turned off), then send it.
 
-        ctrl+s is a priority key: it is handled before keys typed just ahead of it reach their field, so
-        the save starts once they have (a burst ending in ctrl+s saves every key of it).
+        ctrl+s is a priority key; the app's key gate hands it on only once the keys typed ahead of it have
+        reached their field (a burst ending in ctrl+s saves every key of it).
         """
-        after_typed_ahead(self, self.saving.save)
+        self.saving.save()
 
     def action_readonly_save(self) -> None:
         self.saving.readonly_save()

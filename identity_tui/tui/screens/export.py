@@ -27,7 +27,6 @@ from identity_tui.core.fields import FIELDS
 from identity_tui.core.where import matcher
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.screens.dialog import Dialog
-from identity_tui.tui.widgets.in_order_keys import OrderedInput
 
 ASK, RUNNING, STOPPING, DONE = "ask", "running", "stopping", "done"
 STEP = 50  # a progress message every this many identities
@@ -88,7 +87,7 @@ class ExportScreen(ReportsWorkerErrors, Dialog[str | None]):
     def compose_body(self) -> ComposeResult:
         yield Static(Text(describe(self.filters, self.where) + " The ending picks the format: .jsonl, .json or .csv."),
                      id="export-about")
-        yield OrderedInput(self.default, id="export-path", compact=True, select_on_focus=False)
+        yield Input(self.default, id="export-path", compact=True, select_on_focus=False)
         yield ProgressBar(id="export-progress", show_eta=False)
         yield Static("", id="export-status")
 

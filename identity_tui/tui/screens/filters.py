@@ -17,8 +17,6 @@ from textual.widgets import Button, Input, Label, Select, Static
 from identity_tui.core.where import WhereError
 from identity_tui.tui.property_scan import SEPARATOR, split, where_sentence
 from identity_tui.tui.screens.list_model import Filters
-from identity_tui.tui.screens.typed_ahead import after_typed_ahead
-from identity_tui.tui.widgets.in_order_keys import OrderedInput, OrderedSelect
 
 TYPES = [("any", ""), ("org", "org"), ("user", "user"), ("other", "other")]
 ORDERS = [("newest first", "desc"), ("oldest first", "asc")]
@@ -52,12 +50,12 @@ class FilterScreen(ModalScreen[Filters | None]):
         f = self.filters
         with Vertical(id="filters-box", classes="dialog"):
             yield Static(Text("Filters", style="bold"), classes="dialog-title")
-            yield form_row("Identifier key (exact)", OrderedInput(f.identifier_key, id="f-key", compact=True))
-            yield form_row("Type", OrderedSelect(TYPES, value=f.identity_type, allow_blank=False, id="f-type", compact=True))
-            yield form_row("Project id (exact)", OrderedInput(f.project_id, id="f-project", compact=True))
-            yield form_row("Order", OrderedSelect(ORDERS, value=f.order, allow_blank=False, id="f-order", compact=True))
+            yield form_row("Identifier key (exact)", Input(f.identifier_key, id="f-key", compact=True))
+            yield form_row("Type", Select(TYPES, value=f.identity_type, allow_blank=False, id="f-type", compact=True))
+            yield form_row("Project id (exact)", Input(f.project_id, id="f-project", compact=True))
+            yield form_row("Order", Select(ORDERS, value=f.order, allow_blank=False, id="f-order", compact=True))
             where = f"{SEPARATOR} ".join(f.where)
-            where_input = OrderedInput(where, placeholder="plan=gold; seats>=10", id="f-where", compact=True)
+            where_input = Input(where, placeholder="plan=gold; seats>=10", id="f-where", compact=True)
             yield form_row("Property", where_input)
             yield Static("", id="f-where-error")
             with Horizontal(classes="buttons"):
@@ -94,8 +92,8 @@ class FilterScreen(ModalScreen[Filters | None]):
         return any(select.expanded for select in self.query(Select))
 
     def action_submit(self) -> None:
-        # Applied once the keys typed just ahead of enter are in their box.
-        after_typed_ahead(self, self.action_apply)
+        # The app's key gate hands enter on only once the keys typed ahead of it are in their box.
+        self.action_apply()
 
     @on(Button.Pressed, "#apply")
     def action_apply(self) -> None:

@@ -33,7 +33,6 @@ from identity_tui.core.planner import Draft
 from identity_tui.tui.messages import IdentityWritten
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.widgets.key_bar import KeyBar
-from identity_tui.tui.widgets.in_order_keys import OrderedInput
 
 IDLE, PLANNING, PLANNED, APPLYING, APPLIED = "idle", "planning", "planned", "applying", "applied"
 
@@ -124,7 +123,7 @@ class ImportScreen(ReportsWorkerErrors, Screen):
         yield Static(Text("Import identities", style="bold"), classes="bulk-title")
         with Horizontal(id="import-ask", classes="bulk-line"):
             yield Static(Text("File:"), id="import-label")
-            yield OrderedInput(self.path, placeholder="identities.jsonl (.jsonl, .json or .csv)", id="import-path",
+            yield Input(self.path, placeholder="identities.jsonl (.jsonl, .json or .csv)", id="import-path",
                         compact=True, select_on_focus=False)
         yield Static(Text("enter reads the file and shows what importing it would change; nothing is sent yet."),
                      id="import-counts", classes="bulk-line")

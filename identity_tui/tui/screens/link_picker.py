@@ -18,9 +18,7 @@ from identity_tui.core.words import plural
 from identity_tui.tui.countdown import Countdown
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.screens.dialog import Dialog
-from identity_tui.tui.screens.typed_ahead import after_typed_ahead
 from identity_tui.tui.widgets.links import NOUNS, LinkTable
-from identity_tui.tui.widgets.in_order_keys import OrderedInput
 
 PAGE = 20  # results asked for at a time; more come on scrolling to the last one, or ctrl+n
 MODES = (("agent", "name"), ("block", "label"), ("block", "value"))  # what ctrl+t goes round
@@ -68,7 +66,7 @@ class LinkPickerScreen(ReportsWorkerErrors, Dialog[tuple[str, dict] | None]):
         self._query = ""
 
     def compose_body(self) -> ComposeResult:
-        yield OrderedInput(placeholder=self._placeholder(), id="pick-query", compact=True)
+        yield Input(placeholder=self._placeholder(), id="pick-query", compact=True)
         table = LinkTable(self.kind, detail=self._detail(), width=30, id="pick-results")
         table.marked = self.linked_ids.get(self.kind, set())
         yield table
@@ -179,8 +177,9 @@ class LinkPickerScreen(ReportsWorkerErrors, Dialog[tuple[str, dict] | None]):
 
     def action_pick(self) -> None:
         """Answer the highlighted agent or block; text typed and not searched yet is searched first."""
-        # Decided once the keys typed just ahead of enter are in the box: a row found for older text is never picked.
-        after_typed_ahead(self, self._pick)
+        # The app's key gate hands enter on only once the keys typed ahead of it are in the box: a row found
+        # for older text is never picked.
+        self._pick()
 
     def _pick(self) -> None:
         value = self.query_one("#pick-query", Input).value

@@ -32,7 +32,6 @@ from identity_tui.tui.screens.list_paging import PAGE_BINDINGS, PageFailed, Page
 from identity_tui.tui.screens.list_rows import RowActions
 from identity_tui.tui.screens.list_scan import PropertyScan
 from identity_tui.tui.widgets.identity_table import IdentityTable
-from identity_tui.tui.widgets.in_order_keys import OrderedInput
 from identity_tui.tui.widgets.key_bar import KeyBar
 from identity_tui.tui.widgets.status_bar import StatusBar
 
@@ -92,7 +91,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         with Horizontal(id="filter-bar"):
-            yield OrderedInput(placeholder="/ filter by name", id="name-filter", compact=True)
+            yield Input(placeholder="/ filter by name", id="name-filter", compact=True)
             yield Static("", id="filter-summary")
         yield IdentityTable(id="identities")
         yield Static("", id="page-info")

@@ -21,7 +21,6 @@ from identity_tui.core.form import FormValues, rebase_rows
 from identity_tui.core.models import IdentityType, PropertyType
 from identity_tui.core.planner import Draft, DraftProperty
 from identity_tui.tui.widgets.form_marks import SCALAR_WIDGETS, FormMarks, Marked, MarksAttribute
-from identity_tui.tui.widgets.in_order_keys import OrderedSelect
 from identity_tui.tui.widgets.property_row import PropertyList, PropertyRow
 from identity_tui.tui.widgets.value_editors import edit_externally, text_input
 
@@ -97,7 +96,7 @@ class EditForm(Vertical):
         with Horizontal(classes="field-line"):
             yield Static(LABELS["identity_type"], classes="field-label")
             yield Static(" ", classes="field-mark", id="identity_type-mark")
-            yield OrderedSelect(TYPES, value=IdentityType(d.identity_type).value, allow_blank=False,
+            yield Select(TYPES, value=IdentityType(d.identity_type).value, allow_blank=False,
                                 compact=True, id="identity-type")
             yield Static(LABELS["project_id"], classes="field-label project-label")
             yield Static(" ", classes="field-mark", id="project_id-mark")

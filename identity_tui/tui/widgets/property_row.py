@@ -16,7 +16,6 @@ from identity_tui.core.fields import PARTS
 from identity_tui.core.form import RowValues, convert, next_type
 from identity_tui.core.models import PropertyType
 from identity_tui.core.planner import DraftProperty
-from identity_tui.tui.widgets.in_order_keys import OrderedSelect
 from identity_tui.tui.widgets.value_editors import BoolValueEditor, ValueEditor, make_editor, text_input
 
 TYPE_OPTIONS = [(t.value, t.value) for t in PropertyType]
@@ -58,7 +57,7 @@ class PropertyRow(Vertical):
         # part per row would make that the slow step with hundreds of rows.
         self._mark = Static(" ", classes="prop-mark")
         self._key_input = text_input(key, placeholder="key", classes="prop-key")
-        self._type_select: Select[str] = OrderedSelect(
+        self._type_select: Select[str] = Select(
             TYPE_OPTIONS, value=self.ptype.value, allow_blank=False, compact=True, classes="prop-type"
         )
         self._editor: Widget = make_editor(self.ptype, value)

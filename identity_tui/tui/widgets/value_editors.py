@@ -23,7 +23,6 @@ from identity_tui.core.display import UNSAFE
 from identity_tui.core.form import Unparsed, read_switch, read_text, value_text
 from identity_tui.core.models import PropertyType
 from identity_tui.core.planner import DraftProperty
-from identity_tui.tui.widgets.in_order_keys import InOrderKeys, OrderedInput
 
 
 # C0 controls, DEL, C1 controls, bidi controls and line separators (``core.display.UNSAFE``): written raw
@@ -66,7 +65,7 @@ def visible_text(value: str) -> Text:
     return text
 
 
-class FieldInput(OrderedInput):
+class FieldInput(Input):
     """A one-line field that takes a burst of keys in order, and whose typing repaints only itself."""
 
     read_only = False  # set in a read-only form: focus, cursor and copy still work, edits do not
@@ -167,7 +166,7 @@ class TextValueEditor(FieldInput, ValueEditor):
         self.cursor_position = len(self.value)
 
 
-class JsonValueEditor(InOrderKeys, TextArea, ValueEditor):
+class JsonValueEditor(TextArea, ValueEditor):
     """A multi-line editor for a JSON object; plain text, validated by the form model (no tree-sitter)."""
 
     def __init__(self, value: Any, **kwargs: Any) -> None:

@@ -1,0 +1,55 @@
+"""Typing slowly against typing ahead: the same keys, one at a time with the app idle in between, or posted all at
+once as one read from a terminal hands them over; and what a person would see of the result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import events
+from textual.widgets import Input, Select, Switch, TextArea
+
+from tests.support.pilot import settle
+
+CHARACTERS = {"tab": "\t", "enter": "\r", "escape": "\x1b", "backspace": "\x7f", "space": " "}
+
+
+def key_event(name: str) -> events.Key:
+    """The key event a terminal driver makes of one key: ``a``, ``space``, ``tab``, ``ctrl+n``, ``shift+tab``…"""
+    if len(name) == 1:
+        if name == " ":
+            return events.Key("space", " ")
+        if name.isalnum():
+            return events.Key(name, name)
+        from textual.keys import _character_to_key  # the name Textual gives a punctuation character
+
+        return events.Key(_character_to_key(name), name)
+    return events.Key(name, CHARACTERS.get(name))
+
+
+async def slowly(pilot, app, keys: list[str]) -> None:
+    for key in keys:
+        await pilot.press(" " if key == " " else key if len(key) > 1 or key.isalnum() else key)
+        await settle(pilot, app)
+
+
+async def ahead(pilot, app, keys: list[str]) -> None:
+    """Every key queued before the app handles any of them, as one read from the terminal."""
+    for key in keys:
+        app.post_message(key_event(key))
+    await settle(pilot, app)
+
+
+def seen(app) -> dict[str, Any]:
+    """What the keys left: the screens, where the focus is, and every field's value on the top screen."""
+    screen = app.screen
+    chain = list(screen.focus_chain)
+    focused = screen.focused
+    return {
+        "stack": [type(s).__name__ for s in app.screen_stack],
+        "focus": (type(focused).__name__, chain.index(focused) if focused in chain else -1) if focused else None,
+        "inputs": [w.value for w in screen.query(Input)],
+        "texts": [w.text for w in screen.query(TextArea)],
+        "selects": [str(w.value) for w in screen.query(Select)],
+        "switches": [w.value for w in screen.query(Switch)],
+        "identity": getattr(screen, "identity_id", None),
+    }
