@@ -13,7 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from textual.binding import Binding
-from textual.keys import REPLACED_KEYS, Keys, _normalize_key_list, key_to_character
+from textual.keys import REPLACED_KEYS, Keys, key_to_character
+
+from identity_tui.tui.textual_private import normalize_key_list as _normalize_key_list
 
 # A key no terminal sends: a built-in binding that lost all its keys to the user's mapping.
 UNBOUND = "no_key"

@@ -20,9 +20,9 @@ def key_event(name: str) -> events.Key:
             return events.Key("space", " ")
         if name.isalnum():
             return events.Key(name, name)
-        from textual.keys import _character_to_key  # the name Textual gives a punctuation character
+        from identity_tui.tui.textual_private import character_to_key
 
-        return events.Key(_character_to_key(name), name)
+        return events.Key(character_to_key(name), name)
     return events.Key(name, CHARACTERS.get(name))
 
 

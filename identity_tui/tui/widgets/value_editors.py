@@ -23,6 +23,7 @@ from identity_tui.core.display import UNSAFE
 from identity_tui.core.form import Unparsed, read_switch, read_text, value_text
 from identity_tui.core.models import PropertyType
 from identity_tui.core.planner import DraftProperty
+from identity_tui.tui.textual_private import DrawnInput
 
 
 # C0 controls, DEL, C1 controls, bidi controls and line separators (``core.display.UNSAFE``): written raw
@@ -65,16 +66,15 @@ def visible_text(value: str) -> Text:
     return text
 
 
-class FieldInput(Input):
-    """A one-line field that takes a burst of keys in order, and whose typing repaints only itself."""
+class FieldInput(DrawnInput):
+    """A one-line field that shows control characters, and whose typing repaints only itself."""
 
     read_only = False  # set in a read-only form: focus, cursor and copy still work, edits do not
 
-    @property
-    def _value(self) -> Text:
+    def drawn_text(self) -> Text | None:
         # Textual's own builds a rich Text from the value, which drops BEL, BS, VT, FF and CR unseen.
         if self.password or self.highlighter is not VISIBLE:
-            return super()._value
+            return None
         return visible_text(self.value)
 
     def replace(self, text: str, start: int, end: int) -> None:
@@ -84,12 +84,11 @@ class FieldInput(Input):
             return
         super().replace(text, start, end)
 
-    def _watch_value(self, value: str) -> None:
+    def value_changed(self, value: str) -> None:
         # Textual's Input grows its virtual size with its text, and that asks for a layout of the whole
         # screen on every keystroke: with hundreds of property rows, the slowest part of typing. The
         # form's CSS fixes each field's size, so the virtual size (it only bounds scrolling) is set quietly.
         self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
-        super()._watch_value(value)
 
 
 def text_input(value: str = "", **kwargs: Any) -> Input:
@@ -143,10 +142,10 @@ class TextValueEditor(FieldInput, ValueEditor):
         )
         self.ptype = ptype
 
-    def _watch_value(self, value: str) -> None:
+    def value_changed(self, value: str) -> None:
         if value != self.shown_text:
             self.touched = True
-        super()._watch_value(value)
+        super().value_changed(value)
 
     def read(self, origin: DraftProperty | None) -> Any:
         return read_text(self.ptype, self.value, origin, touched=self.touched)
