@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from textual import events
@@ -37,19 +38,23 @@ from textual.dom import DOMNode
 
 HELD = (events.Key, events.Paste)
 PASSES = 30  # drain passes at most per key
+# While keys are held for a screen that is not ready (``hold_keys``), these still go at once: esc leaves
+# it, and the keys held before it (typed into what is being left) are dropped.
+LEAVE_KEYS = frozenset({"escape"})
 
 
 class KeyGate:
     """Mixin for an ``App``: holds a burst's keys in order until the key before each has settled."""
 
     settle_limit: float = 2.0  # seconds a key may take to settle before the next one goes anyway
+    hold_limit: float = 180.0  # seconds a hold may last before the keys go anyway
 
     def _gate_state(self) -> dict[str, Any]:
         state = self.__dict__.get("_key_gate")
         if state is None:
             state = self.__dict__["_key_gate"] = {"held": deque(), "busy": False, "task": None,
                                                   "idle": asyncio.Event(), "current": None, "returned": False,
-                                                  "late": 0}
+                                                  "late": 0, "holds": set()}
             state["idle"].set()
         return state
 
@@ -72,10 +77,29 @@ class KeyGate:
             await done.wait()
         await self._gate_state()["idle"].wait()
 
+    def hold_keys(self) -> Callable[[], None]:
+        """Hold every key typed from now on (esc aside) until the returned function is called: for a screen
+        that cannot take keys yet (a form whose fresh copy and rows are still loading). Then they go on in
+        order, each once the one before has settled, as if typed once it was ready."""
+        state = self._gate_state()
+        token = object()
+        state["holds"].add(token)
+
+        def release() -> None:
+            if token in state["holds"]:
+                state["holds"].discard(token)
+                expiry.cancel()
+                if state["held"] and not state["holds"]:
+                    self._gate_wake_settler(state)
+
+        expiry = asyncio.get_running_loop().call_later(self.hold_limit, release)
+        return release
+
     def stop_key_gate(self) -> None:
         """Drop held keys and stop settling (the app is closing)."""
         state = self._gate_state()
         state["held"].clear()
+        state["holds"].clear()
         task = state["task"]
         if task is not None and not task.done():
             task.cancel()
@@ -84,6 +108,12 @@ class KeyGate:
     async def on_event(self, event: events.Event) -> None:
         state = self._gate_state()
         if isinstance(event, HELD) and not event.is_forwarded:
+            if state["holds"]:
+                if not (isinstance(event, events.Key) and event.key in LEAVE_KEYS):
+                    state["held"].append(event)
+                    state["idle"].clear()
+                    return
+                state["held"].clear()  # typed into a screen being left
             if state["busy"] or state["held"]:
                 state["held"].append(event)
                 self._gate_wake_settler(state)
@@ -119,7 +149,7 @@ class KeyGate:
                 if first is not None:
                     event, target, snapshot = first
                 else:
-                    if not state["held"]:
+                    if not state["held"] or state["holds"]:
                         break
                     event = state["held"].popleft()
                     state["busy"] = True

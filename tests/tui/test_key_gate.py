@@ -61,3 +61,29 @@ async def test_a_burst_ends_as_the_same_keys_typed_slowly(make_app, people, sand
         app.stop_key_gate()
     slow, burst = results
     assert burst == slow
+
+
+async def test_keys_typed_while_a_big_identity_loads_are_kept_and_applied(make_app, monkeypatch, tmp_path):
+    """enter on an identity of 150 properties, then five tabs and a letter at once: the keys wait for the form
+    (its fresh copy, then every row) and land where they land typed after it is ready."""
+    from identity_tui.sandbox import Sandbox
+
+    big = {"id": "identity-00000000-0000-4000-8000-0000000000b1", "identifier_key": "big", "name": "Big",
+           "identity_type": "org", "project_id": None,
+           "properties": [{"key": f"k{i:03}", "value": f"v{i}", "type": "string"} for i in range(150)]}
+    keys = ["enter", "tab", "tab", "tab", "tab", "tab", "Q"]
+    results = []
+    for typing in (slowly, ahead):
+        monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / typing.__name__))
+        store = Sandbox(path=":memory:")
+        store.store.insert(big)
+        app = make_app(store=store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            await typing(pilot, app, keys)
+            results.append(seen(app))
+        app.stop_key_gate()
+        store.close()
+    slow, burst = results
+    assert "Q" in "".join(slow["inputs"])
+    assert burst == slow

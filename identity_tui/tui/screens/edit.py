@@ -84,6 +84,7 @@ class EditScreen(ReportsWorkerErrors, Screen):
         self._said_texts: FormTexts | None = None  # the form's texts when the line's sentence was said
         self.drafts = FormDrafts(self)
         self.saving = SaveFlow(self)
+        self._keys_held: Callable[[], None] | None = None  # lets the keys held while the form loads go
 
     @property
     def identity_id(self) -> str | None:
@@ -121,12 +122,24 @@ class EditScreen(ReportsWorkerErrors, Screen):
         if drafts.restoring is not None and not self._fetch:
             self.call_later(self._draft_apply, None)
         if self._fetch:
-            # Nothing can be typed until the fresh copy is in: it would be overwritten.
+            # Nothing can be typed until the fresh copy is in: it would be overwritten. Keys typed meanwhile
+            # are held by the app, in order, and go to the form once it is ready (esc still leaves at once).
             self.form.loading = True
             self.form.disabled = True
+            self._keys_held = self.app.hold_keys()
+            self.watch(self.form, "disabled", self._form_ready, init=False)
             self.fetch(self.baseline.id)  # type: ignore[union-attr]
         else:
             self.form.focus_name()
+
+    def _form_ready(self, disabled: bool) -> None:
+        if not disabled:
+            self._let_keys_go()
+
+    def _let_keys_go(self) -> None:
+        release, self._keys_held = self._keys_held, None
+        if release is not None:
+            release()
 
     @on(EditForm.Said)
     def _said(self, message: EditForm.Said) -> None:
@@ -262,6 +275,7 @@ class EditScreen(ReportsWorkerErrors, Screen):
         self.drafts.changed(self.identity_id, None if self.creating else self.baseline, texts)
 
     def on_unmount(self) -> None:
+        self._let_keys_go()
         self.drafts.closed(self.app.is_running)
 
     def _draft_load_failed(self, error: LettaError) -> None:
