@@ -60,7 +60,13 @@ async def _main(args) -> int:  # type: ignore[no-untyped-def]
         conn = config.with_sandbox(conn, path)
     for warning in cfg.warnings:
         run.say(f"identity-tui: warning: {warning}")
-    backend = open_backend(conn, timeouts=(args.connect_timeout, args.read_timeout), source=f"identity-tui {args.command}")
+    from identity_tui.core.connect import SandboxUnusable
+
+    try:
+        backend = open_backend(conn, timeouts=(args.connect_timeout, args.read_timeout),
+                               source=f"identity-tui {args.command}")
+    except SandboxUnusable as exc:
+        raise run.Exit(run.USAGE, str(exc)) from None
     client = backend.client
     if client.plain_http_warning:
         run.say(f"identity-tui: warning: {client.plain_http_warning}")

@@ -77,17 +77,35 @@ def open_sandbox(path: Any) -> Any:
     """Open (and on first use seed) a sandbox database file, or an in-memory one for ``None``."""
     from identity_tui.sandbox import Sandbox
 
+    import sqlite3
+
     target = ":memory:" if path is None else str(path)
-    if path is not None:
-        from pathlib import Path
+    sb = None
+    try:
+        if path is not None:
+            from pathlib import Path
 
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    sb = Sandbox(path=target)
-    if sb.count() == 0:
-        from identity_tui.sandbox.seed import seed
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        sb = Sandbox(path=target)
+        if sb.count() == 0:
+            from identity_tui.sandbox.seed import seed
 
-        seed(sb, SANDBOX_SEED)
+            seed(sb, SANDBOX_SEED)
+    except (sqlite3.Error, OSError) as exc:
+        if sb is not None:
+            try:
+                sb.close()
+            except sqlite3.Error:
+                pass
+        from identity_tui.core.display import printable
+
+        raise SandboxUnusable(f"Cannot use {printable(target)} as a sandbox: {printable(str(exc))} "
+                              "(give a database file's path, or none for the default).") from None
     return sb
+
+
+class SandboxUnusable(Exception):
+    """The sandbox's file cannot be opened or written (a folder, a device, not a database): one sentence."""
 
 
 def journal_dir() -> Any:

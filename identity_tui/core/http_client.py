@@ -324,7 +324,11 @@ class HttpClient:
             raise BadResponse(
                 f"{self.host} answered with JSON nested too deeply to read.", status=status
             ) from None
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError) as exc:  # a JSONDecodeError, or an integer of over 4,300 digits
+            if not isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)):
+                raise BadResponse(
+                    f"{self.host} answered with a number too long to read (over 4,300 digits).", status=status
+                ) from None
             if status >= 400:
                 raise error_for_status(status, answer.decode(response.encoding or "utf-8", "replace")[:500]) from None
             raise BadResponse(
