@@ -407,10 +407,13 @@ class IdentityApp(KeyGate, App[int]):
         return super().push_screen(screen, *args, **kwargs)
 
     def _exit_once_mounted(self, return_code: int) -> None:
-        # An exit while a screen is still mounting runs its on_mount after the exit took its widgets away:
-        # a traceback and status 1. The signal may come at any moment: no screen is pushed from then on
-        # (a key or a worker already on its way would), and the exit waits for those being mounted.
-        if self._screens_pushed and all(screen.is_mounted for screen in self.screen_stack):
+        # An exit while a screen or a widget is still mounting runs its on_mount after the exit took the
+        # widgets under it away: a traceback and status 1. The signal may come at any moment: no screen is
+        # pushed from then on (a key or a worker already on its way would), and the exit waits for the
+        # screens and widgets being mounted (a form's rows, its selects).
+        mounting = any(not node.is_mounted for screen in self.screen_stack
+                       for node in screen.walk_children(with_self=True))
+        if self._screens_pushed and not mounting:
             self.exit(return_code=return_code)
         else:
             self.set_timer(0.02, lambda: self._exit_once_mounted(return_code))

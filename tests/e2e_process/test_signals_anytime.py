@@ -149,7 +149,11 @@ def _end_once(argv: list[str], env: dict[str, str], moment: str, end: str, rng: 
             ok = os.WTERMSIG(status) == signum
         else:
             ok = os.WEXITSTATUS(status) == 128 + signum
-        return time.monotonic() - ended if ok else f"{moment}, {end}: ended with wait status {status}"
+        if ok:
+            return time.monotonic() - ended
+        for _ in range(20):  # what it printed on its way out (a traceback)
+            term.pump(0.05)
+        return f"{moment}, {end}: ended with wait status {status}\n{term.screen.text()}"
     finally:
         term.stop()
 
