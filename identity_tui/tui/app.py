@@ -415,8 +415,8 @@ class IdentityApp(KeyGate, App[int]):
                        for node in screen.walk_children(with_self=True))
         if self._screens_pushed and not mounting:
             self.exit(return_code=return_code)
-        else:
-            self.set_timer(0.02, lambda: self._exit_once_mounted(return_code))
+        else:  # the loop's timer, not the app's: a signal's callback runs outside the app's context
+            asyncio.get_running_loop().call_later(0.02, self._exit_once_mounted, return_code)
 
     def stop_watchdog(self) -> None:
         """The exit finished in time: no forced end."""
