@@ -139,3 +139,13 @@ def test_kill_9_after_the_pause_keeps_the_debounced_draft(start, hermetic):
     status = term.wait_exit()
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
     assert kept_names(hermetic) == ["Alice Example Jr"]
+
+
+def test_sigint_keeps_the_draft_and_ends_with_130(start, hermetic):
+    """kill -INT (ctrl+c inside the app is a key, its quit asks first): as SIGTERM, the draft is written first."""
+    term = start()
+    edit_alice(term)
+    term.kill(signal.SIGINT)
+    status = term.wait_exit()
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 128 + signal.SIGINT
+    assert kept_names(hermetic) == ["Alice Example Jr"]
