@@ -46,7 +46,7 @@ LEAVE_KEYS = frozenset({"escape"})
 class KeyGate:
     """Mixin for an ``App``: holds a burst's keys in order until the key before each has settled."""
 
-    settle_limit: float = 2.0  # seconds a key may take to settle before the next one goes anyway
+    settle_limit: float = 5.0  # seconds a key may take to settle before the next one goes anyway
     hold_limit: float = 180.0  # seconds a hold may last before the keys go anyway
 
     def _gate_state(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from textual.widgets import Input, Select, Switch, TextArea
 
 from tests.support.pilot import settle
 
-CHARACTERS = {"tab": "\t", "enter": "\r", "escape": "\x1b", "backspace": "\x7f", "space": " "}
+CHARACTERS = {"tab": "\t", "enter": "\r", "escape": "\x1b", "backspace": "\x7f", "space": " ", "slash": "/"}
 
 
 def key_event(name: str) -> events.Key:
