@@ -130,6 +130,12 @@ def main(argv: list[str] | None = None) -> int:
         return fail(str(exc))
     if args.sandbox is not None:
         path = Path(args.sandbox).expanduser() if args.sandbox else config.default_sandbox_path()
+        if args.sandbox:
+            from identity_tui.core.connect import sandbox_path_problem
+
+            problem = sandbox_path_problem(path)
+            if problem:
+                return fail(problem)
         conn = config.with_sandbox(conn, path)
     if args.page_size is not None:
         if not 1 <= args.page_size <= 500:

@@ -104,6 +104,41 @@ def open_sandbox(path: Any) -> Any:
     return sb
 
 
+def sandbox_path_problem(path: Any) -> str | None:
+    """Why ``path`` cannot hold a sandbox, told without opening it (a folder, a device, a file that is not a
+    SQLite database), as ``open_sandbox`` would say it; None when it may."""
+    import os
+    import stat
+
+    from identity_tui.core.display import printable
+
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None  # made on first use
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    else:
+        if stat.S_ISDIR(info.st_mode):
+            reason = "it is a folder"
+        elif not stat.S_ISREG(info.st_mode):
+            reason = "it is not a regular file"
+        elif info.st_size == 0:
+            return None
+        else:
+            try:
+                with open(path, "rb") as f:
+                    head = f.read(16)
+            except OSError as exc:
+                reason = exc.strerror or str(exc)
+            else:
+                if head == b"SQLite format 3\x00":
+                    return None
+                reason = "file is not a database"
+    return (f"Cannot use {printable(str(path))} as a sandbox: {printable(reason)} "
+            "(give a database file's path, or none for the default).")
+
+
 class SandboxUnusable(Exception):
     """The sandbox's file cannot be opened or written (a folder, a device, not a database): one sentence."""
 

@@ -378,3 +378,22 @@ async def test_the_status_line_keeps_the_total_on_the_right_of_a_long_label(make
         assert line.endswith(" 120 identities in all")
         assert len(line) == 58  # the bar's width inside its padding: the label gave way, not the total
         assert line.startswith("identity-tui  a-profile") and "…" in line
+
+
+async def test_raw_json_of_a_number_json_cannot_write_copies_valid_json(make_app, empty_sandbox):
+    """The server stores 1e400 (infinity to a reader): the view and its copy are JSON a tool can read back."""
+    import json
+
+    empty_sandbox.store.insert({"id": "identity-00000000-0000-4000-8000-0000000001e4", "identifier_key": "inf",
+                                "name": "Inf", "identity_type": "org", "project_id": None,
+                                "properties": [{"key": "n", "value": float("inf"), "type": "number"}]})
+    app = make_app(store=empty_sandbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, RawJsonScreen)
+        assert "Infinity" not in app.screen.text
+        assert json.loads(app.screen.text)["properties"][0]["value"] == float("inf")
+        await pilot.press("c")
+        assert json.loads(app.clipboard)["properties"][0]["value"] == float("inf")

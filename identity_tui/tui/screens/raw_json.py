@@ -7,20 +7,21 @@ from textual.binding import Binding
 from textual.widgets import TextArea
 
 from identity_tui.core.display import one_line
-from identity_tui.core.form import json_text
+from identity_tui.core.jsontext import output_json
 from identity_tui.core.models import Identity
 from identity_tui.tui.screens.dialog import Dialog
 
 
 def identity_json(identity: Identity) -> str:
-    """Pretty JSON with every control and bidi character escaped, at any nesting depth.
+    """Pretty JSON with every control and bidi character escaped, at any nesting depth, and valid whatever
+    the server sent (an infinite number is written 1e999, as the commands write it), so ``c`` copies JSON.
 
     The properties are written by hand: pydantic refuses to serialize a value nested past ~255 levels,
     and a server may send one.
     """
     data = identity.model_dump(mode="json", exclude={"properties"})
     data["properties"] = [p.wire() for p in identity.properties]
-    return json_text(data)
+    return output_json(data, indent=2)
 
 
 class RawJsonScreen(Dialog[None]):
