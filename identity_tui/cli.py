@@ -89,6 +89,15 @@ def fail(message: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``identity-tui`` command."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # ctrl+c (SIGINT) before the app or the command took it over (start-up imports, the config):
+        # nothing was sent and nothing typed, so no traceback; the status a shell expects.
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["locate"]:
         return locate()

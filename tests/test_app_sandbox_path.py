@@ -37,3 +37,16 @@ def test_a_database_file_or_a_path_to_be_made_is_taken(tmp_path):
     assert sandbox_path_problem(tmp_path / "new.sqlite3") is None
     (tmp_path / "empty.sqlite3").write_bytes(b"")
     assert sandbox_path_problem(tmp_path / "empty.sqlite3") is None
+
+
+def test_ctrl_c_during_start_up_before_the_app_takes_it_is_status_130_without_a_traceback(monkeypatch, capsys):
+    from identity_tui import cli
+    from identity_tui.core import config
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(config, "load_config", interrupted)  # ctrl+c while the config is read
+    assert cli.main(["--sandbox"]) == 130
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err
