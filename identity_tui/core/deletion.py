@@ -62,7 +62,7 @@ async def delete(client: Any, identity_id: str, *, undoes: str | None = None) ->
         result = DeleteFailed(exc)
     except BaseException:  # a cancel: given up while the delete was in flight
         if entry is not None:
-            journal.finish(entry, UNKNOWN, "unknown: given up while waiting for the answer; a later read settles it")
+            journal.given_up(entry)
         raise
     else:
         result = Deleted(identity_id)

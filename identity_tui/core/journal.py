@@ -185,18 +185,20 @@ class Journal:
               links: dict[str, list[str]] | None = None, target: dict[str, str] | None = None,
               project_id: str | None = None) -> Entry:
         """Put the intent of a write on disk (flushed) before it is sent; status ``pending``."""
-        rec = Record(
-            id=f"{datetime.now(timezone.utc).strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}",
-            time=now_text(), server=self.server, operation=operation, identity_id=identity_id,
-            identifier_key=identifier_key, requests=requests, before=before, after=None,
-            outcome="pending: sent, no answer yet", profile=self.profile, user_id=self.user_id,
-            source=self.source, undoes=undoes, links=links, target=target, status=PENDING, project_id=project_id,
-        )
+        rec = self._new(operation, identity_id=identity_id, identifier_key=identifier_key, requests=requests,
+                        before=before, outcome="pending: sent, no answer yet", undoes=undoes, links=links,
+                        target=target, status=PENDING, project_id=project_id)
         try:
             self._append(json_text(rec.to_json(), indent=None) + "\n")  # the C encoder; any depth still written
         except OSError as exc:
             return Entry(rec, False, unwritable(exc))
         return Entry(rec, True)
+
+    def _new(self, operation: str, **fields: Any) -> Record:
+        """A new record of this journal's server, profile, user and source."""
+        return Record(id=f"{datetime.now(timezone.utc).strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}",
+                      time=now_text(), server=self.server, operation=operation, after=None, profile=self.profile,
+                      user_id=self.user_id, source=self.source, **fields)
 
     def finish(self, entry: Entry, status: str, outcome: str, *, after: dict[str, Any] | None = None,
                identity_id: str | None = None, note: str = "", checked: str = "") -> tuple[Record, str | None]:
@@ -206,9 +208,7 @@ class Journal:
         rec = replace(entry.record, status=status, outcome=outcome, after=after,
                       identity_id=identity_id or entry.record.identity_id, done=now_text(),
                       note=note or entry.record.note, checked=checked)
-        line = rec.to_json() if not entry.written else {"id": rec.id, "outcome_of": rec.id,
-                                                          **{k: getattr(rec, k) for k in _OUTCOME_FIELDS}}
-        problem = self._write(line)
+        problem = self._write(_outcome_line(rec) if entry.written else rec.to_json())
         self._track(rec)
         return rec, problem
 
@@ -217,8 +217,7 @@ class Journal:
         """Append what a later read of the server found of an unsettled record."""
         settled = replace(rec, status=status, outcome=outcome, after=after if after is not None else rec.after,
                           identity_id=identity_id or rec.identity_id, done=rec.done or now_text(), checked=checked)
-        problem = self._write({"id": rec.id, "outcome_of": rec.id,
-                               **{k: getattr(settled, k) for k in _OUTCOME_FIELDS}})
+        problem = self._write(_outcome_line(settled))
         self._track(settled)
         return settled, problem
 
@@ -228,13 +227,15 @@ class Journal:
                links: dict[str, list[str]] | None = None,
                target: dict[str, str] | None = None) -> tuple[Record, str | None]:
         """A write whose outcome is known at once, as one whole line (intent and outcome together)."""
-        entry = Entry(Record(
-            id=f"{datetime.now(timezone.utc).strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}",
-            time=now_text(), server=self.server, operation=operation, identity_id=identity_id,
-            identifier_key=identifier_key, requests=requests, before=before, after=None, outcome=outcome,
-            profile=self.profile, user_id=self.user_id, source=self.source, undoes=undoes, note=note, links=links,
-            target=target), written=False)
+        entry = Entry(self._new(operation, identity_id=identity_id, identifier_key=identifier_key, requests=requests,
+                                before=before, outcome=outcome, undoes=undoes, note=note, links=links,
+                                target=target), written=False)
         return self.finish(entry, status or _status_of(outcome), outcome, after=after, note=note)
+
+    def given_up(self, entry: Entry, *, after: dict[str, Any] | None = None) -> None:
+        """The caller stopped waiting (a cancel) while the request was in flight: it may still land."""
+        self.finish(entry, UNKNOWN, "unknown: given up while waiting for the answer; a later read settles it",
+                    after=after)
 
     def _track(self, rec: Record) -> None:
         if rec.operation == "create":
@@ -348,6 +349,11 @@ class Journal:
             if rec.id == record_id or rec.id.endswith(record_id) and len(record_id) >= 6:
                 found = rec
         return found
+
+
+def _outcome_line(rec: Record) -> dict[str, Any]:
+    """The line that tells what became of a record whose intent is on disk already."""
+    return {"id": rec.id, "outcome_of": rec.id, **{k: getattr(rec, k) for k in _OUTCOME_FIELDS}}
 
 
 def _write_all(fd: int, data: bytes, size: int) -> None:

@@ -70,7 +70,7 @@ async def change(client: Any, identity_id: str, kind: str, target_id: str, *, at
         raise
     except BaseException:  # a cancel
         if entry is not None:
-            journal.finish(entry, UNKNOWN, "unknown: given up while waiting for the answer; a later read settles it")
+            journal.given_up(entry)
         raise
     try:
         after = {t.get("id"): t for t in await linked(client, identity_id, kind)}

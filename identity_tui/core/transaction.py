@@ -26,11 +26,10 @@ from identity_tui.core.conflict import MINE, THEIRS, Conflict, merge
 from identity_tui.core.deletion import DeleteFailed, Deleted, delete  # noqa: F401
 from identity_tui.core.draft import same_draft
 from identity_tui.core.errors import LettaError, NotFound, answer_may_be_lost
-from identity_tui.core.fields import SCALARS, key_field
-from identity_tui.core.journal import NOT_LANDED, PARTLY, image, wire_requests
-from identity_tui.core.journal import LANDED
-from identity_tui.core.journal import UNKNOWN as J_UNKNOWN
 from identity_tui.core import journal_check
+from identity_tui.core.fields import SCALARS, key_field
+from identity_tui.core.journal import LANDED, NOT_LANDED, PARTLY, image, wire_requests
+from identity_tui.core.journal import UNKNOWN as J_UNKNOWN
 from identity_tui.core.journal_check import holds_request, holds_sent
 from identity_tui.core.models import Identity
 from identity_tui.core.planner import Draft, DraftError, Plan, PlannedRequest, matches_draft, plan_create, plan_save
@@ -314,8 +313,7 @@ def _gave_up(journal: Any, entry: Any, progress: SendProgress) -> None:
     elif progress.in_flight is None:
         journal.finish(entry, PARTLY, "partly saved: given up between two requests", after=after)
     else:
-        journal.finish(entry, J_UNKNOWN, "unknown: given up while waiting for the answer; a later read settles it",
-                       after=after)
+        journal.given_up(entry, after=after)
 
 
 def _journaled(journal: Any, entry: Any, job: SaveJob, progress: SendProgress, outcome: Outcome) -> Outcome:
@@ -328,22 +326,17 @@ def _journaled(journal: Any, entry: Any, job: SaveJob, progress: SendProgress, o
         _, problem = journal.finish(entry, LANDED, words, after=image(outcome.identity),
                                     identity_id=outcome.identity.id)
     elif isinstance(outcome, Failed):
-        applied = bool(outcome.applied)
+        after = outcome.response
         if outcome.partly is not None:
             status, words, after = PARTLY, "partly saved: the answer was lost, and a read showed part of it", outcome.partly
         elif not outcome.lost:
-            status = PARTLY if applied else NOT_LANDED
-            words = (f"partly saved: the {outcome.failed.method} was refused ({outcome.error.message})" if applied
-                     else f"refused: {outcome.error.message}")
-            after = outcome.response
-        elif outcome.landed == UNKNOWN:
-            status = PARTLY if applied else J_UNKNOWN
-            words = "unknown: the answer was lost, and the server could not be read after it"
-            after = outcome.response
+            status = PARTLY if outcome.applied else NOT_LANDED
+            words = (f"partly saved: the {outcome.failed.method} was refused ({outcome.error.message})"
+                     if outcome.applied else f"refused: {outcome.error.message}")
         else:
-            status = PARTLY if applied else J_UNKNOWN
-            words = "unknown: the answer was lost, and a read right after did not show it (it may land late)"
-            after = outcome.response
+            status = PARTLY if outcome.applied else J_UNKNOWN
+            words = ("unknown: the answer was lost, and the server could not be read after it" if outcome.landed == UNKNOWN
+                     else "unknown: the answer was lost, and a read right after did not show it (it may land late)")
         _, problem = journal.finish(entry, status, words, after=image(after))
     else:  # pragma: no cover - Found, Changed and ReadFailed come before anything is sent
         return outcome
@@ -379,11 +372,10 @@ def settle_lost_create(client: Client, found: Identity) -> None:
     journal = getattr(client, "journal", None)
     if journal is None:
         return
-    for rec in list(journal.unsettled_creates.values()):
-        if rec.identifier_key == found.identifier_key and rec.project_id == found.project_id \
-                and rec.requests and holds_request(found, rec.requests[0]):
-            journal.settle(rec, LANDED, "landed: its answer was lost, and a lookup of its key found it",
-                           after=image(found), identity_id=found.id, checked="found by its key")
+    rec = journal.unsettled_creates.get((found.project_id, found.identifier_key))
+    if rec is not None and rec.requests and holds_request(found, rec.requests[0]):
+        journal.settle(rec, LANDED, "landed: its answer was lost, and a lookup of its key found it",
+                       after=image(found), identity_id=found.id, checked="found by its key")
 
 
 async def _requests(client: Client, job: SaveJob, progress: SendProgress) -> Outcome:
