@@ -195,9 +195,8 @@ class KeyGate:
             return (None, None, 0)
         return (screen, screen.focused, len(app.screen_stack))
 
-    def _gate_snapshot(self) -> tuple[Any, ...]:
-        app: App[Any] = self  # type: ignore[assignment]
-        return (*self._gate_cheap_snapshot(), sum(1 for _ in self._gate_nodes()))
+    def _gate_snapshot(self, nodes: list[DOMNode]) -> tuple[Any, ...]:
+        return (*self._gate_cheap_snapshot(), len(nodes))
 
     def _gate_nodes(self) -> list[DOMNode]:
         app: App[Any] = self  # type: ignore[assignment]
@@ -209,11 +208,9 @@ class KeyGate:
     async def _gate_settle(self, event: events.Event, target: DOMNode | None, before: tuple[Any, ...],
                       state: dict[str, Any]) -> None:
         # 1. The key's own path: the widget it went to, then each container up to the app.
-        if target is not None:
-            for node in [target, *target.ancestors_with_self[1:]]:
-                await _marker(node)
         app: App[Any] = self  # type: ignore[assignment]
-        await _marker(app)
+        for node in target.ancestors_with_self if target is not None else [app]:  # the app is the last
+            await _marker(node)
         # A character the focused field took, with nothing else changed: settled.
         if (isinstance(event, events.Key) and event.is_printable and not state["returned"]
                 and target is not None and target is before[1] and self._gate_cheap_snapshot() == before):
@@ -234,9 +231,9 @@ class KeyGate:
     async def _gate_drain(self) -> None:
         app: App[Any] = self  # type: ignore[assignment]
         quiet = 0
-        last = self._gate_snapshot()
+        nodes = self._gate_nodes()  # one walk of the widgets a pass: the snapshot and the queues both come from it
+        last = self._gate_snapshot(nodes)
         for _ in range(PASSES):
-            nodes = [n for n in self._gate_nodes() if n.message_queue_size]
             try:
                 focused = app.screen.focused
                 extra = [app, app.screen, *([focused] if focused is not None else [])]
@@ -244,13 +241,14 @@ class KeyGate:
                 extra = [app]
             seen: set[int] = set()
             waiting = []
-            for node in [*extra, *nodes]:
+            for node in [*extra, *(n for n in nodes if n.message_queue_size)]:
                 if id(node) not in seen:
                     seen.add(id(node))
                     waiting.append(_marker(node))
             await asyncio.gather(*waiting)
-            now = self._gate_snapshot()
-            busy = any(n.message_queue_size for n in self._gate_nodes())
+            nodes = self._gate_nodes()
+            now = self._gate_snapshot(nodes)
+            busy = any(n.message_queue_size for n in nodes)
             quiet = quiet + 1 if now == last and not busy else 0
             last = now
             if quiet >= 2:
