@@ -48,6 +48,16 @@ async def until_hanging(pilot, faulty) -> None:
     await pilot.pause()
 
 
+async def save_that_hangs(pilot, app, faulty, fault: str, match) -> EditScreen:
+    """Alice's form, " Jr" typed, ctrl+s, and the request ``match`` picks hanging (``fault``: hang or hang_after)."""
+    screen = await open_alice(pilot, app)
+    await pilot.press(*" Jr")
+    faulty.arm(fault, match, times=1)
+    await pilot.press("ctrl+s")
+    await until_hanging(pilot, faulty)
+    return screen
+
+
 def cancelled_state(app, screen, name: str, focused: str = "#name") -> None:
     assert app.screen is screen
     assert not screen.busy
@@ -62,11 +72,7 @@ def cancelled_state(app, screen, name: str, focused: str = "#name") -> None:
 async def test_esc_gives_up_a_save_and_the_next_save_reads_first(make_app, people, landed):
     app, faulty = hanging_app(make_app, people)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_alice(pilot, app)
-        await pilot.press(*" Jr")
-        faulty.arm("hang_after" if landed else "hang", method("PATCH"), times=1)
-        await pilot.press("ctrl+s")
-        await until_hanging(pilot, faulty)
+        screen = await save_that_hangs(pilot, app, faulty, "hang_after" if landed else "hang", method("PATCH"))
         assert screen.busy
         assert message(app) == "Saving… (PATCH)  esc stops waiting", message(app)
         await pilot.press("escape")
@@ -90,11 +96,7 @@ async def test_esc_gives_up_a_save_and_the_next_save_reads_first(make_app, peopl
 async def test_esc_gives_up_the_read_before_a_save(make_app, people):
     app, faulty = hanging_app(make_app, people)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_alice(pilot, app)
-        await pilot.press(*" Jr")
-        faulty.arm("hang", path_is(ALICE_PATH), times=1)
-        await pilot.press("ctrl+s")
-        await until_hanging(pilot, faulty)
+        screen = await save_that_hangs(pilot, app, faulty, "hang", path_is(ALICE_PATH))
         assert message(app).endswith("esc stops waiting"), message(app)
         await pilot.press("escape")
         await settled(pilot, app)
@@ -150,11 +152,7 @@ async def test_a_create_given_up_that_landed_is_not_posted_again(make_app, peopl
 async def test_ctrl_q_while_saving_cancels_and_asks(make_app, people):
     app, faulty = hanging_app(make_app, people)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_alice(pilot, app)
-        await pilot.press(*" Jr")
-        faulty.arm("hang", method("PATCH"), times=1)
-        await pilot.press("ctrl+s")
-        await until_hanging(pilot, faulty)
+        screen = await save_that_hangs(pilot, app, faulty, "hang", method("PATCH"))
         await pilot.press("ctrl+q")
         await settled(pilot, app)
         assert isinstance(app.screen, LeaveScreen)
@@ -171,11 +169,7 @@ async def test_a_save_given_up_with_esc_that_landed_later_is_in_the_journal_with
 
     app, faulty = hanging_app(make_app, people)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_alice(pilot, app)
-        await pilot.press(*" Jr")
-        faulty.arm("hang_after", method("PATCH"), times=1)
-        await pilot.press("ctrl+s")
-        await until_hanging(pilot, faulty)
+        await save_that_hangs(pilot, app, faulty, "hang_after", method("PATCH"))
         await pilot.press("escape")
         await settled(pilot, app)
         faulty.arm(None)
