@@ -291,9 +291,16 @@ class FormValues(FormFields):
             if r.origin is not None and not isinstance(r.value, Unparsed) and same_value(r.value, r.origin.value)
             and value_error(r.type, r.value)
         }
+        blank = {
+            row_field(i, "key"): "Key is required."
+            for i, r in enumerate(self.rows)
+            if not r.key.strip() and (r.origin is None or r.origin.key != r.key)
+        }
         found = [DraftError(f, _sentence(m)) for f, m in unparsed.items()]
+        found += [DraftError(f, m) for f, m in blank.items()]
         found += [DraftError(f, m) for f, m in misfits.items()]
-        found += [e for e in validate_draft(self.draft()) if e.field not in unparsed and e.field not in misfits]
+        found += [e for e in validate_draft(self.draft())
+                  if e.field not in unparsed and e.field not in misfits and e.field not in blank]
         return sorted(found, key=lambda e: field_order(e.field))
 
 

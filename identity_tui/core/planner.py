@@ -78,9 +78,9 @@ def validate_draft(draft: Draft) -> list[DraftError]:
         errors.append(DraftError("identity_type", "Type must be org, user or other."))
     seen: dict[str, int] = {}
     for i, prop in enumerate(draft.properties):
-        if not prop.key.strip():
-            errors.append(DraftError(row_field(i, "key"), "Key is required."))
-        elif not _is_text(prop.key):
+        # A blank key is the server's to hold (it stores "" and "  "): what a person types in the form is
+        # checked there (``FormValues.errors``), so what an export read back imports exactly.
+        if not _is_text(prop.key):
             errors.append(DraftError(row_field(i, "key"), f"Key {_NOT_TEXT}."))
         elif prop.key in seen:
             first = seen[prop.key]

@@ -43,6 +43,8 @@ ODD = [
                           {"key": "a:b:string", "type": "boolean", "value": True},
                           {"key": "prop:x:json", "type": "json", "value": {"": {"\x00": [None, 1e-300]}}},
                           {"key": "\x1b[2J", "type": "string", "value": "\u202e\u2028"}]),
+    ("blank", "Blank keys", [{"key": "", "type": "string", "value": "x"},
+                             {"key": "  ", "type": "number", "value": 2}]),
 ]
 
 
@@ -62,20 +64,20 @@ def test_what_the_server_holds_goes_through_export_and_import_exactly(sandbox_se
     assert records(after.out) == records(before.out)
 
 
-def test_an_empty_property_key_in_a_csv_is_named_on_its_row_not_the_whole_file(sandbox_server, cli, tmp_path):
-    """The server stores a property key "", which the form refuses: the CSV still reads, and only that row is
-    refused, by the form's rule."""
-    for key, props in (("empty-key", [{"key": "", "type": "string", "value": "x"}]),
-                       ("fine", [{"key": "k", "type": "string", "value": "y"}])):
-        body = {"identifier_key": key, "name": "N", "identity_type": "user", "properties": props}
-        assert sandbox_server.http.post("/v1/identities/", json=body).status_code == 200
+def test_a_blank_property_key_in_a_csv_updates_an_identity_exactly(sandbox_server, cli, tmp_path):
+    """The server stores a property key "" (the form refuses one typed, not one it holds): a CSV that gives an
+    existing identity a blank key brings exactly that, and only that, to the server."""
+    body = {"identifier_key": "blank-later", "name": "N", "identity_type": "user",
+            "properties": [{"key": "k", "type": "string", "value": "y"}]}
+    assert sandbox_server.http.post("/v1/identities/", json=body).status_code == 200
     path = tmp_path / "keys.csv"
-    assert cli("export", "-o", str(path)).code == 0
-    assert '"prop:"""":string"' in path.read_text().splitlines()[0]
-    ran = cli("import", str(path), "--dry-run", "--output-format", "json")
-    plan = json.loads(ran.out)
-    assert plan["counts"] == {"create": 0, "update": 0, "unchanged": 1, "invalid": 1}
-    assert [r["problem"] for r in plan["rows"] if r["kind"] == "invalid"][0].startswith("Line 2: properties.0.key")
+    path.write_text('identifier_key,name,identity_type,prop:k:string,"prop:"""":string"\r\n'
+                    "blank-later,N,user,y,x\r\n")
+    ran = cli("import", str(path), "--yes")
+    assert ran.code == 0, ran.err
+    (held,) = sandbox_server.by_key("blank-later")
+    assert held["properties"] == [{"key": "k", "type": "string", "value": "y"},
+                                  {"key": "", "type": "string", "value": "x"}]
 
 
 LOSSY = {"1.0000000000000001": "1.0", "0.1e-400": "0.0", "1e400": "too large"}

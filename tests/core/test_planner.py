@@ -273,8 +273,6 @@ def test_project_id_is_never_sent():
         (edit(ALICE, identifier_key="\t "), {"identifier_key"}),
         (edit(ALICE, identity_type="robot"), {"identity_type"}),
         (edit(ALICE, ("a", "string", "1"), ("b", "string", "2"), ("a", "string", "3")), {"properties.0.key", "properties.2.key"}),
-        (edit(ALICE, ("", "string", "1")), {"properties.0.key"}),
-        (edit(ALICE, ("x", "string", "1"), ("  ", "string", "1")), {"properties.1.key"}),
         (edit(ALICE, ("n", "number", math.nan)), {"properties.0.value"}),
         (edit(ALICE, ("n", "number", math.inf)), {"properties.0.value"}),
         (edit(ALICE, ("n", "number", True)), {"properties.0.value"}),
@@ -285,7 +283,8 @@ def test_project_id_is_never_sent():
         (edit(ALICE, ("j", "json", {"x": math.nan})), {"properties.0.value"}),
         (edit(ALICE, ("s", "string", None)), {"properties.0.value"}),
         (edit(ALICE, DraftProperty("t", "date", "2024")), {"properties.0.type"}),
-        (edit(ALICE, ("", "number", math.nan), name=""), {"name", "properties.0.key", "properties.0.value"}),
+        (edit(ALICE, ("", "number", math.nan), name=""), {"name", "properties.0.value"}),
+        (edit(ALICE, ("", "string", "1"), ("", "string", "2")), {"properties.0.key", "properties.1.key"}),
     ],
 )
 def test_invalid_drafts_give_errors_and_no_requests(draft, fields):
@@ -621,3 +620,14 @@ def test_random_invalid_drafts_send_nothing(case, breakage):
         draft = replace(draft, properties=tuple(rows + [DraftProperty("zz", ptype, value)]))
     plan = plan_save(original, draft)
     assert not plan.ok and plan.requests == []
+
+
+def test_a_blank_property_key_is_the_servers_to_hold_and_goes_out_as_given():
+    """The server stores the keys "" and "  ": the planner sends them exactly (the form refuses a key a person
+    leaves blank, before the planner: ``FormValues.errors``)."""
+    draft = edit(ALICE, ("", "string", "1"), ("  ", "number", 2))
+    create = plan_create(draft)
+    assert create.ok
+    assert [p["key"] for p in create.requests[0].body["properties"]] == ["", "  "]
+    save = plan_save(ALICE, draft)
+    assert save.ok and [r.method for r in save.requests] == ["PUT"]

@@ -630,3 +630,28 @@ async def test_palette_and_help_list_the_form_actions(make_app, people):
         assert {"edit.save", "edit.add_property", "edit.delete_property", "edit.move_up", "edit.move_down",
                 "edit.cycle_type", "edit.external_editor", "edit.revert", "edit.delete", "edit.back"} <= ids
         assert all(b.description for b in EditScreen.BINDINGS)
+
+
+async def test_a_blank_key_the_server_holds_does_not_stop_a_save_but_one_typed_does(make_app, sandbox):
+    """The server stores a property key "": the form keeps such a row as it came and saves the rest; a key a
+    person empties or leaves empty is still required."""
+    import copy
+
+    held = copy.deepcopy(ALICE)
+    held["properties"] = [{"key": "", "type": "string", "value": "x"}, *held["properties"]]
+    sandbox.store.insert(held)
+    sandbox.clear_log()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await pilot.press("end", *"!")
+        await save_with_preview(pilot, app)
+        assert [(m, p) for m, p, _ in writes(sandbox)] == [("PATCH", ALICE_PATH)]
+        assert sandbox.store.get(ALICE_ID)["properties"][0] == {"key": "", "type": "string", "value": "x"}
+        await focus_on(pilot, app, row(screen, 1).key_input)
+        await pilot.press("ctrl+u")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "Key is required" in str(row(screen, 1).query_one(".prop-error").render())
+        assert "Key is required" not in str(row(screen, 0).query_one(".prop-error").render())
+        assert len(writes(sandbox)) == 1
