@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 
-from identity_tui.core.secret import Secret, shown_url, token_problem, url_host
+from identity_tui.core.secret import Secret, shown_url, token_url_problem, url_host
 
 APP = "identity-tui"
 DEFAULT_BASE_URL = "http://localhost:8283"
@@ -313,7 +313,7 @@ def resolve(
     url = pick("base_url", base_url, ENV_BASE_URL, prof.base_url if prof else None, DEFAULT_BASE_URL)
     tok = _token_for(str(url), sources, token, env, prof, prof_token, cfg.warnings)
     if tok:
-        _check_token(tok, sources["token"], prof)
+        _check_token(tok, str(url), sources["token"], prof)
     return Connection(
         base_url=str(url).rstrip("/"),
         token=Secret(tok) if tok else None,
@@ -373,9 +373,9 @@ def _token_for(url: str, sources: dict[str, str], flag: str | None, env: Mapping
     return None
 
 
-def _check_token(token: str, source: str, prof: Profile | None) -> None:
+def _check_token(token: str, url: str, source: str, prof: Profile | None) -> None:
     """Refuse a token that no HTTP header can carry, in one sentence that names where it came from, never it."""
-    problem = token_problem(token)
+    problem = token_url_problem(token, url)
     if problem is None:
         return
     if source == "flag":

@@ -22,7 +22,7 @@ from identity_tui import __version__
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import BadResponse, ConnectionFailed, LettaError, ReadOnlyError, TimedOut, error_for_status
 from identity_tui.core.httpx_lean import httpx, load_network
-from identity_tui.core.secret import Secret, mask, shown_url, token_problem, url_credentials, url_host
+from identity_tui.core.secret import Secret, mask, shown_url, token_url_problem, url_credentials, url_host
 
 if TYPE_CHECKING:
     import ssl
@@ -109,7 +109,7 @@ class HttpClient:
         self.sent: deque[SentRequest] = deque(maxlen=200)
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         # A token no header can carry is never handed to httpx (its error would print it): requests refuse.
-        self._token_refused = token_problem(self._token.reveal()) if self._token else None
+        self._token_refused = token_url_problem(self._token.reveal(), self.base_url) if self._token else None
         if self._token and self._token_refused is None:
             headers["Authorization"] = f"Bearer {self._token.reveal()}"
         if user_id:

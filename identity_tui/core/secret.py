@@ -66,6 +66,17 @@ def token_problem(value: str) -> str | None:
     return None
 
 
+CREDENTIALS_CLASH = ("cannot go with the user and password in the server URL (one Authorization header carries one "
+                     "or the other; take user:password@ out of the URL, or drop the token)")
+
+
+def token_url_problem(token: str, url: str) -> str | None:
+    """Why ``token`` cannot be sent to ``url`` (the end of a sentence that names the token), or None: a header
+    cannot carry it, or the URL's ``user:password@`` would take the Authorization header's place (httpx sends
+    those as Basic auth)."""
+    return token_problem(token) or (CREDENTIALS_CLASH if url_credentials(url) else None)
+
+
 def shown_url(url: str) -> str:
     """``url`` as it may be shown or stored: any ``user:password@`` in it becomes ``****@``."""
     scheme, sep, rest = url.partition("://")

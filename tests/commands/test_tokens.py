@@ -145,11 +145,13 @@ def test_a_password_in_the_url_is_masked_in_every_error_sentence(cli, answer, ar
 def test_a_password_in_a_profiles_url_is_masked_in_the_token_warning(cli, tmp_path, monkeypatch):
     with SlowServer(Answer("json", body=[])) as server:
         url = server.url_with("admin:pw-s3cret")
-        write_config(tmp_path, f'[profiles.p]\nbase_url = "{url}"\ntoken = "own-token"\n')
+        # (a token of its own would be refused beside the URL's password: its token source is left unset)
+        write_config(tmp_path, f'[profiles.p]\nbase_url = "{url}"\ntoken_env = "REAL_KEY"\n')
+        monkeypatch.delenv("REAL_KEY", raising=False)
         monkeypatch.setenv("LETTA_API_KEY", "other-key")
         ran = cli("list", "--profile", "p", "--format", "json")
-        assert "LETTA_API_KEY is set but not used" in ran.err
-        assert "pw-s3cret" not in ran.err and "own-token" not in ran.err
+        assert "LETTA_API_KEY is set but not used" in ran.err and "no token is sent to http://****@" in ran.err
+        assert "pw-s3cret" not in ran.err and "other-key" not in ran.err
 
 
 def test_history_and_journal_of_a_url_with_a_password_hold_no_password(cli, tmp_path):
@@ -210,3 +212,24 @@ def test_help_says_ps_shows_the_token_flag(capsys):
         app_cli.main(["--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert re.search(r"\bps\b", out.split("--token TOKEN")[-1][:200]), out
+
+
+@pytest.mark.parametrize("given", ["flag", "env", "profile"])
+def test_a_token_with_a_user_and_password_in_the_url_is_refused_masked_nothing_sent(cli, tmp_path, monkeypatch, given):
+    """httpx sends a URL's user:password as Basic auth in the Bearer token's place: the pair is refused."""
+    with SlowServer(Answer("json", body=[])) as server:
+        url = server.base_url.replace("://", "://admin:pw-s3cret@")
+        if given == "profile":
+            write_config(tmp_path, f'[profiles.p]\nbase_url = "{url}"\ntoken = "tok-abc123secret"\n')
+            argv = ["--profile", "p"]
+        elif given == "env":
+            monkeypatch.setenv("LETTA_API_KEY", "tok-abc123secret")
+            argv = ["--base-url", url]
+        else:
+            argv = ["--base-url", url, "--token", "tok-abc123secret"]
+        ran = cli("list", "--format", "json", *argv)
+        assert ran.code == 2, ran.err
+        said = one_line(ran.err)
+        assert "user and password" in said and "nothing was sent" in said, said
+        assert "pw-s3cret" not in ran.err and "abc123secret" not in ran.err
+        assert server.seen == []

@@ -157,3 +157,27 @@ def test_the_reprs_of_a_connection_and_a_profile_hide_url_credentials():
 
     for obj in (Connection(base_url="http://admin:pw-s3cret@h:1"), Profile("p", base_url="http://admin:pw-s3cret@h:1")):
         assert "pw-s3cret" not in repr(obj) and "h:1" in repr(obj) and repr(obj).startswith(type(obj).__name__)
+
+
+async def test_a_token_and_url_credentials_together_are_refused_before_anything_is_sent():
+    """One Authorization header carries a Bearer token or the URL's user:password, never both: httpx would
+    quietly send the URL's Basic credentials in the token's place. Credentials alone go as Basic, to that host."""
+    seen: list[str | None] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("authorization"))
+        return httpx.Response(200, json=[], request=request)
+
+    both = LettaClient("http://admin:pw-s3cret@host.test:1", token="tok-123", options=ClientOptions(retries=0),
+                       transport=httpx.MockTransport(answer))
+    with pytest.raises(Exception) as caught:
+        await both.list_identities()
+    said = str(caught.value)
+    assert "user and password" in said and "pw-s3cret" not in said and "tok-123" not in said
+    assert seen == []
+    await both.aclose()
+    alone = LettaClient("http://admin:pw-s3cret@host.test:1", options=ClientOptions(retries=0),
+                        transport=httpx.MockTransport(answer))
+    await alone.list_identities()
+    assert seen == ["Basic YWRtaW46cHctczNjcmV0"]
+    await alone.aclose()
