@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Protocol
 
@@ -15,6 +16,16 @@ class Handler(Protocol):
                body: bytes) -> tuple[int, list[tuple[str, str]], bytes]: ...
 
 
+class SandboxTransport(httpx.MockTransport):
+    """One sync handler serves both kinds of client; an async client's request first gives the event loop a
+    turn, as a socket would: the sandbox answers in-process, and a long run of requests (an export of every
+    identity) would otherwise hold the loop, its keys, paints and signals, until the last answer."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0)
+        return await super().handle_async_request(request)
+
+
 def make_transport(sandbox: Handler) -> httpx.MockTransport:
     """MockTransport reads the request body for async clients too, so one sync handler serves both kinds."""
 
@@ -25,4 +36,4 @@ def make_transport(sandbox: Handler) -> httpx.MockTransport:
         )
         return httpx.Response(status, headers=response_headers, content=data, request=request)
 
-    return httpx.MockTransport(respond)
+    return SandboxTransport(respond)

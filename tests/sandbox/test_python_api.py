@@ -136,3 +136,27 @@ def test_password_mode_guards_everything_but_health(http: httpx.Client) -> None:
     assert client.get("/v1/identities/count", headers={"Authorization": "Bearer s3cret "}).status_code == 401
     # Without a password any token is ignored.
     assert http.get("/v1/identities/count", headers={"Authorization": "Bearer whatever"}).status_code == 200
+
+
+async def test_an_async_client_gives_the_loop_a_turn_at_each_request(sb: Sandbox) -> None:
+    """The sandbox answers in-process, but a run of requests from an async client (an app's export of every
+    identity) still lets other tasks run between two answers, as a socket would: keys, paints and a signal's
+    exit are not held until the last one."""
+    import asyncio
+
+    turns: list[int] = []
+    answered = 0
+
+    async def other_task() -> None:
+        while True:
+            turns.append(answered)
+            await asyncio.sleep(0)
+
+    async with httpx.AsyncClient(transport=sb.transport(), base_url="http://sandbox.invalid") as client:
+        watcher = asyncio.create_task(other_task())
+        await asyncio.sleep(0)  # the watcher has started
+        for _ in range(20):
+            assert (await client.get("/v1/health/")).status_code == 200
+            answered += 1
+        watcher.cancel()
+    assert set(range(1, 20)) <= set(turns)  # it ran between every two answers

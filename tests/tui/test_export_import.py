@@ -361,3 +361,32 @@ async def test_a_fifo_or_a_device_is_refused_in_one_sentence_and_left_as_it_is(m
         await settle(pilot, app)
         assert "is not a regular file" in text(app)
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+async def test_a_hang_up_during_an_export_ends_the_app_and_leaves_no_partial_file(make_app, out_dir):
+    """SIGHUP or SIGTERM while a page is on its way: the app ends (128 + signal) and the hidden .part goes too."""
+    import signal
+
+    big = Sandbox(path=":memory:")
+    seed(big, 600, rng_seed=7)
+    faulty = FaultyTransport(big.transport(), fault="hang",
+                             match=lambda r: r.method == "GET" and "after" in r.url.params
+                             and r.url.path == "/v1/identities/" and r.url.params.get("limit") == "500")
+    app = make_app(transport=faulty)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            await export_to(pilot, app, out_dir / "all.jsonl")
+            await faulty.hanging.wait()
+            await pilot.pause()
+            assert len(list(out_dir.glob(".all.jsonl.*.part"))) == 1
+            app.hang_up(signal.SIGTERM)
+            for _ in range(500):  # until the exit it asked for has begun (a hang guard, not a clock)
+                if app.return_code is not None:
+                    break
+                await pilot.pause()
+        assert app.return_code == 128 + signal.SIGTERM
+        assert list(out_dir.iterdir()) == []
+    finally:
+        big.close()
+
