@@ -191,3 +191,23 @@ def _handler(server: HostileServer) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
+
+
+# Answers no server should send, each by a name: every command and the app meet each one (issue 24).
+def _with_number(text: bytes) -> bytes:
+    return json.dumps([identity("n", properties=[{"key": "n", "type": "number", "value": 0}])]).encode().replace(
+        b'"value": 0', b'"value": ' + text)
+
+
+ANSWERS: dict[str, Answer] = {
+    "wrong-shape": Answer(body=b'[{"id": 5}]'),
+    "detail-with-escapes": Answer(400, json.dumps({"detail": "\x1b]2;TITLE\x07\u202e\u2028\x9b"}).encode()),
+    "html": Answer(200, b"<html>\x1b[2J</html>", {"content-type": "text/html"}),
+    "null": Answer(body=b"null"),
+    "nested-100000-deep": Answer(body=b"[" * 100_000 + b"]" * 100_000),
+    "properties-not-objects": Answer(body=json.dumps([identity("x", properties=[5, "x", None])]).encode()),
+    "infinity": Answer(body=_with_number(b"1e400")),
+    "422-as-a-repr": Answer(422, b'{"detail": "[{\'loc\': (\'body\', \'x\'), \'msg\': \'\\u001b[2J\'}]"}'),
+    "empty-200": Answer(200, b""),
+    "5000-digit-int": Answer(body=_with_number(b"9" * 5000)),
+}
