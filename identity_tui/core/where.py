@@ -11,7 +11,10 @@ The server cannot filter on properties, so a property filter runs over the pages
 
 PATH is a property key, then ``.`` and a key for each step into a json value: ``plan.tier``. A key
 that holds a dot, a space or one of ``=!<>~?"`` is written in double quotes: ``"a.b".c``, with ``\\"``
-for a quote inside. Several filters must all hold.
+for a quote inside. Spaces around the operator and the value are ignored (``plan = pro``); a value in
+double quotes is taken as written (``note=" padded "``, ``\\"`` for a quote). Several filters must all
+hold: given one by one, or in one text separated by ``;`` (``plan=pro; seats>=10``), as the app's
+filters dialog takes them.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 OPERATORS = ("!=", ">=", "<=", "=", ">", "<", "~")
+SEPARATOR = ";"  # between expressions given in one text
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _MISSING = object()
 
@@ -104,10 +109,25 @@ def parse(text: str) -> Where:
     for op in OPERATORS:
         if rest.startswith(op):
             operand = rest[len(op):]
-            if op in (">", ">=", "<", "<=") and not _NUMBER.fullmatch(operand.strip()):
-                raise WhereError(f"--where {text!r}: {op} compares numbers; {operand.strip()!r} is not one.")
-            return Where(text, path, op, operand.strip() if op in (">", ">=", "<", "<=") else operand)
+            operand = _operand(operand)
+            if op in (">", ">=", "<", "<=") and not _NUMBER.fullmatch(operand):
+                raise WhereError(f"--where {text!r}: {op} compares numbers; {operand!r} is not one.")
+            return Where(text, path, op, operand)
     raise WhereError(f"--where {text!r}: expected =, !=, >, >=, <, <=, ~ or ? after the key.")
+
+
+def _operand(raw: str) -> str:
+    """The value after the operator: spaces around it dropped; in double quotes, exactly what they hold."""
+    value = raw.strip()
+    quoted = _QUOTED.fullmatch(value)
+    return re.sub(r"\\(.)", r"\1", quoted.group(1)) if quoted else value
+
+
+def split(text: str) -> list[str]:
+    """The expressions in one text, separated by ``;`` (blank parts dropped); a blank text is one blank
+    expression, so that it is refused rather than matching everything."""
+    parts = [part.strip() for part in text.split(SEPARATOR) if part.strip()]
+    return parts or [""]
 
 
 def _path(source: str, text: str) -> tuple[tuple[str, ...], str]:
@@ -142,6 +162,6 @@ def _path(source: str, text: str) -> tuple[tuple[str, ...], str]:
 
 
 def matcher(expressions: list[str]) -> Callable[[dict[str, Any]], bool]:
-    """One test for all of ``expressions`` (each must hold)."""
-    wheres = [parse(e) for e in expressions]
+    """One test for all of ``expressions`` (each must hold; one may hold several separated by ``;``)."""
+    wheres = [parse(part) for e in expressions for part in split(e)]
     return lambda identity: all(w(identity) for w in wheres)
