@@ -17,6 +17,11 @@ journal. A failed write to the journal never stops the write it records: ``begin
 reason, for the caller to say in one sentence; when the intent could not be written, ``finish`` writes
 the whole record at once.
 
+Batches: a command that changes many identities at once (``set --where``, ``delete --where``, an undo of
+such a batch) writes each identity's write as a record of its own, every one carrying the same ``batch``
+id; records begun inside ``in_batch`` (in its task and the tasks it starts) get it. Records written
+before there were batches have none, and read as records of no batch.
+
 Limits: a file is rotated at ``MAX_BYTES`` (8 MiB) to ``.1`` (the older ``.1`` to ``.2``, and so on), and
 ``KEEP`` (4) rotated files are kept: about 40 MiB per server. Rotating and appending hold a lock on
 ``<file>.lock``, so processes writing one journal at once never lose each other's records.
@@ -31,6 +36,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -54,6 +60,18 @@ STATUSES = (PENDING, LANDED, PARTLY, NOT_LANDED, UNKNOWN)
 UNSETTLED = (PENDING, UNKNOWN)
 # What an outcome line may change in its intent's record.
 _OUTCOME_FIELDS = ("status", "outcome", "after", "identity_id", "done", "checked", "note")
+# The batch the writes begun now belong to (None: a write on its own); set by ``in_batch``.
+_BATCH: ContextVar[str | None] = ContextVar("identity_tui_journal_batch", default=None)
+
+
+@contextmanager
+def in_batch(batch_id: str) -> Iterator[str]:
+    """Every record begun inside, in this task and in the tasks it starts, carries ``batch_id``."""
+    token = _BATCH.set(batch_id)
+    try:
+        yield batch_id
+    finally:
+        _BATCH.reset(token)
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,7 @@ class Record:
     project_id: str | None = None  # a create's project (where its key is looked up)
     done: str | None = None  # when the outcome was known
     checked: str = ""  # how an unknown outcome was settled (or last looked for), by a read of the server
+    batch: str | None = None  # the batch this write was one of (None: a write on its own, or written before batches)
 
     def __post_init__(self) -> None:
         if not self.status:
@@ -103,6 +122,8 @@ class Record:
             kwargs[name] = kwargs.get(name) or ""
         if kwargs["status"] and kwargs["status"] not in STATUSES:
             raise ValueError(f"unknown status {kwargs['status']!r}")
+        if kwargs.get("batch") is not None and not isinstance(kwargs["batch"], str):
+            raise ValueError("batch is not text")
         return cls(**kwargs)
 
     @property
@@ -198,7 +219,7 @@ class Journal:
         """A new record of this journal's server, profile, user and source."""
         return Record(id=f"{datetime.now(timezone.utc).strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}",
                       time=now_text(), server=self.server, operation=operation, after=None, profile=self.profile,
-                      user_id=self.user_id, source=self.source, **fields)
+                      user_id=self.user_id, source=self.source, batch=_BATCH.get(), **fields)
 
     def finish(self, entry: Entry, status: str, outcome: str, *, after: dict[str, Any] | None = None,
                identity_id: str | None = None, note: str = "", checked: str = "") -> tuple[Record, str | None]:

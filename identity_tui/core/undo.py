@@ -11,7 +11,9 @@ in turn.
 Only a write that landed is undone. A write whose outcome is unknown is settled by a read first
 (``core.journal_check``); one that was refused, failed or is still not seen is left alone. ``pick``
 chooses the newest landed write that is neither an undo nor undone already, so a second undo steps one
-write further back and never silently redoes.
+write further back and never silently redoes. A write that was one of a batch (``set --where``) is undone
+with the rest of its batch (``batch_records``; ``core.batch`` plans and sends them), each through this
+same path, and those undos are journaled as a batch of their own.
 """
 
 from __future__ import annotations
@@ -87,6 +89,21 @@ async def pick(client: Any, journal: Journal, *, key: str | None = None) -> tupl
     if skipped:
         return None, f"No write{whose} that landed is left to undo ({skipped} that did not land were left alone)."
     return None, f"Nothing recorded{whose} to undo on this server."
+
+
+async def batch_records(client: Any, journal: Journal, batch: str) -> tuple[list[Record], list[Record]]:
+    """The writes of ``batch`` an undo of the batch puts back: every landed one not undone yet, newest first
+    (unsettled ones settled by a read first); and those of the batch left alone because they did not land."""
+    records = list(journal.records())
+    undone = _undone(records)
+    take, left = [], []
+    for rec in reversed(records):
+        if rec.batch != batch or rec.id in undone:
+            continue
+        if not rec.settled:
+            rec = await journal_check.check(client, journal, rec)
+        (take if rec.landed else left).append(rec)
+    return take, left
 
 
 async def plan_undo(client: Any, record: Record, journal: Journal | None = None) -> UndoPlan:
