@@ -1,7 +1,8 @@
 """Run every benchmark and write ``bench/results.md``: ``python -m bench`` from the repository root.
 
 ``--quick`` runs fewer repetitions and prints the targets without writing the file (for trying a change).
-``--only form`` runs the edit form's part alone and rewrites only its section (and its target rows).
+``--only form`` runs the edit form's part alone and rewrites only its section (and its target rows);
+``--only extra`` and ``--only scripting`` do the same for theirs.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import extra, form, list_session, machine, report, sandbox_pages, saves, startup
+from bench import extra, form, list_session, machine, report, sandbox_pages, saves, scripting, startup
 from bench.common import ROOT, compile_package, seeded_sandbox
 
 COMMAND = "python -m bench"
@@ -28,8 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions; print, do not write results.md")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md", help="where to write")
-    parser.add_argument("--only", choices=["form", "extra"],
-                        help="run one part alone (the form; the commands, bulk and search); only its section is rewritten")
+    parser.add_argument("--only", choices=["form", "extra", "scripting"],
+                        help="run one part alone (the form; the commands, bulk and search; the commands against "
+                             "bare httpx scripts); only its section is rewritten")
     args = parser.parse_args(argv)
     # On SIGTERM, unwind like Ctrl-C does, so the apps under test are stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -40,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         return _form_only(args)
     if args.only == "extra":
         return _extra_only(args)
+    if args.only == "scripting":
+        return _scripting_only(args)
     about = machine.describe()
     with tempfile.TemporaryDirectory(prefix="identity-tui-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -62,9 +66,12 @@ def main(argv: list[str] | None = None) -> int:
             big.close()
         _say(f"edit form with {', '.join(f'{n:,}' for n in form.SIZES)} properties")
         sizes = form.run(tmp, quick=args.quick)
+        _say("commands against bare httpx scripts: get, export, set --where")
+        scripts = scripting.run(tmp, quick=args.quick)
     about.append(("Load average at end (1, 5, 15 min)", machine.load()))
     text = extra.replace_section(report.render(about, start, fast, slow, save_rows, pages, COMMAND, sizes), more)
-    _print(report.targets(start, fast, slow, save_rows, pages, sizes) + extra.targets(more))
+    text = scripting.replace_section(text, scripts)
+    _print(report.targets(start, fast, slow, save_rows, pages, sizes) + extra.targets(more) + scripting.targets(scripts))
     if not args.quick:
         _write(args.out, text)
     return 0
@@ -100,6 +107,22 @@ def _extra_only(args: argparse.Namespace) -> int:
         alone = (f"This section alone was measured by `{COMMAND} --only extra` on {about['Date']} at commit "
                  f"{about['Commit']} (load average {machine.load()}); the machine table above is from the full run.")
         _write(args.out, extra.replace_section(old, more, alone))
+    return 0
+
+
+def _scripting_only(args: argparse.Namespace) -> int:
+    load_start = machine.load()
+    with tempfile.TemporaryDirectory(prefix="identity-tui-bench-") as tmp_name:
+        _say("commands against bare httpx scripts: get, export, set --where")
+        scripts = scripting.run(Path(tmp_name), quick=args.quick)
+    _print(scripting.targets(scripts))
+    if not args.quick:
+        old = args.out.read_text(encoding="utf-8") if args.out.exists() else "# Benchmark results\n"
+        about = dict(machine.describe())
+        alone = (f"This section alone was measured by `{COMMAND} --only scripting` on {about['Date']} at commit "
+                 f"{about['Commit']} (load average at start {load_start}, at end {machine.load()}); the machine "
+                 "table above is from the full run.")
+        _write(args.out, scripting.replace_section(old, scripts, alone))
     return 0
 
 
