@@ -7,7 +7,7 @@ import re
 import sys
 from datetime import datetime, timedelta, timezone
 
-from identity_tui.commands import output
+from identity_tui.commands import batch, output
 from identity_tui.commands.args import UsageError, is_terminal
 from identity_tui.commands.run import CONFLICT, NOT_FOUND, OK, USAGE, Exit, fmt, say
 from identity_tui.core import journal_check
@@ -63,7 +63,7 @@ async def cmd_history(client: LettaClient, args: argparse.Namespace, journal: Jo
         return OK
     for rec in records:
         local = rec.when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        undo = f" (undoes {rec.undoes})" if rec.undoes else ""
+        undo = (f" (undoes {rec.undoes})" if rec.undoes else "") + (f" [batch {one_line(rec.batch[:8])}]" if rec.batch else "")
         sys.stdout.write(f"{rec.id}  {local}  {rec.operation:6}  {one_line(record_key(rec), 40)}"
                          f"  {one_line(outcome_words(rec), 90)}{undo}\n")
         for line in diff(rec):
@@ -88,6 +88,8 @@ async def cmd_undo(client: LettaClient, args: argparse.Namespace, journal: Journ
         if found is None:
             raise Exit(NOT_FOUND, why)
         rec = found
+        if rec.batch is not None and not args.key:  # one of a batch: the whole batch, as one (commands/batch.py)
+            return await batch.cmd_undo_batch(client, args, journal, rec)
     plan = await undo_ops.plan_undo(client, rec, journal)
     rec = plan.record
     if plan.problem:
