@@ -54,17 +54,37 @@ def _connection(p: argparse.ArgumentParser, *, suppress: bool) -> None:
                    **d)
 
 
+class _Once(argparse.Action):
+    """A flag that takes one value: given twice, it is refused rather than the last one silently kept."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        seen = getattr(namespace, "_once_seen", set())
+        if self.dest in seen:
+            raise UsageError(f"{option_string} is given twice: it takes one value.")
+        seen.add(self.dest)
+        namespace._once_seen = seen
+        setattr(namespace, self.dest, values)
+
+
+KEY_HELP = ("find the identity by its identifier key instead of its id; without --project (or the connection's "
+            "project) the key is looked up in every project, and found in several it is refused (exit 2)")
+PROJECT_HELP = "the project the key is looked up in ('' for the identities outside any project)"
+
+
 def _target(p: argparse.ArgumentParser, *, project: bool = True) -> None:
     p.add_argument("id", nargs="?", metavar="ID", help="the identity's id (identity-...)")
-    p.add_argument("--key", metavar="KEY", help="find the identity by its identifier key instead of its id")
+    p.add_argument("--key", action=_Once, metavar="KEY", help=KEY_HELP)
     if project:
-        p.add_argument("--project", metavar="P", help="the project the key is looked up in")
+        p.add_argument("--project", action=_Once, metavar="P", help=PROJECT_HELP)
 
 
 def _props(p: argparse.ArgumentParser) -> None:
     p.add_argument("--prop", action="append", default=[], metavar="KEY[:TYPE]=VALUE",
-                   help="set a property: seats:number=10, active:boolean=true, billing:json='{\"net\":30}', "
-                        "tier=gold (a string when no type is given); repeatable")
+                   help="set a property: seats:number=10, active:boolean=true, billing:json='{\"net\":30}'. TYPE is "
+                        "string, number, boolean or json (any case; nothing else). Without a type, an existing "
+                        "property keeps its type (a value that does not fit it is refused) and a new one is a "
+                        "string. A key holding ':' names its type: 'a:b:string=v'. Repeatable, each key once")
 
 
 def build() -> Parser:
@@ -99,22 +119,30 @@ def build() -> Parser:
     get.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
 
     ensure = command("ensure", "Make sure an identity with this key exists: look it up, create it if missing.")
-    ensure.add_argument("--key", required=True, metavar="KEY", help="identifier key")
-    ensure.add_argument("--name", required=True, metavar="NAME", help="name (for a new one, or with --update)")
-    ensure.add_argument("--type", required=True, choices=("org", "user", "other"), help="identity type")
-    ensure.add_argument("--project", metavar="P", help="project (the key is unique within it)")
+    ensure.add_argument("--key", action=_Once, required=True, metavar="KEY", help="identifier key")
+    ensure.add_argument("--name", action=_Once, required=True, metavar="NAME",
+                        help="name (for a new one, or with --update)")
+    ensure.add_argument("--type", action=_Once, required=True, choices=("org", "user", "other"), help="identity type")
+    ensure.add_argument("--project", action=_Once, metavar="P",
+                        help="project (the key is unique within it; '' for none). Without it (or the connection's "
+                             "project) a key found in another project is refused (exit 2) rather than copied")
     _props(ensure)
     ensure.add_argument("--update", action="store_true",
-                        help="bring an existing one to this name, type and properties (a minimal save)")
+                        help="bring an existing one to this name, type and properties (a minimal save); without "
+                             "it an existing one is left as it is and what differs is said on stderr")
+    ensure.add_argument("--exact", action="store_true",
+                        help="with --update: the property list becomes exactly the --prop ones (others removed)")
+    ensure.add_argument("--dry-run", action="store_true", help="print the requests it would send; send no write")
     ensure.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
 
     st = command("set", "Change fields and properties of one identity with a minimal, merged save.")
     _target(st)
-    st.add_argument("--name", dest="new_name", metavar="N", help="new name")
-    st.add_argument("--new-key", metavar="K", help="new identifier key")
-    st.add_argument("--type", dest="new_type", choices=("org", "user", "other"), help="new identity type")
+    st.add_argument("--name", action=_Once, dest="new_name", metavar="N", help="new name")
+    st.add_argument("--new-key", action=_Once, metavar="K", help="new identifier key")
+    st.add_argument("--type", action=_Once, dest="new_type", choices=("org", "user", "other"), help="new identity type")
     _props(st)
-    st.add_argument("--unset", action="append", default=[], metavar="KEY", help="remove a property; repeatable")
+    st.add_argument("--unset", action="append", default=[], metavar="KEY",
+                    help="remove a property; repeatable (a key may not be both set and removed)")
     st.add_argument("--dry-run", action="store_true", help="print the requests it would send; send no write")
     st.add_argument("--yes", action="store_true", help="do not ask before replacing the property list")
     st.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
@@ -158,6 +186,7 @@ def build() -> Parser:
         which.add_argument("--agent-name", metavar="NAME", help="the agent with exactly this name")
         which.add_argument("--block", metavar="BLOCK_ID", help="the memory block's id")
         which.add_argument("--block-label", metavar="LABEL", help="the memory block with exactly this label")
+        lk.add_argument("--dry-run", action="store_true", help="read, and print the request it would send; send none")
         lk.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
     lks = command("links", "The agents and memory blocks linked to an identity.")
     _target(lks)
@@ -175,9 +204,14 @@ def build() -> Parser:
     und.add_argument("--yes", action="store_true", help="send without asking (without a terminal, needed to send)")
     und.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
 
-    rm = command("delete", "Delete one identity (agents and blocks linked to it are kept).")
-    _target(rm)
+    rm = command("delete", "Delete identities (agents and blocks linked to them are kept).")
+    rm.add_argument("id", nargs="*", metavar="ID",
+                    help="the ids (identity-...) to delete; - reads them from stdin, one a line")
+    rm.add_argument("--key", action=_Once, metavar="KEY", help=KEY_HELP)
+    rm.add_argument("--project", action=_Once, metavar="P", help=PROJECT_HELP)
     rm.add_argument("--yes", action="store_true", help="do not ask (required without a terminal)")
+    rm.add_argument("--ignore-not-found", action="store_true", help="an identity already absent is not an error")
+    rm.add_argument("--dry-run", action="store_true", help="read, and print the requests it would send; send none")
     rm.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
     return top
 

@@ -157,23 +157,23 @@ class _ScanProgress:
 
 
 async def find(client: LettaClient, args: argparse.Namespace, default_project: str | None) -> IdentitySummary:
-    """The identity named by ID or ``--key`` (in ``--project``, else the connection's project)."""
+    """The identity named by ID or ``--key``: in ``--project`` (``''`` for none), else the connection's
+    project; with neither, in every project, and a key found in several is exit 2 naming them."""
     if bool(args.id) == bool(args.key):
         raise UsageError("Name the identity by its ID or by --key KEY (one of them).")
     if args.id:
-        if not ID.fullmatch(args.id):
-            raise UsageError(f"'{one_line(args.id, 60)}' is not an identity id (identity- and a uuid).")
+        check_id("identity", args.id)
         row = summarize(await client.request("GET", identity_path(args.id)))
         if row is None:
             raise BadResponse(f"{client.host} answered, but not with an identity.", status=200)
         return row
     project = args.project if args.project is not None else default_project
-    wanted = project_key(args.key, project)
-    for row in await client.list_page(identifier_key=args.key, project_id=project, limit=50):
-        if key_of(row) == wanted:
-            return row
-    where = f" in project {one_line(project, 40)}" if project else ""
-    raise Exit(NOT_FOUND, f"No identity has identifier key '{one_line(args.key, 60)}'{where}.")
+    rows = await key_rows(client, args.key, project)
+    if len(rows) > 1:
+        raise UsageError(ambiguous(args.key, rows))
+    if not rows:
+        raise Exit(NOT_FOUND, not_found_sentence(args.key, project))
+    return rows[0]
 
 
 async def raw(client: LettaClient, identity_id: str) -> dict[str, Any]:
@@ -199,3 +199,47 @@ async def cmd_get(client: LettaClient, args: argparse.Namespace, project: str | 
     row = await find(client, args, project)
     show(row.wire, fmt(args))
     return OK
+
+
+# -- what names an identity, an agent or a block -----------------------------------------------------
+
+_UUID4 = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+ID_SHAPES = {kind: re.compile(f"{kind}-{_UUID4}") for kind in ("identity", "agent", "block")}
+_KIND_WORDS = {"identity": "an identity", "agent": "an agent", "block": "a memory block"}
+
+
+def check_id(kind: str, text: str) -> str:
+    """``text`` if it has the shape the server takes for ``kind`` (``identity-``, ``agent-`` or ``block-``
+    and a lowercase version-4 uuid), else exit 2 before anything is sent (the server would answer 422)."""
+    if not ID_SHAPES[kind].fullmatch(text):
+        raise UsageError(f"'{one_line(text, 60)}' is not {_KIND_WORDS[kind]} id ({kind}- and a lowercase "
+                         f"version-4 uuid, as {kind}-1b2c3d4e-0000-4000-8000-000000000000); nothing was sent.")
+    return text
+
+
+async def key_rows(client: LettaClient, key: str, project: str | None) -> list[IdentitySummary]:
+    """The identities with exactly this identifier key: in ``project`` (``""``: outside any project), or
+    in every project when ``project`` is None."""
+    if project is None:
+        return [r for r in await client.list_page(identifier_key=key, limit=50) if r.identifier_key == key]
+    wanted = project_key(key, project)
+    return [r for r in await client.list_page(identifier_key=key, project_id=project or None, limit=50)
+            if key_of(r) == wanted]
+
+
+def project_words(project: str | None) -> str:
+    return f"project {one_line(project, 40)}" if project else "no project"
+
+
+def ambiguous(key: str, rows: list[IdentitySummary]) -> str:
+    """The sentence for a key found in several projects."""
+    names = sorted({r.project_id or "" for r in rows})
+    listed = ", ".join(one_line(n, 40) if n else "no project" for n in names[:5])
+    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    return (f"Identifier key '{one_line(key, 60)}' is in {len(names)} projects ({listed}{more}): "
+            "give --project P to pick one (--project '' for the one outside any project).")
+
+
+def not_found_sentence(key: str, project: str | None) -> str:
+    where = "" if project is None else f" in {project_words(project)}"
+    return f"No identity has identifier key '{one_line(key, 60)}'{where}."
