@@ -321,7 +321,10 @@ async def _where_command(client: LettaClient, args: argparse.Namespace, kind: st
             if item.result in (FAILED_, CONFLICTED, GONE):
                 print(f"  {one_line(item.key, 60)}  ({_project_words(item.project)})  {item.result}: "
                       f"{one_line(item.message, 240)}")
-    return _code([i.result or "" for i in items] + [i.plan for i in items])
+    results = [i.result or "" for i in items] + [i.plan for i in items]
+    if getattr(args, "ignore_not_found", False):  # delete --ignore-not-found: one deleted meanwhile is fine
+        results = [r for r in results if r != GONE]
+    return _code(results)
 
 
 def _print_json(kind: str, status: str, batch: str | None, items: list[Item]) -> None:

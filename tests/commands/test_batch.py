@@ -188,6 +188,8 @@ def test_undo_keeps_and_names_one_changed_since_and_undoes_the_rest(sandbox_serv
 
 def test_delete_where_and_its_undo_recreating_them(sandbox_server, cli, tagged):
     tag, made = tagged
+    dry = cli("delete", "--where", f"tag={tag}", "--where", "seats<=2", "--dry-run", "--format", "json")
+    assert dry.code == 0 and json.loads(dry.out)["would_change"] == 2 and sandbox_server.writes() == []
     plan = cli("delete", "--where", f"tag={tag}", "--where", "seats<=2", "--format", "table", "--yes")
     assert plan.code == 0, plan.err
     assert plan.out.splitlines()[0] == "delete --where: 2 identities match, 2 would be deleted."
@@ -235,3 +237,28 @@ def test_a_signal_mid_batch_ends_the_writes_in_flight_as_unknown_and_starts_no_m
     written = [m for m in made if "x" in props(sandbox_server.http.get(f"/v1/identities/{m['id']}").json())]
     assert len(written) < 8 and not any(m["id"] in records and records[m["id"]]["status"] == "pending" for m in made)
     assert len([m for m in made if m["id"] in records]) <= 4  # four in flight at most: the rest never started
+
+
+def test_the_readme_examples_run_as_written(sandbox_server, cli):
+    import re
+    import shlex
+    from pathlib import Path
+
+    text = Path(__file__).resolve().parents[2].joinpath("README.md").read_text()
+    part = text.split("### Changing many at once", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", part, re.S).group(1)
+    commands = [shlex.split(line)[1:] for line in block.splitlines() if line.startswith("identity-tui ")]
+    assert len(commands) == 4
+    gold = sandbox_server.key("gold")
+    body = {"identifier_key": gold, "name": "Gold", "identity_type": "org", "project_id": "proj-support",
+            "properties": [{"key": "tier", "type": "string", "value": "gold"},
+                           {"key": "seats", "type": "number", "value": 3}]}
+    assert sandbox_server.http.post("/v1/identities/", json=body).status_code == 200
+    gone = sandbox_server.key("gone")
+    sandbox_server.create(gone, offboarded=("boolean", True))
+    seats = []
+    for argv in commands:
+        ran = cli(*argv)
+        assert ran.code == 0, (argv, ran.err)
+        seats.append(props(sandbox_server.by_key(gold)[0])["seats"])
+    assert seats == [3, 12, 3, 3] and sandbox_server.by_key(gone) == []
