@@ -143,6 +143,10 @@ def build() -> Parser:
     _props(st)
     st.add_argument("--unset", action="append", default=[], metavar="KEY",
                     help="remove a property; repeatable (a key may not be both set and removed)")
+    st.add_argument("--where", action="append", default=[], metavar="EXPR",
+                    help="change every identity that matches, a plan first; property filter, scanned as pages "
+                         "come: plan.tier=gold, region?, !region, seats>=10, name~acme (see the README); "
+                         "repeatable, all must hold")
     st.add_argument("--dry-run", action="store_true", help="print the requests it would send; send no write")
     st.add_argument("--yes", action="store_true", help="do not ask before replacing the property list")
     st.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
@@ -211,6 +215,10 @@ def build() -> Parser:
     rm.add_argument("--project", action=_Once, metavar="P", help=PROJECT_HELP)
     rm.add_argument("--yes", action="store_true", help="do not ask (required without a terminal)")
     rm.add_argument("--ignore-not-found", action="store_true", help="an identity already absent is not an error")
+    rm.add_argument("--where", action="append", default=[], metavar="EXPR",
+                    help="delete every identity that matches, a plan first; property filter, scanned as pages "
+                         "come: plan.tier=gold, region?, !region, seats>=10, name~acme (see the README); "
+                         "repeatable, all must hold")
     rm.add_argument("--dry-run", action="store_true", help="read, and print the requests it would send; send none")
     rm.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
     return top
