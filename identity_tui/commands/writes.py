@@ -358,6 +358,8 @@ async def cmd_delete(client: LettaClient, args: argparse.Namespace, project: str
         return await batch.cmd_delete_where(client, args, project)
     several = len(args.id) > 1 or "-" in args.id
     _writes_allowed(client, args)
+    if "-" in args.id and not (args.yes or args.dry_run):
+        raise UsageError("Ids read from stdin (-) need --yes: stdin cannot both give the ids and confirm.")
     targets, missing = await _delete_targets(client, args, project)
     form = fmt(args)
     results: list[dict[str, Any]] = []

@@ -283,3 +283,29 @@ def test_link_and_unlink_dry_run_only_read(server, cli):
     assert undo.code == 0 and json.loads(undo.out)["status"] == "would_unlink"
     assert nothing_written(server)
     assert [a["id"] for a in server.http.get(f"/v1/identities/{made['id']}/agents").json()] == [agent["id"]]
+
+
+def test_ids_from_stdin_need_yes_for_stdin_cannot_also_confirm(server, cli, monkeypatch):
+    made = server.create(server.key("stdinyes"))
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{made['id']}\n"))
+    server.clear()
+    ran = cli("delete", "-")
+    assert ran.code == 2 and "--yes" in ran.err
+    if server.sandbox is not None:
+        assert server.methods() == []  # refused before a read
+    assert server.by_key(made["identifier_key"])
+
+
+def test_several_on_a_terminal_are_confirmed_by_typing_their_count(server, cli, monkeypatch):
+    from identity_tui.commands import writes
+
+    made = [server.create(server.key("count")) for _ in range(2)]
+    monkeypatch.setattr(writes, "is_terminal", lambda stream=None: True)
+    monkeypatch.setattr("builtins.input", lambda prompt="": "3")
+    wrong = cli("delete", made[0]["id"], made[1]["id"], "--format", "json")
+    assert wrong.code == 2 and all(server.by_key(m["identifier_key"]) for m in made)
+    monkeypatch.setattr("builtins.input", lambda prompt="": "2")
+    right = cli("delete", made[0]["id"], made[1]["id"], "--format", "json")
+    assert right.code == 0, right.err
+    assert [b["status"] for b in json.loads(right.out)] == ["deleted", "deleted"]
+    assert not any(server.by_key(m["identifier_key"]) for m in made)
