@@ -236,8 +236,9 @@ def ambiguous(key: str, rows: list[IdentitySummary]) -> str:
     names = sorted({r.project_id or "" for r in rows})
     listed = ", ".join(one_line(n, 40) if n else "no project" for n in names[:5])
     more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    outside = " (--project '' for the one outside any project)" if "" in names else ""
     return (f"Identifier key '{one_line(key, 60)}' is in {len(names)} projects ({listed}{more}): "
-            "give --project P to pick one (--project '' for the one outside any project).")
+            f"give --project P to pick one{outside}.")
 
 
 def not_found_sentence(key: str, project: str | None) -> str:

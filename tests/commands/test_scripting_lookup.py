@@ -55,6 +55,13 @@ def test_a_key_in_two_projects_is_exit_2_naming_them(server, cli):
     assert len(server.by_key(key)) == 2
     got = cli("get", "--key", key, "--project", p1, "--format", "json")
     assert got.code == 0 and json.loads(got.out)["id"] == one["id"]
+    assert "--project ''" not in cli("get", "--key", key).err  # none is outside a project
+    outside = server.http.post("/v1/identities/", json={"identifier_key": key, "name": "O", "identity_type": "org"})
+    assert outside.status_code == 200
+    three = cli("get", "--key", key)
+    assert three.code == 2 and "no project" in three.err and "--project ''" in three.err
+    alone = cli("get", "--key", key, "--project", "", "--format", "json")
+    assert alone.code == 0 and json.loads(alone.out)["id"] == outside.json()["id"]
 
 
 def test_a_key_in_one_project_is_found_without_naming_it(server, cli):
