@@ -271,17 +271,14 @@ def _code(results: list[str]) -> int:
         return CONFLICT
     if GONE in results:
         return NOT_FOUND
-    if INVALID in results:
-        return USAGE
     return OK
 
 
 def _summary(batch: str, items: list[Item]) -> str:
     count = {s: sum(1 for i in items if i.result == s) for s in (LANDED, FAILED_, CONFLICTED, UNCHANGED, GONE)}
-    invalid = sum(1 for i in items if i.plan == INVALID)
     text = (f"Batch {batch_ops.short(batch)}: {count[LANDED]} landed, {count[FAILED_]} failed, "
             f"{count[CONFLICTED]} conflicted, {count[UNCHANGED]} unchanged")
-    extra = [f"{n} {w}" for n, w in ((count[GONE], "gone meanwhile"), (invalid, "invalid (not sent)")) if n]
+    extra = [f"{count[GONE]} gone meanwhile"] if count[GONE] else []
     return text + (", " + ", ".join(extra) if extra else "") + "."
 
 
@@ -299,10 +296,15 @@ async def _where_command(client: LettaClient, args: argparse.Namespace, kind: st
         print(printable(_headline(kind, items)))
         for item in items:
             print(item.line())
-    if dry_run or not writes:
+    invalid = [i for i in items if i.plan == INVALID]
+    if dry_run or not writes or invalid:
         if as_json:
-            _print_json(kind, "dry_run" if dry_run else "nothing_to_do", None, items)
-        return USAGE if any(i.plan == INVALID for i in items) else OK
+            _print_json(kind, "dry_run" if dry_run else "invalid" if invalid else "nothing_to_do", None, items)
+        if invalid and not dry_run:  # as a single set: a change that cannot be sent is exit 2, nothing sent
+            first = invalid[0]
+            raise Exit(USAGE, f"{len(invalid)} of the matches cannot take this change ({one_line(first.key, 60)}: "
+                              f"{first.problem.rstrip('.')}). Nothing was sent.")
+        return USAGE if invalid else OK
     n = len(writes)
     noun = "identity" if n == 1 else "identities"
     confirm(f"This would {'delete' if kind == 'delete' else 'change'} {n} {noun}", args.yes)
@@ -321,7 +323,7 @@ async def _where_command(client: LettaClient, args: argparse.Namespace, kind: st
             if item.result in (FAILED_, CONFLICTED, GONE):
                 print(f"  {one_line(item.key, 60)}  ({_project_words(item.project)})  {item.result}: "
                       f"{one_line(item.message, 240)}")
-    results = [i.result or "" for i in items] + [i.plan for i in items]
+    results = [i.result or "" for i in items]
     if getattr(args, "ignore_not_found", False):  # delete --ignore-not-found: one deleted meanwhile is fine
         results = [r for r in results if r != GONE]
     return _code(results)

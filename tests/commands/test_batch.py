@@ -262,3 +262,14 @@ def test_the_readme_examples_run_as_written(sandbox_server, cli):
         assert ran.code == 0, (argv, ran.err)
         seats.append(props(sandbox_server.by_key(gold)[0])["seats"])
     assert seats == [3, 12, 3, 3] and sandbox_server.by_key(gone) == []
+
+
+def test_one_match_the_change_does_not_fit_refuses_the_whole_batch_and_sends_nothing(sandbox_server, cli, tagged):
+    tag, made = tagged
+    sandbox_server.create(sandbox_server.key("noseats"), tag=("string", tag))  # no seats: "lots" would be a string
+    sandbox_server.clear()
+    ran = cli("set", "--where", f"tag={tag}", "--prop", "seats=lots", "--yes", "--format", "table")
+    assert ran.code == 2
+    assert "3 invalid" in ran.out.splitlines()[0]
+    assert ran.err.count("\n") == 1 and "Nothing was sent" in ran.err and made[0]["identifier_key"] in ran.err
+    assert sandbox_server.writes() == []
