@@ -133,6 +133,8 @@ def build() -> Parser:
     ensure.add_argument("--exact", action="store_true",
                         help="with --update: the property list becomes exactly the --prop ones (others removed)")
     ensure.add_argument("--dry-run", action="store_true", help="print the requests it would send; send no write")
+    ensure.add_argument("--yes", action="store_true",
+                        help="with --exact: do not ask on a terminal before replacing the property list")
     ensure.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
 
     st = command("set", "Change fields and properties of one identity with a minimal, merged save.")

@@ -221,3 +221,27 @@ def test_set_dry_run_json_prints_json(server, cli):
     body = json.loads(ran.out)
     assert body["status"] == "would_save" and body["requests"][0]["method"] == "PATCH"
     assert nothing_written(server)
+
+
+def test_ensure_exact_asks_on_a_terminal_before_replacing_the_list_unless_yes(server, cli, monkeypatch):
+    from identity_tui.commands import writes
+
+    key = server.key("exactask")
+    server.create(key, seats=("number", 10), extra=("string", "x"))
+    monkeypatch.setattr(writes, "is_terminal", lambda stream=None: True)
+    monkeypatch.setattr("builtins.input", lambda prompt="": "n")
+    server.clear()
+    asked = cli("ensure", "--key", key, "--name", "Cmd test", "--type", "org", "--prop", "seats=10", "--update",
+                "--exact")
+    assert asked.code == 0 and "Not sent" in asked.err
+    assert nothing_written(server)
+
+    def no_question(prompt=""):
+        raise AssertionError("asked despite --yes")
+
+    monkeypatch.setattr("builtins.input", no_question)
+    sent = cli("ensure", "--key", key, "--name", "Cmd test", "--type", "org", "--prop", "seats=10", "--update",
+               "--exact", "--yes", "--format", "json")
+    assert sent.code == 0, sent.err
+    assert json.loads(sent.out)["status"] == "updated"
+    assert props_of(server.by_key(key)[0]) == {"seats": ("number", 10)}
