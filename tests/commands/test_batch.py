@@ -273,3 +273,18 @@ def test_one_match_the_change_does_not_fit_refuses_the_whole_batch_and_sends_not
     assert "3 invalid" in ran.out.splitlines()[0]
     assert ran.err.count("\n") == 1 and "Nothing was sent" in ran.err and made[0]["identifier_key"] in ran.err
     assert sandbox_server.writes() == []
+
+
+@pytest.mark.parametrize("answer", ["y", "n"])
+def test_on_a_terminal_it_asks_once_after_the_plan(sandbox_server, cli, tagged, monkeypatch, answer):
+    tag, made = tagged
+    asked: list[str] = []
+    monkeypatch.setattr(batch_cmd, "is_terminal", lambda stream=None: True)
+    monkeypatch.setattr("builtins.input", lambda prompt="": (asked.append(prompt), answer)[1])
+    ran = cli("set", "--where", f"tag={tag}", "--prop", "seats:number=40", "--format", "table")
+    assert ran.code == 0, ran.err
+    assert asked == ["Send? [y/N] "]
+    assert "3 identities match" in ran.out.splitlines()[0]
+    sent = [props(i)["seats"] for i in now(sandbox_server, made)]
+    assert sent == ([40] * 3 if answer == "y" else [1, 2, 3])
+    assert ("Not sent." in ran.err) == (answer == "n")
