@@ -406,6 +406,9 @@ async def cmd_undo_batch(client: LettaClient, args: argparse.Namespace, journal:
             _print_undo_json("dry_run" if args.dry_run else "nothing_to_do", rec.batch, None, plan, [])
         if not todo and not kept and not plan.count(batch_ops.CANNOT):
             say(f"Nothing to undo: the server already holds batch {short}'s identities as they were before it.")
+        elif not todo and not args.dry_run:
+            raise Exit(plan_code, f"Cannot undo batch {short}: each write left was changed since or cannot be "
+                                  "put back (listed above); nothing was sent.")
         return plan_code
     confirm(f"Undo batch {short} would put back {todo} {'write' if todo == 1 else 'writes'}", args.yes)
     with_undo = [i for i in plan.items if i.kind == batch_ops.UNDO]

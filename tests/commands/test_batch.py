@@ -288,3 +288,15 @@ def test_on_a_terminal_it_asks_once_after_the_plan(sandbox_server, cli, tagged, 
     sent = [props(i)["seats"] for i in now(sandbox_server, made)]
     assert sent == ([40] * 3 if answer == "y" else [1, 2, 3])
     assert ("Not sent." in ran.err) == (answer == "n")
+
+
+def test_undo_of_a_batch_whose_every_write_was_changed_since_sends_nothing_and_says_so(sandbox_server, cli, tagged):
+    tag, made = tagged
+    assert cli("set", "--where", f"tag={tag}", "--where", "seats<=1", "--prop", "seats:number=20", "--yes").code == 0
+    sandbox_server.http.patch(f"/v1/identities/{made[0]['id']}", json={
+        "properties": [{"key": "seats", "type": "number", "value": 99}]})
+    sandbox_server.clear()
+    ran = cli("undo", "--yes", "--format", "table")
+    assert ran.code == 4
+    assert ran.err.count("\n") == 1 and "Cannot undo batch" in ran.err and "nothing was sent" in ran.err
+    assert sandbox_server.writes() == [] and props(now(sandbox_server, made)[0])["seats"] == 99
