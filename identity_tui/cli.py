@@ -1,4 +1,7 @@
-"""Command line: parse flags, weigh config, start the app. ``--help`` and ``--version`` import no Textual."""
+"""Command line: parse flags, weigh config, start the app. ``--help`` and ``--version`` import no Textual.
+
+The flags are declared once, in ``commands.args.build``: the app's start, the commands for scripts, the
+tools (locate, sandbox, completion) and the completion scripts all read that one parser."""
 
 from __future__ import annotations
 
@@ -7,67 +10,14 @@ import gc
 import sys
 from pathlib import Path
 
-from identity_tui import __version__
-
-EPILOG = """\
-environment:
-  LETTA_BASE_URL        server URL, when no --base-url is given
-  LETTA_API_KEY         API key or server password (prefer this to --token)
-  IDENTITY_TUI_PROFILE  profile to use, when no --profile is given
-  NO_COLOR              any value turns colour off
-
-commands for scripts (identity-tui COMMAND --help for each; exit 0 done, 1 server or network
-failure, 2 usage or invalid input, 3 not found, 4 conflict):
-  identity-tui list [--name S] [--key K] [--type T] [--project P] [--limit N | --all] [--format F]
-  identity-tui get (ID | --key KEY) [--format json|table]
-  identity-tui ensure --key KEY --name NAME --type T [--prop KEY[:TYPE]=VALUE]... [--update]
-  identity-tui set (ID | --key KEY) [--name N] [--prop ...]... [--unset KEY]... [--dry-run]
-  identity-tui delete (ID | --key KEY) --yes
-
-other commands:
-  identity-tui locate                  print where config, data and drafts live
-  identity-tui sandbox serve [--host H] [--port P] [--db PATH] [--seed N] [--password P]
-                                       serve the sandbox over HTTP for any Letta client
-"""
+NO_TERMINAL = "No terminal: give a command (identity-tui --help lists them)."
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The main command's flags."""
-    p = argparse.ArgumentParser(
-        prog="identity-tui",
-        description="Manage the identities of a Letta server from the keyboard.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--version", action="version", version=f"identity-tui {__version__}")
-    p.add_argument("--profile", metavar="NAME", help="connection profile from config.toml")
-    p.add_argument("--base-url", metavar="URL", help="server URL (default http://localhost:8283)")
-    p.add_argument(
-        "--token",
-        metavar="TOKEN",
-        help="API key or server password; WARNING: it lands in your shell history and ps shows it "
-        "to every user of the machine, set LETTA_API_KEY instead",
-    )
-    p.add_argument("--user-id", metavar="ID", help="acting user (user-<uuid>), sent as the user_id header")
-    p.add_argument("--project-id", metavar="ID", help="project for new identities and X-Project-Id")
-    p.add_argument("--readonly", action="store_true", help="browse only: every write action is removed")
-    p.add_argument(
-        "--sandbox",
-        nargs="?",
-        const="",
-        metavar="PATH",
-        help="use the embedded sandbox server (a SQLite file; default in the user data dir), no network",
-    )
-    p.add_argument("--theme", metavar="NAME", help="Textual theme, e.g. textual-dark, ansi-dark, ansi-light")
-    p.add_argument("--page-size", type=int, metavar="N", help="rows per page (default 50)")
-    p.add_argument("--connect-timeout", metavar="S",
-                   help="seconds to wait for a connection (default 5; config: connect_timeout)")
-    p.add_argument("--read-timeout", metavar="S",
-                   help="seconds to wait for each answer, tried up to 3 times for reads and saves "
-                   "(default 60; config: read_timeout); esc gives up a save sooner")
-    p.add_argument("--request-timeout", metavar="S", help="seconds one request may take as a whole (config: request_timeout)")
-    p.add_argument("--max-answer-mib", metavar="N", help="the most one answer may hold (default 64; config: max_answer_mib)")
-    return p
+    """The one parser of ``identity-tui`` (the app's flags, every command and tool)."""
+    from identity_tui.commands.args import build
+
+    return build()
 
 
 def locate() -> int:
@@ -81,10 +31,30 @@ def locate() -> int:
     return 0
 
 
+def completion(shell: str) -> int:
+    """Print the completion script for ``shell``, generated from the one parser by shtab."""
+    try:
+        import shtab
+    except ImportError:  # pragma: no cover - a broken install
+        return fail("shell completion needs the shtab package (pip install shtab).")
+    from identity_tui.commands.args import build
+
+    sys.stdout.write(shtab.complete(build(complete=True), shell=shell))
+    sys.stdout.flush()
+    return 0
+
+
 def fail(message: str) -> int:
     """One sentence on stderr and exit status 2."""
     print(f"identity-tui: {message}", file=sys.stderr)
     return 2
+
+
+def has_terminal() -> bool:
+    """The app needs a terminal both ways: stdin for the keys, stdout for the screen."""
+    from identity_tui.commands.args import is_terminal
+
+    return is_terminal(sys.stdin) and is_terminal(sys.stdout)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,30 +69,30 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["locate"]:
-        return locate()
-    if argv[:1] == ["sandbox"]:
-        if argv[1:2] != ["serve"]:
-            return fail("usage: identity-tui sandbox serve [--host H] [--port P] [--db PATH] [--seed N] [--password P]")
+    if argv[:2] == ["sandbox", "serve"]:
         from identity_tui.sandbox.serve import main as serve_main
 
         return serve_main(argv[2:])
-    from identity_tui.commands.args import find_command
+    from identity_tui.commands.args import UsageError, find_command, parse
 
     if find_command(argv):
         from identity_tui.commands import main as command_main
 
         return command_main(argv)
-    args = build_parser().parse_args(argv)
+    try:
+        args = parse(argv)
+    except UsageError as exc:
+        return fail(str(exc))
+    if args.command == "locate":
+        return locate()
+    if args.command == "completion":
+        return completion(args.shell)
+    if args.quiet:
+        return fail("--quiet is for the commands; the app prints nothing on stderr to quieten.")
     from identity_tui.core import config
 
-    timeouts = {}
-    for name in (*config.TIMEOUT_KEYS, *config.LIMIT_KEYS):
-        given = getattr(args, name)
-        if given is not None:
-            timeouts[name] = config.seconds(given)
-            if timeouts[name] is None:
-                return fail(f"--{name.replace('_', '-')} must be a positive number of {config.unit(name)}, not {given!r}.")
+    timeouts = {name: getattr(args, name) for name in (*config.TIMEOUT_KEYS, *config.LIMIT_KEYS)
+                if getattr(args, name) is not None}
     try:
         cfg = config.load_config()
         conn = config.resolve(
@@ -154,6 +124,9 @@ def _main(argv: list[str] | None) -> int:
         cfg.theme = args.theme
     for warning in cfg.warnings:
         print(f"identity-tui: warning: {warning}", file=sys.stderr)
+    if not has_terminal():
+        # The full-screen app would wait for keys that never come: a script gave no command.
+        return fail(NO_TERMINAL)
     # Start-up allocates much and frees little, so the collector's passes over it are wasted time
     # (~40 ms here); the app turns collection back on once its first screen is painted.
     gc.disable()

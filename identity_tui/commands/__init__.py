@@ -1,4 +1,5 @@
-"""Commands for scripts: list, get, ensure, set, delete, export, import, link, unlink, links. No Textual here.
+"""Commands for scripts: list, get, ensure, set, delete, export, import, link, unlink, links, history, undo.
+No Textual here.
 
 Each command weighs config, profile, environment and flags as the app does, then reads and writes
 through the core (the save transaction), so a script is as safe as the form. Errors are one sentence on
@@ -22,8 +23,11 @@ def main(argv: list[str]) -> int:
 
     try:
         args = parse(argv)
+        if args.theme is not None or args.page_size is not None:
+            raise UsageError("--theme and --page-size are the app's: a command takes neither.")
     except UsageError as exc:
         return _fail(run.USAGE, str(exc))
+    run.QUIET = args.quiet
     try:
         code = asyncio.run(_main(args))
         sys.stdout.flush()  # here, so a failed write is a sentence, not a message at exit

@@ -1,4 +1,6 @@
-"""The subcommands' flags: the connection flags go before or after the subcommand, as a person types them."""
+"""The one declaration of the command line: the app's start, the commands for scripts, the tools (locate,
+sandbox, completion) and the completion scripts all come from ``build()``. The connection flags go before or
+after the subcommand, as a person types them."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from typing import Any, NoReturn
 
 COMMANDS = ("list", "get", "ensure", "set", "delete", "export", "import", "link", "unlink", "links", "history",
             "undo")
+# The other subcommands: they need no server.
+TOOLS = ("locate", "sandbox", "completion")
 
 EXIT_CODES = """\
 exit status:
@@ -18,7 +22,20 @@ exit status:
   4  a conflict: a change made meanwhile overlaps, or the server answered 409
 """
 
-FORMATS = ("table", "json", "jsonl", "csv")
+FORMATS = ("table", "wide", "json", "jsonl", "csv")
+SHELLS = ("bash", "zsh", "fish")
+
+DESCRIPTION = """\
+Manage the identities of a Letta server: with no command, the full-screen app (a terminal is needed);
+with a command, one job for a script or a person (identity-tui COMMAND --help for each)."""
+
+ENVIRONMENT = """\
+environment:
+  LETTA_BASE_URL        server URL, when no --base-url is given
+  LETTA_API_KEY         API key or server password (prefer this to --token)
+  IDENTITY_TUI_PROFILE  profile to use, when no --profile is given
+  NO_COLOR              any value turns colour off
+"""
 
 
 class UsageError(Exception):
@@ -26,32 +43,61 @@ class UsageError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that raises instead of printing usage and exiting, so the error stays one sentence."""
+    """argparse that raises instead of printing usage and exiting, so the error stays one sentence; every
+    ``--yes`` also answers to ``-y``."""
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(message[:1].upper() + message[1:] + ".")
 
+    def add_argument(self, *names: Any, **kwargs: Any) -> argparse.Action:
+        if "--yes" in names and "-y" not in names:
+            names = ("-y", *names)
+        return super().add_argument(*names, **kwargs)
+
+
+CONNECTION = "connection (before or after the subcommand)"
+NUMBERS = {"connect_timeout": "seconds", "read_timeout": "seconds", "request_timeout": "seconds",
+           "max_answer_mib": "MiB"}
+
 
 def _connection(p: argparse.ArgumentParser, *, suppress: bool) -> None:
-    """The flags every subcommand shares with the app. Given after the subcommand they win; SUPPRESS
-    keeps the subcommand's parser from resetting what was given before it."""
+    """The one declaration of the flags the app and every command share: the app's start parses them with
+    this same parser. Given after the subcommand they win; SUPPRESS keeps the subcommand's parser from
+    resetting what was given before it. The numbers are checked after parsing (``parse``), for both."""
     d: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
-    g = p.add_argument_group("connection (before or after the subcommand)")
+    g = p.add_argument_group(CONNECTION)
     g.add_argument("--profile", metavar="NAME", help="connection profile from config.toml", **d)
     g.add_argument("--base-url", metavar="URL", help="server URL (default http://localhost:8283)", **d)
-    g.add_argument("--token", metavar="TOKEN", help="API key (prefer LETTA_API_KEY: a flag lands in shell history, and ps shows "
-                   "it to every user of the machine while the command runs)", **d)
-    g.add_argument("--user-id", metavar="ID", help="acting user, sent as the user_id header", **d)
-    g.add_argument("--project-id", metavar="ID", help="project, sent as X-Project-Id", **d)
-    g.add_argument("--readonly", action="store_true", help="refuse every write before anything is sent", **d)
-    g.add_argument("--sandbox", nargs="?", const="", metavar="PATH", help="the embedded sandbox (a SQLite file)", **d)
-    g.add_argument("--connect-timeout", type=float, metavar="S", help="seconds to connect (default 5)", **d)
-    g.add_argument("--read-timeout", type=float, metavar="S", help="seconds to wait for an answer (default 60)", **d)
-    g.add_argument("--request-timeout", type=float, metavar="S",
-                   help="seconds one request may take as a whole, its whole answer read (default: connect + 2 x read)",
-                   **d)
-    g.add_argument("--max-answer-mib", type=float, metavar="N", help="the most one answer may hold, in MiB (default 64)",
-                   **d)
+    g.add_argument("--token", metavar="TOKEN",
+                   help="API key or server password; WARNING: it lands in your shell history and ps shows it to "
+                        "every user of the machine while it runs, set LETTA_API_KEY instead", **d)
+    g.add_argument("--user-id", metavar="ID", help="acting user (user-<uuid>), sent as the user_id header", **d)
+    g.add_argument("--project-id", metavar="ID", help="project for new identities, sent as X-Project-Id", **d)
+    g.add_argument("--readonly", action="store_true",
+                   help="read only: the app shows no write action, a command refuses a write before sending", **d)
+    g.add_argument("--sandbox", nargs="?", const="", metavar="PATH",
+                   help="use the embedded sandbox server (a SQLite file; default in the user data dir), no "
+                        "network; not with --base-url", **d)
+    g.add_argument("--connect-timeout", metavar="S",
+                   help="seconds to wait for a connection (default 5; config: connect_timeout)", **d)
+    g.add_argument("--read-timeout", metavar="S",
+                   help="seconds to wait for each answer, tried up to 3 times for reads and saves (default 60; "
+                        "config: read_timeout); esc gives up a save sooner", **d)
+    g.add_argument("--request-timeout", metavar="S",
+                   help="seconds one request may take as a whole, its whole answer read (default: connect + 2 x "
+                        "read; config: request_timeout)", **d)
+    g.add_argument("--max-answer-mib", metavar="N",
+                   help="the most one answer may hold, in MiB (default 64; config: max_answer_mib)", **d)
+    o = p.add_argument_group("output (before or after the subcommand)")
+    o.add_argument("-q", "--quiet", action="store_true",
+                   help="commands: no progress, counts or notes on stderr (warnings and errors still print)", **d)
+
+
+def _app(p: argparse.ArgumentParser) -> None:
+    """The app's own flags (no command): a command refuses them."""
+    g = p.add_argument_group("the app (no command)")
+    g.add_argument("--theme", metavar="NAME", help="Textual theme, e.g. textual-dark, ansi-dark, ansi-light")
+    g.add_argument("--page-size", type=int, metavar="N", help="rows per page (default 50)")
 
 
 class _Once(argparse.Action):
@@ -87,12 +133,18 @@ def _props(p: argparse.ArgumentParser) -> None:
                         "string. A key holding ':' names its type: 'a:b:string=v'. Repeatable, each key once")
 
 
-def build() -> Parser:
-    """The parser of ``identity-tui SUBCOMMAND ...``."""
-    top = Parser(prog="identity-tui", description="Scripting commands for Letta identities.",
-                 epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+def build(*, complete: bool = False) -> Parser:
+    """The parser of ``identity-tui [COMMAND] ...``: no command is the app. ``complete``: with the flags of
+    ``sandbox serve`` too (its own parser; imported only for the completion scripts)."""
+    from identity_tui import __version__
+
+    top = Parser(prog="identity-tui", description=DESCRIPTION, epilog=ENVIRONMENT + "\n" + EXIT_CODES,
+                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--version", action="version", version=f"identity-tui {__version__}")
     _connection(top, suppress=False)
-    sub = top.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="COMMAND")
+    _app(top)
+    sub = top.add_subparsers(dest="command", required=False, parser_class=Parser, metavar="COMMAND",
+                             title="commands")
 
     def command(name: str, text: str) -> Parser:
         p = sub.add_parser(name, help=text, description=text, epilog=EXIT_CODES,
@@ -112,11 +164,16 @@ def build() -> Parser:
     ls.add_argument("--where", action="append", default=[], metavar="EXPR",
                     help="property filter, scanned as pages come: plan.tier=gold, region?, !region, seats>=10, "
                          "name~acme (see the README); repeatable, all must hold")
-    ls.add_argument("--format", choices=FORMATS, help="table on a terminal, json when piped")
+    ls.add_argument("--format", choices=FORMATS,
+                    help="table on a terminal, json when piped; wide: a table that never cuts a cell, with the "
+                         "project and the property keys; json is printed only once complete")
+    ls.add_argument("--no-headers", action="store_true", help="table, wide and csv: no header line")
 
-    get = command("get", "Show one identity; exit 3 when there is none.")
+    get = command("get", "Show identities by id or key; exit 3 when one is missing.")
     _target(get)
-    get.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
+    get.add_argument("more", nargs="*", metavar="ID",
+                     help="more ids; - reads ids from stdin, one a line (several: a JSON array, or JSON lines)")
+    get.add_argument("--format", choices=("json", "jsonl", "table"), help="table on a terminal, json when piped")
 
     ensure = command("ensure", "Make sure an identity with this key exists: look it up, create it if missing.")
     ensure.add_argument("--key", action=_Once, required=True, metavar="KEY", help="identifier key")
@@ -162,12 +219,21 @@ def build() -> Parser:
 
     ex = command("export", "Write identities to a file (or stdout): JSON lines, a JSON array, or CSV.")
     filters(ex, "asc")
+    ex.add_argument("--where", action="append", default=[], metavar="EXPR",
+                    help="property filter, as for list (see the README); repeatable, all must hold")
     ex.add_argument("--format", choices=("jsonl", "json", "csv"), help="default: by the file's ending, else jsonl")
-    ex.add_argument("-o", "--output", metavar="FILE", help="where to write (- or nothing: stdout)")
+    ex.add_argument("-o", "--output", metavar="FILE",
+                    help="the file to write (- or nothing: stdout); a format's name alone (json) is refused: "
+                         "--format sets the format, ./json names such a file")
 
     im = command("import", "Create and update identities from a file, or from another server: a plan first.")
     im.add_argument("file", nargs="?", metavar="FILE", help="JSONL, JSON or CSV (- for stdin)")
-    im.add_argument("--format", choices=("jsonl", "json", "csv"), help="the file's format (default: by its ending)")
+    im.add_argument("--input-format", choices=("jsonl", "json", "csv"),
+                    help="the file's format (default: by its ending, else a JSON array when it starts with [, "
+                         "else JSON lines)")
+    im.add_argument("--format", choices=("text", "json", "jsonl", "csv"),
+                    help="the plan and the report: text (default) or json; jsonl or csv here is the old spelling "
+                         "of --input-format")
     im.add_argument("--match", choices=("key", "id"), default="key", help="match rows by identifier key (default) or id")
     im.add_argument("--project", metavar="P", help="project for rows that name none (and to look keys up in)")
     im.add_argument("--prune-properties", action="store_true",
@@ -180,8 +246,8 @@ def build() -> Parser:
     im.add_argument("--from-key", dest="key", metavar="K", help="with --from-profile: identifier key K")
     im.add_argument("--from-type", dest="type", choices=("org", "user", "other"), help="with --from-profile: type")
     im.add_argument("--from-project", dest="from_project", metavar="P", help="with --from-profile: project P")
-    im.add_argument("--output-format", dest="format_out", choices=("text", "json"), default="text",
-                    help="the plan and the report as text (default) or JSON")
+    im.add_argument("--output-format", dest="format_out", choices=("text", "json"),
+                    help="the old spelling of --format text|json")
 
     for name, text in (("link", "Link an agent or a memory block to an identity."),
                        ("unlink", "Unlink an agent or a memory block from an identity.")):
@@ -201,7 +267,10 @@ def build() -> Parser:
     hist = command("history", "The writes this tool made on this server, newest first, with what changed.")
     hist.add_argument("id", nargs="?", metavar="ID", help="only this identity's records")
     hist.add_argument("--key", metavar="KEY", help="only the records of this identifier key")
-    hist.add_argument("--since", metavar="WHEN", help="a date, a time, or an age: 30m, 12h, 3d, 2w")
+    hist.add_argument("--since", metavar="WHEN",
+                      help="a time today (02:58, 02:58:30; local), a date or date and time (2026-11-30, "
+                           "2026-11-30T02:58; local unless it names its offset), or an age: 90s, 30m, 12h, 3d, 2w")
+    hist.add_argument("--limit", type=int, metavar="N", help="only the newest N records")
     hist.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
     und = command("undo", "Put back what a recorded write changed (the newest record unless one is named).")
     und.add_argument("record", nargs="?", metavar="RECORD", help="a record id from identity-tui history")
@@ -223,22 +292,53 @@ def build() -> Parser:
                          "repeatable, all must hold")
     rm.add_argument("--dry-run", action="store_true", help="read, and print the requests it would send; send none")
     rm.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
+
+    def tool(name: str, text: str) -> Parser:
+        return sub.add_parser(name, help=text, description=text)  # type: ignore[return-value]
+
+    tool("locate", "Print where config, data, drafts and the journal live.")
+    sb = tool("sandbox", "The embedded sandbox server, for any Letta client.")
+    sb_sub = sb.add_subparsers(dest="action", required=True, parser_class=Parser, metavar="ACTION")
+    serve_text = "Serve the sandbox over HTTP (identity-tui sandbox serve --help for its flags)."
+    if complete:
+        from identity_tui.sandbox.serve import _parser as serve_parser
+
+        sb_sub.add_parser("serve", help=serve_text, parents=[serve_parser()], add_help=False)
+    else:
+        sb_sub.add_parser("serve", help=serve_text, description=serve_text)
+    comp = tool("completion", "Print a shell completion script: source it, or save it where your shell looks.")
+    comp.add_argument("shell", choices=SHELLS, help="bash, zsh or fish")
+    comp.epilog = ("bash:  source <(identity-tui completion bash)   (or save it in "
+                   "~/.local/share/bash-completion/completions/identity-tui)\n"
+                   "zsh:   identity-tui completion zsh > \"${fpath[1]}/_identity-tui\"\n"
+                   "fish:  identity-tui completion fish > ~/.config/fish/completions/identity-tui.fish")
+    comp.formatter_class = argparse.RawDescriptionHelpFormatter
     return top
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    """Parsed flags; ``UsageError`` for anything wrong. ``--help`` prints and exits 0 as usual."""
+    """Parsed flags (``command`` None for the app); ``UsageError`` for anything wrong. ``--help`` prints and
+    exits 0 as usual. The numbers come back as floats."""
     argv = list(argv)
     for i in range(len(argv) - 1):
-        if argv[i] == "--sandbox" and (argv[i + 1] in COMMANDS or argv[i + 1].startswith("identity-")):
+        nxt = argv[i + 1]
+        if argv[i] == "--sandbox" and (nxt in COMMANDS or nxt in TOOLS or nxt.startswith("identity-")):
             argv[i] = "--sandbox="  # the default sandbox, then the command (not a file named like it)
     args = build().parse_args(argv)
-    for name in ("connect_timeout", "read_timeout", "request_timeout", "max_answer_mib"):
-        value = getattr(args, name, None)
-        if value is not None and not 0 < value < float("inf"):
-            what = "MiB" if name == "max_answer_mib" else "seconds"
-            raise UsageError(f"--{name.replace('_', '-')} must be a positive number of {what}.")
-    if getattr(args, "limit", 1) < 1:
+    for name, unit in NUMBERS.items():
+        given = getattr(args, name, None)
+        if given is None:
+            continue
+        try:
+            value = float(given)
+        except ValueError:
+            value = float("nan")
+        if not 0 < value < float("inf"):
+            raise UsageError(f"--{name.replace('_', '-')} must be a positive number of {unit}, not {given!r}.")
+        setattr(args, name, value)
+    if getattr(args, "sandbox", None) is not None and getattr(args, "base_url", None) is not None:
+        raise UsageError("--sandbox and --base-url exclude each other: the sandbox is a server of its own.")
+    if getattr(args, "limit", 1) is not None and getattr(args, "limit", 1) < 1:
         raise UsageError("--limit must be at least 1.")
     return args
 

@@ -86,6 +86,7 @@ def test_flags_reach_the_app(xdg_dirs, monkeypatch):
 
     seen = {}
     monkeypatch.setattr(app_module, "run_app", lambda conn, cfg: seen.setdefault("conn", conn) and 0)
+    monkeypatch.setattr(cli, "has_terminal", lambda: True)  # without one the app is refused before it starts
     write(TIMEOUTS)
     assert cli.main(["--connect-timeout", "2", "--read-timeout", "7.5"]) == 0
     assert (seen["conn"].connect_timeout, seen["conn"].read_timeout) == (2, 7.5)

@@ -37,7 +37,10 @@ async def test_animations_are_off_by_default(make_app, monkeypatch):
     assert app.animation_level == "none"
 
 
-def test_unknown_theme_is_one_sentence_and_status_2(capsys, tmp_path):
+def test_unknown_theme_is_one_sentence_and_status_2(capsys, tmp_path, monkeypatch):
+    from identity_tui import cli
+
+    monkeypatch.setattr(cli, "has_terminal", lambda: True)  # the theme is weighed when the app starts
     status = main(["--sandbox", str(tmp_path / "s.sqlite3"), "--theme", "no-such-theme"])
     err = capsys.readouterr().err
     assert status == 2
