@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator, Iterator
 from typing import IO, Any
 
 from identity_tui.commands import output
-from identity_tui.commands.args import is_terminal
-from identity_tui.commands.run import CONFLICT, FAILED, OK, USAGE, Exit, say
+from identity_tui.commands.args import UsageError, is_terminal
+from identity_tui.commands.run import CONFLICT, FAILED, OK, USAGE, Exit, note, shows_progress, where_matcher
 from identity_tui.core import bulk, export
 from identity_tui.core.bulk_files import BadRow, Row, format_of, read_rows
 from identity_tui.core.client import LettaClient
@@ -33,7 +33,7 @@ class Progress:
 
     def __init__(self, what: str, total: int | None) -> None:
         self.what, self.total = what, total
-        self.shown = is_terminal(sys.stderr)
+        self.shown = shows_progress()
         self.start = self.last = time.monotonic()
         self.count = 0
 
@@ -58,23 +58,31 @@ class Progress:
             sys.stderr.flush()
 
 
+# ``-o`` takes a path; these words alone are what a kubectl hand types for a format.
+FORMAT_WORDS = frozenset({"json", "jsonl", "csv", "table", "wide", "yaml", "text", "name"})
+
+
 async def cmd_export(client: LettaClient, args: argparse.Namespace) -> int:
+    if args.output in FORMAT_WORDS:
+        raise Exit(USAGE, f"-o {args.output} would write a file named '{args.output}': --format {args.output} sets "
+                          f"the format, and -o ./{args.output} names such a file (nothing was written).")
+    keep = where_matcher(args.where) if args.where else None
     fmt = args.format or format_of(args.output or "-", None)
-    target = _target(args.output)
+    target = _target(args.output, whole=fmt == "json")
     # Only a file written beside itself has a .part to remove; a FIFO's open waits for a reader, and a
     # signal then must end the program as it would any other.
     with _stopped_by_sigterm(target.file is not None and not target.file.in_place) as terminated:
         try:
             with target as out:
                 total = None
-                if is_terminal(sys.stderr):
+                if shows_progress():
                     try:
                         total = await client.count()  # the whole organization's: an upper bound with filters
                     except Exception:  # noqa: BLE001 - progress only
                         total = None
                 progress = Progress("exported", total)
                 try:
-                    count = await _write(client, args, fmt, out, progress)
+                    count = await _write(client, args, fmt, out, progress, keep)
                 finally:
                     progress.end()  # the line goes, whatever ends the export
         except export.TargetError as exc:
@@ -87,8 +95,8 @@ async def cmd_export(client: LettaClient, args: argparse.Namespace) -> int:
             words = "Hung up" if terminated[0] == signal.SIGHUP else "Terminated"
             raise Exit(128 + terminated[0], f"{words}: the export stopped, and no partial file was left.") from None
     if target.file is not None and target.file.note:
-        say(f"identity-tui: note: {target.file.note}")
-    say(f"exported {count:,} {'identity' if count == 1 else 'identities'}")
+        note(f"identity-tui: note: {target.file.note}")
+    note(f"exported {count:,} {'identity' if count == 1 else 'identities'}")
     return OK
 
 
@@ -123,21 +131,28 @@ def _stopped_by_sigterm(active: bool = True) -> Iterator[list[int]]:
             signal.signal(number, before if before is not None else signal.SIG_DFL)  # as it was, not SIG_DFL
 
 
-async def _write(client: LettaClient, args: argparse.Namespace, fmt: str, out: IO[str], progress: Progress) -> int:
-    return await export.write(client, fmt, out, _filters(args), lambda _: progress.step())
+async def _write(client: LettaClient, args: argparse.Namespace, fmt: str, out: IO[str], progress: Progress,
+                 keep: Any = None) -> int:
+    return await export.write(client, fmt, out, _filters(args), lambda _: progress.step(), keep=keep)
 
 
 class _target:
-    """stdout for ``-`` or nothing; else FILE (``export.FileTarget``: complete or as it was)."""
+    """stdout for ``-`` or nothing; else FILE (``export.FileTarget``: complete or as it was). A JSON
+    array for stdout goes through ``output.whole``: all of it, or nothing."""
 
-    def __init__(self, name: str | None) -> None:
+    def __init__(self, name: str | None, *, whole: bool = False) -> None:
         self.file = export.FileTarget(name) if name not in (None, "-") else None
+        self._whole = output.whole(sys.stdout) if whole and self.file is None else None
 
     def __enter__(self) -> IO[str]:
-        return sys.stdout if self.file is None else self.file.__enter__()
+        if self.file is not None:
+            return self.file.__enter__()
+        return self._whole.__enter__() if self._whole is not None else sys.stdout
 
     def __exit__(self, *exc: Any) -> None:
         if self.file is None:
+            if self._whole is not None:
+                self._whole.__exit__(*exc)
             if exc[0] is None:
                 sys.stdout.flush()
         else:
@@ -147,17 +162,44 @@ class _target:
 # -- import -----------------------------------------------------------------------------------------------
 
 
+def _input_format(name: str, given: str | None, stream: Any) -> str:
+    """As given, else by the file's ending, else a JSON array when its first character is ``[``, else JSON
+    lines (the first bytes are peeked, not read)."""
+    if given or name.lower().endswith((".csv", ".json", ".jsonl")):
+        return format_of(name, given)
+    try:
+        head = stream.peek(64)[:64] if hasattr(stream, "peek") else b""
+    except (OSError, ValueError):
+        head = b""
+    return "json" if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[") else "jsonl"
+
+
 def _rows_from_file(args: argparse.Namespace) -> Iterator[Row | BadRow]:
-    fmt = format_of(args.file, args.format)
     if args.file == "-":
-        yield from read_rows(sys.stdin.buffer, fmt)
+        yield from read_rows(sys.stdin.buffer, _input_format("-", args.input_format, sys.stdin.buffer))
         return
     try:
         stream = open(args.file, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise Exit(USAGE, f"Cannot read {printable(args.file)}: {exc.strerror or exc}.") from None
     with stream:
-        yield from read_rows(stream, fmt)
+        yield from read_rows(stream, _input_format(args.file, args.input_format, stream))
+
+
+def _formats(args: argparse.Namespace) -> None:
+    """``--input-format`` is the file's, ``--format`` the output's (text or json). The old spellings still
+    work: ``--output-format`` for the output, ``--format jsonl|csv`` for the input (with a note)."""
+    out = args.format
+    if out in ("jsonl", "csv"):
+        if args.input_format and args.input_format != out:
+            raise UsageError(f"--format {out} (the old spelling of --input-format) and --input-format "
+                             f"{args.input_format} disagree.")
+        note(f"identity-tui: note: --format {out} is read as --input-format {out} (its old spelling); "
+             "--format is the output's, text or json.")
+        args.input_format, out = out, None
+    if args.format_out and out and args.format_out != out:
+        raise UsageError(f"--format {out} and --output-format {args.format_out} disagree.")
+    args.format_out = out or args.format_out or "text"
 
 
 async def _rows_from_server(source: LettaClient, args: argparse.Namespace) -> list[Row]:
@@ -194,6 +236,17 @@ def describe(plan: bulk.ImportPlan, limit: int = 200) -> str:
     return "\n".join(lines)
 
 
+def _report(plan: bulk.ImportPlan, results: list[Any], *, dry_run: bool) -> dict[str, Any]:
+    """``import --format json``, always this shape: ``counts``, ``rows`` (the plan), ``dry_run``, and
+    ``results`` (one per row sent; empty when nothing was)."""
+    body = plan_json(plan)
+    body["dry_run"] = dry_run
+    body["results"] = [{"line": r.row.line, "identifier_key": r.row.key, "status": r.status,
+                        "message": r.message or None, "id": r.identity.id if r.identity else None}
+                       for r in results]
+    return body
+
+
 def plan_json(plan: bulk.ImportPlan) -> dict[str, Any]:
     return {
         "counts": {k: plan.count(k) for k in bulk.KINDS},
@@ -207,6 +260,7 @@ async def cmd_import(client: LettaClient, args: argparse.Namespace, project: str
                      source: LettaClient | None = None) -> int:
     if args.concurrency < 1 or args.concurrency > 32:
         raise Exit(USAGE, "--concurrency must be between 1 and 32.")
+    _formats(args)
     if source is not None:
         rows: Any = await _rows_from_server(source, args)
     else:
@@ -216,11 +270,11 @@ async def cmd_import(client: LettaClient, args: argparse.Namespace, project: str
     plan = await bulk.plan_import(client, rows, match=args.match, project=args.project or project,
                                   prune=args.prune_properties)
     as_json = args.format_out == "json"
-    if as_json and args.dry_run:
-        sys.stdout.write(output.json_text(plan_json(plan)) + "\n")
-    elif not as_json:
+    if not as_json:
         print(printable(describe(plan), keep_newlines=True))
     if args.dry_run or not plan.writes:
+        if as_json:  # the same shape as after applying: nothing was sent, so no results
+            sys.stdout.write(output.json_text(_report(plan, [], dry_run=args.dry_run)) + "\n")
         return USAGE if plan.count(bulk.INVALID) else OK
     if client.readonly:
         raise Exit(USAGE, "Read-only (--readonly): nothing was sent.")
@@ -235,11 +289,7 @@ async def cmd_import(client: LettaClient, args: argparse.Namespace, project: str
     progress.end()
     bad = [r for r in results if not r.ok]
     if as_json:
-        body = plan_json(plan)
-        body["results"] = [{"line": r.row.line, "identifier_key": r.row.key, "status": r.status,
-                            "message": r.message or None, "id": r.identity.id if r.identity else None}
-                           for r in results]
-        sys.stdout.write(output.json_text(body) + "\n")
+        sys.stdout.write(output.json_text(_report(plan, results, dry_run=False)) + "\n")
     else:
         done = {s: sum(1 for r in results if r.ok and r.status == s) for s in ("created", "updated", "exists")}
         print(f"Applied: {done['created']} created, {done['updated']} updated, {done['exists']} existed already, "

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from identity_tui.commands import batch, output
 from identity_tui.commands.args import UsageError, is_terminal
-from identity_tui.commands.run import CONFLICT, NOT_FOUND, OK, USAGE, Exit, fmt, say
+from identity_tui.commands.run import CONFLICT, NOT_FOUND, OK, USAGE, Exit, fmt, note, say
 from identity_tui.core import journal_check
 from identity_tui.core import undo as undo_ops
 from identity_tui.core.client import LettaClient
@@ -17,20 +17,29 @@ from identity_tui.core.display import one_line
 from identity_tui.core.history import diff, outcome_words, record_key, undo_means
 from identity_tui.core.journal import Journal, Record
 
-_AGO = re.compile(r"(\d+)\s*([mhdw])")
+_AGO = re.compile(r"(\d+)\s*([smhdw])")
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 
 
-def since_time(text: str) -> datetime:
-    """``--since``: an ISO date or time, or an age such as 30m, 12h, 3d, 2w."""
-    age = _AGO.fullmatch(text.strip())
+def since_time(text: str, now: datetime | None = None) -> datetime:
+    """``--since``: a time today (``02:58``, ``02:58:30``, local time), an ISO date or date and time (local
+    time unless it names its offset), or an age (90s, 30m, 12h, 3d, 2w)."""
+    given = text.strip()
+    now = now or datetime.now().astimezone()
+    age = _AGO.fullmatch(given)
     if age:
-        unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[age.group(2)]
-        return datetime.now(timezone.utc) - timedelta(**{unit: int(age.group(1))})
+        unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[age.group(2)]
+        return now - timedelta(**{unit: int(age.group(1))})
+    clock = _CLOCK.fullmatch(given)
     try:
-        when = datetime.fromisoformat(text.strip())
+        if clock:
+            hour, minute, second = (int(g or 0) for g in clock.groups())
+            return now.replace(hour=hour, minute=minute, second=second, microsecond=0)
+        when = datetime.fromisoformat(given)
     except ValueError:
-        raise UsageError(f"--since {one_line(text, 40)}: give a date (2026-11-30), a time, or an age (12h, 3d).") from None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        raise UsageError(f"--since {one_line(text, 40)}: give a time (02:58), a date (2026-11-30), a date and time "
+                         "(2026-11-30T02:58), or an age (30m, 12h, 3d).") from None
+    return when if when.tzinfo else when.astimezone()  # a naive time is local, as history prints it
 
 
 def _select(journal: Journal, args: argparse.Namespace, identity_id: str | None) -> list[Record]:
@@ -45,7 +54,7 @@ def _select(journal: Journal, args: argparse.Namespace, identity_id: str | None)
             continue
         out.append(rec)
     out.reverse()  # newest first
-    return out
+    return out if args.limit is None else out[: args.limit]
 
 
 async def cmd_history(client: LettaClient, args: argparse.Namespace, journal: Journal) -> int:
@@ -59,7 +68,7 @@ async def cmd_history(client: LettaClient, args: argparse.Namespace, journal: Jo
         sys.stdout.write(output.json_text([r.to_json() for r in records]) + "\n")
         return OK
     if not records:
-        say("No writes recorded for this server" + (" and identity." if args.id or args.key else "."))
+        note("No writes recorded for this server" + (" and identity." if args.id or args.key else "."))
         return OK
     for rec in records:
         local = rec.when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
@@ -81,8 +90,7 @@ async def cmd_undo(client: LettaClient, args: argparse.Namespace, journal: Journ
         if rec is None:
             raise Exit(NOT_FOUND, f"No record {one_line(args.record, 40)} in this server's journal.")
         if rec.id in {r.undoes for r in journal.records() if r.undoes and r.landed}:
-            say(f"Nothing to undo: {rec.id} was undone already (undo that undo to put it back).")
-            return OK
+            return _nothing(args, rec, f"{rec.id} was undone already (undo that undo to put it back).")
     else:
         found, why = await undo_ops.pick(client, journal, key=args.key)
         if found is None:
@@ -94,13 +102,11 @@ async def cmd_undo(client: LettaClient, args: argparse.Namespace, journal: Journ
     rec = plan.record
     if plan.problem:
         if not rec.landed:
-            say(f"Nothing to undo: {rec.id} {plan.problem[0].lower()}{plan.problem[1:]}")
-            return OK
+            return _nothing(args, rec, f"{rec.id} {plan.problem[0].lower()}{plan.problem[1:]}")
         raise Exit(CONFLICT if "changed since" in plan.problem or "exists again" in plan.problem else NOT_FOUND,
                    f"Cannot undo {rec.id}: {plan.problem}")
     if plan.nothing:
-        say(f"Nothing to undo: the server already holds the identity as it was before {rec.id}.")
-        return OK
+        return _nothing(args, rec, f"the server already holds the identity as it was before {rec.id}.")
     if plan.prepared is not None and plan.prepared.conflicts:
         fields = ", ".join(c.field for c in plan.prepared.conflicts[:5])
         raise Exit(CONFLICT, f"Changed since {rec.id}, overlapping the undo ({fields}): nothing was sent.")
@@ -112,8 +118,8 @@ async def cmd_undo(client: LettaClient, args: argparse.Namespace, journal: Journ
         requests = plan_text(plan.prepared.job.plan)
     if args.dry_run:
         if fmt(args) == "json":
-            sys.stdout.write(output.json_text({"status": "dry_run", "undo": rec.id, "would": undo_means(rec),
-                                               "requests": _requests_json(plan)}) + "\n")
+            sys.stdout.write(output.json_text(undo_json("dry_run", rec, would=undo_means(rec),
+                                                        requests=_requests_json(plan))) + "\n")
             return OK
         print(what)
         if requests:
@@ -130,18 +136,42 @@ async def cmd_undo(client: LettaClient, args: argparse.Namespace, journal: Journ
             if typed != rec.identifier_key:
                 raise Exit(USAGE, "The key typed does not match: nothing was deleted.")
         elif input("Send? [y/N] ").strip().lower() not in ("y", "yes"):
+            if fmt(args) == "json":
+                sys.stdout.write(output.json_text(undo_json("not_sent", rec, would=undo_means(rec),
+                                                            requests=_requests_json(plan))) + "\n")
             raise Exit(OK, "Not sent.")
     try:
         done = await undo_ops.apply_undo(client, plan)
     except undo_ops.UndoConflict as exc:
         raise Exit(CONFLICT, exc.message) from None
-    note = f" ({done.note})" if done.note else ""
+    said = f" ({done.note})" if done.note else ""
     if fmt(args) == "json":
-        sys.stdout.write(output.json_text({"status": done.status, "undid": rec.id, "identity_id": done.identity_id,
-                                           "note": done.note or None}) + "\n")
+        sys.stdout.write(output.json_text(undo_json(done.status, rec, would=undo_means(rec),
+                                                    requests=_requests_json(plan), identity_id=done.identity_id,
+                                                    note=done.note or None)) + "\n")
     else:
         sys.stdout.write(f"{done.status}: undid {rec.id} ({rec.operation} of "
-                         f"{one_line(record_key(rec), 40)}){note}\n")
+                         f"{one_line(record_key(rec), 40)}){said}\n")
+    return OK
+
+
+def undo_json(status: str, rec: Record, *, would: str | None = None, requests: list[dict] | None = None,
+              identity_id: str | None = None, note: str | None = None) -> dict:
+    """``undo --format json``, one shape whatever happened: ``status`` (``dry_run``, ``nothing_to_undo``,
+    ``not_sent``, or what the undo did: ``saved``, ``deleted``, ``recreated``, ...), the ``record`` and its
+    ``operation``, ``identifier_key`` and ``identity_id``, what it ``would`` do, the ``requests`` (sent, or
+    that would be), and a ``note``."""
+    return {"status": status, "record": rec.id, "operation": rec.operation, "identifier_key": record_key(rec),
+            "identity_id": identity_id or rec.identity_id, "would": would, "requests": requests or [],
+            "note": note}
+
+
+def _nothing(args: argparse.Namespace, rec: Record, why: str) -> int:
+    """Nothing to undo: said on stderr, and as JSON on stdout when JSON is asked for."""
+    if fmt(args) == "json":
+        sys.stdout.write(output.json_text(undo_json("nothing_to_undo", rec, note=f"Nothing to undo: {why}")) + "\n")
+        sys.stdout.flush()
+    note(f"Nothing to undo: {why}")
     return OK
 
 

@@ -36,9 +36,24 @@ class Exit(Exception):
         self.message = message
 
 
+# ``--quiet``: no progress, counts or notes on stderr (warnings, questions and errors still print).
+QUIET = False
+
+
 def say(text: str) -> None:
     """A line for the person on stderr (stdout is kept for what scripts read), never raw controls."""
     print(printable(text, keep_newlines=True), file=sys.stderr, flush=True)
+
+
+def note(text: str) -> None:
+    """A count or a note on stderr, which ``--quiet`` leaves out."""
+    if not QUIET:
+        say(text)
+
+
+def shows_progress() -> bool:
+    """A progress line goes to stderr on a terminal, unless ``--quiet``."""
+    return not QUIET and is_terminal(sys.stderr)
 
 
 def code_for(error: LettaError) -> int:
@@ -58,50 +73,62 @@ def fmt(args: argparse.Namespace) -> str:
 
 async def cmd_list(client: LettaClient, args: argparse.Namespace) -> int:
     form = fmt(args)
-    rows = _rows(client, args)
+    more: dict[str, bool] = {}
+    rows = _rows(client, args, more)
     out = sys.stdout
     if form == "json":
-        # Streamed: the array is written as pages come, never held whole; nothing before the first answer.
-        count = 0
-        async for item in rows:
-            out.write(",\n  " if count else "[\n  ")
-            out.write(output.json_text(item, indent=None))
-            count += 1
-        out.write("\n]\n" if count else "[]\n")
-    elif form == "jsonl":
+        # Pages are read one at a time (memory stays flat), but the array reaches stdout only once whole:
+        # a failure on page 3 leaves nothing there, never half a document.
+        with output.whole(out) as doc:
+            count = 0
+            async for item in rows:
+                doc.write(",\n  " if count else "[\n  ")
+                doc.write(output.json_text(item, indent=None))
+                count += 1
+            doc.write("\n]\n" if count else "[]\n")
+    elif form == "jsonl":  # streamed: each line stands alone
         async for item in rows:
             out.write(output.json_text(item, indent=None) + "\n")
     elif form == "csv":
-        writer = output.csv_writer(out)
+        writer = output.csv_writer(out, header=not args.no_headers)
         async for item in rows:
             writer.writerow(output.csv_row(item))
     else:
-        out.write(output.table_header(output.LIST_WIDTHS) + "\n")
-        count = 0
+        table = output.Table(wide=form == "wide")
         async for item in rows:
-            out.write(output.table_line(item) + "\n")
-            count += 1
-        say(f"{count} {'identity' if count == 1 else 'identities'}")
+            table.add(item)
+        table.write(out, header=not args.no_headers)
+        note(f"{table.count} {'identity' if table.count == 1 else 'identities'}")
     out.flush()
+    if more.get("exist"):
+        note(f"Showing the first {args.limit}; more exist: --all or --limit N.")
+    elif more.get("maybe"):
+        note(f"Showing the first {args.limit} matches; more may match: --all or --limit N.")
     return OK
 
 
-async def _rows(client: LettaClient, args: argparse.Namespace) -> AsyncIterator[dict[str, Any]]:
+async def _rows(client: LettaClient, args: argparse.Namespace,
+                more: dict[str, bool] | None = None) -> AsyncIterator[dict[str, Any]]:
     """The server's JSON for each identity that matches, page after page (a short page is the last).
 
     A property filter (``--where``) cannot go to the server: the pages are scanned as they come, and
-    ``--limit`` counts the matches."""
+    ``--limit`` counts the matches. ``more`` learns whether the limit left some out: ``exist`` (known:
+    one row past the limit is asked for with the last page), or ``maybe`` (a scan that stopped with pages
+    left)."""
+    more = {} if more is None else more
     test = where_matcher(args.where) if getattr(args, "where", None) else None
     left = None if args.all else args.limit
-    page_size = 500 if args.all or test else min(args.limit, 500)
+    page_size = 500 if args.all or test else min(args.limit + 1, 500)
     scanned = 0
-    progress = _ScanProgress(client) if test and is_terminal(sys.stderr) else None
+    asked = 0
+    progress = _ScanProgress(client) if test and shows_progress() else None
 
     def size() -> int:
-        return page_size if left is None or test else min(page_size, left)
+        return page_size if left is None or test else min(page_size, left + 1)
 
     async def fetch(limit: int, after: str | None) -> list[IdentitySummary]:
-        nonlocal scanned
+        nonlocal scanned, asked
+        asked = limit
         page = await client.list_page(name=args.name, identifier_key=args.key, identity_type=args.type,
                                       project_id=args.project, limit=limit, after=after, order=args.order)
         scanned += 1
@@ -111,13 +138,20 @@ async def _rows(client: LettaClient, args: argparse.Namespace) -> AsyncIterator[
 
     async with aclosing(paging.pages(fetch, size, paging.row_id)) as pages:
         async for page in pages:
-            for row in page:
+            for i, row in enumerate(page):
                 if test is not None and not test(row.wire):
                     continue
                 yield row.wire
                 if left is not None:
                     left -= 1
                     if left == 0:
+                        rest = page[i + 1:]
+                        if test is None:
+                            more["exist"] = bool(rest) or (len(page) == asked and bool(await fetch(1, row.id)))
+                        elif any(test(r.wire) for r in rest):
+                            more["exist"] = True
+                        elif len(page) == asked:
+                            more["maybe"] = True
                         break
             if left == 0:
                 break
@@ -196,9 +230,67 @@ def show(identity: dict[str, Any], form: str, status: str | None = None) -> None
 
 
 async def cmd_get(client: LettaClient, args: argparse.Namespace, project: str | None) -> int:
-    row = await find(client, args, project)
-    show(row.wire, fmt(args))
+    """One identity (by ID or ``--key``): the object. Several ids, or ``-`` for ids from stdin: a JSON
+    array (JSON lines with ``--format jsonl``), all found or nothing printed (exit 3 naming the missing)."""
+    if not args.more and args.id != "-":
+        row = await find(client, args, project)
+        form = fmt(args)
+        if form == "jsonl":
+            sys.stdout.write(output.json_text(row.wire, indent=None) + "\n")
+            sys.stdout.flush()
+        else:
+            show(row.wire, form)
+        return OK
+    if args.key:
+        raise UsageError("Give ids or --key KEY, not both.")
+    ids = await _ids([args.id, *args.more])
+    found = await _get_all(client, ids)
+    missing = [i for i, item in zip(ids, found) if item is None]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise Exit(NOT_FOUND, f"No identity {one_line(missing[0], 60)}{more}: nothing was printed.")
+    form = fmt(args)
+    if form == "json":
+        sys.stdout.write(output.json_text(found) + "\n")
+    elif form == "jsonl":
+        for item in found:
+            sys.stdout.write(output.json_text(item, indent=None) + "\n")
+    else:
+        sys.stdout.write("\n\n".join(output.identity_table(item) for item in found) + "\n")
+    sys.stdout.flush()
     return OK
+
+
+async def _ids(given: list[str]) -> list[str]:
+    """The ids given, ``-`` replaced by stdin's lines (blank ones skipped); each checked before any is read."""
+    ids: list[str] = []
+    for word in given:
+        if word == "-":
+            ids.extend(line.strip() for line in sys.stdin if line.strip())
+        else:
+            ids.append(word)
+    if not ids:
+        raise UsageError("No ids were given (stdin was empty).")
+    for i in ids:
+        if not ID.fullmatch(i):
+            raise UsageError(f"'{one_line(i, 60)}' is not an identity id (identity- and a uuid); nothing was read.")
+    return ids
+
+
+async def _get_all(client: LettaClient, ids: list[str], in_flight: int = 4) -> list[dict[str, Any] | None]:
+    """Each identity as the server sent it, in order (None when it is not there), at most 4 reads at once."""
+    import asyncio
+
+    gate = asyncio.Semaphore(in_flight)
+
+    async def one(identity_id: str) -> dict[str, Any] | None:
+        async with gate:
+            try:
+                return await raw(client, identity_id)
+            except NotFound:
+                return None
+
+    return list(await asyncio.gather(*(one(i) for i in ids)))
 
 
 # -- what names an identity, an agent or a block -----------------------------------------------------
