@@ -120,7 +120,7 @@ def _scripting_only(args: argparse.Namespace) -> int:
         old = args.out.read_text(encoding="utf-8") if args.out.exists() else "# Benchmark results\n"
         about = dict(machine.describe())
         alone = (f"This section alone was measured by `{COMMAND} --only scripting` on {about['Date']} at commit "
-                 f"{about['Commit']} (load average at start {load_start}, at end {machine.load()}); the machine "
+                 f"{scripts.commit} (load average at start {load_start}, at end {machine.load()}); the machine "
                  "table above is from the full run.")
         _write(args.out, scripting.replace_section(old, scripts, alone))
     return 0
