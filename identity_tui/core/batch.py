@@ -41,15 +41,20 @@ async def limited(items: Sequence[T], work: Callable[[T], Awaitable[R]], concurr
     """``work`` on every item, at most ``concurrency`` at once; the results in the items' order.
 
     Cancelled (ctrl+c, SIGTERM), the writes in flight are cancelled as a single writer's are (their journal
-    records say unknown, to be settled by a later read), and none of those waiting starts."""
+    records say unknown, to be settled by a later read), and none of those waiting starts. ``work`` is meant
+    to report a failure rather than raise; one that raises cancels the rest the same way, and its error
+    comes out as itself."""
     gate = asyncio.Semaphore(max(1, concurrency))
 
     async def one(item: T) -> R:
         async with gate:
             return await work(item)
 
-    async with asyncio.TaskGroup() as group:
-        tasks = [group.create_task(one(item)) for item in items]
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(one(item)) for item in items]
+    except BaseExceptionGroup as failed:  # a work that raised (the others were cancelled): its own error
+        raise failed.exceptions[0] from None
     return [t.result() for t in tasks]
 
 

@@ -152,3 +152,13 @@ async def test_a_batch_never_has_more_than_four_in_flight():
 
     assert await batch_ops.limited(list(range(10)), work) == list(range(10))
     assert most == 4
+
+
+async def test_an_unexpected_error_in_one_write_comes_out_as_itself_not_as_a_group():
+    async def work(n: int) -> int:
+        if n == 2:
+            raise ValueError("two")
+        return n
+
+    with pytest.raises(ValueError, match="two"):
+        await batch_ops.limited(list(range(5)), work)
