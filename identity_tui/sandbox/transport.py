@@ -22,8 +22,8 @@ class SandboxTransport(httpx.MockTransport):
     identity) would otherwise hold the loop, its keys, paints and signals, until the last answer."""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await asyncio.sleep(0)
-        return await super().handle_async_request(request)
+        await request.aread()
+        return await asyncio.to_thread(self.handle_request, request)
 
 
 def make_transport(sandbox: Handler) -> httpx.MockTransport:
