@@ -357,15 +357,28 @@ async def cmd_delete_where(client: LettaClient, args: argparse.Namespace, projec
 # -- undo of a batch ---------------------------------------------------------------------------------------
 
 
-def _undo_item_json(item: batch_ops.UndoItem, result: batch_ops.UndoResult | None) -> dict[str, Any]:
+def _undo_item_json(item: batch_ops.UndoItem, result: batch_ops.UndoResult | None, status: str) -> dict[str, Any]:
+    """One write of the batch in the shape ``undo --format json`` gives a single record, and what the batch
+    adds: its ``project_id``, the ``plan`` (undo, nothing, conflict, cannot), its ``problem``, and once sent
+    its ``result`` (undone, conflicted, failed) and ``message``."""
+    from identity_tui.commands.history import undo_json
+
     rec = item.record
     plan = item.plan
     requests = []
     if plan is not None and plan.prepared is not None and plan.prepared.job is not None:
         requests = [{"method": r.method, "path": r.path, "body": r.body} for r in plan.prepared.job.plan.requests]
-    return {"record": rec.id, "operation": rec.operation, "identity_id": rec.identity_id,
-            "identifier_key": record_key(rec), "project_id": _record_project(rec), "plan": item.kind,
-            "would": undo_means(rec), "problem": item.problem or None, "requests": requests,
+    done = result.done if result is not None else None
+    if done is not None:
+        status = done.status
+    elif result is not None:
+        status = result.status
+    elif item.kind != batch_ops.UNDO and status != "dry_run":
+        status = "nothing_to_undo" if item.kind == batch_ops.NOTHING else item.kind
+    body = undo_json(status, rec, would=undo_means(rec), requests=requests,
+                     identity_id=done.identity_id if done is not None else None,
+                     note=(done.note or None) if done is not None else None)
+    return {**body, "project_id": _record_project(rec), "plan": item.kind, "problem": item.problem or None,
             "result": result.status if result else None, "message": (result.message or None) if result else None}
 
 
@@ -403,7 +416,7 @@ async def cmd_undo_batch(client: LettaClient, args: argparse.Namespace, journal:
     plan_code = CONFLICT if kept else NOT_FOUND if plan.count(batch_ops.CANNOT) else OK
     if args.dry_run or not todo:
         if as_json:
-            _print_undo_json("dry_run" if args.dry_run else "nothing_to_do", rec.batch, None, plan, [])
+            _print_undo_json("dry_run" if args.dry_run else "nothing_to_undo", rec.batch, None, plan, [])
         if not todo and not kept and not plan.count(batch_ops.CANNOT):
             say(f"Nothing to undo: the server already holds batch {short}'s identities as they were before it.")
         elif not todo and not args.dry_run:
@@ -444,5 +457,5 @@ def _print_undo_json(status: str, batch: str, new_batch: str | None, plan: batch
             "counts": {k: plan.count(k) for k in (batch_ops.UNDO, batch_ops.NOTHING, batch_ops.CONFLICT,
                                                   batch_ops.CANNOT)},
             "not_landed": [r.id for r in plan.left],
-            "writes": [_undo_item_json(i, by_record.get(i.record.id)) for i in plan.items]}
+            "writes": [_undo_item_json(i, by_record.get(i.record.id), status) for i in plan.items]}
     sys.stdout.write(output.json_text(body) + "\n")

@@ -300,3 +300,18 @@ def test_undo_of_a_batch_whose_every_write_was_changed_since_sends_nothing_and_s
     assert ran.code == 4
     assert ran.err.count("\n") == 1 and "Cannot undo batch" in ran.err and "nothing was sent" in ran.err
     assert sandbox_server.writes() == [] and props(now(sandbox_server, made)[0])["seats"] == 99
+
+
+def test_undo_of_a_batch_as_json_gives_each_write_the_single_undos_shape(sandbox_server, cli, tagged):
+    tag, made = tagged
+    assert cli("set", "--where", f"tag={tag}", "--prop", "seats:number=20", "--yes").code == 0
+    ran = cli("undo", "--yes", "--format", "json")
+    assert ran.code == 0, ran.err
+    body = json.loads(ran.out)
+    assert set(body) == {"status", "undo_batch", "batch", "counts", "not_landed", "writes"}
+    assert body["status"] == "done" and body["batch"] and body["batch"] != body["undo_batch"]
+    single = {"status", "record", "operation", "identifier_key", "identity_id", "would", "requests", "note"}
+    for write in body["writes"]:
+        assert set(write) == single | {"project_id", "plan", "problem", "result", "message"}
+        assert (write["status"], write["plan"], write["result"]) == ("restored", "undo", "undone")
+    assert sorted(w["identity_id"] for w in body["writes"]) == sorted(m["id"] for m in made)
