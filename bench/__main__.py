@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     about.append(("Load average at end (1, 5, 15 min)", machine.load()))
     text = extra.replace_section(report.render(about, start, fast, slow, save_rows, pages, COMMAND, sizes), more)
     text = scripting.replace_section(text, scripts)
-    _print(report.targets(start, fast, slow, save_rows, pages, sizes) + extra.targets(more) + scripting.targets(scripts))
+    _print(report.targets(start, fast, slow, save_rows, pages, sizes) + extra.targets(more)
+           + scripting.targets(scripts))
     if not args.quick:
         _write(args.out, text)
     return 0

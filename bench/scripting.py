@@ -427,7 +427,8 @@ def _set_note(r: ScriptingResult) -> str:
     s = r.set
     get_patch, no_fsync = median(r.set_get_patch_s), median(r.set_no_fsync_s)
     cpu_ours, cpu_bare = median(r.cpu.get("set --where", [])), median(r.cpu.get("bare set", []))
-    cpu_no_fsync, cpu_get_patch = median(r.cpu.get("set --where, no fsync", [])), median(r.cpu.get("bare get+patch", []))
+    cpu_no_fsync = median(r.cpu.get("set --where, no fsync", []))
+    cpu_get_patch = median(r.cpu.get("bare get+patch", []))
     return (
         "each match goes through a single `set`'s save (`commands.writes.save`): the identity read again "
         f"(`transaction.prepare`, one GET per match: {s.ours_requests} in all, the scan's pages included), the "
@@ -436,11 +437,13 @@ def _set_note(r: ScriptingResult) -> str:
         "write, the fsync) are synchronous on the event loop's thread, so while one syncs none of the "
         f"{IN_FLIGHT} in flight advances. In this run the bare loop sending a GET then the PATCH per id took "
         f"{get_patch:.2f} s ({s.bare / get_patch:.2f}x the throughput of the PATCH loop: reading again first costs "
-        f"that much by itself), the command with `os.fsync` a no-op {no_fsync:.2f} s ({s.bare / no_fsync:.2f}x), "
-        f"the command {s.ours:.2f} s; the command used {cpu_ours:.2f} s of CPU against {cpu_bare:.2f} s for the "
+        f"that much by itself), the command with `os.fsync` a no-op {no_fsync:.2f} s ({s.bare / no_fsync:.2f}x; runs "
+        f"{min(r.set_no_fsync_s):.1f} to {max(r.set_no_fsync_s):.1f} s), the command {s.ours:.2f} s (runs "
+        f"{min(s.ours_s):.1f} to {max(s.ours_s):.1f} s: 2,000 syncs take as long as the disk is busy, and the "
+        f"machine's other work shares it); the command used {cpu_ours:.2f} s of CPU against {cpu_bare:.2f} s for the "
         "bare PATCH loop (twice the requests through httpx, plus per save the planner and merge, the answers "
-        "validated by pydantic, the journal's JSON), and it is bound by one core: with `os.fsync` a no-op it "
-        f"used {cpu_no_fsync:.2f} s against {cpu_get_patch:.2f} s for the bare GET-then-PATCH loop, so about "
+        "validated by pydantic, the journal's JSON), all of it on the event loop's one thread: with `os.fsync` a "
+        f"no-op it used {cpu_no_fsync:.2f} s against {cpu_get_patch:.2f} s for the bare GET-then-PATCH loop, so about "
         f"{(cpu_no_fsync - cpu_get_patch) / MATCHES * 1000:.1f} ms of CPU per match is the command's own (the "
         "scan and `--where` over the pages, the plan, the save's merge, the journal). What would close the gap, "
         "for the lead to weigh: (1) plan each PATCH against the identity as the scan's page gave it instead of "
@@ -502,7 +505,8 @@ def section(r: ScriptingResult, alone: str = "", notes: dict[str, str] | None = 
         if seconds:
             return (f"| {label} | {_runs(values, unit='s')} s | {median(values):.2f} s | "
                     f"{median(cpu):.2f} s | {requests} |")
-        return f"| {label} | {_runs(values, 1000)} ms | {ms(median(values)):.0f} ms | {ms(median(cpu)):.0f} ms | {requests} |"
+        return (f"| {label} | {_runs(values, 1000)} ms | {ms(median(values)):.0f} ms | {ms(median(cpu)):.0f} ms | "
+                f"{requests} |")
 
     lines += [
         row("`python -c pass` (the interpreter alone)", "python -c pass", r.floor_s),
