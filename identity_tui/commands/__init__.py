@@ -8,7 +8,6 @@ stderr and an exit status (see ``args.EXIT_CODES``), never a traceback and never
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -19,6 +18,8 @@ __all__ = ["COMMANDS", "find_command", "main"]
 
 def main(argv: list[str]) -> int:
     """Run one subcommand; returns the exit status."""
+    import asyncio
+
     from identity_tui.commands import run
 
     try:

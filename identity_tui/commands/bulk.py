@@ -282,6 +282,8 @@ async def cmd_import(client: LettaClient, args: argparse.Namespace, project: str
         if not is_terminal(sys.stdin):
             raise Exit(USAGE, "Refusing to write without --yes when no terminal can confirm it (nothing was sent).")
         if input(f"Apply {len(plan.writes)} changes? [y/N] ").strip().lower() not in ("y", "yes"):
+            if as_json:
+                sys.stdout.write(output.json_text(_report(plan, [], dry_run=False)) + "\n")
             raise Exit(OK, "Nothing was sent.")
     progress = Progress("applied", len(plan.writes))
     results = await bulk.apply_import(client, plan, concurrency=args.concurrency,
