@@ -56,48 +56,64 @@ class Parser(argparse.ArgumentParser):
 
 
 CONNECTION = "connection (before or after the subcommand)"
+OUTPUT = "output (before or after the subcommand)"
+APP = "the app (no command)"
 NUMBERS = {"connect_timeout": "seconds", "read_timeout": "seconds", "request_timeout": "seconds",
            "max_answer_mib": "MiB"}
 
 
+# The one declaration of the flags the app and every command share (the app's start parses them with this
+# same parser), then the app's own: (group, names, argparse keywords).
+SHARED_FLAGS: tuple[tuple[str, tuple[str, ...], dict[str, Any]], ...] = (
+    (CONNECTION, ("--profile",), {"metavar": "NAME", "help": "connection profile from config.toml"}),
+    (CONNECTION, ("--base-url",), {"metavar": "URL", "help": "server URL (default http://localhost:8283)"}),
+    (CONNECTION, ("--token",), {"metavar": "TOKEN", "help": "API key or server password; WARNING: it lands in your "
+                                "shell history and ps shows it to every user of the machine while it runs, set "
+                                "LETTA_API_KEY instead"}),
+    (CONNECTION, ("--user-id",), {"metavar": "ID", "help": "acting user (user-<uuid>), sent as the user_id header"}),
+    (CONNECTION, ("--project-id",), {"metavar": "ID", "help": "project for new identities, sent as X-Project-Id"}),
+    (CONNECTION, ("--readonly",), {"action": "store_true", "help": "read only: the app shows no write action, a "
+                                   "command refuses a write before sending"}),
+    (CONNECTION, ("--sandbox",), {"nargs": "?", "const": "", "metavar": "PATH", "help": "use the embedded sandbox "
+                                  "server (a SQLite file; default in the user data dir), no network; not with "
+                                  "--base-url"}),
+    (CONNECTION, ("--connect-timeout",), {"metavar": "S", "help": "seconds to wait for a connection (default 5; "
+                                          "config: connect_timeout)"}),
+    (CONNECTION, ("--read-timeout",), {"metavar": "S", "help": "seconds to wait for each answer, tried up to 3 times "
+                                       "for reads and saves (default 60; config: read_timeout); esc gives up a save "
+                                       "sooner"}),
+    (CONNECTION, ("--request-timeout",), {"metavar": "S", "help": "seconds one request may take as a whole, its "
+                                          "whole answer read (default: connect + 2 x read; config: request_timeout)"}),
+    (CONNECTION, ("--max-answer-mib",), {"metavar": "N", "help": "the most one answer may hold, in MiB (default 64; "
+                                         "config: max_answer_mib)"}),
+    (OUTPUT, ("-q", "--quiet"), {"action": "store_true", "help": "commands: no progress, counts or notes on stderr "
+                                 "(warnings and errors still print)"}),
+)
+APP_FLAGS: tuple[tuple[str, tuple[str, ...], dict[str, Any]], ...] = (
+    (APP, ("--theme",), {"metavar": "NAME", "help": "Textual theme, e.g. textual-dark, ansi-dark, ansi-light"}),
+    (APP, ("--page-size",), {"type": int, "metavar": "N", "help": "rows per page (default 50)"}),
+)
+
+
+def _declare(p: argparse.ArgumentParser, flags: tuple[tuple[str, tuple[str, ...], dict[str, Any]], ...],
+             **more: Any) -> None:
+    groups: dict[str, Any] = {}
+    for title, names, kwargs in flags:
+        if title not in groups:
+            groups[title] = p.add_argument_group(title)
+        groups[title].add_argument(*names, **kwargs, **more)
+
+
 def _connection(p: argparse.ArgumentParser, *, suppress: bool) -> None:
-    """The one declaration of the flags the app and every command share: the app's start parses them with
-    this same parser. Given after the subcommand they win; SUPPRESS keeps the subcommand's parser from
-    resetting what was given before it. The numbers are checked after parsing (``parse``), for both."""
-    d: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
-    g = p.add_argument_group(CONNECTION)
-    g.add_argument("--profile", metavar="NAME", help="connection profile from config.toml", **d)
-    g.add_argument("--base-url", metavar="URL", help="server URL (default http://localhost:8283)", **d)
-    g.add_argument("--token", metavar="TOKEN",
-                   help="API key or server password; WARNING: it lands in your shell history and ps shows it to "
-                        "every user of the machine while it runs, set LETTA_API_KEY instead", **d)
-    g.add_argument("--user-id", metavar="ID", help="acting user (user-<uuid>), sent as the user_id header", **d)
-    g.add_argument("--project-id", metavar="ID", help="project for new identities, sent as X-Project-Id", **d)
-    g.add_argument("--readonly", action="store_true",
-                   help="read only: the app shows no write action, a command refuses a write before sending", **d)
-    g.add_argument("--sandbox", nargs="?", const="", metavar="PATH",
-                   help="use the embedded sandbox server (a SQLite file; default in the user data dir), no "
-                        "network; not with --base-url", **d)
-    g.add_argument("--connect-timeout", metavar="S",
-                   help="seconds to wait for a connection (default 5; config: connect_timeout)", **d)
-    g.add_argument("--read-timeout", metavar="S",
-                   help="seconds to wait for each answer, tried up to 3 times for reads and saves (default 60; "
-                        "config: read_timeout); esc gives up a save sooner", **d)
-    g.add_argument("--request-timeout", metavar="S",
-                   help="seconds one request may take as a whole, its whole answer read (default: connect + 2 x "
-                        "read; config: request_timeout)", **d)
-    g.add_argument("--max-answer-mib", metavar="N",
-                   help="the most one answer may hold, in MiB (default 64; config: max_answer_mib)", **d)
-    o = p.add_argument_group("output (before or after the subcommand)")
-    o.add_argument("-q", "--quiet", action="store_true",
-                   help="commands: no progress, counts or notes on stderr (warnings and errors still print)", **d)
+    """The shared flags on the top parser, or on a command's. Given after the subcommand they win; SUPPRESS
+    keeps the subcommand's parser from resetting what was given before it. The numbers are checked after
+    parsing (``parse``), for the app and the commands alike."""
+    _declare(p, SHARED_FLAGS, **({"default": argparse.SUPPRESS} if suppress else {}))
 
 
 def _app(p: argparse.ArgumentParser) -> None:
     """The app's own flags (no command): a command refuses them."""
-    g = p.add_argument_group("the app (no command)")
-    g.add_argument("--theme", metavar="NAME", help="Textual theme, e.g. textual-dark, ansi-dark, ansi-light")
-    g.add_argument("--page-size", type=int, metavar="N", help="rows per page (default 50)")
+    _declare(p, APP_FLAGS)
 
 
 class _Once(argparse.Action):
@@ -364,9 +380,8 @@ def is_terminal(stream: Any = None) -> bool:
 
 
 # Flags of the app and the commands that take a value: the word after them is not a command.
-_VALUE_FLAGS = frozenset({"--profile", "--base-url", "--token", "--user-id", "--project-id", "--theme",
-                          "--page-size", "--connect-timeout", "--read-timeout", "--request-timeout",
-                          "--max-answer-mib"})
+_VALUE_FLAGS = frozenset(name for _, names, kwargs in (*SHARED_FLAGS, *APP_FLAGS) for name in names
+                         if "metavar" in kwargs and "nargs" not in kwargs)
 
 
 def find_command(argv: list[str]) -> str | None:
