@@ -316,3 +316,20 @@ def test_the_app_and_the_commands_share_one_declaration_of_the_connection_flags(
     assert app and app == commands
     assert {"profile", "base_url", "token", "user_id", "project_id", "readonly", "sandbox", "connect_timeout",
             "read_timeout", "request_timeout", "max_answer_mib"} <= set(app)
+
+
+def test_the_default_page_of_50_says_more_exist(sandbox_server, cli):
+    from identity_tui.sandbox.seed import seed
+
+    seed(sandbox_server.sandbox, 60)
+    ran = cli("list")  # piped: JSON
+    assert ran.code == 0 and len(json.loads(ran.out)) == 50
+    assert ran.err == "Showing the first 50; more exist: --all or --limit N.\n"
+
+
+def test_app_flags_and_command_flags_stay_apart(cli, capsys, tmp_path):
+    ran = cli("--theme", "ansi-dark", "list", "--sandbox", str(tmp_path / "s.sqlite3"))
+    assert ran.code == 2 and "--theme" in ran.err and ran.out == ""
+    capsys.readouterr()
+    assert app_cli.main(["--quiet", "--sandbox", str(tmp_path / "s.sqlite3")]) == 2
+    assert "--quiet" in capsys.readouterr().err
