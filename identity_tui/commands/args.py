@@ -352,7 +352,15 @@ def parse(argv: list[str]) -> argparse.Namespace:
         nxt = argv[i + 1]
         if argv[i] == "--sandbox" and (nxt in COMMANDS or nxt in TOOLS or nxt.startswith("identity-")):
             argv[i] = "--sandbox="  # the default sandbox, then the command (not a file named like it)
-    args = build(only=find_command(argv) or "").parse_args(argv)
+    try:
+        args = build(only=find_command(argv) or "").parse_args(argv)
+    except UsageError as exc:
+        said = str(exc)
+        if said.startswith("Unrecognized arguments:") and ("-o" in argv or any(a.startswith("-o") for a in argv)):
+            # kubectl's habit: -o names the format there; here it is export's file.
+            raise UsageError(f"{said[:-1]} (--format sets the format; -o is export's output file).") from None
+        raise
+
     for name, unit in NUMBERS.items():
         given = getattr(args, name, None)
         if given is None:

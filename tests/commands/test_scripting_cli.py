@@ -333,3 +333,8 @@ def test_app_flags_and_command_flags_stay_apart(cli, capsys, tmp_path):
     capsys.readouterr()
     assert app_cli.main(["--quiet", "--sandbox", str(tmp_path / "s.sqlite3")]) == 2
     assert "--quiet" in capsys.readouterr().err
+
+
+def test_o_wide_on_list_points_to_format(cli):
+    ran = cli("list", "-o", "wide")
+    assert ran.code == 2 and "--format sets the format" in ran.err and ran.err.count("\n") == 1
