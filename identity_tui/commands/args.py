@@ -356,7 +356,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
         args = build(only=find_command(argv) or "").parse_args(argv)
     except UsageError as exc:
         said = str(exc)
-        if said.startswith("Unrecognized arguments:") and ("-o" in argv or any(a.startswith("-o") for a in argv)):
+        if said.startswith("Unrecognized arguments:") and any(a.startswith("-o") for a in argv):
             # kubectl's habit: -o names the format there; here it is export's file.
             raise UsageError(f"{said[:-1]} (--format sets the format; -o is export's output file).") from None
         raise
