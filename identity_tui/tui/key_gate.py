@@ -216,9 +216,14 @@ class KeyGate:
                 and target is not None and target is before[1] and self._gate_cheap_snapshot() == before):
             return
         # 2. Drain until two passes in a row change nothing and leave nothing queued.
-        await self._gate_drain()
-        # 3. A changed screen, focus or set of widgets: one refresh, so the focus order is the drawn one.
-        if self._gate_cheap_snapshot() != before or state["returned"]:
+        nodes = await self._gate_drain()
+        # 3. A changed screen, focus or set of widgets: one refresh, so the focus order is the drawn one. The
+        # widgets are compared with those the key before left (a widget swapped for another, as a row's value
+        # editor is when ctrl+t changes its type, keeps their number).
+        widgets = _widgets(nodes)
+        changed = widgets != state.get("widgets")
+        state["widgets"] = widgets
+        if changed or self._gate_cheap_snapshot() != before or state["returned"]:
             done = asyncio.Event()
             try:
                 scheduled = app.screen.call_after_refresh(done.set)
@@ -226,9 +231,10 @@ class KeyGate:
                 scheduled = False
             if scheduled:
                 await done.wait()
-            await self._gate_drain()
+            state["widgets"] = _widgets(await self._gate_drain())
 
-    async def _gate_drain(self) -> None:
+    async def _gate_drain(self) -> list[DOMNode]:
+        """Drain until two passes in a row change nothing and leave nothing queued; the widgets as they are then."""
         app: App[Any] = self  # type: ignore[assignment]
         quiet = 0
         nodes = self._gate_nodes()  # one walk of the widgets a pass: the snapshot and the queues both come from it
@@ -252,7 +258,13 @@ class KeyGate:
             quiet = quiet + 1 if now == last and not busy else 0
             last = now
             if quiet >= 2:
-                return
+                break
+        return nodes
+
+
+def _widgets(nodes: list[DOMNode]) -> tuple[tuple[int, type], ...]:
+    """Which widgets there are, in order: each one's identity and class."""
+    return tuple((id(node), type(node)) for node in nodes)
 
 
 async def _marker(node: DOMNode) -> None:
