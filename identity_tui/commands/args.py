@@ -22,6 +22,10 @@ exit status:
   4  a conflict: a change made meanwhile overlaps, or the server answered 409
 """
 
+# The property filter's forms, as the help shows them (the identity's own name is --name's, not a property's).
+WHERE_FORMS = ("plan.tier=gold, region?, !region, seats>=10, email~acme, several at once: 'plan=pro; seats>=10' "
+               "(see the README)")
+
 FORMATS = ("table", "wide", "json", "jsonl", "csv")
 SHELLS = ("bash", "zsh", "fish")
 
@@ -190,8 +194,7 @@ def build(*, complete: bool = False, only: str | None = None) -> Parser:
     group.add_argument("--limit", type=int, default=50, metavar="N", help="at most N identities (default 50)")
     group.add_argument("--all", action="store_true", help="every identity that matches, page after page")
     ls.add_argument("--where", action="append", default=[], metavar="EXPR",
-                    help="property filter, scanned as pages come: plan.tier=gold, region?, !region, seats>=10, "
-                         "name~acme (see the README); repeatable, all must hold")
+                    help=f"property filter, scanned as pages come: {WHERE_FORMS}; repeatable, all must hold")
     ls.add_argument("--format", choices=FORMATS,
                     help="table on a terminal, json when piped; wide: a table that never cuts a cell, with the "
                          "project and the property keys; json is printed only once complete")
@@ -231,9 +234,8 @@ def build(*, complete: bool = False, only: str | None = None) -> Parser:
     st.add_argument("--unset", action="append", default=[], metavar="KEY",
                     help="remove a property; repeatable (a key may not be both set and removed)")
     st.add_argument("--where", action="append", default=[], metavar="EXPR",
-                    help="change every identity that matches, a plan first; property filter, scanned as pages "
-                         "come: plan.tier=gold, region?, !region, seats>=10, name~acme (see the README); "
-                         "repeatable, all must hold")
+                    help=f"change every identity that matches, a plan first; property filter, scanned as pages "
+                         f"come: {WHERE_FORMS}; repeatable, all must hold")
     st.add_argument("--dry-run", action="store_true", help="print the requests it would send; send no write")
     st.add_argument("--yes", action="store_true", help="do not ask before replacing the property list")
     st.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
@@ -315,9 +317,8 @@ def build(*, complete: bool = False, only: str | None = None) -> Parser:
     rm.add_argument("--yes", action="store_true", help="do not ask (required without a terminal)")
     rm.add_argument("--ignore-not-found", action="store_true", help="an identity already absent is not an error")
     rm.add_argument("--where", action="append", default=[], metavar="EXPR",
-                    help="delete every identity that matches, a plan first; property filter, scanned as pages "
-                         "come: plan.tier=gold, region?, !region, seats>=10, name~acme (see the README); "
-                         "repeatable, all must hold")
+                    help=f"delete every identity that matches, a plan first; property filter, scanned as pages "
+                         f"come: {WHERE_FORMS}; repeatable, all must hold")
     rm.add_argument("--dry-run", action="store_true", help="read, and print the requests it would send; send none")
     rm.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
 

@@ -10,7 +10,7 @@ from typing import Any
 from identity_tui.commands import batch, output
 from identity_tui.commands.args import UsageError, is_terminal
 from identity_tui.commands.run import (CONFLICT, FAILED, NOT_FOUND, OK, USAGE, Exit, ambiguous, check_id, fmt,
-                                       key_rows, not_found_sentence, raw, say, show)
+                                       key_rows, not_found_sentence, note, raw, say, show)
 from identity_tui.commands.run import find as find_row
 from identity_tui.commands.values import PropArg, error_sentence, parse_props, resolve, with_props
 from identity_tui.core import transaction as tx
@@ -89,7 +89,7 @@ async def save(client: LettaClient, loaded: Identity, draft: Draft, args: argpar
             else:
                 print(plan_text(job.plan))
         if prepared.kept:
-            say(f"Changes made meanwhile that this keeps: {', '.join(prepared.kept)}")
+            note(f"Changes made meanwhile that this keeps: {', '.join(prepared.kept)}")
         return "dry-run", loaded, job.plan
     if job.plan.put_reason and not getattr(args, "yes", False) and is_terminal(sys.stdin):
         say(plan_text(job.plan))
@@ -136,7 +136,7 @@ async def cmd_set(client: LettaClient, args: argparse.Namespace, project: str | 
     base = Draft.of(loaded)
     draft, missing = with_props(base, resolve(props, base.properties), args.unset)
     for key in missing:
-        say(f"No property '{one_line(key, 40)}' to remove.")
+        note(f"No property '{one_line(key, 40)}' to remove.")
     if args.new_name is not None:
         draft = _replace(draft, name=args.new_name)
     if args.new_key is not None:
@@ -264,7 +264,7 @@ async def cmd_ensure(client: LettaClient, args: argparse.Namespace, project: str
             return _ensure_dry_run(args, found, await raw(client, found.id), "would_update", diffs, plan)
         status = "updated" if result == "saved" else status
     elif diffs:
-        say(_differ_sentence(args.key, diffs))
+        note(_differ_sentence(args.key, diffs))
     if dry:
         return _ensure_dry_run(args, found, await raw(client, found.id), status, diffs, None)
     _show_ensured(await raw(client, found.id), args, status, diffs)

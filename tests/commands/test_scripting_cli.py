@@ -249,6 +249,17 @@ def test_quiet_leaves_errors_only(sandbox_server, cli, tmp_path):
     assert missing.code == 3 and missing.err.count("\n") == 1
 
 
+def test_quiet_leaves_out_the_notes_of_set_and_ensure(sandbox_server, cli):
+    key = sandbox_server.key("quiet-notes")
+    sandbox_server.create(key)
+    ensure = ["ensure", "--key", key, "--name", "Other name", "--type", "org", "--format", "json"]
+    assert "differ" in cli(*ensure).err.lower()
+    assert cli(*ensure, "--quiet").err == ""
+    unset = ["set", "--key", key, "--unset", "nothing-here", "--format", "json"]
+    assert "No property" in cli(*unset).err
+    assert cli(*unset, "--quiet").err == ""
+
+
 def test_y_is_yes_everywhere(sandbox_server, cli, tmp_path):
     key = sandbox_server.key("y")
     made = sandbox_server.create(key)
