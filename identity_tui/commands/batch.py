@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from identity_tui.commands import output
 from identity_tui.commands.args import UsageError, is_terminal
-from identity_tui.commands.run import CONFLICT, FAILED, NOT_FOUND, OK, USAGE, Exit, _rows, fmt, raw, say, where_matcher
+from identity_tui.commands.run import CONFLICT, FAILED, NOT_FOUND, OK, USAGE, Exit, fmt, matching_rows, raw, say, where_matcher
 from identity_tui.commands.values import PropArg, error_sentence, parse_props, resolve, with_props
 from identity_tui.core import batch as batch_ops
 from identity_tui.core import transaction as tx
@@ -128,7 +128,7 @@ async def matches(client: LettaClient, args: argparse.Namespace) -> list[tuple[d
     filters = argparse.Namespace(name=None, key=args.key, type=None, project=args.project, where=args.where,
                                  all=True, limit=None, order="asc")
     out = []
-    async for wire in _rows(client, filters):
+    async for wire in matching_rows(client, filters):
         row = summarize(wire)
         try:
             out.append((wire, row.identity(client.host) if row is not None else None))
@@ -193,9 +193,9 @@ def confirm(what: str, yes: bool) -> None:
 async def _stoppable(run: Callable[[], Awaitable[T]], stopped: Callable[[], str]) -> T:
     """``run()``; ctrl+c, SIGTERM or a hang-up stop it: what is in flight ends as a single write would (its
     record unknown, settled by a later read), nothing new starts, and ``stopped()`` says where it stood."""
-    from identity_tui.commands.bulk import _stopped_by_sigterm
+    from identity_tui.commands.bulk import stopped_by_sigterm
 
-    with _stopped_by_sigterm() as came:
+    with stopped_by_sigterm() as came:
         try:
             return await run()
         except asyncio.CancelledError:

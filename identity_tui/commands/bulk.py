@@ -71,7 +71,7 @@ async def cmd_export(client: LettaClient, args: argparse.Namespace) -> int:
     target = _target(args.output, whole=fmt == "json")
     # Only a file written beside itself has a .part to remove; a FIFO's open waits for a reader, and a
     # signal then must end the program as it would any other.
-    with _stopped_by_sigterm(target.file is not None and not target.file.in_place) as terminated:
+    with stopped_by_sigterm(target.file is not None and not target.file.in_place) as terminated:
         try:
             with target as out:
                 total = None
@@ -101,7 +101,7 @@ async def cmd_export(client: LettaClient, args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _stopped_by_sigterm(active: bool = True) -> Iterator[list[int]]:
+def stopped_by_sigterm(active: bool = True) -> Iterator[list[int]]:
     """SIGTERM and SIGHUP (a dropped session) cancel the command as ctrl+c does, so a partial file is
     removed; the list holds the signal that came. Not ``active``: the signals keep their own handling."""
     came: list[int] = []

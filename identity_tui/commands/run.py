@@ -74,7 +74,7 @@ def fmt(args: argparse.Namespace) -> str:
 async def cmd_list(client: LettaClient, args: argparse.Namespace) -> int:
     form = fmt(args)
     more: dict[str, bool] = {}
-    rows = _rows(client, args, more)
+    rows = matching_rows(client, args, more)
     out = sys.stdout
     if form == "json":
         # Pages are read one at a time (memory stays flat), but the array reaches stdout only once whole:
@@ -107,8 +107,8 @@ async def cmd_list(client: LettaClient, args: argparse.Namespace) -> int:
     return OK
 
 
-async def _rows(client: LettaClient, args: argparse.Namespace,
-                more: dict[str, bool] | None = None) -> AsyncIterator[dict[str, Any]]:
+async def matching_rows(client: LettaClient, args: argparse.Namespace,
+                        more: dict[str, bool] | None = None) -> AsyncIterator[dict[str, Any]]:
     """The server's JSON for each identity that matches, page after page (a short page is the last).
 
     A property filter (``--where``) cannot go to the server: the pages are scanned as they come, and
