@@ -22,6 +22,10 @@ COMMANDS = [
     ["links", ID], ["ensure", "--key", "k", "--name", "n", "--type", "user"],
     ["set", ID, "--name", "x", "--yes"], ["delete", ID, "--yes"],
     ["link", ID, "--agent", "agent-00000000-0000-4000-8000-000000000000"],
+    ["unlink", ID, "--block", "block-00000000-0000-4000-8000-000000000000"],
+    ["get", ID, ID], ["export", "--where", "a=1"], ["set", "--where", "a?", "--prop", "x=1", "--yes"],
+    ["delete", "--where", "a?", "--yes"], ["ensure", "--key", "k", "--name", "n", "--type", "user", "--dry-run"],
+    ["history"], ["undo", "--yes"], ["undo", "--dry-run"],
 ]
 
 
