@@ -13,14 +13,18 @@ No widgets here.
 from __future__ import annotations
 
 import asyncio
+import sys
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from identity_tui.core import undo as undo_ops
 from identity_tui.core.errors import Conflict, LettaError
 from identity_tui.core.journal import Journal, Record, in_batch
+
+if TYPE_CHECKING:
+    from identity_tui.core.client import LettaClient
 
 CONCURRENCY = 4
 
@@ -50,11 +54,37 @@ async def limited(items: Sequence[T], work: Callable[[T], Awaitable[R]], concurr
         async with gate:
             return await work(item)
 
+    if sys.version_info >= (3, 11):
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(one(item)) for item in items]
+        except BaseExceptionGroup as failed:  # a work that raised (the others were cancelled): its own error
+            raise failed.exceptions[0] from None
+        return [t.result() for t in tasks]
+    return await _all_or_none([one(item) for item in items])  # pragma: no cover - Python 3.10
+
+
+async def _all_or_none(works: list[Coroutine[Any, Any, R]]) -> list[R]:
+    """What the task group above does, on Python 3.10 (which has none): every work as a task, their results
+    in order; the first that raises cancels the others and its error comes out as itself; cancelled, the
+    tasks are cancelled too and waited for."""
+    tasks = [asyncio.ensure_future(work) for work in works]
+    if not tasks:
+        return []
     try:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(one(item)) for item in items]
-    except BaseExceptionGroup as failed:  # a work that raised (the others were cancelled): its own error
-        raise failed.exceptions[0] from None
+        _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks)
+        raise
+    failed = next((t.exception() for t in tasks if t.done() and not t.cancelled() and t.exception()), None)
+    if failed is not None:
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending)
+        raise failed
     return [t.result() for t in tasks]
 
 
@@ -101,7 +131,7 @@ def _is_conflict(problem: str) -> bool:
     return "changed since" in problem or "exists again" in problem
 
 
-async def plan_one(client: Any, journal: Journal | None, rec: Record) -> UndoItem:
+async def plan_one(client: LettaClient, journal: Journal | None, rec: Record) -> UndoItem:
     """What undoing ``rec`` means now (a read of the server, nothing sent)."""
     try:
         plan = await undo_ops.plan_undo(client, rec, journal)
@@ -118,7 +148,7 @@ async def plan_one(client: Any, journal: Journal | None, rec: Record) -> UndoIte
     return UndoItem(rec, UNDO, plan)
 
 
-async def plan_batch_undo(client: Any, journal: Journal, batch: str,
+async def plan_batch_undo(client: LettaClient, journal: Journal, batch: str,
                           concurrency: int = CONCURRENCY) -> BatchUndoPlan:
     """Read the server for every landed, not yet undone write of ``batch`` and decide what undoing it sends."""
     take, left = await undo_ops.batch_records(client, journal, batch)
@@ -126,7 +156,7 @@ async def plan_batch_undo(client: Any, journal: Journal, batch: str,
     return BatchUndoPlan(batch, items, left)
 
 
-async def apply_batch_undo(client: Any, plan: BatchUndoPlan, *,
+async def apply_batch_undo(client: LettaClient, plan: BatchUndoPlan, *,
                            concurrency: int = CONCURRENCY) -> tuple[str, list[UndoResult]]:
     """Send the undo of every ``undo`` item, at most ``concurrency`` at once, journaled as a new batch (its id is
     returned). One that fails or meets a change made meanwhile is reported, and the others go on. Writes of
@@ -134,7 +164,7 @@ async def apply_batch_undo(client: Any, plan: BatchUndoPlan, *,
     groups: dict[str, list[UndoItem]] = {}
     for n, item in enumerate(i for i in plan.items if i.kind == UNDO):
         groups.setdefault(item.record.identity_id or f"#{n}", []).append(item)
-    journal = getattr(client, "journal", None)
+    journal = client.journal
 
     async def run(group: list[UndoItem]) -> list[UndoResult]:
         out = []
@@ -154,7 +184,7 @@ async def apply_batch_undo(client: Any, plan: BatchUndoPlan, *,
     return batch, [r for group in done for r in group]
 
 
-async def _apply_one(client: Any, item: UndoItem) -> UndoResult:
+async def _apply_one(client: LettaClient, item: UndoItem) -> UndoResult:
     assert item.plan is not None
     try:
         done = await undo_ops.apply_undo(client, item.plan)

@@ -15,6 +15,7 @@ from identity_tui.core.summary import IdentitySummary, parse_identity, parse_pag
 
 if TYPE_CHECKING:
     # The models load pydantic, which the list does not need: imported when an identity is parsed.
+    from identity_tui.core.journal import Journal
     from identity_tui.core.models import Identity, IdentityCreate, IdentityProperty, IdentityUpdate
 
 
@@ -22,7 +23,7 @@ class LettaClient(HttpClient):
     """The identities routes (and the agent and block routes that link to them), and nothing cleverer."""
 
     # The write journal (core.journal) the save transaction records into; None keeps none.
-    journal: Any = None
+    journal: Journal | None = None
 
     async def health(self) -> dict[str, Any]:
         """``GET /v1/health/``: proves the base URL is a Letta server."""

@@ -6,13 +6,16 @@ Reached through ``core.transaction``, like every other write.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from identity_tui.core.errors import LettaError, NotFound, answer_may_be_lost
-from identity_tui.core.journal import LANDED, NOT_LANDED, UNKNOWN, image
+from identity_tui.core.journal import LANDED, NOT_LANDED, UNKNOWN, Entry, image
 from identity_tui.core.links import linked
 from identity_tui.core.models import Identity
 from identity_tui.core.paths import identity_path
+
+if TYPE_CHECKING:
+    from identity_tui.core.client import LettaClient
 
 
 @dataclass(frozen=True)
@@ -33,11 +36,11 @@ class DeleteFailed:
         return answer_may_be_lost(self.error)
 
 
-async def delete(client: Any, identity_id: str, *, undoes: str | None = None) -> Deleted | DeleteFailed:
+async def delete(client: LettaClient, identity_id: str, *, undoes: str | None = None) -> Deleted | DeleteFailed:
     """Delete one identity; a 404 means it is gone already, which is what was asked.
 
     With a journal, the identity and its links are read first, so that an undo can re-create them."""
-    journal = getattr(client, "journal", None)
+    journal = client.journal
     before: Identity | None = None
     links: dict[str, list[str]] | None = None
     if journal is not None:
@@ -48,7 +51,7 @@ async def delete(client: Any, identity_id: str, *, undoes: str | None = None) ->
             return Deleted(identity_id, already=True)
         except LettaError as exc:
             return DeleteFailed(exc)
-    entry = None
+    entry: Entry | None = None
     if journal is not None:
         request = {"method": "DELETE", "path": identity_path(identity_id), "body": None}
         entry = journal.begin("delete", identity_id=identity_id,
@@ -61,12 +64,12 @@ async def delete(client: Any, identity_id: str, *, undoes: str | None = None) ->
     except LettaError as exc:
         result = DeleteFailed(exc)
     except BaseException:  # a cancel: given up while the delete was in flight
-        if entry is not None:
+        if journal is not None and entry is not None:
             journal.given_up(entry)
         raise
     else:
         result = Deleted(identity_id)
-    if entry is not None:
+    if journal is not None and entry is not None:
         if isinstance(result, Deleted):
             status, words = (NOT_LANDED, "not needed: someone else had deleted it just before") if result.already \
                 else (LANDED, "deleted")
@@ -79,6 +82,6 @@ async def delete(client: Any, identity_id: str, *, undoes: str | None = None) ->
     return result
 
 
-async def _links_of(client: Any, identity_id: str) -> dict[str, list[str]]:
+async def _links_of(client: LettaClient, identity_id: str) -> dict[str, list[str]]:
     return {"agents": [str(a.get("id")) for a in await linked(client, identity_id, "agent")],
             "blocks": [str(b.get("id")) for b in await linked(client, identity_id, "block")]}

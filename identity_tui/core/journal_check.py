@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from identity_tui.core import links as link_ops
 from identity_tui.core.draft import same_properties
@@ -27,6 +27,9 @@ from identity_tui.core.errors import LettaError, NotFound
 from identity_tui.core.fields import SCALARS
 from identity_tui.core.journal import LANDED, NOT_LANDED, PARTLY, UNKNOWN, Journal, Record, image
 from identity_tui.core.models import Identity, IdentityProperty, same_property
+
+if TYPE_CHECKING:
+    from identity_tui.core.client import LettaClient
 
 SETTLE_AFTER = 600.0  # seconds after a write was sent before "not seen" means "did not land"
 
@@ -76,7 +79,7 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-async def check(client: Any, journal: Journal, rec: Record, *, now: Clock = _now,
+async def check(client: LettaClient, journal: Journal, rec: Record, *, now: Clock = _now,
                 settle_after: float = SETTLE_AFTER, fresh: Identity | None = None) -> Record:
     """Settle ``rec`` if it is unsettled and a read can tell; the record as the journal now has it.
 
@@ -106,7 +109,7 @@ async def check(client: Any, journal: Journal, rec: Record, *, now: Clock = _now
     return settled
 
 
-async def _look(client: Any, rec: Record, fresh: Identity | None) -> tuple[str, dict[str, Any] | None, str | None]:
+async def _look(client: LettaClient, rec: Record, fresh: Identity | None) -> tuple[str, dict[str, Any] | None, str | None]:
     """What a read shows of ``rec``: (LANDED, PARTLY or "", the identity after, its id)."""
     op = rec.operation
     if op == "create":
@@ -143,7 +146,7 @@ async def _look(client: Any, rec: Record, fresh: Identity | None) -> tuple[str, 
     return "", None, None
 
 
-async def settle_all(client: Any, journal: Journal, records: list[Record], *, now: Clock = _now,
+async def settle_all(client: LettaClient, journal: Journal, records: list[Record], *, now: Clock = _now,
                      settle_after: float = SETTLE_AFTER) -> list[Record]:
     """``records`` with every unsettled one checked against the server (in the same order)."""
     out = []

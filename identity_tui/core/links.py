@@ -7,12 +7,15 @@ so whether anything changed is told by the identity's link list before and after
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from identity_tui.core import paging
 from identity_tui.core.errors import LettaError, answer_may_be_lost
-from identity_tui.core.journal import LANDED, NOT_LANDED, UNKNOWN
+from identity_tui.core.journal import LANDED, NOT_LANDED, UNKNOWN, Entry
 from identity_tui.core.paths import link_path
+
+if TYPE_CHECKING:
+    from identity_tui.core.client import LettaClient
 
 KINDS = ("agent", "block")
 PAGE = 100
@@ -29,7 +32,7 @@ class LinkChange:
     journal_problem: str | None = None  # why the journal could not record it (the change went through)
 
 
-async def linked(client: Any, identity_id: str, kind: str) -> list[dict[str, Any]]:
+async def linked(client: LettaClient, identity_id: str, kind: str) -> list[dict[str, Any]]:
     """Every agent (or block) linked to the identity, page after page."""
     listing = client.list_agents if kind == "agent" else client.list_blocks
 
@@ -39,7 +42,7 @@ async def linked(client: Any, identity_id: str, kind: str) -> list[dict[str, Any
     return [target async for target in paging.rows(page, PAGE, paging.dict_id)]
 
 
-async def change(client: Any, identity_id: str, kind: str, target_id: str, *, attach: bool,
+async def change(client: LettaClient, identity_id: str, kind: str, target_id: str, *, attach: bool,
                  undoes: str | None = None) -> LinkChange:
     """Attach or detach one agent or block, reading the links before and after; journaled when the
     client keeps a journal."""
@@ -53,8 +56,8 @@ async def change(client: Any, identity_id: str, kind: str, target_id: str, *, at
     method = {("agent", True): client.attach_agent, ("agent", False): client.detach_agent,
               ("block", True): client.attach_block, ("block", False): client.detach_block}[(kind, attach)]
     path = link_path(kind, target_id, identity_id, attach=attach)
-    journal = getattr(client, "journal", None)
-    entry = None
+    journal = client.journal
+    entry: Entry | None = None
     if journal is not None:
         entry = journal.begin("link" if attach else "unlink", identity_id=identity_id, identifier_key=None,
                               requests=[{"method": "PATCH", "path": path, "body": None}], before=None,
@@ -62,24 +65,24 @@ async def change(client: Any, identity_id: str, kind: str, target_id: str, *, at
     try:
         await method(target_id, identity_id)
     except LettaError as exc:
-        if entry is not None:
+        if journal is not None and entry is not None:
             lost = answer_may_be_lost(exc)
             journal.finish(entry, UNKNOWN if lost else NOT_LANDED,
                            "unknown: the answer was lost; a later read settles it" if lost
                            else f"refused: {exc.message}")
         raise
     except BaseException:  # a cancel
-        if entry is not None:
+        if journal is not None and entry is not None:
             journal.given_up(entry)
         raise
     try:
         after = {t.get("id"): t for t in await linked(client, identity_id, kind)}
     except LettaError:
-        if entry is not None:
+        if journal is not None and entry is not None:
             journal.finish(entry, UNKNOWN, "unknown: answered, but the links could not be read after it")
         raise
     problem = None
-    if entry is not None:
+    if journal is not None and entry is not None:
         there = target_id in after
         _, problem = journal.finish(entry, LANDED if there == attach else NOT_LANDED,
                                     ("linked" if attach else "unlinked") if there == attach

@@ -17,22 +17,22 @@ Every writer goes through here: the edit form, the commands, bulk import, undo.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from identity_tui.core.conflict import MINE, THEIRS, Conflict, merge
 # answer_may_be_lost and the deletion are found here too: every writer comes to this module.
 from identity_tui.core.deletion import DeleteFailed, Deleted, delete  # noqa: F401
-from identity_tui.core.draft import same_draft
+from identity_tui.core.draft import Draft, DraftError, same_draft
 from identity_tui.core.errors import LettaError, NotFound, answer_may_be_lost
 from identity_tui.core import journal_check
 from identity_tui.core.fields import SCALARS, key_field
-from identity_tui.core.journal import LANDED, NOT_LANDED, PARTLY, image, wire_requests
+from identity_tui.core.journal import LANDED, NOT_LANDED, PARTLY, Entry, Journal, image, wire_requests
 from identity_tui.core.journal import UNKNOWN as J_UNKNOWN
 from identity_tui.core.journal_check import holds_request, holds_sent
 from identity_tui.core.models import Identity
-from identity_tui.core.planner import Draft, DraftError, Plan, PlannedRequest, matches_draft, plan_create, plan_save
+from identity_tui.core.planner import Plan, PlannedRequest, matches_draft, plan_create, plan_save
 
 NOTHING_LANDED = "nothing"
 UNKNOWN = "unknown"
@@ -43,10 +43,12 @@ CREATED_AFTER_ALL = "the earlier try had created it; its answer was lost, so not
 class Client(Protocol):
     """The part of ``LettaClient`` a save uses."""
 
+    journal: Journal | None  # the write journal a save records into (None keeps none)
+
     async def get(self, identity_id: str) -> Identity: ...
-    async def create(self, body: dict) -> Identity: ...  # type: ignore[type-arg]
-    async def update(self, identity_id: str, body: dict) -> Identity: ...  # type: ignore[type-arg]
-    async def replace_properties(self, identity_id: str, body: list) -> Identity: ...  # type: ignore[type-arg]
+    async def create(self, body: dict[str, Any]) -> Identity: ...
+    async def update(self, identity_id: str, body: dict[str, Any]) -> Identity: ...
+    async def replace_properties(self, identity_id: str, properties: Iterable[dict[str, Any]]) -> Identity: ...
     async def delete(self, identity_id: str) -> None: ...
     async def find_by_key(self, identifier_key: str, project_id: str | None = None) -> Identity | None: ...
 
@@ -59,7 +61,7 @@ def sent_fields(requests: tuple[PlannedRequest, ...] | list[PlannedRequest]) -> 
         body = r.body
         if r.method == "PATCH" and isinstance(body, dict):
             out.update(name for name in SCALARS if name in body)
-            out.update(key_field(p.get("key")) for p in body.get("properties") or [] if isinstance(p, dict))
+            out.update(key_field(str(p.get("key"))) for p in body.get("properties") or [] if isinstance(p, dict))
         elif r.method == "PUT":
             out.add("properties.*")
         else:
@@ -140,8 +142,10 @@ async def prepare(client: Client, loaded: Identity, mine: Draft, *, kept: tuple[
 
 async def _settle_with(client: Client, fresh: Identity) -> None:
     """An earlier write of this process to the identity whose outcome is unknown: this read settles it."""
-    journal = getattr(client, "journal", None)
-    rec = journal.unsettled.get(fresh.id) if journal is not None else None
+    journal = client.journal
+    if journal is None:
+        return
+    rec = journal.unsettled.get(fresh.id)
     if rec is not None and rec.operation == "update":
         await journal_check.check(client, journal, rec, fresh=fresh)
 
@@ -287,26 +291,23 @@ async def send(client: Client, job: SaveJob, progress: SendProgress | None = Non
     early = await _before_sending(client, job)
     if early is not None:
         return early
-    journal = getattr(client, "journal", None)
-    entry = None
-    if journal is not None:
-        entry = journal.begin(
-            "create" if job.basis is None else "update", identity_id=job.basis.id if job.basis else None,
-            identifier_key=job.basis.identifier_key if job.basis else job.draft.identifier_key,
-            requests=wire_requests(job.plan.requests),
-            before=image(job.basis), undoes=undoes, project_id=job.draft.project_id)
+    journal = client.journal
+    if journal is None:
+        return await _requests(client, job, progress)
+    entry = journal.begin(
+        "create" if job.basis is None else "update", identity_id=job.basis.id if job.basis else None,
+        identifier_key=job.basis.identifier_key if job.basis else job.draft.identifier_key,
+        requests=wire_requests(job.plan.requests),
+        before=image(job.basis), undoes=undoes, project_id=job.draft.project_id)
     try:
         outcome = await _requests(client, job, progress)
     except BaseException:  # a cancel: the caller gave up waiting; what was in flight may still land
-        if entry is not None:
-            _gave_up(journal, entry, progress)
+        _gave_up(journal, entry, progress)
         raise
-    if entry is None:
-        return outcome
     return _journaled(journal, entry, job, progress, outcome)
 
 
-def _gave_up(journal: Any, entry: Any, progress: SendProgress) -> None:
+def _gave_up(journal: Journal, entry: Entry, progress: SendProgress) -> None:
     after = image(progress.response)
     if progress.in_flight is None and not progress.applied:
         journal.finish(entry, NOT_LANDED, "not sent: given up before the first request left")
@@ -316,7 +317,7 @@ def _gave_up(journal: Any, entry: Any, progress: SendProgress) -> None:
         journal.given_up(entry, after=after)
 
 
-def _journaled(journal: Any, entry: Any, job: SaveJob, progress: SendProgress, outcome: Outcome) -> Outcome:
+def _journaled(journal: Journal, entry: Entry, job: SaveJob, progress: SendProgress, outcome: Outcome) -> Outcome:
     if isinstance(outcome, Saved):
         if outcome.note == LANDED_AFTER_ALL or outcome.note == CREATED_AFTER_ALL:
             words = "saved: the answer was lost, and a read of the server showed it landed"
@@ -369,7 +370,7 @@ async def _before_sending(client: Client, job: SaveJob) -> Outcome | None:
 
 def settle_lost_create(client: Client, found: Identity) -> None:
     """An earlier try of this create, by this process, whose answer was lost: a lookup of its key found it."""
-    journal = getattr(client, "journal", None)
+    journal = client.journal
     if journal is None:
         return
     rec = journal.unsettled_creates.get((found.project_id, found.identifier_key))

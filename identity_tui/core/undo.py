@@ -19,15 +19,18 @@ same path, and those undos are journaled as a batch of their own.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from identity_tui.core import journal_check
+from identity_tui.core import deletion, journal_check
 from identity_tui.core import links as link_ops
 from identity_tui.core import transaction as tx
 from identity_tui.core.errors import LettaError, NotFound
 from identity_tui.core.journal import Journal, Record
 from identity_tui.core.models import Identity
-from identity_tui.core.planner import Draft
+from identity_tui.core.draft import Draft
+
+if TYPE_CHECKING:
+    from identity_tui.core.client import LettaClient
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ def about(rec: Record, key: str | None) -> bool:
     return key in keys
 
 
-async def pick(client: Any, journal: Journal, *, key: str | None = None) -> tuple[Record | None, str]:
+async def pick(client: LettaClient, journal: Journal, *, key: str | None = None) -> tuple[Record | None, str]:
     """The write a plain ``undo`` takes: the newest landed write (of identity ``key``) that is not an undo
     and was not undone; unsettled writes on the way are settled by a read. (None, why) when there is none."""
     records = list(journal.records())
@@ -91,12 +94,13 @@ async def pick(client: Any, journal: Journal, *, key: str | None = None) -> tupl
     return None, f"Nothing recorded{whose} to undo on this server."
 
 
-async def batch_records(client: Any, journal: Journal, batch: str) -> tuple[list[Record], list[Record]]:
+async def batch_records(client: LettaClient, journal: Journal, batch: str) -> tuple[list[Record], list[Record]]:
     """The writes of ``batch`` an undo of the batch puts back: every landed one not undone yet, newest first
     (unsettled ones settled by a read first); and those of the batch left alone because they did not land."""
     records = list(journal.records())
     undone = _undone(records)
-    take, left = [], []
+    take: list[Record] = []
+    left: list[Record] = []
     for rec in reversed(records):
         if rec.batch != batch or rec.id in undone:
             continue
@@ -106,7 +110,7 @@ async def batch_records(client: Any, journal: Journal, batch: str) -> tuple[list
     return take, left
 
 
-async def plan_undo(client: Any, record: Record, journal: Journal | None = None) -> UndoPlan:
+async def plan_undo(client: LettaClient, record: Record, journal: Journal | None = None) -> UndoPlan:
     """Read the server and decide what undoing ``record`` sends (settling its outcome first when unknown)."""
     if not record.settled and journal is not None:
         record = await journal_check.check(client, journal, record)
@@ -159,16 +163,17 @@ class UndoDone:
     note: str = ""
 
 
-async def apply_undo(client: Any, plan: UndoPlan, choices: dict[str, str] | None = None) -> UndoDone:
+async def apply_undo(client: LettaClient, plan: UndoPlan, choices: dict[str, str] | None = None) -> UndoDone:
     """Send what ``plan`` means (conflicts settled by ``choices``); raises LettaError on a failure."""
     rec = plan.record
     if plan.link is not None:
         kind, target, attach = plan.link
+        assert rec.identity_id is not None  # plan_undo plans a link's undo only for a record naming its identity
         done = await link_ops.change(client, rec.identity_id, kind, target, attach=attach, undoes=rec.id)
         return UndoDone(done.status, rec.identity_id)
     if plan.delete_id is not None:
-        result = await tx.delete(client, plan.delete_id, undoes=rec.id)
-        if isinstance(result, tx.DeleteFailed):
+        result = await deletion.delete(client, plan.delete_id, undoes=rec.id)
+        if isinstance(result, deletion.DeleteFailed):
             raise result.error
         return UndoDone("deleted", plan.delete_id)
     if plan.recreate is not None:
@@ -179,8 +184,8 @@ async def apply_undo(client: Any, plan: UndoPlan, choices: dict[str, str] | None
             raise outcome.error if isinstance(outcome, tx.Failed) else LettaError("The identity was not re-created.")
         relinked = await _relink(client, outcome.identity.id, rec.links or {}, rec.id)
         return UndoDone("recreated", outcome.identity.id, f"a new id; {relinked}")
+    assert plan.prepared is not None
     prepared = plan.prepared
-    assert prepared is not None
     if prepared.conflicts:
         if not choices:
             raise LettaError("The identity changed since, overlapping the undo: choose per field first.")
@@ -207,7 +212,7 @@ async def apply_undo(client: Any, plan: UndoPlan, choices: dict[str, str] | None
     raise LettaError("The identity kept changing while the undo was sent; nothing more was sent.")
 
 
-async def _relink(client: Any, identity_id: str, links: dict[str, list[str]], undoes: str) -> str:
+async def _relink(client: LettaClient, identity_id: str, links: dict[str, list[str]], undoes: str) -> str:
     done, missing = 0, 0
     for kind, key in (("agent", "agents"), ("block", "blocks")):
         for target in links.get(key, []):
