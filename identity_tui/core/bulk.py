@@ -21,12 +21,12 @@ from typing import Any
 from identity_tui.core import paging
 from identity_tui.core import transaction as tx
 from identity_tui.core.bulk_files import BadRow, Row
-from identity_tui.core.draft import set_properties
+from identity_tui.core.draft import Draft, DraftProperty, set_properties
 from identity_tui.core.errors import Conflict, LettaError
 from identity_tui.core.keys import key_of
 from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.core.models import Identity, value_error
-from identity_tui.core.planner import Draft, DraftProperty, Plan, matches_draft, plan_create, plan_save
+from identity_tui.core.planner import Plan, matches_draft, plan_create, plan_save
 
 CREATE, UPDATE, UNCHANGED, INVALID = "create", "update", "unchanged", "invalid"
 KINDS = (CREATE, UPDATE, UNCHANGED, INVALID)

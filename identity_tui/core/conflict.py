@@ -17,7 +17,8 @@ from typing import Any
 
 from identity_tui.core.draft import Draft, DraftProperty, field_value
 from identity_tui.core.fields import FIELDS, PROPERTIES, SCALARS, field_key, key_field
-from identity_tui.core.models import IdentityType, same_property
+from identity_tui.core.kinds import IdentityType
+from identity_tui.core.models import same_property
 
 MINE = "mine"
 THEIRS = "theirs"

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from identity_tui.core.fields import FIELDS, parse_row_field
-from identity_tui.core.models import Identity, IdentityProperty, IdentityType, PropertyType, same_property
+from identity_tui.core.kinds import IdentityType, PropertyType
+from identity_tui.core.models import Identity, IdentityProperty, same_property
 
 
 @dataclass(frozen=True)

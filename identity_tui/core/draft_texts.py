@@ -18,7 +18,8 @@ from identity_tui import __version__
 from identity_tui.core.draft import Draft, DraftProperty, FormFields
 from identity_tui.core.fields import FIELDS
 from identity_tui.core.form import ENTER_A_VALUE, Unparsed
-from identity_tui.core.models import Identity, IdentityType, PropertyType
+from identity_tui.core.kinds import IdentityType, PropertyType
+from identity_tui.core.models import Identity
 
 FORMAT = 1
 

@@ -11,7 +11,8 @@ from identity_tui.core.draft import Draft
 from identity_tui.core.fields import field_key
 from identity_tui.core.draft_texts import SavedDraft
 from identity_tui.core.form import value_text
-from identity_tui.core.models import Identity, IdentityType, PropertyType
+from identity_tui.core.kinds import IdentityType, PropertyType
+from identity_tui.core.models import Identity
 
 
 def describe_age(saved_at: datetime, now: datetime | None = None) -> str:

@@ -15,7 +15,8 @@ from typing import Any
 
 from identity_tui.core.display import one_line
 from identity_tui.core.jsontext import dumps, safe_escapes
-from identity_tui.core.models import IdentityType, PropertyType, same_value, value_error
+from identity_tui.core.kinds import IdentityType, PropertyType
+from identity_tui.core.models import same_value, value_error
 # same_draft is found here too, next to the form it compares: the screens import it from this module.
 from identity_tui.core.draft import (  # noqa: F401
     Draft,

@@ -14,7 +14,8 @@ from typing import Any
 from identity_tui.core.draft import Draft, DraftError, DraftProperty, field_value, same_properties
 from identity_tui.core.fields import SCALARS, key_field, row_field
 from identity_tui.core.jsontext import depth
-from identity_tui.core.models import Identity, IdentityProperty, IdentityType, PropertyType, same_property, value_error
+from identity_tui.core.kinds import IdentityType, PropertyType
+from identity_tui.core.models import Identity, IdentityProperty, same_property, value_error
 from identity_tui.core.paths import IDENTITIES, identity_path
 
 
