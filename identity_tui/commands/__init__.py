@@ -10,8 +10,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from identity_tui.commands.args import COMMANDS, UsageError, find_command, parse
+
+if TYPE_CHECKING:
+    import argparse
+
+    from identity_tui.core.client import LettaClient
+    from identity_tui.core.config import Config
 
 __all__ = ["COMMANDS", "find_command", "main"]
 
@@ -47,7 +54,7 @@ def main(argv: list[str]) -> int:
         return _fail(130, "Interrupted.")
 
 
-async def _main(args) -> int:  # type: ignore[no-untyped-def]
+async def _main(args: argparse.Namespace) -> int:
     from identity_tui.commands import run
     from identity_tui.core import config
     from identity_tui.core.connect import open_backend
@@ -89,13 +96,15 @@ async def _main(args) -> int:  # type: ignore[no-untyped-def]
         if args.command in ("history", "undo"):
             from identity_tui.commands import history
 
+            journal = client.journal
+            assert journal is not None  # open_backend gives every client its journal
             handle = history.cmd_history if args.command == "history" else history.cmd_undo
-            return await handle(client, args, client.journal)
+            return await handle(client, args, journal)
         if args.command in ("link", "unlink", "links"):
             from identity_tui.commands import linking
 
-            handle = linking.cmd_links if args.command == "links" else linking.cmd_link
-            return await handle(client, args, conn.project_id)
+            link_handle = linking.cmd_links if args.command == "links" else linking.cmd_link
+            return await link_handle(client, args, conn.project_id)
         from identity_tui.commands import writes
 
         handler = {"ensure": writes.cmd_ensure, "set": writes.cmd_set, "delete": writes.cmd_delete}
@@ -106,7 +115,7 @@ async def _main(args) -> int:  # type: ignore[no-untyped-def]
         await backend.aclose()
 
 
-async def _import(cfg, args, client, project):  # type: ignore[no-untyped-def]
+async def _import(cfg: Config, args: argparse.Namespace, client: LettaClient, project: str | None) -> int:
     """``import``, from a file or, with ``--from-profile``, from another server's identities."""
     from identity_tui.commands import bulk
     from identity_tui.core import config

@@ -125,7 +125,7 @@ class _Once(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
                  option_string: str | None = None) -> None:
-        seen = getattr(namespace, "_once_seen", set())
+        seen: set[str] = getattr(namespace, "_once_seen", set())
         if self.dest in seen:
             raise UsageError(f"{option_string} is given twice: it takes one value.")
         seen.add(self.dest)
@@ -178,11 +178,11 @@ def build(*, complete: bool = False, only: str | None = None) -> Parser:
     def command(name: str, text: str) -> Parser:
         if only is not None and name != only:
             sub.add_parser(name, help=text, add_help=False)
-            return _Unbuilt()  # type: ignore[return-value]
+            return _Unbuilt()  # type: ignore[return-value]  # stands for a Parser: every call on it goes nowhere
         p = sub.add_parser(name, help=text, description=text, epilog=EXIT_CODES,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         _connection(p, suppress=True)
-        return p  # type: ignore[return-value]
+        return p
 
     ls = command("list", "List identities, filtered on the server; streams every page with --all.")
     ls.add_argument("--name", metavar="S", help="name contains S (case-insensitive)")
@@ -323,11 +323,13 @@ def build(*, complete: bool = False, only: str | None = None) -> Parser:
     rm.add_argument("--format", choices=("json", "table"), help="table on a terminal, json when piped")
 
     def tool(name: str, text: str) -> Parser:
-        return sub.add_parser(name, help=text, description=text)  # type: ignore[return-value]
+        return sub.add_parser(name, help=text, description=text)
 
     tool("locate", "Print where config, data, drafts and the journal live.")
     sb = tool("sandbox", "The embedded sandbox server, for any Letta client.")
-    sb_sub = sb.add_subparsers(dest="action", required=True, parser_class=Parser, metavar="ACTION")
+    # Typed with the base class, so the serve parser (a plain ArgumentParser) may be a parent of one.
+    sb_sub: argparse._SubParsersAction[argparse.ArgumentParser] = sb.add_subparsers(
+        dest="action", required=True, parser_class=Parser, metavar="ACTION")
     serve_text = "Serve the sandbox over HTTP (identity-tui sandbox serve --help for its flags)."
     if complete:
         from identity_tui.sandbox.serve import _parser as serve_parser
@@ -383,7 +385,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 def is_terminal(stream: Any = None) -> bool:
     stream = stream or sys.stdout
     try:
-        return stream.isatty()
+        return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
 

@@ -22,7 +22,7 @@ from identity_tui.commands.args import UsageError, is_terminal
 from identity_tui.commands.run import CONFLICT, FAILED, NOT_FOUND, OK, USAGE, Exit, fmt, matching_rows, raw, say, where_matcher
 from identity_tui.commands.values import PropArg, error_sentence, parse_props, resolve, with_props
 from identity_tui.core import batch as batch_ops
-from identity_tui.core import transaction as tx
+from identity_tui.core import deletion
 from identity_tui.core.client import LettaClient
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.draft import Draft
@@ -200,11 +200,12 @@ async def _stoppable(run: Callable[[], Awaitable[T]], stopped: Callable[[], str]
             return await run()
         except asyncio.CancelledError:
             task = asyncio.current_task()
-            if task is not None:
+            if task is not None and sys.version_info >= (3, 11):  # Task.uncancel is new in 3.11
                 task.uncancel()
             number = came[0] if came else signal.SIGINT
-            words = {signal.SIGINT: "Interrupted", signal.SIGHUP: "Hung up"}.get(number, "Terminated")
-            raise Exit(128 + number, f"{words}: {stopped()}") from None
+            words: dict[int, str] = {signal.SIGINT: "Interrupted", signal.SIGHUP: "Hung up"}
+            word = words.get(number, "Terminated")
+            raise Exit(128 + number, f"{word}: {stopped()}") from None
 
 
 async def _apply(work: Callable[[Item], Awaitable[None]], items: list[Item], what: str) -> None:
@@ -255,8 +256,8 @@ async def _delete_one(client: LettaClient, item: Item, test: Any) -> None:
         item.result = CONFLICTED
         item.message = "Changed since the plan, it no longer matches --where: it was kept."
         return
-    result = journal_said(await tx.delete(client, identity_id))
-    if isinstance(result, tx.DeleteFailed):
+    result = journal_said(await deletion.delete(client, identity_id))
+    if isinstance(result, deletion.DeleteFailed):
         item.result, item.message = _failure(result.error), result.error.message
         if result.lost:
             item.message = f"{result.error.message.rstrip('.')}; it may or may not be deleted (history tells later)."

@@ -109,7 +109,7 @@ def stopped_by_sigterm(active: bool = True) -> Iterator[list[int]]:
         yield came
         return
     loop, task = asyncio.get_running_loop(), asyncio.current_task()
-    handled: list[tuple[int, Any]] = []
+    handled: list[tuple[signal.Signals, Any]] = []
 
     def stop(number: int) -> None:
         came.append(number)

@@ -155,8 +155,8 @@ async def cmd_undo(client: LettaClient, args: argparse.Namespace, journal: Journ
     return OK
 
 
-def undo_json(status: str, rec: Record, *, would: str | None = None, requests: list[dict] | None = None,
-              identity_id: str | None = None, note: str | None = None) -> dict:
+def undo_json(status: str, rec: Record, *, would: str | None = None, requests: list[dict[str, object]] | None = None,
+              identity_id: str | None = None, note: str | None = None) -> dict[str, object]:
     """``undo --format json``, one shape whatever happened: ``status`` (``dry_run``, ``nothing_to_undo``,
     ``not_sent``, or what the undo did: ``saved``, ``deleted``, ``recreated``, ...), the ``record`` and its
     ``operation``, ``identifier_key`` and ``identity_id``, what it ``would`` do, the ``requests`` (sent, or
@@ -175,7 +175,7 @@ def _nothing(args: argparse.Namespace, rec: Record, why: str) -> int:
     return OK
 
 
-def _requests_json(plan: undo_ops.UndoPlan) -> list[dict]:
+def _requests_json(plan: undo_ops.UndoPlan) -> list[dict[str, object]]:
     if plan.prepared is not None and plan.prepared.job is not None:
         return [{"method": r.method, "path": r.path, "body": r.body} for r in plan.prepared.job.plan.requests]
     return []

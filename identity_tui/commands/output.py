@@ -45,7 +45,7 @@ def whole(out: TextIO) -> Iterator[TextIO]:
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+", encoding="utf-8", newline="") as spool:
         yield spool  # type: ignore[misc]
         spool.seek(0)
-        shutil.copyfileobj(spool, out, 1 << 16)  # type: ignore[misc]
+        shutil.copyfileobj(spool, out, 1 << 16)
 
 
 SPOOL_IN_MEMORY = 4 << 20

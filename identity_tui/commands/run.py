@@ -212,10 +212,10 @@ async def find(client: LettaClient, args: argparse.Namespace, default_project: s
 
 async def raw(client: LettaClient, identity_id: str) -> dict[str, Any]:
     """The identity as the server sends it, untouched (checked as a list row is)."""
-    data = await client.request("GET", identity_path(identity_id))
-    if summarize(data) is None:
+    row = summarize(await client.request("GET", identity_path(identity_id)))
+    if row is None:
         raise BadResponse(f"{client.host} answered, but not with an identity.", status=200)
-    return data
+    return row.wire  # the answer itself
 
 
 def show(identity: dict[str, Any], form: str, status: str | None = None) -> None:
@@ -244,11 +244,12 @@ async def cmd_get(client: LettaClient, args: argparse.Namespace, project: str | 
     if args.key:
         raise UsageError("Give ids or --key KEY, not both.")
     ids = await _ids([args.id, *args.more])
-    found = await _get_all(client, ids)
-    missing = [i for i, item in zip(ids, found) if item is None]
+    got = await _get_all(client, ids)
+    missing = [i for i, item in zip(ids, got) if item is None]
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         raise Exit(NOT_FOUND, f"No identity {one_line(missing[0], 60)}{more}: nothing was printed.")
+    found = [item for item in got if item is not None]  # all of them
     form = fmt(args)
     if form == "json":
         sys.stdout.write(output.json_text(found) + "\n")

@@ -7,11 +7,10 @@ from dataclasses import dataclass, replace
 
 from identity_tui.commands.args import UsageError
 from identity_tui.core.display import one_line
-from identity_tui.core.draft import set_properties
+from identity_tui.core.draft import Draft, DraftError, DraftProperty, set_properties
 from identity_tui.core.fields import FIELDS, LABELS, parse_row_field
 from identity_tui.core.form import ValueProblem, parse_json_object, parse_number
 from identity_tui.core.kinds import PropertyType
-from identity_tui.core.planner import Draft, DraftError, DraftProperty
 
 TYPES = {t.value: t for t in PropertyType}
 TYPE_NAMES = "string, number, boolean or json"

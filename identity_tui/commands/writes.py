@@ -13,15 +13,16 @@ from identity_tui.commands.run import (CONFLICT, FAILED, NOT_FOUND, OK, USAGE, E
                                        key_rows, not_found_sentence, note, raw, say, show)
 from identity_tui.commands.run import find as find_row
 from identity_tui.commands.values import PropArg, error_sentence, parse_props, resolve, with_props
+from identity_tui.core import deletion
 from identity_tui.core import transaction as tx
 from identity_tui.core.client import LettaClient
 from identity_tui.core.display import one_line
-from identity_tui.core.draft import DraftProperty, same_property
+from identity_tui.core.draft import Draft, DraftProperty
 from identity_tui.core.errors import Conflict, NotFound
 from identity_tui.core.kinds import IdentityType
-from identity_tui.core.models import Identity
+from identity_tui.core.models import Identity, same_property
 from identity_tui.core.paths import identity_path
-from identity_tui.core.planner import Draft, Plan
+from identity_tui.core.planner import Plan
 
 
 def journal_said(outcome: Any) -> Any:
@@ -385,8 +386,8 @@ async def cmd_delete(client: LettaClient, args: argparse.Namespace, project: str
             if not args.yes and targets:
                 _confirm_delete(targets)
             for identity in targets:
-                result = journal_said(await tx.delete(client, identity.id))
-                if isinstance(result, tx.DeleteFailed):
+                result = journal_said(await deletion.delete(client, identity.id))
+                if isinstance(result, deletion.DeleteFailed):
                     if result.lost:
                         raise Exit(FAILED, f"{result.error.message.rstrip('.')}; {identity.id} may or may not be "
                                            "deleted: run the same command again (a second delete of a deleted "
