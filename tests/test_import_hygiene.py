@@ -1,7 +1,9 @@
-"""The core, the command line and the sandbox never import Textual (or Rich): checked in a fresh interpreter."""
+"""The core, the command line and the sandbox never import Textual (or Rich): checked in a fresh interpreter.
+The sandbox stands alone: it imports nothing of the core (only the leaf identity_tui.httpx_lean)."""
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -15,7 +17,7 @@ UI = ("textual", "rich")
 
 # httpx loads its optional command-line tool when click happens to be installed, and that tool
 # imports Rich. The check blocks that one module to see what our own code imports, and runs once
-# more without that help (identity_tui.core.httpx_lean keeps the tool out by itself).
+# more without that help (identity_tui.httpx_lean keeps the tool out by itself).
 BLOCK_HTTPX_CLI = "sys.modules['httpx._main'] = None"
 
 
@@ -168,3 +170,51 @@ def test_every_command_runs_without_textual(argv, tmp_path):
     out = ui_modules_after(code, block_httpx_cli=False)
     assert "ran" in out["stdout"]
     assert out["loaded"] == []
+
+
+def imported_names(path: Path) -> set[str]:
+    """Every module ``path`` imports, at its top or inside a function (relative imports made absolute)."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            module = ".".join(part for part in (base, node.module or "") if part)
+            out.add(module)
+            out.update(f"{module}.{alias.name}" for alias in node.names)
+    return out
+
+
+SANDBOX_FILES = sorted((ROOT / "identity_tui" / "sandbox").glob("*.py"))
+
+
+def test_the_import_reader_sees_imports_inside_functions():
+    names = imported_names(ROOT / "identity_tui" / "core" / "connect.py")
+    assert "identity_tui.sandbox.Sandbox" in names and "identity_tui.sandbox.seed" in names
+
+
+@pytest.mark.parametrize("path", SANDBOX_FILES, ids=lambda p: p.name)
+def test_sandbox_module_imports_nothing_of_the_core(path):
+    """The sandbox stands alone: no import of it runs back up to identity_tui.core, even inside a function."""
+    assert SANDBOX_FILES
+    assert not [name for name in imported_names(path) if name.startswith("identity_tui.core")]
+
+
+def test_sandbox_package_loads_no_core_module():
+    code = """
+    import importlib, pkgutil, sys
+    import identity_tui.sandbox as pkg
+    for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+        importlib.import_module(info.name)
+    print("core:", sorted(m for m in sys.modules if m.startswith("identity_tui.core")))
+    """
+    assert "core: []" in ui_modules_after(code)["stdout"].splitlines()
+
+
+def test_httpx_lean_is_a_leaf():
+    """The httpx start-up trick imports nothing of identity_tui, so the core and the sandbox may both take it."""
+    names = imported_names(ROOT / "identity_tui" / "httpx_lean.py")
+    assert "httpx" in names
+    assert not [name for name in names if name.startswith("identity_tui")]

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from identity_tui import __version__
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import BadResponse, ConnectionFailed, LettaError, ReadOnlyError, TimedOut, error_for_status
-from identity_tui.core.httpx_lean import httpx, load_network
+from identity_tui.httpx_lean import httpx, load_network
 from identity_tui.core.secret import Secret, mask, shown_url, token_url_problem, url_credentials, url_host
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from identity_tui.core.httpx_lean import httpx
+from identity_tui.httpx_lean import httpx
 
 from identity_tui.sandbox import routing, wire
 from identity_tui.sandbox.store import Store

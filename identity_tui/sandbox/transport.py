@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import Protocol
 
-from identity_tui.core.httpx_lean import httpx
+from identity_tui.httpx_lean import httpx
 
 
 class Handler(Protocol):
