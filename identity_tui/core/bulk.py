@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from identity_tui.core import paging
 from identity_tui.core import transaction as tx
@@ -27,6 +27,10 @@ from identity_tui.core.keys import key_of
 from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.core.models import Identity, value_error
 from identity_tui.core.planner import Plan, matches_draft, plan_create, plan_save
+
+if TYPE_CHECKING:
+    from identity_tui.core.client import LettaClient
+    from identity_tui.core.summary import IdentitySummary
 
 CREATE, UPDATE, UNCHANGED, INVALID = "create", "update", "unchanged", "invalid"
 KINDS = (CREATE, UPDATE, UNCHANGED, INVALID)
@@ -114,7 +118,7 @@ def merged_draft(existing: Identity, wanted: Draft, prune: bool) -> Draft:
 Source = AsyncIterator[Identity]
 
 
-async def plan_import(client: Any, rows: Iterable[Row | BadRow], *, match: str = "key",
+async def plan_import(client: LettaClient, rows: Iterable[Row | BadRow], *, match: str = "key",
                       project: str | None = None, prune: bool = False) -> ImportPlan:
     """Read the server (only) and plan every row of the file."""
     out = ImportPlan()
@@ -163,7 +167,7 @@ async def plan_import(client: Any, rows: Iterable[Row | BadRow], *, match: str =
     return out
 
 
-async def _existing(client: Any, wanted: list[tuple[int, Draft, str | None]], match: str) -> dict[Any, Identity]:
+async def _existing(client: LettaClient, wanted: list[tuple[int, Draft, str | None]], match: str) -> dict[Any, Identity]:
     """The identities the rows name: one lookup each for a few rows, one pass over the list for many."""
     found: dict[Any, Identity] = {}
     if not wanted:
@@ -171,6 +175,7 @@ async def _existing(client: Any, wanted: list[tuple[int, Draft, str | None]], ma
     if len(wanted) <= SCAN_AFTER:
         for _, draft, identity_id in wanted:
             if match == "id":
+                assert identity_id is not None  # plan_import lets a row without an id through only by key
                 try:
                     found[identity_id] = await client.get(identity_id)
                 except LettaError:
@@ -188,11 +193,11 @@ async def _existing(client: Any, wanted: list[tuple[int, Draft, str | None]], ma
     return found
 
 
-async def walk(client: Any, page: int = PAGE, **filters: Any) -> AsyncIterator[Any]:
+async def walk(client: LettaClient, page: int = PAGE, **filters: Any) -> AsyncIterator[IdentitySummary]:
     """Every identity row on the server (filters as ``list_page`` takes them), oldest first, page after page."""
     filters.setdefault("order", "asc")
 
-    async def fetch(limit: int, after: str | None) -> list[Any]:
+    async def fetch(limit: int, after: str | None) -> list[IdentitySummary]:
         return await client.list_page(limit=limit, after=after, **filters)
 
     async for row in paging.rows(fetch, page, paging.row_id):
@@ -211,7 +216,7 @@ class RowResult:
     identity: Identity | None = None
 
 
-async def apply_import(client: Any, plan: ImportPlan, *, concurrency: int = 4,
+async def apply_import(client: LettaClient, plan: ImportPlan, *, concurrency: int = 4,
                        done: Callable[[RowResult], Awaitable[None] | None] | None = None) -> list[RowResult]:
     """Send every create and update, at most ``concurrency`` at once; a failure is reported, not raised."""
     queue: asyncio.Queue[RowPlan] = asyncio.Queue()
@@ -237,7 +242,7 @@ async def apply_import(client: Any, plan: ImportPlan, *, concurrency: int = 4,
     return results
 
 
-async def apply_row(client: Any, row: RowPlan) -> RowResult:
+async def apply_row(client: LettaClient, row: RowPlan) -> RowResult:
     """One row's save through the transaction."""
     assert row.draft is not None
     if row.kind == CREATE:

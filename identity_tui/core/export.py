@@ -18,12 +18,15 @@ import tempfile
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any, IO
 
 from identity_tui.core import bulk
 from identity_tui.core.bulk_files import csv_cells, csv_header, csv_problem
 from identity_tui.core.display import printable
 from identity_tui.core.jsontext import json_text, output_json
+
+if TYPE_CHECKING:
+    from identity_tui.core.client import LettaClient
 
 Step = Callable[[int], None]
 Keep = Callable[[dict[str, Any]], bool]
@@ -34,7 +37,7 @@ def default_name(now: datetime | None = None) -> str:
     return f"identities-{(now or datetime.now()).strftime('%Y%m%d-%H%M%S')}.jsonl"
 
 
-async def _items(client: Any, filters: dict[str, Any], step: Step | None, page: int,
+async def _items(client: LettaClient, filters: dict[str, Any], step: Step | None, page: int,
                  keep: Keep | None) -> AsyncIterator[dict[str, Any]]:
     count = 0
     async for row in bulk.walk(client, page=page, **filters):
@@ -49,7 +52,7 @@ class Unwritable(ValueError):
     """An identity the format cannot hold as the server sent it (one sentence)."""
 
 
-async def write(client: Any, fmt: str, out: IO[str], filters: dict[str, Any], step: Step | None = None,
+async def write(client: LettaClient, fmt: str, out: IO[str], filters: dict[str, Any], step: Step | None = None,
                 *, page: int = bulk.PAGE, keep: Keep | None = None) -> int:
     """Write every identity ``filters`` select (``list_page``'s keywords) and ``keep`` accepts (a property
     filter, which the server cannot apply) to ``out`` in ``fmt``; ``step`` is called with the count read
@@ -230,7 +233,7 @@ class FileTarget:
             raise self._fail(error, before=False) from None
 
 
-async def export_file(client: Any, path: str | os.PathLike[str], fmt: str, filters: dict[str, Any],
+async def export_file(client: LettaClient, path: str | os.PathLike[str], fmt: str, filters: dict[str, Any],
                       step: Step | None = None, *, page: int = bulk.PAGE, keep: Keep | None = None) -> int:
     """``write`` into FILE through a ``FileTarget``: FILE appears only once complete."""
     with FileTarget(path) as out:

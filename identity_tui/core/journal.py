@@ -34,15 +34,19 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from identity_tui.core.jsontext import json_text
+
+if TYPE_CHECKING:
+    from identity_tui.core.models import Identity
+    from identity_tui.core.planner import PlannedRequest
 
 try:  # POSIX: a lock between processes; elsewhere appends are only safe within one process
     import fcntl
@@ -112,7 +116,7 @@ class Record:
     def from_json(cls, data: Any) -> Record:
         if not isinstance(data, dict):
             raise ValueError("not an object")
-        kwargs = {k: data.get(k) for k in cls.__dataclass_fields__ if k in data or k in _REQUIRED}
+        kwargs: dict[str, Any] = {k: data.get(k) for k in cls.__dataclass_fields__ if k in data or k in _REQUIRED}
         for name in ("id", "time", "server", "operation", "outcome"):
             if not isinstance(kwargs.get(name), str):
                 raise ValueError(f"{name} missing")
@@ -391,12 +395,12 @@ def _write_all(fd: int, data: bytes, size: int) -> None:
         raise
 
 
-def wire_requests(requests: Any) -> list[dict[str, Any]]:
+def wire_requests(requests: Iterable[PlannedRequest]) -> list[dict[str, Any]]:
     """Planned requests as a record keeps them."""
     return [{"method": r.method, "path": r.path, "body": r.body} for r in requests]
 
 
-def image(identity: Any) -> dict[str, Any] | None:
+def image(identity: Identity | dict[str, Any] | None) -> dict[str, Any] | None:
     """An identity (model or the server's JSON) as a record keeps it."""
     if identity is None:
         return None

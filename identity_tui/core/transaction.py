@@ -17,9 +17,9 @@ Every writer goes through here: the edit form, the commands, bulk import, undo.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
 from identity_tui.core.conflict import MINE, THEIRS, Conflict, merge
 # answer_may_be_lost and the deletion are found here too: every writer comes to this module.
@@ -34,23 +34,13 @@ from identity_tui.core.journal_check import holds_request, holds_sent
 from identity_tui.core.models import Identity
 from identity_tui.core.planner import Plan, PlannedRequest, matches_draft, plan_create, plan_save
 
+if TYPE_CHECKING:
+    from identity_tui.core.client import LettaClient
+
 NOTHING_LANDED = "nothing"
 UNKNOWN = "unknown"
 LANDED_AFTER_ALL = "the answer was lost on the way back, but a fresh read shows every change landed"
 CREATED_AFTER_ALL = "the earlier try had created it; its answer was lost, so nothing was sent twice"
-
-
-class Client(Protocol):
-    """The part of ``LettaClient`` a save uses."""
-
-    journal: Journal | None  # the write journal a save records into (None keeps none)
-
-    async def get(self, identity_id: str) -> Identity: ...
-    async def create(self, body: dict[str, Any]) -> Identity: ...
-    async def update(self, identity_id: str, body: dict[str, Any]) -> Identity: ...
-    async def replace_properties(self, identity_id: str, properties: Iterable[dict[str, Any]]) -> Identity: ...
-    async def delete(self, identity_id: str) -> None: ...
-    async def find_by_key(self, identifier_key: str, project_id: str | None = None) -> Identity | None: ...
 
 
 def sent_fields(requests: tuple[PlannedRequest, ...] | list[PlannedRequest]) -> set[str]:
@@ -125,7 +115,7 @@ def prepare_create(draft: Draft, *, lookup: Draft | None = None) -> Prepared:
     return Prepared(job=SaveJob(plan, draft, None, lookup=lookup))
 
 
-async def prepare(client: Client, loaded: Identity, mine: Draft, *, kept: tuple[str, ...] = ()) -> Prepared:
+async def prepare(client: LettaClient, loaded: Identity, mine: Draft, *, kept: tuple[str, ...] = ()) -> Prepared:
     """Read ``loaded`` again and plan ``mine`` against what the server holds now, merging others' changes."""
     plan = plan_save(loaded, mine)
     if not plan.ok:
@@ -140,7 +130,7 @@ async def prepare(client: Client, loaded: Identity, mine: Draft, *, kept: tuple[
     return merged(loaded, fresh, mine, kept=kept)
 
 
-async def _settle_with(client: Client, fresh: Identity) -> None:
+async def _settle_with(client: LettaClient, fresh: Identity) -> None:
     """An earlier write of this process to the identity whose outcome is unknown: this read settles it."""
     journal = client.journal
     if journal is None:
@@ -279,7 +269,7 @@ class ReadFailed:
 Outcome = Saved | Failed | Found | Changed | ReadFailed
 
 
-async def send(client: Client, job: SaveJob, progress: SendProgress | None = None, *,
+async def send(client: LettaClient, job: SaveJob, progress: SendProgress | None = None, *,
                undoes: str | None = None) -> Outcome:
     """Send ``job``'s requests in order, stopping at the first failure; returns what happened.
 
@@ -344,7 +334,7 @@ def _journaled(journal: Journal, entry: Entry, job: SaveJob, progress: SendProgr
     return replace(outcome, journal_problem=problem) if problem else outcome
 
 
-async def _before_sending(client: Client, job: SaveJob) -> Outcome | None:
+async def _before_sending(client: LettaClient, job: SaveJob) -> Outcome | None:
     """The read right before the first write, and a lost create's lookup: an outcome when nothing is to be sent."""
     if job.check_first and job.basis is not None:
         # One GET is cheap next to a PUT that would overwrite a save made while a preview stood open.
@@ -368,7 +358,7 @@ async def _before_sending(client: Client, job: SaveJob) -> Outcome | None:
     return None
 
 
-def settle_lost_create(client: Client, found: Identity) -> None:
+def settle_lost_create(client: LettaClient, found: Identity) -> None:
     """An earlier try of this create, by this process, whose answer was lost: a lookup of its key found it."""
     journal = client.journal
     if journal is None:
@@ -379,7 +369,7 @@ def settle_lost_create(client: Client, found: Identity) -> None:
                        after=image(found), identity_id=found.id, checked="found by its key")
 
 
-async def _requests(client: Client, job: SaveJob, progress: SendProgress) -> Outcome:
+async def _requests(client: LettaClient, job: SaveJob, progress: SendProgress) -> Outcome:
     for request in job.plan.requests:
         progress.in_flight = request
         try:
@@ -395,7 +385,7 @@ async def _requests(client: Client, job: SaveJob, progress: SendProgress) -> Out
     return Saved(held, job.draft, job.basis is None, job.kept, requests=tuple(job.plan.requests))
 
 
-async def _one(client: Client, job: SaveJob, request: PlannedRequest) -> Identity:
+async def _one(client: LettaClient, job: SaveJob, request: PlannedRequest) -> Identity:
     if request.method == "POST":
         return await client.create(request.body)
     assert job.basis is not None
@@ -404,7 +394,7 @@ async def _one(client: Client, job: SaveJob, request: PlannedRequest) -> Identit
     return await client.replace_properties(job.basis.id, request.body)
 
 
-async def _failed(client: Client, job: SaveJob, exc: LettaError, request: PlannedRequest,
+async def _failed(client: LettaClient, job: SaveJob, exc: LettaError, request: PlannedRequest,
                   progress: SendProgress) -> Outcome:
     landed: Identity | str | None = None
     sent = tuple(job.plan.requests)
@@ -418,7 +408,7 @@ async def _failed(client: Client, job: SaveJob, exc: LettaError, request: Planne
     return failure
 
 
-async def read_back(client: Client, identity_id: str) -> Identity | str:
+async def read_back(client: LettaClient, identity_id: str) -> Identity | str:
     """What the server holds after an answer was lost (``UNKNOWN`` when that read fails too)."""
     try:
         return await client.get(identity_id)
