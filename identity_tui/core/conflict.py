@@ -151,7 +151,7 @@ def _as_type(value: str) -> IdentityType | str:
 
 
 def _equal(a: Any, b: Any) -> bool:
-    return a == b
+    return bool(a == b)
 
 
 def _same_prop(a: Any, b: Any) -> bool:

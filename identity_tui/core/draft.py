@@ -40,7 +40,7 @@ class Draft:
 
     name: str
     identifier_key: str
-    identity_type: IdentityType
+    identity_type: IdentityType | str  # a form's draft keeps a type typed in that is none of them (the planner says so)
     properties: tuple[DraftProperty, ...] = ()
     project_id: str | None = None
 

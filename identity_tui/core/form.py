@@ -274,7 +274,7 @@ class FormValues(FormFields):
         return Draft(
             name=self.name,
             identifier_key=self.identifier_key,
-            identity_type=kind,  # type: ignore[arg-type]
+            identity_type=kind,
             properties=tuple(r.draft() for r in self.rows),
             project_id=self.project_id or None,
         )
