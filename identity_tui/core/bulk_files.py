@@ -266,7 +266,8 @@ def _read_csv(stream: IO[bytes]) -> Iterator[Row | BadRow]:
                 bad.append(BadRow(number, f"Line {number} {problem}."))
                 yield "\n"  # keeps the reader's line count; the row is reported bad below
                 continue
-            yield text.removeprefix("\ufeff") if number == 1 else text  # type: ignore[union-attr]
+            assert text is not None  # _lines gives a line's text whenever it gives no problem
+            yield text.removeprefix("\ufeff") if number == 1 else text
 
     if csv.field_size_limit() < LINE_LIMIT:  # a cell may be as long as an identity (the default is 128 KiB)
         csv.field_size_limit(LINE_LIMIT)

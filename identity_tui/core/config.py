@@ -170,7 +170,8 @@ def load_config(path: Path | None = None) -> Config:
     if sys.version_info >= (3, 11):  # imported here: most starts have no config file to read
         import tomllib
     else:  # pragma: no cover
-        import tomli as tomllib
+        # tomli is installed on Python 3.10 only (pyproject.toml's dependencies): not there for a check run on 3.11
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -320,10 +321,10 @@ def resolve(
         user_id=pick("user_id", user_id, None, prof.user_id if prof else None, None),
         project_id=pick("project_id", project_id, None, prof.project_id if prof else None, None),
         verify_tls=prof.verify_tls if prof else True,
-        connect_timeout=_first(connect_timeout, prof and prof.connect_timeout, cfg.connect_timeout),
-        read_timeout=_first(read_timeout, prof and prof.read_timeout, cfg.read_timeout),
-        request_timeout=_first(request_timeout, prof and prof.request_timeout, cfg.request_timeout),
-        max_answer_mib=_first(max_answer_mib, prof and prof.max_answer_mib, cfg.max_answer_mib),
+        connect_timeout=_first(connect_timeout, prof.connect_timeout if prof else None, cfg.connect_timeout),
+        read_timeout=_first(read_timeout, prof.read_timeout if prof else None, cfg.read_timeout),
+        request_timeout=_first(request_timeout, prof.request_timeout if prof else None, cfg.request_timeout),
+        max_answer_mib=_first(max_answer_mib, prof.max_answer_mib if prof else None, cfg.max_answer_mib),
         profile=prof.name if prof else None,
         readonly=readonly,
         sources=sources,

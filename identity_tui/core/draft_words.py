@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
 
 from identity_tui.core.conflict import ORDER, changed_between
 from identity_tui.core.display import one_line, one_line_pair
@@ -12,7 +11,7 @@ from identity_tui.core.fields import field_key
 from identity_tui.core.draft_texts import SavedDraft
 from identity_tui.core.form import value_text
 from identity_tui.core.kinds import IdentityType, PropertyType
-from identity_tui.core.models import Identity
+from identity_tui.core.models import Identity, IdentityProperty
 
 
 def describe_age(saved_at: datetime, now: datetime | None = None) -> str:
@@ -62,9 +61,9 @@ def describe_changes(draft: SavedDraft) -> list[str]:
             out.append(f"{label}: {_pair(before, after)}")
     if IdentityType(base.identity_type).value != texts.identity_type:
         out.append(f"type: {IdentityType(base.identity_type).value} -> {texts.identity_type}")
-    loaded: dict[str, Any] = {}
-    for prop in base.properties:
-        loaded.setdefault(prop.key, prop)
+    loaded: dict[str, IdentityProperty] = {}
+    for held in base.properties:
+        loaded.setdefault(held.key, held)
     props: list[str] = []
     for row in texts.rows:
         key = one_line(row.key, 24) or "(no key)"

@@ -307,7 +307,7 @@ class HttpClient:
         wait = parse_retry_after(retry_after)
         if wait is not None:
             return min(wait, MAX_RETRY_AFTER)
-        base = min(self.options.backoff * (2**attempt), self.options.backoff_cap)
+        base = min(self.options.backoff * 2.0**attempt, self.options.backoff_cap)
         return base * (0.75 + random.random() / 2)
 
     def _decode(self, response: httpx.Response, answer: bytes | bytearray) -> Any:

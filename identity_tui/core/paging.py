@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TypeVar
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -12,7 +12,7 @@ PageFetch = Callable[[int, str | None], Awaitable[list[T]]]
 
 
 async def pages(fetch: PageFetch[T], size: int | Callable[[], int],
-                cursor: Callable[[T], str | None]) -> AsyncIterator[list[T]]:
+                cursor: Callable[[T], str | None]) -> AsyncGenerator[list[T], None]:
     """Every page in turn; ``size`` may be a function, asked before each page (a limit that runs down).
 
     A page shorter than asked for (or empty) is the last: no request is spent to find an empty one."""
@@ -26,18 +26,26 @@ async def pages(fetch: PageFetch[T], size: int | Callable[[], int],
         after = cursor(page[-1])
 
 
-async def rows(fetch: PageFetch[T], size: int, cursor: Callable[[T], str | None]) -> AsyncIterator[T]:
+async def rows(fetch: PageFetch[T], size: int, cursor: Callable[[T], str | None]) -> AsyncGenerator[T, None]:
     """Every row of every page, in order."""
     async for page in pages(fetch, size, cursor):
         for row in page:
             yield row
 
 
-def row_id(row: object) -> str | None:
+class HasId(Protocol):
+    """A row with an id: an identity as a model or as a list row."""
+
+    @property
+    def id(self) -> str: ...
+
+
+def row_id(row: HasId) -> str:
     """The cursor of an identity (as a model or a list row): its id."""
-    return getattr(row, "id")
+    return row.id
 
 
-def dict_id(row: dict) -> str | None:  # type: ignore[type-arg]
+def dict_id(row: dict[str, Any]) -> str | None:
     """The cursor of an agent or block as listed (a JSON object): its ``id``."""
-    return row.get("id")
+    value = row.get("id")
+    return None if value is None else str(value)

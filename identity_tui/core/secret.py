@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 
 class Secret:
     """Holds a token; only ``reveal()`` gives the value back."""
@@ -35,12 +37,12 @@ class Secret:
     def __copy__(self) -> Secret:
         return self
 
-    def __deepcopy__(self, memo: dict) -> Secret:
+    def __deepcopy__(self, memo: dict[int, object]) -> Secret:
         # Immutable, so a copy is the same object; this keeps copy.deepcopy and
         # dataclasses.asdict working on configs that hold a Secret.
         return self
 
-    def __reduce__(self):  # pragma: no cover - pickling a token is never wanted
+    def __reduce__(self) -> NoReturn:  # pragma: no cover - pickling a token is never wanted
         raise TypeError("a Secret cannot be pickled")
 
 

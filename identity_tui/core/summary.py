@@ -50,7 +50,8 @@ def summarize(item: Any) -> IdentitySummary | None:
     if not isinstance(item, dict):
         return None
     id_, key, name = item.get("id"), item.get("identifier_key"), item.get("name")
-    kind = _TYPES.get(item.get("identity_type")) if isinstance(item.get("identity_type"), str) else None
+    type_name = item.get("identity_type")
+    kind = _TYPES.get(type_name) if isinstance(type_name, str) else None
     project = item.get("project_id")
     properties = item.get("properties", [])
     if properties is None:

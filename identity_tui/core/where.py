@@ -23,7 +23,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 OPERATORS = ("!=", ">=", "<=", "=", ">", "<", "~")
 SEPARATOR = ";"  # between expressions given in one text
@@ -79,7 +79,7 @@ def lookup(identity: dict[str, Any], path: tuple[str, ...]) -> Any:
     return value
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -150,10 +150,10 @@ def _path(source: str, text: str) -> tuple[tuple[str, ...], str]:
             j = i
             while j < len(source) and source[j] not in '.=!<>~?"':
                 j += 1
-            key = source[i:j].strip()
-            if not key:
+            bare = source[i:j].strip()
+            if not bare:
                 raise WhereError(f"--where {text!r}: a key is missing.")
-            parts.append(key)
+            parts.append(bare)
             i = j
         if i < len(source) and source[i] == ".":
             i += 1
