@@ -169,7 +169,9 @@ def _apply_update(call: Call, row: dict, update: dict, replace: bool) -> dict:
             if other is not None and other["id"] != row["id"]:
                 raise wire.clash_on_update(row["id"], changes, row["project_id"], now())
         call.store.update(row["id"], changes)
-    return present(call.store.get(row["id"]))
+    updated = call.store.get(row["id"])
+    assert updated is not None  # updated just above; the sandbox answers one request at a time
+    return present(updated)
 
 
 def delete_identity(call: Call) -> Result:

@@ -92,16 +92,16 @@ class NameIndex:
             return check
         # Runs of one or two characters: find the trigrams that contain them. The tokenizer folds non-ASCII
         # letters and we do not, so only ASCII runs can be looked up this way.
-        options = []
+        options: list[tuple[int, list[str]]] = []
         for run in (r for r in runs if r.isascii()):
             terms = [(term, docs) for term, docs in self._vocabulary() if run in term]
             if not terms:
                 return None  # a fixed piece no stored name contains
             options.append((sum(docs for _, docs in terms), [term for term, _ in terms]))
         if options:
-            rows, terms = min(options)
+            rows, fewest = min(options)
             if rows <= _MAX_CANDIDATES:
-                check.trigrams = " OR ".join(map(_phrase, terms))
+                check.trigrams = " OR ".join(map(_phrase, fewest))
         return check
 
     def _vocabulary(self) -> list[tuple[str, int]]:

@@ -77,6 +77,7 @@ def make_identity(rng: random.Random, index: int) -> dict:
     """One identity: about 60% people, 25% organisations, 15% services and bots."""
     roll = rng.random()
     project = rng.choice(PROJECTS)
+    row: dict[str, Any]
     if roll < 0.6:
         first, last = rng.choice(FIRST), rng.choice(LAST)
         email = f"{_slug(first)}.{_slug(last)}{index}@{rng.choice(DOMAINS)}"

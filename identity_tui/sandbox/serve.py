@@ -35,7 +35,7 @@ def _handler_for(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
 
         def _read_body(self) -> bytes | None:
             if self.headers.get("transfer-encoding", "").lower() == "chunked":
-                chunks = []
+                chunks: list[bytes] = []
                 while True:
                     size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                     if size == 0:
@@ -85,6 +85,7 @@ class ServerThread:
     @property
     def base_url(self) -> str:
         host, port = self.httpd.server_address[:2]
+        assert isinstance(host, str)  # an internet socket's address: (host, port)
         return f"http://{host}:{port}"
 
     def start(self) -> "ServerThread":

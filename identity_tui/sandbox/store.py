@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins  # the annotations after Store.list name the built-in list through it
 import datetime as dt
 import json
 import sqlite3
@@ -162,7 +163,8 @@ class Store:
              project_id: str | None = None, below: int | None = None, above: int | None = None,
              ascending: bool = False, limit: int | None = None) -> list[dict]:
         """One page in creation order, strictly between the `above`/`below` seq bounds; `limit` None means all."""
-        where, args = [], []
+        where: list[str] = []
+        args: list[str | int] = []
         tables = "identity_search s JOIN identities i ON i.seq = s.seq"
         order_by = "s.seq"
         if name:
@@ -214,17 +216,18 @@ class Store:
         self.db.execute("DELETE FROM links WHERE kind = ? AND target_id = ?", (kind, object_id))
         return gone > 0
 
-    def existing_ids(self, kind: str, ids: list[str]) -> set[str]:
+    def existing_ids(self, kind: str, ids: builtins.list[str]) -> set[str]:
         marks = ", ".join("?" * len(ids))
         return {r[0] for r in self.db.execute(f"SELECT id FROM {_TABLES[kind]} WHERE id IN ({marks})", ids)}
 
     def list_objects(self, kind: str, *, identity_id: str | None, below: int | None = None,
                      above: int | None = None, ascending: bool = False, limit: int | None = None,
-                     exact: dict[str, str] | None = None, contains: dict[str, str] | None = None) -> list[dict]:
+                     exact: dict[str, str] | None = None, contains: dict[str, str] | None = None) -> builtins.list[dict]:
         """Agents or blocks in creation order, optionally only those linked to one identity, and those whose
         fields equal ``exact`` or contain ``contains`` (case folded)."""
         table = _TABLES[kind]
-        where, args = [], []
+        where: list[str] = []
+        args: list[str | int] = []
         if identity_id is not None:
             where.append(f"{table}.id IN (SELECT target_id FROM links WHERE kind = ? AND identity_id = ?)")
             args += [kind, identity_id]
@@ -257,7 +260,7 @@ class Store:
         self.db.executemany("DELETE FROM links WHERE kind = ? AND identity_id = ? AND target_id = ?",
                             ((kind, identity_id, t) for t in target_ids))
 
-    def linked_to(self, kind: str, target_id: str) -> list[str]:
+    def linked_to(self, kind: str, target_id: str) -> builtins.list[str]:
         rows = self.db.execute("SELECT identity_id FROM links WHERE kind = ? AND target_id = ? ORDER BY rowid",
                                (kind, target_id))
         return [r[0] for r in rows]
