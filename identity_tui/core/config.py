@@ -348,15 +348,15 @@ def _token_for(url: str, sources: dict[str, str], flag: str | None, env: Mapping
         if env_token:
             sources["token"] = f"env {ENV_TOKEN}"
             return env_token
-        if prof_token and same_server:
-            sources["token"] = f"profile {prof.name}"  # type: ignore[union-attr]
+        if prof_token and same_server and prof is not None:
+            sources["token"] = f"profile {prof.name}"
             return prof_token
         sources["token"] = "default"
         return None
-    if prof_token:
-        sources["token"] = f"profile {prof.name}"  # type: ignore[union-attr]
+    if prof_token and prof is not None:  # a profile's token comes with its profile
+        sources["token"] = f"profile {prof.name}"
         if env_token and env_token != prof_token:
-            warnings.append(f"{ENV_TOKEN} is set but not used: profile {prof.name!r} has its own token for "  # type: ignore[union-attr]
+            warnings.append(f"{ENV_TOKEN} is set but not used: profile {prof.name!r} has its own token for "
                             f"{shown_url(url)} (a token is only sent to the server it was configured for).")
         return prof_token
     if prof is not None and prof.token_env:

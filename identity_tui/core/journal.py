@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 try:  # POSIX: a lock between processes; elsewhere appends are only safe within one process
     import fcntl
 except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # no such module on Windows: None says so to the lock below
 
 MAX_BYTES = 8 * 1024 * 1024
 KEEP = 4

@@ -71,9 +71,9 @@ def summarize(item: Any) -> IdentitySummary | None:
 def parse_page(data: Any, host: str) -> list[IdentitySummary]:
     """A list answer as rows; an answer that is not a list of identities is a BadResponse."""
     if isinstance(data, list):
-        rows = [summarize(item) for item in data]
-        if all(row is not None for row in rows):
-            return rows  # type: ignore[return-value]
+        rows = [row for row in map(summarize, data) if row is not None]
+        if len(rows) == len(data):
+            return rows
     raise BadResponse(
         f"{host} answered, but not with a list of identities: is it a Letta server?", status=200
     )
