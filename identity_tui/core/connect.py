@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from identity_tui.core.client import ClientOptions, LettaClient
 from identity_tui.core.config import Connection, server_key, state_dir
 from identity_tui.core.journal import Journal
+
+if TYPE_CHECKING:
+    from os import PathLike
+    from pathlib import Path
+
+    from identity_tui.httpx_lean import httpx
+    from identity_tui.sandbox import Sandbox
 
 SANDBOX_SEED = 36
 
@@ -17,7 +24,7 @@ class Backend:
     """A client and, for the sandbox, the store behind it."""
 
     client: LettaClient
-    sandbox: Any = None
+    sandbox: Sandbox | None = None
 
     async def aclose(self) -> None:
         """Close the client and the sandbox store."""
@@ -26,7 +33,7 @@ class Backend:
             self.sandbox.close()
 
 
-def open_backend(conn: Connection, *, sandbox: Any = None, transport: Any = None,
+def open_backend(conn: Connection, *, sandbox: Sandbox | None = None, transport: httpx.AsyncBaseTransport | None = None,
                  timeouts: tuple[float | None, float | None] = (None, None), source: str = "app") -> Backend:
     """Build the client for ``conn`` (no network yet); ``sandbox`` reuses an open store; ``timeouts``
     (connect, read) in seconds replace the defaults where given. Its writes are journaled (``source`` says
@@ -37,7 +44,7 @@ def open_backend(conn: Connection, *, sandbox: Any = None, transport: Any = None
     return backend
 
 
-def _open(conn: Connection, sandbox: Any, transport: Any, timeouts: tuple[float | None, float | None]) -> Backend:
+def _open(conn: Connection, sandbox: Sandbox | None, transport: httpx.AsyncBaseTransport | None, timeouts: tuple[float | None, float | None]) -> Backend:
     options = ClientOptions(verify_tls=conn.verify_tls)
     connect, read = timeouts
     connect = conn.connect_timeout if connect is None else connect  # a flag beats the config's
@@ -73,7 +80,7 @@ def _open(conn: Connection, sandbox: Any, transport: Any, timeouts: tuple[float 
     return Backend(client)
 
 
-def open_sandbox(path: Any) -> Any:
+def open_sandbox(path: str | PathLike[str] | None) -> Sandbox:
     """Open (and on first use seed) a sandbox database file, or an in-memory one for ``None``."""
     from identity_tui.sandbox import Sandbox
 
@@ -104,7 +111,7 @@ def open_sandbox(path: Any) -> Any:
     return sb
 
 
-def sandbox_path_problem(path: Any) -> str | None:
+def sandbox_path_problem(path: str | PathLike[str]) -> str | None:
     """Why ``path`` cannot hold a sandbox, told without opening it (a folder, a device, a file that is not a
     SQLite database), as ``open_sandbox`` would say it; None when it may."""
     import os
@@ -143,6 +150,6 @@ class SandboxUnusable(Exception):
     """The sandbox's file cannot be opened or written (a folder, a device, not a database): one sentence."""
 
 
-def journal_dir() -> Any:
+def journal_dir() -> Path:
     """Where every server's write journal lives (what ``identity-tui locate`` prints)."""
     return state_dir() / "journal"
