@@ -167,7 +167,8 @@ async def plan_import(client: LettaClient, rows: Iterable[Row | BadRow], *, matc
     return out
 
 
-async def _existing(client: LettaClient, wanted: list[tuple[int, Draft, str | None]], match: str) -> dict[Any, Identity]:
+async def _existing(client: LettaClient, wanted: list[tuple[int, Draft, str | None]],
+                    match: str) -> dict[Any, Identity]:
     """The identities the rows name: one lookup each for a few rows, one pass over the list for many."""
     found: dict[Any, Identity] = {}
     if not wanted:

@@ -11,7 +11,7 @@ and if both moved them differently the order itself is a conflict.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -161,7 +161,8 @@ def _same_prop(a: Any, b: Any) -> bool:
     return same_property(a, b)
 
 
-def _pick(b: Any, t: Any, m: Any, field: str, choices: Mapping[str, str], same: Any) -> tuple[Any, Conflict | None]:
+def _pick(b: Any, t: Any, m: Any, field: str, choices: Mapping[str, str],
+          same: Callable[[Any, Any], bool]) -> tuple[Any, Conflict | None]:
     """The merged value of one field, and the conflict when both sides changed it differently."""
     if same(m, b):
         return t, None

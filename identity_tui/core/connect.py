@@ -33,7 +33,8 @@ class Backend:
             self.sandbox.close()
 
 
-def open_backend(conn: Connection, *, sandbox: Sandbox | None = None, transport: httpx.AsyncBaseTransport | None = None,
+def open_backend(conn: Connection, *, sandbox: Sandbox | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None,
                  timeouts: tuple[float | None, float | None] = (None, None), source: str = "app") -> Backend:
     """Build the client for ``conn`` (no network yet); ``sandbox`` reuses an open store; ``timeouts``
     (connect, read) in seconds replace the defaults where given. Its writes are journaled (``source`` says
@@ -44,7 +45,8 @@ def open_backend(conn: Connection, *, sandbox: Sandbox | None = None, transport:
     return backend
 
 
-def _open(conn: Connection, sandbox: Sandbox | None, transport: httpx.AsyncBaseTransport | None, timeouts: tuple[float | None, float | None]) -> Backend:
+def _open(conn: Connection, sandbox: Sandbox | None, transport: httpx.AsyncBaseTransport | None,
+          timeouts: tuple[float | None, float | None]) -> Backend:
     options = ClientOptions(verify_tls=conn.verify_tls)
     connect, read = timeouts
     connect = conn.connect_timeout if connect is None else connect  # a flag beats the config's

@@ -26,6 +26,8 @@ from identity_tui.core.display import printable
 from identity_tui.core.jsontext import json_text, output_json
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
     from identity_tui.core.client import LettaClient
 
 Step = Callable[[int], None]
@@ -206,7 +208,8 @@ class FileTarget:
         self.file = os.fdopen(fd, "w", encoding="utf-8", newline="")
         return self.file
 
-    def __exit__(self, kind: Any, error: Any, _tb: Any) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 _tb: TracebackType | None) -> None:
         assert self.file is not None
         if self.tmp is None:  # written in place
             try:

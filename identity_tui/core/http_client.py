@@ -381,7 +381,7 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def _tls_context(base_url: str, verify: bool, transport: Any) -> ssl.SSLContext | None:
+def _tls_context(base_url: str, verify: bool, transport: httpx.AsyncBaseTransport | None) -> ssl.SSLContext | None:
     """The TLS context httpx is given, built here so that it can be read; None with a transport of our own.
 
     httpx builds its TLS context (reading the whole CA bundle: 60-150 ms and ~6 MB here) even for a

@@ -222,7 +222,8 @@ class Store:
 
     def list_objects(self, kind: str, *, identity_id: str | None, below: int | None = None,
                      above: int | None = None, ascending: bool = False, limit: int | None = None,
-                     exact: dict[str, str] | None = None, contains: dict[str, str] | None = None) -> builtins.list[dict]:
+                     exact: dict[str, str] | None = None,
+                     contains: dict[str, str] | None = None) -> builtins.list[dict]:
         """Agents or blocks in creation order, optionally only those linked to one identity, and those whose
         fields equal ``exact`` or contain ``contains`` (case folded)."""
         table = _TABLES[kind]
