@@ -186,7 +186,7 @@ def differences(found: Identity, want: Draft, props: list[DraftProperty], *, exa
         out.append({"field": "name", "server": found.name, "given": want.name})
     if IdentityType(found.identity_type) is not want.identity_type:
         out.append({"field": "identity_type", "server": IdentityType(found.identity_type).value,
-                    "given": want.identity_type.value})
+                    "given": IdentityType(want.identity_type).value})
     held: dict[str, Any] = {}
     for prop in found.properties:
         held.setdefault(prop.key, prop)
@@ -227,14 +227,16 @@ async def cmd_ensure(client: LettaClient, args: argparse.Namespace, project: str
     prepared = tx.prepare_create(draft)
     if prepared.errors:
         raise Exit(USAGE, error_sentence(draft, prepared.errors[0]) + " Nothing was sent.")
+    job = prepared.job
+    assert job is not None  # a create without errors is ready to send
     dry = args.dry_run
     found = await _ensure_lookup(client, args.key, project)
     status = "exists"
     if found is None:
         if dry:
-            return _ensure_would_create(args, prepared.job.plan)  # type: ignore[union-attr]
+            return _ensure_would_create(args, job.plan)
         _writes_allowed(client, args)
-        outcome = journal_said(await tx.send(client, prepared.job))  # type: ignore[arg-type]
+        outcome = journal_said(await tx.send(client, job))
         if isinstance(outcome, tx.Saved):
             _show_ensured(await raw(client, outcome.identity.id), args, "created", [])
             return OK
