@@ -18,11 +18,12 @@ from identity_tui.core.errors import (
     TimedOut,
     Unauthorized,
     ValidationFailed,
+    answer_may_be_lost,
 )
 from identity_tui.core.fields import FIELDS, LABELS, PARTS, PROPERTIES, field_key, parse_row_field, row_field
 from identity_tui.core.form import FormValues
 from identity_tui.core.planner import PlannedRequest
-from identity_tui.core.transaction import NOTHING_LANDED, answer_may_be_lost
+from identity_tui.core.transaction import NOTHING_LANDED
 
 
 def field_label(name: str) -> str:

@@ -17,9 +17,9 @@ from textual.widgets import Button, Input, Select, Static, Switch, TextArea
 
 from identity_tui.core.display import one_line
 from identity_tui.core.fields import LABELS, PARTS, parse_row_field, row_field
+from identity_tui.core.draft import Draft, DraftProperty
 from identity_tui.core.form import FormValues, rebase_rows
-from identity_tui.core.models import IdentityType, PropertyType
-from identity_tui.core.planner import Draft, DraftProperty
+from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.tui.widgets.form_marks import SCALAR_WIDGETS, FormMarks, Marked, MarksAttribute
 from identity_tui.tui.widgets.property_row import PropertyList, PropertyRow
 from identity_tui.tui.widgets.value_editors import edit_externally, text_input

@@ -16,9 +16,9 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from identity_tui.core.fields import FIELDS, PARTS, parse_row_field, row_field
+from identity_tui.core.draft import Draft
 from identity_tui.core.form import FormValues, Unparsed, key_note, modified_fields, number_note
-from identity_tui.core.models import PropertyType
-from identity_tui.core.planner import Draft
+from identity_tui.core.kinds import PropertyType
 from identity_tui.tui.form_model import field_value
 from identity_tui.tui.widgets.property_row import MARK, PropertyRow, set_text
 

@@ -14,8 +14,8 @@ from textual.widgets import Input, Select, Static
 
 from identity_tui.core.fields import PARTS
 from identity_tui.core.form import RowValues, convert, next_type
-from identity_tui.core.models import PropertyType
-from identity_tui.core.planner import DraftProperty
+from identity_tui.core.kinds import PropertyType
+from identity_tui.core.draft import DraftProperty
 from identity_tui.tui.widgets.value_editors import BoolValueEditor, ValueEditor, make_editor, text_input
 
 TYPE_OPTIONS = [(t.value, t.value) for t in PropertyType]

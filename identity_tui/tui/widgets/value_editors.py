@@ -21,8 +21,8 @@ from textual.widgets import Input, Static, Switch, TextArea
 
 from identity_tui.core.display import UNSAFE
 from identity_tui.core.form import Unparsed, read_switch, read_text, value_text
-from identity_tui.core.models import PropertyType
-from identity_tui.core.planner import DraftProperty
+from identity_tui.core.kinds import PropertyType
+from identity_tui.core.draft import DraftProperty
 from identity_tui.tui.textual_private import DrawnInput
 
 
