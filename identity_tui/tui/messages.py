@@ -13,6 +13,7 @@ from textual.message import Message
 if TYPE_CHECKING:  # names for annotations only: this module never loads the models at run time
     from identity_tui.core.drafts import SavedDraft
     from identity_tui.core.models import Identity
+    from identity_tui.core.summary import IdentitySummary
 
 
 @dataclass
@@ -31,7 +32,7 @@ class NewIdentity(Message):
 class DeleteIdentity(Message):
     """Ask for the identity's key, then delete it; its forms close and the lists reload."""
 
-    identity: Identity
+    identity: Identity | IdentitySummary  # the list's row will do: its name, key and id are all it needs
 
 
 @dataclass

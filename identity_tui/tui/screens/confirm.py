@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -12,11 +13,14 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
-from identity_tui.core import transaction as tx
+from identity_tui.core import deletion
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.models import Identity
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.screens.dialog import Dialog
+
+if TYPE_CHECKING:
+    from identity_tui.core.summary import IdentitySummary
 
 
 class ConfirmScreen(Dialog[bool]):
@@ -121,9 +125,9 @@ class DeleteScreen(ReportsWorkerErrors, Dialog[str]):
     class Done(Message):
         """The DELETE finished: the core's answer (deleted, found gone, or failed)."""
 
-        result: tx.Deleted | tx.DeleteFailed
+        result: deletion.Deleted | deletion.DeleteFailed
 
-    def __init__(self, identity: Identity) -> None:
+    def __init__(self, identity: Identity | IdentitySummary) -> None:
         super().__init__("Delete this identity?", hint="enter delete · esc cancel")
         self.identity = identity
         self.busy = False
@@ -172,13 +176,13 @@ class DeleteScreen(ReportsWorkerErrors, Dialog[str]):
     @work(exclusive=True, group="delete", exit_on_error=False)
     async def send_delete(self, identity_id: str) -> None:
         """The core's delete (journaled); a delete answering 404 means it is already gone."""
-        self.post_message(self.Done(await tx.delete(self.app.client, identity_id)))
+        self.post_message(self.Done(await deletion.delete(self.app.client, identity_id)))
 
     @on(Done)
     def _done(self, message: Done) -> None:
         self.busy = False
         result = message.result
-        if isinstance(result, tx.Deleted):
+        if isinstance(result, deletion.Deleted):
             if result.journal_problem:
                 self.notify(result.journal_problem, severity="warning", timeout=8, markup=False)
             self.dismiss(GONE if result.already else DELETED)

@@ -14,7 +14,6 @@ from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from identity_tui.core import links
@@ -22,7 +21,7 @@ from identity_tui.core.display import one_line, printable
 from identity_tui.core.errors import LettaError
 from identity_tui.core.jsontext import dumps
 from identity_tui.core.models import Identity
-from identity_tui.tui.screens.base import ReportsWorkerErrors
+from identity_tui.tui.screens.base import AppScreen, ReportsWorkerErrors
 from identity_tui.tui.widgets.key_bar import KeyBar
 from identity_tui.tui.widgets.links import NOUNS, LinkTable, request_line, target_label
 from identity_tui.tui.widgets.status_bar import StatusBar
@@ -35,7 +34,7 @@ def value_text(value: Any, width: int = 60) -> str:
     return one_line(dumps(value), width)  # no recursion: a value may be nested any depth
 
 
-class DetailScreen(ReportsWorkerErrors, Screen):
+class DetailScreen(ReportsWorkerErrors, AppScreen[None]):
     """One identity; the links come from /agents and /blocks (not agent_ids) and can be changed here."""
 
     DEFAULT_CSS = """
@@ -163,7 +162,7 @@ class DetailScreen(ReportsWorkerErrors, Screen):
         if picked is None:
             return
         kind, item = picked
-        if not getattr(self.app.config, "preview_saves", True):
+        if not self.app.config.preview_saves:
             self.change_link(kind, item, True)
             return
         self._confirm(kind, item, True, "Send this request?", "Send")
@@ -174,7 +173,7 @@ class DetailScreen(ReportsWorkerErrors, Screen):
             return
         focused = self.focused
         item = focused.selected if isinstance(focused, LinkTable) else None
-        if item is None or not isinstance(item.get("id"), str):
+        if not isinstance(focused, LinkTable) or item is None or not isinstance(item.get("id"), str):
             self._say("Select a linked agent or memory block first (tab moves to them).")
             return
         self._confirm(focused.kind, item, False, f"Unlink this {NOUNS[focused.kind][0]}?", "Unlink")

@@ -8,7 +8,7 @@ with their ids, since help and the keymap read a screen's own list: they name th
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,11 +16,19 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from identity_tui.tui.app import IdentityApp
+
 AnswerType = TypeVar("AnswerType")
 
 
 class Dialog(ModalScreen[AnswerType]):
     """A modal box with a title and a hint around the subclass's body; answers ``CLOSED`` on esc."""
+
+    if TYPE_CHECKING:  # the IdentityApp's dialogs: for the checker alone, Textual's own ``app`` answers at run time
+        app = getters.app(IdentityApp)
 
     BOX_ID: ClassVar[str | None] = None
     """The box's id, which names the dialog's own rules in dialogs.tcss."""

@@ -16,31 +16,31 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from identity_tui.core.display import one_line
+from identity_tui.core.draft import Draft
 from identity_tui.core.drafts import FormTexts, SavedDraft
 from identity_tui.core.errors import LettaError, NotFound
 from identity_tui.core.form import empty_draft
 from identity_tui.core.models import Identity
-from identity_tui.core.planner import Draft
 from identity_tui.tui.form_model import describe_changes
 from identity_tui.tui.messages import DeleteIdentity, IdentityWritten, RestoreAsNew
-from identity_tui.tui.screens.base import ReportsWorkerErrors
+from identity_tui.tui.screens.base import AppScreen, ReportsWorkerErrors
 from identity_tui.tui.screens.confirm import ConfirmScreen, LeaveScreen
 from identity_tui.tui.screens.edit_drafts import FormDrafts, form_texts, restored_baseline
 from identity_tui.tui.screens.edit_save import SaveFlow
 from identity_tui.tui.screens.save_job import ExistingFound, Found, RecheckFailed, Rechecked, Sent, SendFailed
 from identity_tui.tui.widgets.edit_form import EditForm
+from identity_tui.tui.widgets.form_marks import Marked
 from identity_tui.tui.widgets.key_bar import KeyBar
 from identity_tui.tui.widgets.property_row import MARK, set_text
 
 WRITES = frozenset({"save", "revert", "delete_identity"})
 
 
-class EditScreen(ReportsWorkerErrors, Screen):
+class EditScreen(ReportsWorkerErrors, AppScreen[None]):
     """Edit an identity (or create one when ``identity`` is None); ctrl+s previews and saves."""
 
     CSS_PATH = "../edit.tcss"
@@ -128,7 +128,8 @@ class EditScreen(ReportsWorkerErrors, Screen):
             self.form.disabled = True
             self._keys_held = self.app.hold_keys()
             self.watch(self.form, "disabled", self._form_ready, init=False)
-            self.fetch(self.baseline.id)  # type: ignore[union-attr]
+            assert self.baseline is not None  # a fetch is asked only with an identity to read
+            self.fetch(self.baseline.id)
         else:
             self.form.focus_name()
 
@@ -162,7 +163,7 @@ class EditScreen(ReportsWorkerErrors, Screen):
         return text
 
     @on(EditForm.Marked)
-    def _marked(self, message: EditForm.Marked) -> None:
+    def _marked(self, message: Marked) -> None:
         text = self._heading_text(message.name, modified=bool(message.modified))
         title = self.query_one("#edit-title", Static)
         set_text(title, text, layout=False)  # a layout per keystroke costs dearly with hundreds of rows
@@ -282,6 +283,7 @@ class EditScreen(ReportsWorkerErrors, Screen):
         if isinstance(error, NotFound):
             # Deleted on the server: the texts open as a new identity rather than being lost.
             draft = self.drafts.take_restoring()
+            assert draft is not None  # a draft's load is the only one that fails here
             self.app.pop_screen()
             self.app.post_message(RestoreAsNew(draft))
             return

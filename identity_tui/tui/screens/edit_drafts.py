@@ -7,9 +7,8 @@ A dropped session (SIGHUP), a kill or a crash then loses nothing: the next start
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textual.dom import DOMNode
 from textual.timer import Timer
 
 from identity_tui.core.drafts import (
@@ -24,6 +23,9 @@ from identity_tui.core.drafts import (
 )
 from identity_tui.core.models import Identity
 from identity_tui.tui.widgets.edit_form import EditForm
+
+if TYPE_CHECKING:
+    from identity_tui.tui.screens.edit import EditScreen
 
 
 def form_texts(form: EditForm) -> FormTexts:
@@ -59,7 +61,7 @@ def restored_baseline(draft: SavedDraft, fresh: Identity | None, problem: str | 
 class FormDrafts:
     """One form's draft on disk, written a moment after typing stops (a timer on ``node``, the screen)."""
 
-    def __init__(self, node: DOMNode, restoring: SavedDraft | None = None) -> None:
+    def __init__(self, node: EditScreen, restoring: SavedDraft | None = None) -> None:
         self.node = node
         self.keeper: DraftKeeper | None = None  # none until started, and none at all when read-only
         self.restoring = restoring
@@ -89,9 +91,10 @@ class FormDrafts:
 
     def changed(self, identity_id: str | None, base: Identity | None, texts: FormTexts | None) -> None:
         """The marks were recomputed: note the texts (None: nothing is modified any more)."""
-        if not self.keeping:
+        keeper = self.keeper
+        if keeper is None or not self.keeping:
             return
-        self._io(self.keeper.update, identity_id, base, texts)  # type: ignore[union-attr]
+        self._io(keeper.update, identity_id, base, texts)
         self._schedule()
 
     @property

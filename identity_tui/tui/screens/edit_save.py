@@ -15,19 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any, Protocol
-
-from textual.app import App
-from textual.widget import Widget
-from textual.worker_manager import WorkerManager
+from typing import TYPE_CHECKING, Any
 
 from identity_tui.core import transaction as tx
 from identity_tui.core.conflict import changed_between
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import Conflict, LettaError, NotFound
-from identity_tui.core.form import field_order, same_draft
+from identity_tui.core.draft import Draft, same_draft
+from identity_tui.core.form import field_order
 from identity_tui.core.models import Identity
-from identity_tui.core.planner import Draft, plan_save
+from identity_tui.core.planner import plan_save
 from identity_tui.tui.form_model import (
     change_list,
     failure_sentence,
@@ -48,40 +45,15 @@ from identity_tui.tui.screens.save_job import (
     cancelled_sentence,
     preview_note,
 )
-from identity_tui.tui.widgets.edit_form import EditForm
 
-
-class EditHost(Protocol):
-    """What the save needs of the edit screen that owns it."""
-
-    app: App[Any]
-    baseline: Identity | None
-    creating: bool
-    workers: WorkerManager
-    focused: Widget | None
-
-    @property
-    def form(self) -> EditForm: ...
-
-    def say(self, text: str, *, error: bool = False) -> None: ...
-
-    def notify(self, message: str, **kwargs: Any) -> None: ...
-
-    def post_message(self, message: Any) -> bool: ...
-
-    def run_worker(self, work: Awaitable[Any], **kwargs: Any) -> Any: ...
-
-    def call_later(self, callback: Callable[..., Any], *args: Any) -> bool: ...
-
-    def drop_draft(self) -> None: ...
-
-    async def become_editor(self, identity: Identity, typed: Draft | None = None) -> None: ...
+if TYPE_CHECKING:
+    from identity_tui.tui.screens.edit import EditScreen
 
 
 class SaveFlow:
     """One form's save, from ctrl+s to the sentence under the form; its workers answer the screen."""
 
-    def __init__(self, screen: EditHost) -> None:
+    def __init__(self, screen: EditScreen) -> None:
         self.screen = screen
         self.busy = False
         self.after_save: Callable[[], Any] | None = None  # what runs once a save succeeds (leave, quit)

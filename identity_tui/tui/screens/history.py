@@ -18,10 +18,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from identity_tui.core import journal_check
+from identity_tui.core import deletion
 from identity_tui.core import transaction as tx
 from identity_tui.core import undo as undo_ops
 from identity_tui.core.display import one_line, printable
@@ -30,7 +30,7 @@ from identity_tui.core.history import diff, outcome_words, record_key, undo_mean
 from identity_tui.core.journal import Record
 from identity_tui.core.models import Identity
 from identity_tui.tui.messages import IdentityWritten
-from identity_tui.tui.screens.base import ReportsWorkerErrors
+from identity_tui.tui.screens.base import AppScreen, ReportsWorkerErrors
 from identity_tui.tui.screens.confirm import DeleteScreen
 from identity_tui.tui.widgets.key_bar import KeyBar
 
@@ -75,10 +75,10 @@ class UndoDeleteScreen(DeleteScreen):
     @work(exclusive=True, group="delete", exit_on_error=False)
     async def send_delete(self, identity_id: str) -> None:
         """The dialog's own delete, recorded in the journal as the undo of the create."""
-        self.post_message(self.Done(await tx.delete(self.app.client, identity_id, undoes=self.plan.record.id)))
+        self.post_message(self.Done(await deletion.delete(self.app.client, identity_id, undoes=self.plan.record.id)))
 
 
-class HistoryScreen(ReportsWorkerErrors, Screen):
+class HistoryScreen(ReportsWorkerErrors, AppScreen[None]):
     """The journal's records; ``u`` undoes the highlighted one."""
 
     CSS_PATH = "../bulk.tcss"
@@ -142,7 +142,7 @@ class HistoryScreen(ReportsWorkerErrors, Screen):
     @work(exclusive=True, group="history-read", exit_on_error=False)
     async def load(self) -> None:
         """Read the journal off the UI thread (it is a file of up to some tens of MB)."""
-        journal = getattr(self.app.client, "journal", None)
+        journal = self.app.client.journal
         loaded = await asyncio.to_thread(read_journal, journal, self.identity_id)
         if journal is not None and any(not r.settled for r in loaded.records):
             # A write whose answer was lost: a read of the server tells what became of it.
@@ -207,7 +207,7 @@ class HistoryScreen(ReportsWorkerErrors, Screen):
     @work(exclusive=True, group="undo", exit_on_error=False)
     async def plan_undo(self, rec: Record) -> None:
         try:
-            plan = await undo_ops.plan_undo(self.app.client, rec, getattr(self.app.client, "journal", None))
+            plan = await undo_ops.plan_undo(self.app.client, rec, self.app.client.journal)
         except LettaError as exc:
             self.post_message(self.UndoPlanned(None, f"Cannot undo {rec.id}: {exc.message}"))
             return

@@ -19,19 +19,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from identity_tui.core import bulk
 from identity_tui.core.bulk_files import Row, BadRow, format_of, read_rows
 from identity_tui.core.display import one_line, printable
+from identity_tui.core.draft import Draft
 from identity_tui.core.errors import LettaError
 from identity_tui.core.fields import SCALARS
+from identity_tui.core.kinds import IdentityType
 from identity_tui.core.models import same_property
-from identity_tui.core.planner import Draft
 from identity_tui.tui.messages import IdentityWritten
-from identity_tui.tui.screens.base import ReportsWorkerErrors
+from identity_tui.tui.screens.base import AppScreen, ReportsWorkerErrors
 from identity_tui.tui.widgets.key_bar import KeyBar
 
 IDLE, PLANNING, PLANNED, APPLYING, APPLIED = "idle", "planning", "planned", "applying", "applied"
@@ -48,7 +48,8 @@ def row_changes(row: bulk.RowPlan) -> str:
     assert draft is not None
     if row.kind == bulk.CREATE or row.existing is None:
         n = len(draft.properties)
-        return f"new {draft.identity_type.value} {draft.name!r}, {n} propert{'y' if n == 1 else 'ies'}"
+        kind = draft.identity_type.value if isinstance(draft.identity_type, IdentityType) else draft.identity_type
+        return f"new {kind} {draft.name!r}, {n} propert{'y' if n == 1 else 'ies'}"
     old = Draft.of(row.existing)
     parts = [name for name in SCALARS if getattr(old, name) != getattr(draft, name)]
     before = {p.key: p for p in old.properties}
@@ -82,7 +83,7 @@ def _read(path: str) -> list[Row | BadRow]:
         return list(read_rows(stream, format_of(path)))
 
 
-class ImportScreen(ReportsWorkerErrors, Screen):
+class ImportScreen(ReportsWorkerErrors, AppScreen[None]):
     """Path → plan (a table) → confirmation → apply (progress) → report."""
 
     CSS_PATH = "../bulk.tcss"
@@ -280,12 +281,14 @@ class ImportScreen(ReportsWorkerErrors, Screen):
     async def apply_plan(self, plan: bulk.ImportPlan) -> None:
         """Every create and update, four at a time; a failed row is reported, never raised."""
         try:
-            results = await bulk.apply_import(self.app.client, plan, concurrency=4,
-                                              done=lambda r: self.post_message(self.RowDone(r)))
+            results = await bulk.apply_import(self.app.client, plan, concurrency=4, done=self._post_row_done)
         except LettaError as exc:  # pragma: no cover - apply_import reports per row
             self.post_message(self.Applied(None, exc.message))
             return
         self.post_message(self.Applied(results))
+
+    def _post_row_done(self, result: bulk.RowResult) -> None:
+        self.post_message(self.RowDone(result))
 
     @on(RowDone)
     def _row_done(self, message: RowDone) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -18,25 +19,28 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from identity_tui.core.errors import BadResponse, ConnectionFailed, CursorGone, LettaError, Unauthorized
 from identity_tui.core.summary import IdentitySummary
 from identity_tui.tui.countdown import Countdown
 from identity_tui.tui.messages import ExportIdentities, NewIdentity, OpenIdentity, ShowDetails, ShowRawJson
-from identity_tui.tui.screens.base import ReportsWorkerErrors
+from identity_tui.tui.screens import list_paging
+from identity_tui.tui.screens.base import AppScreen, ReportsWorkerErrors
 from identity_tui.tui.screens.list_info import PageInfo
 from identity_tui.tui.screens.list_model import Filters, PageKey
-from identity_tui.tui.screens.list_paging import PAGE_BINDINGS, PageFailed, PageLoaded, Paging
+from identity_tui.tui.screens.list_paging import PAGE_BINDINGS, Paging
 from identity_tui.tui.screens.list_rows import RowActions
 from identity_tui.tui.screens.list_scan import PropertyScan
 from identity_tui.tui.widgets.identity_table import IdentityTable
 from identity_tui.tui.widgets.key_bar import KeyBar
 from identity_tui.tui.widgets.status_bar import StatusBar
 
+if TYPE_CHECKING:
+    from identity_tui.core.config import Connection
 
-class ListScreen(ReportsWorkerErrors, Screen):
+
+class ListScreen(ReportsWorkerErrors, AppScreen[None]):
     """Identities, a page at a time; keys to page, filter, open, create and delete."""
 
     AUTO_FOCUS = "IdentityTable"
@@ -59,8 +63,8 @@ class ListScreen(ReportsWorkerErrors, Screen):
     ]
 
     # Posted by the paging's workers (defined with it, named for this screen: on_list_screen_page_loaded).
-    PageLoaded = PageLoaded
-    PageFailed = PageFailed
+    PageLoaded = list_paging.PageLoaded
+    PageFailed = list_paging.PageFailed
 
     class CountLoaded(Message):
         """The organization's total came back (or None when it could not be read)."""
@@ -153,7 +157,9 @@ class ListScreen(ReportsWorkerErrors, Screen):
                 return
             if isinstance(outcome, BaseException):
                 raise outcome
-        self.post_message(self.PageLoaded(key, outcomes[1]))
+        page = outcomes[1]
+        assert not isinstance(page, BaseException)  # raised above
+        self.post_message(self.PageLoaded(key, page))
         self.load_count()
 
     @work(exclusive=True, group="count", exit_on_error=False)
@@ -167,8 +173,8 @@ class ListScreen(ReportsWorkerErrors, Screen):
 
     # -- answers ------------------------------------------------------------------------------
 
-    @on(PageLoaded)
-    def _on_page_loaded(self, message: PageLoaded) -> None:
+    @on(list_paging.PageLoaded)
+    def _on_page_loaded(self, message: list_paging.PageLoaded) -> None:
         self.paging.loaded(message)
 
     def show_page(self, key: PageKey, rows: list[IdentitySummary]) -> None:
@@ -186,8 +192,8 @@ class ListScreen(ReportsWorkerErrors, Screen):
         self.info.show_page()
         self.paging.page_shown(key, rows)
 
-    @on(PageFailed)
-    def _on_page_failed(self, message: PageFailed) -> None:
+    @on(list_paging.PageFailed)
+    def _on_page_failed(self, message: list_paging.PageFailed) -> None:
         if message.key != self.paging.key():
             return  # a page left behind (first page, new filters): what is shown now is not its business
         error = message.error
@@ -218,7 +224,7 @@ class ListScreen(ReportsWorkerErrors, Screen):
         screen = ConnectScreen(error.message, self.app.conn, focus, attempt=self._connect_attempt)
         self.app.push_screen(screen, self._after_connect_screen)
 
-    async def _after_connect_screen(self, result: object) -> None:
+    async def _after_connect_screen(self, result: Connection | None) -> None:
         if result is None:
             return
         self._connect_attempt += 1

@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.app import App
 from textual.binding import Binding
 from textual.widgets import Static
 
 from identity_tui.core.words import plural
 from identity_tui.tui.keymap import bound_key
-from identity_tui.tui.screens.list_model import Filters
-from identity_tui.tui.screens.list_paging import Paging
-from identity_tui.tui.widgets.identity_table import IdentityTable
 
-
-class WordsHost(Protocol):
-    """What the words need of the list screen that owns them."""
-
-    app: App[Any]
-    BINDINGS: list[Binding]
-    filters: Filters
-    page_size: int
-    paging: Paging
-
-    @property
-    def table(self) -> IdentityTable: ...
-
-    def query_one(self, selector: str, expect_type: Any = None) -> Any: ...
+if TYPE_CHECKING:
+    from identity_tui.tui.screens.list import ListScreen
 
 
 class PageInfo:
     """The filter bar's summary and the line under the table, written from the list screen's state."""
 
-    def __init__(self, screen: WordsHost) -> None:
+    def __init__(self, screen: ListScreen) -> None:
         self.screen = screen
 
     def show_filters(self) -> None:
@@ -44,8 +28,8 @@ class PageInfo:
     def key_of(self, binding_id: str) -> str | None:
         """The first key bound to a binding of the list, as a person presses it (keymap applied)."""
         screen = self.screen
-        binding = next(b for b in screen.BINDINGS if b.id == binding_id)
-        return bound_key(getattr(screen.app, "keymap", {}), binding_id, binding.key)
+        binding = next(b for b in screen.BINDINGS if isinstance(b, Binding) and b.id == binding_id)
+        return bound_key(screen.app.keymap, binding_id, binding.key)
 
     def _hints(self, *hints: tuple[str, str]) -> str:
         """" · ] next · > last" for (binding id, word) pairs whose binding has a key."""

@@ -9,17 +9,17 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import partial
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
-from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 
 from identity_tui.core.errors import LettaError
 from identity_tui.core.summary import IdentitySummary
-from identity_tui.tui.screens.list_model import Filters, PageKey
-from identity_tui.tui.widgets.identity_table import IdentityTable
+from identity_tui.tui.screens.list_model import PageKey
+
+if TYPE_CHECKING:
+    from identity_tui.tui.screens.list import ListScreen
 
 # The list screen's paging keys, in the place they take among its bindings.
 PAGE_BINDINGS = [
@@ -52,35 +52,10 @@ class PageFailed(Message, namespace="list_screen"):
         self.error = error
 
 
-class PagingHost(Protocol):
-    """What the paging needs of the list screen that owns it."""
-
-    app: App[Any]
-    filters: Filters
-    page_size: int
-
-    @property
-    def table(self) -> IdentityTable: ...
-
-    def notify(self, message: str, **kwargs: Any) -> None: ...
-
-    def post_message(self, message: Message) -> bool: ...
-
-    def run_worker(self, work: Callable[[], Any], **kwargs: Any) -> Any: ...
-
-    def call_after_refresh(self, callback: Callable[..., Any], *args: Any) -> bool: ...
-
-    def set_table_loading(self, loading: bool) -> None: ...
-
-    def say(self, text: str | Text, *, error: bool = False) -> None: ...
-
-    def show_page(self, key: PageKey, rows: list[IdentitySummary]) -> None: ...
-
-
 class Paging:
     """Which page of the list is on screen, the pages kept, and the workers that ask the server for pages."""
 
-    def __init__(self, screen: PagingHost) -> None:
+    def __init__(self, screen: ListScreen) -> None:
         self.screen = screen
         self.cursors: list[str | None] = [None]
         self.from_end = False

@@ -3,35 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
-from textual.app import App
 from textual.message import Message
 
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import BadResponse
+from identity_tui.core.summary import IdentitySummary
 from identity_tui.tui.messages import DeleteIdentity, ShowHistory
-from identity_tui.tui.widgets.identity_table import IdentityTable
 
 if TYPE_CHECKING:  # for annotations only: the list paints before the models are loaded
     from identity_tui.core.models import Identity
-
-
-class RowsHost(Protocol):
-    """What the row actions need of the list screen that owns them."""
-
-    app: App[Any]
-
-    @property
-    def table(self) -> IdentityTable: ...
-
-    def notify(self, message: str, **kwargs: Any) -> None: ...
+    from identity_tui.tui.screens.list import ListScreen
 
 
 class RowActions:
     """What the list's keys do with the row under the cursor: most tell the app what should happen next."""
 
-    def __init__(self, screen: RowsHost) -> None:
+    def __init__(self, screen: ListScreen) -> None:
         self.screen = screen
 
     def _selected_identity(self) -> Identity | None:
@@ -40,6 +29,8 @@ class RowActions:
         row = screen.table.selected
         if row is None:
             return None
+        if not isinstance(row, IdentitySummary):  # already a whole identity
+            return row
         try:
             return row.identity(screen.app.client.host)
         except BadResponse as exc:

@@ -8,44 +8,25 @@ the matches found so far.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.app import App
-from textual.worker_manager import WorkerManager
 
 from identity_tui.core.errors import LettaError
 from identity_tui.core.where import matcher
 from identity_tui.tui import property_scan
 from identity_tui.tui.property_scan import Scan
-from identity_tui.tui.screens.list_info import PageInfo
-from identity_tui.tui.screens.list_model import Filters
-from identity_tui.tui.widgets.identity_table import IdentityTable
 
+if TYPE_CHECKING:
+    from textual.worker import Worker
 
-class ScanHost(Protocol):
-    """What the scan needs of the list screen that owns it."""
-
-    app: App[Any]
-    workers: WorkerManager
-    info: PageInfo
-    filters: Filters
-    total: int | None  # the organization's count, when it came in
-    page_size: int
-    select_after_load: str | None  # set by a write: the identity to select once its row is in
-
-    @property
-    def table(self) -> IdentityTable: ...
-
-    def notify(self, message: str, **kwargs: Any) -> None: ...
-
-    def run_worker(self, work: Any, **kwargs: Any) -> Any: ...
+    from identity_tui.tui.screens.list import ListScreen
 
 
 class PropertyScan:
     """The list screen's scan for a property filter: the matches found so far, shown a page at a time."""
 
-    def __init__(self, screen: ScanHost) -> None:
+    def __init__(self, screen: ListScreen) -> None:
         self.screen = screen
         self.state: Scan | None = None  # None while the list shows the server's pages
 
@@ -61,8 +42,9 @@ class PropertyScan:
         self.state = Scan(screen.page_size, screen.total)
         screen.table.show_page([])
         self._show()
-        screen.run_worker(partial(self._read, self.state), name="run_scan", group="scan", exclusive=True,
-                          exit_on_error=False)
+        # Annotated so the checker knows the worker's result (alone it cannot tell from the partial).
+        _worker: Worker[None] = screen.run_worker(partial(self._read, self.state), name="run_scan", group="scan",
+                                                  exclusive=True, exit_on_error=False)
 
     def leave(self) -> None:
         """Back to server pages: the scan is cancelled and its matches dropped."""

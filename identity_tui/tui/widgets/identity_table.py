@@ -25,6 +25,8 @@ from textual.strip import Strip
 from identity_tui.core.display import printable
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from identity_tui.core.models import Identity
     from identity_tui.core.summary import IdentitySummary
 
@@ -140,7 +142,7 @@ class IdentityTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- the page -----------------------------------------------------------------------------
 
-    def show_page(self, identities: list[Row]) -> None:
+    def show_page(self, identities: Sequence[Row]) -> None:
         """Replace the rows with ``identities``, cursor on the first, scrolled to the top."""
         self.identities = list(identities)
         self._cursor = 0
@@ -358,7 +360,7 @@ class IdentityTable(ScrollView, can_focus=True, inherit_bindings=False):
         pad = Segment(" " * PADDING, style)
         segments: list[Segment] = []
         for text, (key, _label) in zip(texts, COLUMNS):
-            text.align(text.justify or "left", self._widths[key])
+            text.align("right" if text.justify == "right" else "left", self._widths[key])  # cells justify right or not at all
             # Text.render leaves the text's own style to the caller; spans it styles itself.
             cell_style = style + console.get_style(text.style) if text.style else style
             segments.append(pad)
