@@ -16,7 +16,7 @@ from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widget import AwaitMount
+from textual.widget import AwaitMount, Widget
 from textual.worker import Worker, WorkerState
 
 from identity_tui.core.config import (
@@ -42,6 +42,21 @@ from identity_tui.tui.timing import Timing
 
 if TYPE_CHECKING:
     from identity_tui.core.drafts import DraftStore
+    from identity_tui.core.models import Identity
+    from identity_tui.core.summary import IdentitySummary
+    from identity_tui.tui.messages import (
+        DeleteIdentity,
+        ExportIdentities,
+        IdentityWritten,
+        NewIdentity,
+        OpenIdentity,
+        RestoreAsNew,
+        RestoreDraft,
+        ShowDetails,
+        ShowHistory,
+        ShowRawJson,
+    )
+    from identity_tui.tui.screens.list_paging import PageLoaded
 
 # Once the screens are closed (drafts on disk), the rest of the exit gets this long before the process
 # ends anyway: with the terminal gone, Textual's shutdown can wait forever on its dead writer thread.
@@ -263,7 +278,7 @@ class IdentityApp(KeyGate, App[int]):
 
     # -- edit, create, delete: the screens ask by message, the navigation module moves --
 
-    def open_identity(self, identity) -> None:
+    def open_identity(self, identity: Identity) -> None:
         """Open the edit form for ``identity`` (a modified form already open is asked about first)."""
         _navigation().open_edit(self, identity)
 
@@ -271,42 +286,42 @@ class IdentityApp(KeyGate, App[int]):
         """Open an empty form that creates an identity with one POST."""
         _navigation().open_create(self)
 
-    def delete_identity(self, identity) -> None:
+    def delete_identity(self, identity: Identity | IdentitySummary) -> None:
         """Ask for the identifier key, then send one DELETE."""
         _navigation().ask_delete(self, identity)
 
-    def on_open_identity(self, message: Any) -> None:
+    def on_open_identity(self, message: OpenIdentity) -> None:
         self.open_identity(message.identity)
 
-    def on_new_identity(self, message: Any) -> None:
+    def on_new_identity(self, message: NewIdentity) -> None:
         self.new_identity()
 
-    def on_delete_identity(self, message: Any) -> None:
+    def on_delete_identity(self, message: DeleteIdentity) -> None:
         self.delete_identity(message.identity)
 
-    def on_show_details(self, message: Any) -> None:
+    def on_show_details(self, message: ShowDetails) -> None:
         from identity_tui.tui.screens.detail import DetailScreen
 
         self.push_screen(DetailScreen(message.identity))
 
-    def on_show_raw_json(self, message: Any) -> None:
+    def on_show_raw_json(self, message: ShowRawJson) -> None:
         from identity_tui.tui.screens.raw_json import RawJsonScreen
 
         self.push_screen(RawJsonScreen(message.identity))
 
-    def on_show_history(self, message: Any) -> None:
+    def on_show_history(self, message: ShowHistory) -> None:
         self.show_history(message.identity_id, message.identifier_key)
 
-    def on_export_identities(self, message: Any) -> None:
+    def on_export_identities(self, message: ExportIdentities) -> None:
         _navigation().open_export(self, message.query, message.where)
 
-    def on_identity_written(self, message: Any) -> None:
+    def on_identity_written(self, message: IdentityWritten) -> None:
         _navigation().refresh_lists(self, message.select_id)
 
-    def on_restore_draft(self, message: Any) -> None:
+    def on_restore_draft(self, message: RestoreDraft) -> None:
         _navigation().restore_draft(self, message.draft)
 
-    def on_restore_as_new(self, message: Any) -> None:
+    def on_restore_as_new(self, message: RestoreAsNew) -> None:
         _navigation().restore_as_new(self, message.draft)
 
     # -- drafts -------------------------------------------------------------------------------
@@ -323,7 +338,7 @@ class IdentityApp(KeyGate, App[int]):
         """Offer this server's drafts: restore, discard or later."""
         _navigation().offer_drafts(self)
 
-    def on_list_screen_page_loaded(self, message: Any) -> None:
+    def on_list_screen_page_loaded(self, message: PageLoaded) -> None:
         # Once a server's first page is on screen (never before: the list paints first), offer its drafts.
         if message.prefetch:
             return
@@ -412,7 +427,7 @@ class IdentityApp(KeyGate, App[int]):
         # pushed from then on (a key or a worker already on its way would), and the exit waits for the
         # screens and widgets being mounted (a form's rows, its selects).
         mounting = any(not node.is_mounted for screen in self.screen_stack
-                       for node in screen.walk_children(with_self=True))
+                       for node in screen.walk_children(Widget, with_self=True))
         if self._screens_pushed and not mounting:
             self.exit(return_code=return_code)
         else:  # the loop's timer, not the app's: a signal's callback runs outside the app's context

@@ -11,11 +11,15 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.keys import REPLACED_KEYS, Keys, key_to_character
 
 from identity_tui.tui.textual_private import normalize_key_list as _normalize_key_list
+
+if TYPE_CHECKING:
+    from textual.binding import BindingType
 
 # A key no terminal sends: a built-in binding that lost all its keys to the user's mapping.
 UNBOUND = "no_key"
@@ -89,10 +93,10 @@ class KeymapCheck:
     sentence: str | None = None
 
 
-def check_keymap(user: Mapping[str, str], app_bindings: Iterable[Binding]) -> KeymapCheck:
+def check_keymap(user: Mapping[str, str], app_bindings: Iterable[BindingType]) -> KeymapCheck:
     """Drop unknown ids and non-keys, and take each user key from the built-in binding that had it."""
-    app_bindings = [b for b in app_bindings if isinstance(b, Binding) and b.id]
-    groups = [_group_bindings(g) + app_bindings for g in GROUPS]
+    with_ids = [b for b in app_bindings if isinstance(b, Binding) and b.id]
+    groups = [_group_bindings(g) + with_ids for g in GROUPS]
     known = {b.id: b for group in groups for b in group}
     problems: list[str] = []
     effective: dict[str, str] = {}
@@ -112,13 +116,14 @@ def check_keymap(user: Mapping[str, str], app_bindings: Iterable[Binding]) -> Ke
         for user_id in [b.id for b in group if b.id in effective]:
             for key in effective[user_id].split(","):
                 for other in group:
-                    if other.id == user_id or other.id in user:
+                    other_id = other.id
+                    if other_id is None or other_id == user_id or other_id in user:  # every binding here has an id
                         continue
-                    current = effective.get(other.id, _normalize_key_list(other.key)).split(",")
+                    current = effective.get(other_id, _normalize_key_list(other.key)).split(",")
                     if key not in current:
                         continue
                     rest = [k for k in current if k != key]
-                    effective[other.id] = ",".join(rest) or UNBOUND
+                    effective[other_id] = ",".join(rest) or UNBOUND
                     left = f"keeps {keys_label(','.join(rest))}" if rest else "has no key now"
                     taken.append(
                         f"{key_label(key)} now does {known[user_id].description} ({user_id}), "

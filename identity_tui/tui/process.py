@@ -16,8 +16,11 @@ from typing import Any
 
 def terminal_fd() -> int | None:
     """The descriptor Textual reads keys from, when it is a terminal."""
+    stdin = sys.__stdin__
+    if stdin is None:  # no stdin at all
+        return None
     try:
-        fd = sys.__stdin__.fileno()
+        fd = stdin.fileno()
     except (AttributeError, ValueError, OSError):
         return None
     return fd if os.isatty(fd) else None
