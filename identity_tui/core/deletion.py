@@ -54,9 +54,9 @@ async def delete(client: LettaClient, identity_id: str, *, undoes: str | None = 
     entry: Entry | None = None
     if journal is not None:
         request = {"method": "DELETE", "path": identity_path(identity_id), "body": None}
-        entry = journal.begin("delete", identity_id=identity_id,
-                              identifier_key=before.identifier_key if before else None, requests=[request],
-                              before=image(before), undoes=undoes, links=links)
+        entry = await journal.begin_async(
+            "delete", identity_id=identity_id, identifier_key=before.identifier_key if before else None,
+            requests=[request], before=image(before), undoes=undoes, links=links)
     try:
         await client.delete(identity_id)
     except NotFound:

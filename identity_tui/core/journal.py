@@ -6,8 +6,9 @@ server under the state directory (``journal/<server>.jsonl``), mode 0600; never 
 the requests' bodies and the server's address without credentials).
 
 Write-ahead: ``begin`` puts the intent on disk (the requests, the identity as read before them, status
-``pending``), flushed with fsync, before the first request leaves; ``finish`` appends the outcome under the
-same id (``landed``, ``partly``, ``not_landed`` or ``unknown``, with the identity as read after). Reading
+``pending``), flushed with fsync, before the first request leaves (``begin_async`` does it in a thread, so
+other writes in flight go on meanwhile); ``finish`` appends the outcome under the same id, written at once
+but not waited onto the disk (lost only if the machine goes down, and then the record reads pending) (``landed``, ``partly``, ``not_landed`` or ``unknown``, with the identity as read after). Reading
 folds the two lines into one record. A process killed in between leaves the intent ``pending``: like
 ``unknown``, it is settled by reading the server (``core.journal_check``), never guessed.
 
@@ -29,6 +30,7 @@ Limits: a file is rotated at ``MAX_BYTES`` (8 MiB) to ``.1`` (the older ``.1`` t
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -219,6 +221,17 @@ class Journal:
             return Entry(rec, False, unwritable(exc))
         return Entry(rec, True)
 
+    async def begin_async(self, operation: str, **fields: Any) -> Entry:
+        """``begin`` from a coroutine: the append and its fsync in a thread, so the other writes in flight go
+        on meanwhile. A cancel while it writes still leaves the intent on disk, then its outcome (not sent)."""
+        task = asyncio.ensure_future(asyncio.to_thread(self.begin, operation, **fields))
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            task.add_done_callback(lambda done: done.cancelled() or done.exception() is not None or self.finish(
+                done.result(), NOT_LANDED, "not sent: given up before the request left"))
+            raise
+
     def _new(self, operation: str, **fields: Any) -> Record:
         """A new record of this journal's server, profile, user and source."""
         return Record(id=f"{datetime.now(timezone.utc).strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}",
@@ -229,20 +242,27 @@ class Journal:
                identity_id: str | None = None, note: str = "", checked: str = "") -> tuple[Record, str | None]:
         """Append the outcome of a write begun with ``begin``; returns the whole record and why it could
         not be written (None when it was)."""
-        assert status in STATUSES
-        rec = replace(entry.record, status=status, outcome=outcome, after=after,
-                      identity_id=identity_id or entry.record.identity_id, done=now_text(),
-                      note=note or entry.record.note, checked=checked)
-        problem = self._write(_outcome_line(rec) if entry.written else rec.to_json())
+        rec = self._finished(entry, status, outcome, after=after, identity_id=identity_id, note=note, checked=checked)
+        # An outcome line is written at once but not waited onto the disk: its intent is there already, and
+        # were it lost (the machine, not the process, going down) the record reads pending and a read settles
+        # it. A record written whole (its intent could not be) is flushed like an intent.
+        problem = self._write(_outcome_line(rec), sync=False) if entry.written else self._write(rec.to_json())
         self._track(rec)
         return rec, problem
+
+    def _finished(self, entry: Entry, status: str, outcome: str, *, after: dict[str, Any] | None = None,
+                  identity_id: str | None = None, note: str = "", checked: str = "") -> Record:
+        assert status in STATUSES
+        return replace(entry.record, status=status, outcome=outcome, after=after,
+                       identity_id=identity_id or entry.record.identity_id, done=now_text(),
+                       note=note or entry.record.note, checked=checked)
 
     def settle(self, rec: Record, status: str, outcome: str, *, after: dict[str, Any] | None = None,
                identity_id: str | None = None, checked: str) -> tuple[Record, str | None]:
         """Append what a later read of the server found of an unsettled record."""
         settled = replace(rec, status=status, outcome=outcome, after=after if after is not None else rec.after,
                           identity_id=identity_id or rec.identity_id, done=rec.done or now_text(), checked=checked)
-        problem = self._write(_outcome_line(settled))
+        problem = self._write(_outcome_line(settled), sync=False)
         self._track(settled)
         return settled, problem
 
@@ -275,9 +295,9 @@ class Journal:
         else:
             self.unsettled[rec.identity_id] = rec
 
-    def _write(self, data: dict[str, Any]) -> str | None:
+    def _write(self, data: dict[str, Any], *, sync: bool = True) -> str | None:
         try:
-            self._append(json_text(data, indent=None) + "\n")
+            self._append(json_text(data, indent=None) + "\n", sync=sync)
         except OSError as exc:
             return unwritable(exc)
         return None
@@ -295,7 +315,7 @@ class Journal:
         finally:
             os.close(fd)  # closing releases the lock
 
-    def _append(self, line: str) -> None:
+    def _append(self, line: str, *, sync: bool = True) -> None:
         data = line.encode("utf-8")
         with self._locked():
             try:
@@ -310,7 +330,8 @@ class Journal:
                 if size and os.pread(fd, 1, size - 1) != b"\n":
                     data = b"\n" + data  # a line torn earlier ends here, and stays a damaged line of its own
                 _write_all(fd, data, size)
-                os.fsync(fd)
+                if sync:
+                    os.fsync(fd)
             finally:
                 os.close(fd)
 

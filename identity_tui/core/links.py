@@ -59,9 +59,10 @@ async def change(client: LettaClient, identity_id: str, kind: str, target_id: st
     journal = client.journal
     entry: Entry | None = None
     if journal is not None:
-        entry = journal.begin("link" if attach else "unlink", identity_id=identity_id, identifier_key=None,
-                              requests=[{"method": "PATCH", "path": path, "body": None}], before=None,
-                              undoes=undoes, target={"kind": kind, "id": target_id})
+        entry = await journal.begin_async(
+            "link" if attach else "unlink", identity_id=identity_id, identifier_key=None,
+            requests=[{"method": "PATCH", "path": path, "body": None}], before=None, undoes=undoes,
+            target={"kind": kind, "id": target_id})
     try:
         await method(target_id, identity_id)
     except LettaError as exc:

@@ -284,7 +284,7 @@ async def send(client: LettaClient, job: SaveJob, progress: SendProgress | None 
     journal = client.journal
     if journal is None:
         return await _requests(client, job, progress)
-    entry = journal.begin(
+    entry = await journal.begin_async(
         "create" if job.basis is None else "update", identity_id=job.basis.id if job.basis else None,
         identifier_key=job.basis.identifier_key if job.basis else job.draft.identifier_key,
         requests=wire_requests(job.plan.requests),

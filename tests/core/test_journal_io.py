@@ -1,0 +1,74 @@
+"""The journal's disk work and the writes in flight: an intent is flushed before its request leaves, in a thread,
+so the other writes of a batch go on meanwhile; an outcome line is written at once, not waited onto the disk; a
+cancel while an intent is being written still leaves a whole record (not sent)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from identity_tui.core import journal as journal_mod
+from identity_tui.core.journal import NOT_LANDED, PENDING, Journal
+from tests.support.journal_files import folded
+
+FIELDS = {"identity_id": "identity-1", "identifier_key": "k", "requests": [], "before": None}
+
+
+def test_an_intent_is_flushed_and_an_outcome_line_is_not(tmp_path, monkeypatch):
+    synced: list[int] = []
+    real = journal_mod.os.fsync
+    monkeypatch.setattr(journal_mod.os, "fsync", lambda fd: (synced.append(fd), real(fd)))
+    journal = Journal(tmp_path, "http://x")
+    entry = journal.begin("update", **FIELDS)
+    assert len(synced) == 1
+    journal.finish(entry, "landed", "saved")
+    assert len(synced) == 1  # the outcome's intent is on disk: a lost outcome line reads pending, settled by a read
+    journal.record("update", **FIELDS, after=None, outcome="saved")
+    assert len(synced) == 2  # a record written whole (no intent before it) is flushed
+    assert [r["status"] for r in folded(tmp_path)] == ["landed", "landed"]
+
+
+async def test_other_writes_go_on_while_an_intent_is_flushed(tmp_path, monkeypatch):
+    """The fsync runs in a thread: a coroutine of the same loop runs while it waits (a blocking fsync on the
+    loop would hold every write in flight, and here would never end)."""
+    release = threading.Event()
+    real = journal_mod.os.fsync
+
+    def slow_fsync(fd: int) -> None:
+        assert release.wait(30), "the loop never ran while the intent was flushed"
+        real(fd)
+
+    monkeypatch.setattr(journal_mod.os, "fsync", slow_fsync)
+    journal = Journal(tmp_path, "http://x")
+    began = asyncio.ensure_future(journal.begin_async("update", **FIELDS))
+    await asyncio.sleep(0)
+    release.set()  # this coroutine ran while the intent was being flushed
+    entry = await began
+    assert entry.written and [r["status"] for r in folded(tmp_path)] == [PENDING]
+
+
+async def test_a_cancel_while_the_intent_is_written_leaves_it_not_sent(tmp_path, monkeypatch):
+    started, release = threading.Event(), threading.Event()
+    real = journal_mod.os.fsync
+
+    def held_fsync(fd: int) -> None:
+        started.set()
+        assert release.wait(30)
+        real(fd)
+
+    monkeypatch.setattr(journal_mod.os, "fsync", held_fsync)
+    journal = Journal(tmp_path, "http://x")
+    began = asyncio.ensure_future(journal.begin_async("update", **FIELDS))
+    await asyncio.to_thread(started.wait, 30)
+    began.cancel()
+    await asyncio.gather(began, return_exceptions=True)
+    assert began.cancelled()
+    monkeypatch.setattr(journal_mod.os, "fsync", real)
+    release.set()
+    for _ in range(1000):  # until the thread's write is done and its outcome appended (a hang guard)
+        records = folded(tmp_path)
+        if records and records[0]["status"] != PENDING:
+            break
+        await asyncio.sleep(0.01)
+    assert [(r["status"], r["outcome"]) for r in folded(tmp_path)] == [
+        (NOT_LANDED, "not sent: given up before the request left")]
