@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from identity_tui.sandbox import Sandbox
 from identity_tui.sandbox.seed import seed
 from identity_tui.tui.app import IdentityApp
 from identity_tui.tui.timing import Timing
+from tests.support.edit_helpers import ALICE, BOB
 
 SANDBOX_LABEL = Path("sandbox.sqlite3")
 
@@ -84,3 +86,12 @@ def fixed_ids(monkeypatch):
     monkeypatch.setattr(
         api, "new_id", lambda prefix: f"{prefix}-{uuid.UUID(int=next(counter) << 64, version=4)}"
     )
+
+
+@pytest.fixture
+def people(sandbox):
+    """Bob, then Alice (newest, so first in the list), inserted with fixed ids; the request log cleared."""
+    sandbox.store.insert(copy.deepcopy(BOB))
+    sandbox.store.insert(copy.deepcopy(ALICE))
+    sandbox.clear_log()
+    return sandbox

@@ -3,13 +3,6 @@ letter deletes a row, deletes the identity or quits."""
 
 from __future__ import annotations
 
-from test_edit_support import (  # noqa: F401 - people is a fixture
-    focus_on,
-    message,
-    open_alice,
-    people,
-    settle,
-)
 import pytest
 from textual.widgets import Input, Switch
 
@@ -20,6 +13,8 @@ from identity_tui.tui.screens.conflict import ConflictScreen
 from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.preview import PreviewScreen
 from tests.support.faults import FaultyTransport, method
+from tests.support.edit_helpers import focus_on, message, open_alice
+from tests.support.pilot import settle
 
 STRAY = "axdqtJKe"
 

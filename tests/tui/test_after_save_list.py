@@ -3,18 +3,12 @@ save does not stay under the form once the form changes again."""
 
 from __future__ import annotations
 
-from test_edit_support import (  # noqa: F401 - people is a fixture
-    ALICE_ID,
-    list_screen,
-    message,
-    open_alice,
-    people,
-    settle,
-)
 
 from identity_tui.tui.screens.conflict import ConflictScreen
 from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.preview import PreviewScreen
+from tests.support.edit_helpers import ALICE_ID, list_screen, message, open_alice
+from tests.support.pilot import settle
 
 
 def listed_name(app, identity_id: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_edit_support import ALICE_ID, focus_on, message, open_alice, people, settle, writes  # noqa: F401
 from textual import events
 from textual.widgets import Input
 
@@ -20,6 +19,8 @@ from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.error import ErrorScreen
 from identity_tui.tui.screens.preview import PreviewScreen
 from tests.support.hostile import ERRORS, TEXTS, nested
+from tests.support.edit_helpers import ALICE_ID, focus_on, message, open_alice, writes
+from tests.support.pilot import settle
 
 PLAIN = ["empty", "whitespace", "10000-chars", "nul", "controls", "ansi", "rich-markup", "wide-combining",
          "right-to-left"]

@@ -8,17 +8,6 @@ from __future__ import annotations
 import copy
 
 import pytest
-from test_edit_support import (  # noqa: F401 - people is a fixture
-    ALICE,
-    ALICE_ID,
-    ALICE_PATH,
-    focus_on,
-    message,
-    open_alice,
-    people,
-    settle,
-    writes,
-)
 from textual.widgets import Input
 
 from identity_tui.core.client import ClientOptions, LettaClient
@@ -28,6 +17,8 @@ from identity_tui.tui.screens.conflict import ConflictRow, ConflictScreen
 from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.screens.preview import PreviewScreen
+from tests.support.edit_helpers import ALICE, ALICE_ID, ALICE_PATH, focus_on, message, open_alice, writes
+from tests.support.pilot import settle
 
 EMAIL, AGE, VERIFIED, PREFS = copy.deepcopy(ALICE["properties"])
 TIER = {"key": "tier", "value": "gold", "type": "string"}

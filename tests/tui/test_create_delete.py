@@ -2,18 +2,6 @@
 
 from __future__ import annotations
 
-from test_edit_support import (  # noqa: F401 - people is a fixture
-    ALICE_ID,
-    ALICE_PATH,
-    BOB_ID,
-    focus_on,
-    list_screen,
-    message,
-    open_alice,
-    people,
-    settle,
-    writes,
-)
 from textual.widgets import Input
 
 from identity_tui.core.config import Connection
@@ -22,6 +10,17 @@ from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.screens.preview import PreviewScreen
 from identity_tui.tui.widgets.identity_table import IdentityTable
+from tests.support.edit_helpers import (
+    ALICE_ID,
+    ALICE_PATH,
+    BOB_ID,
+    focus_on,
+    list_screen,
+    message,
+    open_alice,
+    writes,
+)
+from tests.support.pilot import settle
 
 
 async def test_create_sends_one_post_and_selects_the_new_row(make_app, people):

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import copy
 
-from test_edit_support import (  # noqa: F401 - people is a fixture
-    ALICE,
-    ALICE_ID,
-    open_alice,
-    people,
-    settle,
-)
 
 from identity_tui.tui.screens.conflict import ConflictScreen
+from tests.support.edit_helpers import ALICE, ALICE_ID, open_alice
+from tests.support.pilot import settle
 
 
 async def test_one_overlapping_change_is_counted_as_one(make_app, people):

@@ -5,17 +5,6 @@ from __future__ import annotations
 import json
 import signal
 
-from test_edit_support import (  # noqa: F401 - people is a fixture
-    ALICE,
-    ALICE_ID,
-    ALICE_PATH,
-    focus_on,
-    message,
-    open_alice,
-    people,
-    settle,
-    writes,
-)
 from textual.widgets import Input, OptionList
 
 from identity_tui.core.drafts import DraftStore, drafts_dir, server_key
@@ -25,6 +14,8 @@ from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.screens.preview import PreviewScreen
 from identity_tui.tui.screens.restore import RestoreScreen
 from identity_tui.tui.timing import Timing
+from tests.support.edit_helpers import ALICE, ALICE_ID, ALICE_PATH, focus_on, message, open_alice, writes
+from tests.support.pilot import settle
 
 # Drafts written a moment after typing stops: short here, so the tests wait on the write, not for 0.7 s.
 QUICK = Timing(draft_delay=0.05, draft_max_wait=0.5)

@@ -3,17 +3,6 @@
 from __future__ import annotations
 
 import httpx
-from test_edit_support import (  # noqa: F401 - people is a fixture
-    ALICE,
-    ALICE_ID,
-    ALICE_PATH,
-    focus_on,
-    message,
-    open_alice,
-    people,
-    settle,
-    writes,
-)
 from textual.widgets import Input, Switch
 
 from identity_tui.core.config import Config
@@ -22,6 +11,8 @@ from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.screens.preview import PreviewScreen
 from identity_tui.tui.widgets.value_editors import JsonValueEditor
+from tests.support.edit_helpers import ALICE, ALICE_ID, ALICE_PATH, focus_on, message, open_alice, writes
+from tests.support.pilot import settle
 
 
 def row(screen, i):
@@ -549,7 +540,7 @@ async def test_e_opens_the_value_in_editor_only_outside_text_fields(make_app, pe
 async def test_opening_another_identity_from_a_modified_form_asks(make_app, people):
     from identity_tui.core.models import Identity
 
-    from test_edit_support import BOB
+    from tests.support.edit_helpers import BOB
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -1,9 +1,9 @@
 """The edit form at 60x20: nothing overlaps, a cut id says so, and the fixed project says it is fixed."""
 
 from __future__ import annotations
-
+from tests.support.edit_helpers import open_alice
 from tests.support.pilot import settle
-from tests.tui.test_edit_support import open_alice, people  # noqa: F401 (a fixture)
+
 
 
 def drawn(widget) -> str:

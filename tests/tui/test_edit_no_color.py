@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from textual.widgets import Input
-
+from tests.support.edit_helpers import focus_on, open_alice
 from tests.support.pilot import settle
-from tests.tui.test_edit_support import focus_on, open_alice, people  # noqa: F401 (a fixture)
+
 
 
 async def test_focus_errors_and_fields_are_marked_by_style_not_colour(make_app, people, monkeypatch):  # noqa: F811

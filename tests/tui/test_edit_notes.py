@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from tests.support.pilot import settle
 from tests.tui.test_edit import save_with_preview
-from tests.tui.test_edit_support import ALICE_PATH, focus_on, open_alice, people, writes  # noqa: F401
+from tests.support.edit_helpers import ALICE_PATH, focus_on, open_alice, writes
+from tests.support.pilot import settle
 
 
 async def test_spaces_around_the_identifier_key_are_warned_of_and_still_saved(make_app, people):  # noqa: F811

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from textual.widgets import Input
-
+from tests.support.edit_helpers import focus_on, open_alice
 from tests.support.pilot import settle
-from tests.tui.test_edit_support import focus_on, open_alice, people  # noqa: F401 (a fixture)
+
 
 
 async def test_a_read_only_form_takes_no_typing_and_says_view(make_app, people):

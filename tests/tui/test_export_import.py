@@ -7,7 +7,6 @@ import json
 
 import httpx
 import pytest
-from test_edit_support import ALICE, ALICE_ID, BOB, people, writes  # noqa: F401 - people is a fixture
 from textual.widgets import DataTable, Input
 
 from identity_tui.core.where import matcher
@@ -19,8 +18,9 @@ from identity_tui.tui.screens.import_screen import ImportScreen
 from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.screens.list_model import Filters
 from tests.support.faults import FaultyTransport, method
-from tests.support.pilot import settle
 from tests.support.screen_text import screen_lines
+from tests.support.edit_helpers import ALICE, ALICE_ID, BOB, writes
+from tests.support.pilot import settle
 
 
 def server_rows(sandbox, **query) -> list[dict]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from test_edit_support import focus_on, open_alice, people, settle  # noqa: F401 - people is a fixture
 from textual import events
 from textual.widgets import Input
 
 from identity_tui.tui.widgets.value_editors import JsonValueEditor, TextValueEditor
+from tests.support.edit_helpers import focus_on, open_alice
+from tests.support.pilot import settle
 
 BACKSPACE = "\x7f"
 # The burst from the issue: a value typed, 16 backspaces, the rest typed, with no pause anywhere.

@@ -5,16 +5,6 @@ that answers 404 on the retry is reported as deleted, a lost save is re-read to 
 from __future__ import annotations
 
 import pytest
-from test_edit_support import (  # noqa: F401 - people is a fixture
-    ALICE,
-    ALICE_ID,
-    ALICE_PATH,
-    focus_on,
-    message,
-    open_alice,
-    people,
-    settle,
-)
 from textual.widgets import Input
 
 from identity_tui.tui.screens.confirm import DeleteScreen
@@ -24,6 +14,8 @@ from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.screens.preview import PreviewScreen
 from identity_tui.tui.widgets.identity_table import IdentityTable
 from tests.support.faults import FAULTS, FaultyTransport, method, path_is
+from tests.support.edit_helpers import ALICE, ALICE_ID, ALICE_PATH, focus_on, message, open_alice
+from tests.support.pilot import settle
 
 # What the sentence names, per fault (None: the write landed and only its answer was lost).
 WHY = {

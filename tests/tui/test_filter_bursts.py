@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from test_edit_support import settle, people  # noqa: F401
 from test_fast_typing import BACKSPACE, burst, typed_slowly
 from textual.widgets import Input
 
 from identity_tui.tui.screens.filters import FilterScreen
 from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.widgets.identity_table import IdentityTable
+from tests.support.pilot import settle
 
 BURST = "alicexyz" + BACKSPACE * 3 + "e2" + BACKSPACE + "3"
 

@@ -6,7 +6,6 @@ from dataclasses import replace
 
 import httpx
 import pytest
-from test_edit_support import ALICE, ALICE_ID, BOB_ID, people, writes  # noqa: F401 - people is a fixture
 from textual.widgets import DataTable, Input
 
 from identity_tui.core import transaction as tx
@@ -15,8 +14,9 @@ from identity_tui.tui.screens.conflict import ConflictScreen
 from identity_tui.tui.screens.history import HistoryScreen, UndoDeleteScreen
 from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.screens.preview import PreviewScreen
-from tests.support.pilot import settle
 from tests.support.screen_text import screen_lines
+from tests.support.edit_helpers import ALICE, ALICE_ID, BOB_ID, writes
+from tests.support.pilot import settle
 
 
 def text(app) -> str:

@@ -7,12 +7,13 @@ import json
 import os
 from pathlib import Path
 
-from test_edit_support import ALICE_ID, focus_on, message, open_alice, people, settle  # noqa: F401
 from textual.widgets import Input
 
 from identity_tui.core import journal as journal_mod
 from identity_tui.tui.screens.preview import PreviewScreen
 from tests.support.journal_files import folded
+from tests.support.edit_helpers import ALICE_ID, focus_on, message, open_alice
+from tests.support.pilot import settle
 
 
 def records() -> list[dict]:

@@ -4,11 +4,11 @@ against slow typing on a fresh app."""
 from __future__ import annotations
 
 import pytest
-from test_edit_support import ALICE_ID, open_alice, people  # noqa: F401 - people is a fixture
 
 from identity_tui.tui.screens.edit import EditScreen
-from tests.support.pilot import settle
 from tests.support.typeahead import ahead, seen, slowly
+from tests.support.edit_helpers import ALICE_ID, open_alice
+from tests.support.pilot import settle
 
 
 def chars(text: str) -> list[str]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from test_edit_support import open_alice, people, settle  # noqa: F401 - people is a fixture
 
 from identity_tui.tui.screens.preview import PreviewScreen
+from tests.support.edit_helpers import open_alice
+from tests.support.pilot import settle
 
 
 @pytest.mark.parametrize("size", [(60, 20), (80, 24), (40, 12)])

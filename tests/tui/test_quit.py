@@ -6,7 +6,8 @@ from textual.widgets import Input
 
 from identity_tui.tui.screens.confirm import LeaveScreen
 from identity_tui.tui.screens.help import HelpScreen
-from test_edit_support import focus_on, open_alice, people, settle, writes  # noqa: F401
+from tests.support.edit_helpers import focus_on, open_alice, writes
+from tests.support.pilot import settle
 
 
 async def test_ctrl_q_with_unsaved_changes_asks_and_stay_keeps_the_form(make_app, people):

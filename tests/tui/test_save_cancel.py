@@ -7,19 +7,14 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from test_edit_support import (  # noqa: F401 - people is a fixture
-    ALICE_PATH,
-    message,
-    open_alice,
-    people,
-    settle,
-)
 from textual.widgets import Input
 
 from identity_tui.core.config import Config
 from identity_tui.tui.screens.confirm import LeaveScreen
 from identity_tui.tui.screens.edit import EditScreen
 from tests.support.faults import FaultyTransport, method, path_is
+from tests.support.edit_helpers import ALICE_PATH, message, open_alice
+from tests.support.pilot import settle
 
 CAROL_KEY = "carol@example.com"
 

@@ -1,8 +1,8 @@
 """Snapshot tests: the edit form, an invalid form, the save preview and the dialogs, at fixed sizes."""
 
 from __future__ import annotations
+from tests.support.pilot import settle
 
-from test_edit_support import people, settle  # noqa: F401 - people is a fixture
 
 
 async def _open_alice(pilot) -> None:

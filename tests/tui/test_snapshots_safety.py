@@ -7,7 +7,8 @@ import copy
 
 import httpx
 from textual import events
-from test_edit_support import ALICE_ID, people, settle  # noqa: F401 - people is a fixture
+from tests.support.edit_helpers import ALICE_ID
+from tests.support.pilot import settle
 
 HOSTILE_ID = "identity-00000000-0000-4000-8000-0000000000bd"
 HOSTILE = {

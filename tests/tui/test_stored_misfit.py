@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.pilot import settle
 from tests.tui.test_edit import save_with_preview
-from tests.tui.test_edit_support import focus_on, writes
+from tests.support.edit_helpers import focus_on, writes
+from tests.support.pilot import settle
 
 ODD_ID = "identity-00000000-0000-4000-8000-0000000000ce"
 ODD_PATH = f"/v1/identities/{ODD_ID}"

@@ -1,10 +1,7 @@
-"""Shared pieces for the edit-form tests: two identities with fixed ids and content, and waiting helpers."""
+"""Shared pieces for the edit-form tests: two identities with fixed ids and content (the ``people`` fixture in
+tests/tui/conftest.py puts them in the sandbox), and waiting helpers."""
 
 from __future__ import annotations
-
-import copy
-
-import pytest
 
 from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.list import ListScreen
@@ -35,17 +32,6 @@ BOB = {
     "properties": [],
 }
 ALICE_PATH = f"/v1/identities/{ALICE_ID}"
-
-
-@pytest.fixture
-def people(sandbox):
-    """Bob, then Alice (newest, so first in the list), inserted with fixed ids; the request log cleared."""
-    sandbox.store.insert(copy.deepcopy(BOB))
-    sandbox.store.insert(copy.deepcopy(ALICE))
-    sandbox.clear_log()
-    return sandbox
-
-
 
 
 async def open_alice(pilot, app) -> EditScreen:
