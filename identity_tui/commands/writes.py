@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from identity_tui.commands import batch, output
 from identity_tui.commands.args import UsageError, is_terminal
@@ -24,12 +24,14 @@ from identity_tui.core.models import Identity, same_property
 from identity_tui.core.paths import identity_path
 from identity_tui.core.planner import Plan
 
+# A write's outcome, handed back as it came.
+Outcome = TypeVar("Outcome")
 
-def journal_said(outcome: Any) -> Any:
+
+def journal_said(outcome: Outcome) -> Outcome:
     """A write went through but the journal could not record it: say so (one line), and go on."""
-    problem = getattr(outcome, "journal_problem", None)
-    if problem:
-        say(f"identity-tui: warning: {problem}")
+    if isinstance(outcome, (tx.Saved, tx.Failed, deletion.Deleted)) and outcome.journal_problem:
+        say(f"identity-tui: warning: {outcome.journal_problem}")
     return outcome
 
 
