@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from textual import events
 from textual.app import App
@@ -71,7 +71,7 @@ class KeyGate:
 
     async def keys_settled(self) -> None:
         """Wait until every key posted so far has been handed on and has settled."""
-        app: App[Any] = self  # type: ignore[assignment]
+        app = cast("App[Any]", self)  # a mixin for the app
         done = asyncio.Event()
         if app.call_later(done.set):  # keys posted before this call have reached the gate
             await done.wait()
@@ -125,12 +125,12 @@ class KeyGate:
             target = self._gate_target()
             snapshot = self._gate_cheap_snapshot()
             state["current"], state["returned"] = event, False
-            await super().on_event(event)  # type: ignore[misc]
+            await super().on_event(event)  # type: ignore[misc]  # the App's, after this mixin
             self._gate_wake_settler(state, (event, target, snapshot))
             return
         if isinstance(event, HELD) and event is state["current"]:
             state["returned"] = True  # it came back up to the app: its binding runs now
-        await super().on_event(event)  # type: ignore[misc]
+        await super().on_event(event)  # type: ignore[misc]  # the App's, after this mixin
 
     # -- the settler ---------------------------------------------------------------------------------
 
@@ -142,7 +142,7 @@ class KeyGate:
             state["task"] = asyncio.get_running_loop().create_task(self._gate_settler(state))
 
     async def _gate_settler(self, state: dict[str, Any]) -> None:
-        app: App[Any] = self  # type: ignore[assignment]
+        app = cast("App[Any]", self)  # a mixin for the app
         try:
             while True:
                 first = state.pop("first", None)
@@ -176,19 +176,19 @@ class KeyGate:
         """Hand a held key on as Textual would (priority bindings, then the focused widget), in the app's task."""
         try:
             box.append(self._gate_target())
-            await super().on_event(event)  # type: ignore[misc]
+            await super().on_event(event)  # type: ignore[misc]  # the App's, after this mixin
         finally:
             delivered.set()
 
     def _gate_target(self) -> DOMNode | None:
-        app: App[Any] = self  # type: ignore[assignment]
+        app = cast("App[Any]", self)  # a mixin for the app
         try:
             return app.focused or app.screen
         except Exception:  # no screen yet (start-up) or any more (shutdown)
             return None
 
     def _gate_cheap_snapshot(self) -> tuple[Any, ...]:
-        app: App[Any] = self  # type: ignore[assignment]
+        app = cast("App[Any]", self)  # a mixin for the app
         try:
             screen = app.screen
         except Exception:
@@ -199,7 +199,7 @@ class KeyGate:
         return (*self._gate_cheap_snapshot(), len(nodes))
 
     def _gate_nodes(self) -> list[DOMNode]:
-        app: App[Any] = self  # type: ignore[assignment]
+        app = cast("App[Any]", self)  # a mixin for the app
         out: list[DOMNode] = [app]
         for screen in list(app.screen_stack):
             out.extend(screen.walk_children(with_self=True))
@@ -208,7 +208,7 @@ class KeyGate:
     async def _gate_settle(self, event: events.Event, target: DOMNode | None, before: tuple[Any, ...],
                       state: dict[str, Any]) -> None:
         # 1. The key's own path: the widget it went to, then each container up to the app.
-        app: App[Any] = self  # type: ignore[assignment]
+        app = cast("App[Any]", self)  # a mixin for the app
         for node in target.ancestors_with_self if target is not None else [app]:  # the app is the last
             await _marker(node)
         # A character the focused field took, with nothing else changed: settled.
@@ -235,7 +235,7 @@ class KeyGate:
 
     async def _gate_drain(self) -> list[DOMNode]:
         """Drain until two passes in a row change nothing and leave nothing queued; the widgets as they are then."""
-        app: App[Any] = self  # type: ignore[assignment]
+        app = cast("App[Any]", self)  # a mixin for the app
         quiet = 0
         nodes = self._gate_nodes()  # one walk of the widgets a pass: the snapshot and the queues both come from it
         last = self._gate_snapshot(nodes)

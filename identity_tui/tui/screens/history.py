@@ -20,8 +20,8 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from identity_tui.core import journal_check
 from identity_tui.core import deletion
+from identity_tui.core import journal_check
 from identity_tui.core import transaction as tx
 from identity_tui.core import undo as undo_ops
 from identity_tui.core.display import one_line, printable

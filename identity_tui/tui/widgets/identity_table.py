@@ -360,7 +360,8 @@ class IdentityTable(ScrollView, can_focus=True, inherit_bindings=False):
         pad = Segment(" " * PADDING, style)
         segments: list[Segment] = []
         for text, (key, _label) in zip(texts, COLUMNS):
-            text.align("right" if text.justify == "right" else "left", self._widths[key])  # cells justify right or not at all
+            # A cell is justified right or not at all (left).
+            text.align("right" if text.justify == "right" else "left", self._widths[key])
             # Text.render leaves the text's own style to the caller; spans it styles itself.
             cell_style = style + console.get_style(text.style) if text.style else style
             segments.append(pad)
