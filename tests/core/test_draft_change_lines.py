@@ -8,7 +8,7 @@ import re
 from identity_tui.core.drafts import RowText, describe_changes
 from identity_tui.core.models import Identity
 
-from .test_drafts import BASE, saved, texts
+from .draft_samples import BASE, saved, texts
 
 LONG = "A very long name that goes on and on for quite a while and then ends in "
 

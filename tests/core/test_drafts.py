@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,9 +15,7 @@ from identity_tui.core.config import Connection
 from identity_tui.core.drafts import (
     DraftKeeper,
     DraftStore,
-    FormTexts,
     RowText,
-    SavedDraft,
     describe_age,
     describe_changes,
     drafts_dir,
@@ -28,28 +26,8 @@ from identity_tui.core.form import Unparsed
 from identity_tui.core.models import Identity, IdentityProperty, IdentityType, PropertyType
 from identity_tui.core.secret import Secret
 
-from .samples import ALICE, CANARY
-
-BASE = Identity.model_validate(ALICE)
-SERVER = "http://letta.test:8283"
-WHEN = datetime(2026, 5, 9, 7, 30, tzinfo=timezone.utc)
-
-
-def texts(name: str = "Alice Jr", **changes) -> FormTexts:
-    rows = changes.pop(
-        "rows",
-        (RowText("email", "string", "alice@example.com"), RowText("age", "number", "30")),
-    )
-    return FormTexts(name, changes.pop("identifier_key", "alice"), changes.pop("identity_type", "user"),
-                     None, tuple(rows))
-
-
-def saved(**fields) -> SavedDraft:
-    values = dict(server=SERVER, form_id="0123456789ab", identity_id=BASE.id, base=BASE, texts=texts(),
-                  saved_at=WHEN)
-    values.update(fields)
-    return SavedDraft(**values)
-
+from .draft_samples import BASE, SERVER, WHEN, saved, texts
+from .samples import CANARY
 
 class Clock:
     def __init__(self) -> None:

@@ -20,21 +20,10 @@ import pytest
 
 from identity_tui.sandbox import Sandbox
 
+from .people import ALICE
 from .terminal import Terminal
 
 ROOT = Path(__file__).resolve().parents[2]
-ALICE = {
-    "id": "identity-00000000-0000-4000-8000-00000000a11c",
-    "identifier_key": "alice@example.com",
-    "name": "Alice Example",
-    "identity_type": "user",
-    "project_id": None,
-    "properties": [
-        {"key": "email", "value": "alice@example.com", "type": "string"},
-        {"key": "age", "value": 42, "type": "number"},
-    ],
-}
-
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 
 

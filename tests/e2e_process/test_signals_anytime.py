@@ -27,7 +27,7 @@ import pytest
 from identity_tui.sandbox import Sandbox
 
 from .terminal import Terminal
-from .test_sighup import ALICE
+from .people import ALICE
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "signals-test"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.list import ListScreen
+from identity_tui.tui.screens.preview import PreviewScreen
 from identity_tui.tui.widgets.identity_table import IdentityTable
 from tests.support.pilot import settle
 
@@ -67,3 +68,11 @@ def message(app) -> str:
 
 def list_screen(app) -> ListScreen:
     return next(s for s in app.screen_stack if isinstance(s, ListScreen))
+
+
+async def save_with_preview(pilot, app) -> None:
+    await pilot.press("ctrl+s")
+    await settle(pilot, app)  # the re-read before the preview
+    assert isinstance(app.screen, PreviewScreen)
+    await pilot.press("enter")
+    await settle(pilot, app)

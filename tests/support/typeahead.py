@@ -3,6 +3,7 @@ once as one read from a terminal hands them over; and what a person would see of
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from textual import events
@@ -53,3 +54,37 @@ def seen(app) -> dict[str, Any]:
         "switches": [w.value for w in screen.query(Switch)],
         "identity": getattr(screen, "identity_id", None),
     }
+
+
+# -- a burst of terminal bytes (a paste, key repeat) ------------------------------------------------------
+
+BACKSPACE = "\x7f"
+
+
+def typed_slowly(text: str, burst: str) -> str:
+    """What ``burst`` leaves after ``text`` with the cursor at its end, one key at a time."""
+    for ch in burst:
+        text = text[:-1] if ch == BACKSPACE else text + ch
+    return text
+
+
+def byte_event(ch: str) -> events.Key:
+    """The key event the terminal driver makes of one byte of input."""
+    if ch == BACKSPACE:
+        return events.Key("backspace", ch)
+    if ch == "\t":
+        return events.Key("tab", ch)
+    if ch == "\r":
+        return events.Key("enter", ch)
+    if ch == " ":
+        return events.Key("space", ch)
+    if ch.isalnum():
+        return events.Key(ch, ch)
+    return events.Key(unicodedata.name(ch).lower().replace(" ", "_").replace("-", "_"), ch)
+
+
+async def burst(pilot, app, keys: str) -> None:
+    """Queue every key before the app handles any, as a single read from the terminal does."""
+    for ch in keys:
+        app.post_message(byte_event(ch))
+    await settle(pilot, app)

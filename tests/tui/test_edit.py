@@ -11,20 +11,21 @@ from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.screens.preview import PreviewScreen
 from identity_tui.tui.widgets.value_editors import JsonValueEditor
-from tests.support.edit_helpers import ALICE, ALICE_ID, ALICE_PATH, focus_on, message, open_alice, writes
+from tests.support.edit_helpers import (
+    ALICE,
+    ALICE_ID,
+    ALICE_PATH,
+    focus_on,
+    message,
+    open_alice,
+    save_with_preview,
+    writes,
+)
 from tests.support.pilot import settle
 
 
 def row(screen, i):
     return screen.form.rows[i]
-
-
-async def save_with_preview(pilot, app) -> None:
-    await pilot.press("ctrl+s")
-    await settle(pilot, app)  # the re-read before the preview
-    assert isinstance(app.screen, PreviewScreen)
-    await pilot.press("enter")
-    await settle(pilot, app)
 
 
 async def test_opens_with_the_cursor_at_the_end_of_the_name(make_app, people):

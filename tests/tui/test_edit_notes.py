@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from tests.tui.test_edit import save_with_preview
-from tests.support.edit_helpers import ALICE_PATH, focus_on, open_alice, writes
+from tests.support.edit_helpers import ALICE_PATH, focus_on, open_alice, save_with_preview, writes
 from tests.support.pilot import settle
 
 

@@ -6,48 +6,15 @@ no pause between them, and compare with what slow typing gives.
 
 from __future__ import annotations
 
-import unicodedata
-
 import pytest
-from textual import events
 from textual.widgets import Input
 
 from identity_tui.tui.widgets.value_editors import JsonValueEditor, TextValueEditor
 from tests.support.edit_helpers import focus_on, open_alice
-from tests.support.pilot import settle
+from tests.support.typeahead import BACKSPACE, burst, typed_slowly
 
-BACKSPACE = "\x7f"
 # The burst from the issue: a value typed, 16 backspaces, the rest typed, with no pause anywhere.
 BURST = '{"y": 12345678901234567890123}}}' + BACKSPACE * 16 + '1.5e3}}, "b2": 9007199254740993}'
-
-
-def typed_slowly(text: str, burst: str) -> str:
-    """What ``burst`` leaves after ``text`` with the cursor at its end, one key at a time."""
-    for ch in burst:
-        text = text[:-1] if ch == BACKSPACE else text + ch
-    return text
-
-
-def key_event(ch: str) -> events.Key:
-    """The key event the terminal driver makes of one byte of input."""
-    if ch == BACKSPACE:
-        return events.Key("backspace", ch)
-    if ch == "\t":
-        return events.Key("tab", ch)
-    if ch == "\r":
-        return events.Key("enter", ch)
-    if ch == " ":
-        return events.Key("space", ch)
-    if ch.isalnum():
-        return events.Key(ch, ch)
-    return events.Key(unicodedata.name(ch).lower().replace(" ", "_").replace("-", "_"), ch)
-
-
-async def burst(pilot, app, keys: str) -> None:
-    """Queue every key before the app handles any, as a single read from the terminal does."""
-    for ch in keys:
-        app.post_message(key_event(ch))
-    await settle(pilot, app)
 
 
 def test_typed_slowly_is_the_expected_text():

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from test_fast_typing import BACKSPACE, burst, typed_slowly
+from tests.support.typeahead import BACKSPACE, burst, typed_slowly
 from textual.widgets import Input
 
 from identity_tui.tui.screens.filters import FilterScreen

@@ -10,7 +10,7 @@ from identity_tui.core.kinds import IdentityType
 from identity_tui.core.models import PropertyType
 from identity_tui.tui.widgets.identity_table import IdentityTable
 from identity_tui.tui.widgets.value_editors import TextValueEditor, text_input
-from tests.tui.test_identity_table import SIZE, Row, TableApp
+from tests.support.table_app import SIZE, Row, TableApp
 
 # U+200F right-to-left mark, U+061C Arabic letter mark, U+200E left-to-right mark,
 # U+2028 line separator, U+2029 paragraph separator

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.test_edit import save_with_preview
-from tests.support.edit_helpers import focus_on, writes
+from tests.support.edit_helpers import focus_on, save_with_preview, writes
 from tests.support.pilot import settle
 
 ODD_ID = "identity-00000000-0000-4000-8000-0000000000ce"

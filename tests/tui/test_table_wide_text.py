@@ -7,7 +7,7 @@ from rich.cells import cell_len
 
 from identity_tui.core.kinds import IdentityType
 from identity_tui.tui.widgets.identity_table import IdentityTable, column_widths
-from tests.tui.test_identity_table import SIZE, Row, TableApp
+from tests.support.table_app import SIZE, Row, TableApp
 
 FAMILY = "👨‍👩‍👧‍👦"
 NAMES = [
