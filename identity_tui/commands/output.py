@@ -20,7 +20,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from identity_tui.core.csvtext import text_cell
 from identity_tui.core.display import one_line, printable
@@ -38,12 +38,12 @@ def csv_writer(out: TextIO, *, header: bool = True) -> Any:
 
 
 @contextlib.contextmanager
-def whole(out: TextIO) -> Iterator[TextIO]:
+def whole(out: TextIO) -> Iterator[IO[str]]:
     """Where a JSON document is written: a spool (memory, then a temporary file, so memory stays flat)
     copied to ``out`` only once the body ends well. A failure half-way leaves nothing on ``out``, never
     half a document; JSON lines and CSV need no such care (each line stands alone)."""
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+", encoding="utf-8", newline="") as spool:
-        yield spool  # type: ignore[misc]
+        yield spool
         spool.seek(0)
         shutil.copyfileobj(spool, out, 1 << 16)
 
