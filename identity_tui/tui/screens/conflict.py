@@ -15,10 +15,11 @@ from textual.widgets import Static
 from identity_tui.core.conflict import ABSENT, MINE, ORDER, THEIRS, Conflict
 from identity_tui.core.display import one_line
 from identity_tui.core.draft import DraftProperty
+from identity_tui.core.fields import LABELS
 from identity_tui.core.form import value_text
 from identity_tui.core.jsontext import dumps
 from identity_tui.core.kinds import PropertyType
-from identity_tui.tui.form_model import LABELS, change_list
+from identity_tui.tui.form_model import change_list
 from identity_tui.tui.screens.dialog import Dialog
 
 KEYS_HINT = "↑↓ row · m or ← keep mine · t or → take theirs · M/T all · enter continue · esc back (nothing sent)"

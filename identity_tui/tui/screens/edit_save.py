@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Any
 from identity_tui.core import transaction as tx
 from identity_tui.core.conflict import changed_between
 from identity_tui.core.display import one_line
-from identity_tui.core.errors import Conflict, LettaError, NotFound
 from identity_tui.core.draft import Draft, same_draft
+from identity_tui.core.errors import Conflict, LettaError, NotFound
 from identity_tui.core.form import field_order
 from identity_tui.core.models import Identity
 from identity_tui.core.planner import plan_save
+from identity_tui.core.transaction import SaveJob
 from identity_tui.tui.form_model import (
     change_list,
     failure_sentence,
@@ -39,7 +40,6 @@ from identity_tui.tui.screens.save_job import (
     Found,
     RecheckFailed,
     Rechecked,
-    SaveJob,
     Sent,
     SendFailed,
     cancelled_sentence,
