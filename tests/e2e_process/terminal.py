@@ -16,8 +16,10 @@ import signal
 import struct
 import termios
 import time
+import sys
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 
 _TOKEN = re.compile(
     r"\x1b\[(?P<params>[0-9;:?<=>]*)[ -/]*(?P<final>[@-~])"  # CSI
@@ -223,3 +225,20 @@ class Terminal:
             os.kill(self.pid, signal.SIGKILL)
             self.wait_exit(10)
         self.close_terminal()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def app_env() -> dict[str, str]:
+    """The environment the program runs in: this one without pytest's and Textual's own variables, an xterm,
+    no animations, no bytecode written."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "TEXTUAL"))}
+    env.update(TERM="xterm-256color", TEXTUAL_ANIMATIONS="none", PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+def app_on(db: Path, **kwargs: object) -> Terminal:
+    """identity-tui on the sandbox file ``db``, in a pseudo-terminal (80x24 unless told)."""
+    return Terminal([sys.executable, "-m", "identity_tui", "--sandbox", str(db)], env=app_env(), cwd=str(ROOT),
+                    **kwargs)  # type: ignore[arg-type]

@@ -20,9 +20,8 @@ import pytest
 
 from identity_tui.sandbox import Sandbox
 
-from .terminal import Terminal
+from .terminal import Terminal, app_on
 
-ROOT = Path(__file__).resolve().parents[2]
 ALICE_ID = "identity-00000000-0000-4000-8000-00000000a11c"
 ALICE = {
     "id": ALICE_ID,
@@ -58,15 +57,6 @@ def db(tmp_path: Path) -> Path:
     sb.store.insert(copy.deepcopy(ALICE))
     sb.close()
     return path
-
-
-@pytest.fixture
-def term(db: Path, hermetic: Path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "TEXTUAL"))}
-    env.update(TERM="xterm-256color", TEXTUAL_ANIMATIONS="none", PYTHONDONTWRITEBYTECODE="1")
-    t = Terminal([sys.executable, "-m", "identity_tui", "--sandbox", str(db)], env=env, cwd=str(ROOT))
-    yield t
-    t.stop()
 
 
 def draft_form(hermetic: Path) -> dict | None:
@@ -259,9 +249,7 @@ def term_two(tmp_path: Path, hermetic: Path):
                      "identifier_key": "bob@example.com", "name": "Bob Example"})
     sb.store.insert(copy.deepcopy(ALICE))
     sb.close()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "TEXTUAL"))}
-    env.update(TERM="xterm-256color", TEXTUAL_ANIMATIONS="none", PYTHONDONTWRITEBYTECODE="1")
-    t = Terminal([sys.executable, "-m", "identity_tui", "--sandbox", str(path)], env=env, cwd=str(ROOT))
+    t = app_on(path)
     yield t
     t.stop()
 

@@ -19,7 +19,6 @@ from identity_tui.sandbox import Sandbox
 
 from .terminal import Terminal
 
-ROOT = Path(__file__).resolve().parents[2]
 COUNT = 300
 BOUND = 20.0  # seconds: anything slower is a freeze
 ALICE_ID = "identity-00000000-0000-4000-8000-00000000a11c"
@@ -43,15 +42,6 @@ def db(tmp_path: Path) -> Path:
                      "identity_type": "user", "project_id": None, "properties": [prop(i) for i in range(COUNT)]})
     sb.close()
     return path
-
-
-@pytest.fixture
-def term(db: Path, hermetic: Path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "TEXTUAL"))}
-    env.update(TERM="xterm-256color", TEXTUAL_ANIMATIONS="none", PYTHONDONTWRITEBYTECODE="1")
-    t = Terminal([sys.executable, "-m", "identity_tui", "--sandbox", str(db)], env=env, cwd=str(ROOT))
-    yield t
-    t.stop()
 
 
 def on_list(text: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from identity_tui.sandbox.seed import seed
 
 from .terminal import Terminal
 
-ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 
@@ -26,15 +24,6 @@ def db(tmp_path: Path) -> Path:
     seed(sb, 1200, rng_seed=7)
     sb.close()
     return path
-
-
-@pytest.fixture
-def term(db: Path, hermetic: Path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "TEXTUAL"))}
-    env.update(TERM="xterm-256color", TEXTUAL_ANIMATIONS="none", PYTHONDONTWRITEBYTECODE="1")
-    t = Terminal([sys.executable, "-m", "identity_tui", "--sandbox", str(db)], env=env, cwd=str(ROOT))
-    yield t
-    t.stop()
 
 
 def cursor_on(term: Terminal, label: str) -> bool:

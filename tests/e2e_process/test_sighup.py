@@ -8,7 +8,6 @@ file; the first one also starts the program again and takes the restore offer.
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import signal
@@ -18,35 +17,19 @@ from pathlib import Path
 
 import pytest
 
-from identity_tui.sandbox import Sandbox
-
 from .people import ALICE
-from .terminal import Terminal
+from .terminal import Terminal, app_on
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    """A sandbox file holding only Alice (a non-empty sandbox is not seeded)."""
-    path = tmp_path / "sandbox.sqlite3"
-    sb = Sandbox(path=str(path))
-    sb.store.insert(copy.deepcopy(ALICE))
-    sb.close()
-    return path
 
 
 @pytest.fixture
 def start(db: Path, hermetic: Path):
     """``start()`` runs the app on the sandbox in a terminal; whatever is left running is killed after."""
     started: list[Terminal] = []
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "TEXTUAL"))}
-    env.update(TERM="xterm-256color", TEXTUAL_ANIMATIONS="none", PYTHONDONTWRITEBYTECODE="1")
 
     def run(*, controlling: bool = True) -> Terminal:
-        term = Terminal([sys.executable, "-m", "identity_tui", "--sandbox", str(db)], env=env, cwd=str(ROOT),
-                        controlling=controlling)
+        term = app_on(db, controlling=controlling)
         started.append(term)
         return term
 

@@ -26,7 +26,7 @@ import pytest
 
 from identity_tui.sandbox import Sandbox
 
-from .terminal import Terminal
+from .terminal import Terminal, app_env
 from .people import ALICE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,12 +75,6 @@ def db(tmp_path: Path) -> Path:
         sb.store.insert(row)
     sb.close()
     return path
-
-
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "TEXTUAL"))}
-    env.update(TERM="xterm-256color", TEXTUAL_ANIMATIONS="none", PYTHONDONTWRITEBYTECODE="1")
-    return env
 
 
 @pytest.fixture
@@ -182,18 +176,18 @@ def _runs(argv: list[str], env: dict[str, str], budget: float) -> None:
 
 def test_a_signal_or_a_hang_up_at_any_moment_of_start_up_ends_the_app_on_the_sandbox(db, hermetic):
     argv = [sys.executable, "-m", "identity_tui", "--sandbox", str(db)]
-    _runs(argv, _env(), budget=15)
+    _runs(argv, app_env(), budget=15)
 
 
 def test_a_signal_or_a_hang_up_at_any_moment_of_start_up_ends_the_app_over_http(server, hermetic):
-    env = {**_env(), "LETTA_BASE_URL": server, "LETTA_API_KEY": PASSWORD}
+    env = {**app_env(), "LETTA_BASE_URL": server, "LETTA_API_KEY": PASSWORD}
     argv = [sys.executable, "-m", "identity_tui"]
     _runs(argv, env, budget=15)
 
 
 def test_a_stray_sigcont_does_not_start_the_terminal_over(db, hermetic):
     """SIGCONT with no ctrl+z before it (the kernel sends one with every hang-up): the app carries on as it was."""
-    term = Recording([sys.executable, "-m", "identity_tui", "--sandbox", str(db)], env=_env(), cwd=str(ROOT))
+    term = Recording([sys.executable, "-m", "identity_tui", "--sandbox", str(db)], env=app_env(), cwd=str(ROOT))
     try:
         term.wait_for("Page 1")
         term.kill(signal.SIGCONT)
