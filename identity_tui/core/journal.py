@@ -228,8 +228,13 @@ class Journal:
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
-            task.add_done_callback(lambda done: done.cancelled() or done.exception() is not None or self.finish(
-                done.result(), NOT_LANDED, "not sent: given up before the request left"))
+            while not task.done():  # the thread writes on: wait for it (an fsync's time), then say not sent
+                try:
+                    await asyncio.shield(task)
+                except asyncio.CancelledError:
+                    continue
+            if not task.cancelled() and task.exception() is None:
+                self.finish(task.result(), NOT_LANDED, "not sent: given up before the request left")
             raise
 
     def _new(self, operation: str, **fields: Any) -> Record:
