@@ -105,6 +105,11 @@ async def _main(args: argparse.Namespace) -> int:
 
             link_handle = linking.cmd_links if args.command == "links" else linking.cmd_link
             return await link_handle(client, args, conn.project_id)
+        if args.command in ("set", "delete") and args.where:  # every identity that matches: a plan, then a batch
+            from identity_tui.commands import batch
+
+            where = batch.cmd_set_where if args.command == "set" else batch.cmd_delete_where
+            return await where(client, args, conn.project_id)
         from identity_tui.commands import writes
 
         handler = {"ensure": writes.cmd_ensure, "set": writes.cmd_set, "delete": writes.cmd_delete}

@@ -362,7 +362,7 @@ def _undo_item_json(item: batch_ops.UndoItem, result: batch_ops.UndoResult | Non
     """One write of the batch in the shape ``undo --format json`` gives a single record, and what the batch
     adds: its ``project_id``, the ``plan`` (undo, nothing, conflict, cannot), its ``problem``, and once sent
     its ``result`` (undone, conflicted, failed) and ``message``."""
-    from identity_tui.commands.history import undo_json
+    from identity_tui.commands.undo_shape import undo_json
 
     rec = item.record
     plan = item.plan

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from identity_tui.commands import batch, output
 from identity_tui.commands.args import UsageError, is_terminal
 from identity_tui.commands.run import CONFLICT, NOT_FOUND, OK, USAGE, Exit, fmt, note, say
+from identity_tui.commands.undo_shape import undo_json
 from identity_tui.core import journal_check
 from identity_tui.core import undo as undo_ops
 from identity_tui.core.client import LettaClient
@@ -153,17 +154,6 @@ async def cmd_undo(client: LettaClient, args: argparse.Namespace, journal: Journ
         sys.stdout.write(f"{done.status}: undid {rec.id} ({rec.operation} of "
                          f"{one_line(record_key(rec), 40)}){said}\n")
     return OK
-
-
-def undo_json(status: str, rec: Record, *, would: str | None = None, requests: list[dict[str, object]] | None = None,
-              identity_id: str | None = None, note: str | None = None) -> dict[str, object]:
-    """``undo --format json``, one shape whatever happened: ``status`` (``dry_run``, ``nothing_to_undo``,
-    ``not_sent``, or what the undo did: ``saved``, ``deleted``, ``recreated``, ...), the ``record`` and its
-    ``operation``, ``identifier_key`` and ``identity_id``, what it ``would`` do, the ``requests`` (sent, or
-    that would be), and a ``note``."""
-    return {"status": status, "record": rec.id, "operation": rec.operation, "identifier_key": record_key(rec),
-            "identity_id": identity_id or rec.identity_id, "would": would, "requests": requests or [],
-            "note": note}
 
 
 def _nothing(args: argparse.Namespace, rec: Record, why: str) -> int:

@@ -7,12 +7,12 @@ import sys
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from identity_tui.commands import batch, output
+from identity_tui.commands import output
 from identity_tui.commands.args import UsageError, is_terminal
 from identity_tui.commands.run import (CONFLICT, FAILED, NOT_FOUND, OK, USAGE, Exit, ambiguous, check_id, fmt,
                                        key_rows, not_found_sentence, note, raw, say, show)
 from identity_tui.commands.run import find as find_row
-from identity_tui.commands.values import PropArg, error_sentence, parse_props, resolve, with_props
+from identity_tui.commands.values import error_sentence, parse_props, resolve, with_props
 from identity_tui.core import deletion
 from identity_tui.core import transaction as tx
 from identity_tui.core.client import LettaClient
@@ -129,8 +129,6 @@ def _writes_allowed(client: LettaClient, args: argparse.Namespace) -> None:
 
 
 async def cmd_set(client: LettaClient, args: argparse.Namespace, project: str | None) -> int:
-    if args.where:  # every identity that matches: a plan, then a batch (commands/batch.py)
-        return await batch.cmd_set_where(client, args, project)
     props = parse_props(args.prop, args.unset)
     if not (props or args.unset or args.new_name is not None or args.new_key is not None or args.new_type):
         raise UsageError("Nothing to set: give --name, --new-key, --type, --prop or --unset.")
@@ -359,8 +357,6 @@ async def cmd_delete(client: LettaClient, args: argparse.Namespace, project: str
     """Delete what is named; ``--format json`` prints one object for one id or key, an array for several
     (or for ``-``). Every identity is read before the first is deleted: a missing one is exit 3 with
     nothing deleted, unless ``--ignore-not-found``."""
-    if args.where:  # every identity that matches: a plan, then a batch (commands/batch.py)
-        return await batch.cmd_delete_where(client, args, project)
     several = len(args.id) > 1 or "-" in args.id
     _writes_allowed(client, args)
     if "-" in args.id and not (args.yes or args.dry_run):
