@@ -32,7 +32,8 @@ from identity_tui.core.journal import Journal, Record, in_batch
 from identity_tui.core.jsontext import json_text
 from identity_tui.core.kinds import IdentityType
 from identity_tui.core.models import Identity, same_property
-from identity_tui.core.planner import plan_save
+from identity_tui.core.paths import identity_path
+from identity_tui.core.planner import PlannedRequest, plan_save
 from identity_tui.core.summary import summarize
 
 # What the plan says of one identity, and what became of it.
@@ -146,7 +147,8 @@ async def plan_items(client: LettaClient, args: argparse.Namespace, kind: str) -
             items.append(Item(wire, None, None, INVALID, problem="the server's copy is not a valid identity"))
             continue
         if kind == "delete":
-            items.append(Item(wire, identity, None, DELETE))
+            items.append(Item(wire, identity, None, DELETE,
+                              requests=[PlannedRequest("DELETE", identity_path(identity.id), None, "delete it")]))
             continue
         try:
             draft = draft_for(identity, props, args.unset, args.new_name, args.new_type)

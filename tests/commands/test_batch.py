@@ -190,6 +190,9 @@ def test_delete_where_and_its_undo_recreating_them(sandbox_server, cli, tagged):
     tag, made = tagged
     dry = cli("delete", "--where", f"tag={tag}", "--where", "seats<=2", "--dry-run", "--format", "json")
     assert dry.code == 0 and json.loads(dry.out)["would_change"] == 2 and sandbox_server.writes() == []
+    assert sorted(r["requests"][0]["path"] for r in json.loads(dry.out)["identities"]) == sorted(
+        f"/v1/identities/{m['id']}" for m in made[:2])  # the DELETE each would send
+    assert {r["requests"][0]["method"] for r in json.loads(dry.out)["identities"]} == {"DELETE"}
     plan = cli("delete", "--where", f"tag={tag}", "--where", "seats<=2", "--format", "table", "--yes")
     assert plan.code == 0, plan.err
     assert plan.out.splitlines()[0] == "delete --where: 2 identities match, 2 would be deleted."
