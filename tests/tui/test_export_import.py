@@ -60,6 +60,16 @@ async def export_to(pilot, app, path) -> ExportScreen:
     return dialog
 
 
+def second_page_hangs() -> tuple[Sandbox, FaultyTransport]:
+    """600 identities; an export's first page (500) comes back, the second never does."""
+    big = Sandbox(path=":memory:")
+    seed(big, 600, rng_seed=7)
+    faulty = FaultyTransport(big.transport(), fault="hang",
+                             match=lambda r: r.method == "GET" and "after" in r.url.params
+                             and r.url.path == "/v1/identities/" and r.url.params.get("limit") == "500")
+    return big, faulty
+
+
 # -- export ---------------------------------------------------------------------------------------------
 
 
@@ -112,12 +122,7 @@ async def test_a_property_filter_on_the_list_narrows_the_export_too(make_app, pe
 
 
 async def test_esc_stops_an_export_and_removes_the_partial_file(make_app, out_dir):
-    big = Sandbox(path=":memory:")
-    seed(big, 600, rng_seed=7)
-    # The first page (500) comes back; the second never does.
-    faulty = FaultyTransport(big.transport(), fault="hang",
-                             match=lambda r: r.method == "GET" and "after" in r.url.params
-                             and r.url.path == "/v1/identities/" and r.url.params.get("limit") == "500")
+    big, faulty = second_page_hangs()
     app = make_app(transport=faulty)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
@@ -367,11 +372,7 @@ async def test_a_hang_up_during_an_export_ends_the_app_and_leaves_no_partial_fil
     """SIGHUP or SIGTERM while a page is on its way: the app ends (128 + signal) and the hidden .part goes too."""
     import signal
 
-    big = Sandbox(path=":memory:")
-    seed(big, 600, rng_seed=7)
-    faulty = FaultyTransport(big.transport(), fault="hang",
-                             match=lambda r: r.method == "GET" and "after" in r.url.params
-                             and r.url.path == "/v1/identities/" and r.url.params.get("limit") == "500")
+    big, faulty = second_page_hangs()
     app = make_app(transport=faulty)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
