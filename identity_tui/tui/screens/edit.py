@@ -1,8 +1,7 @@
 """The edit screen: loads one identity afresh, and asks before unsaved changes could be lost.
 
 One class composing two helpers: ``FormDrafts`` keeps the texts on disk while they are modified, and
-``SaveFlow`` drives the core's save transaction. Every request runs in a worker and answers with a
-message, which this screen hands to the helper it is for.
+``SaveFlow`` drives the core's save transaction, from ctrl+s to the outcome, in one worker.
 """
 
 from __future__ import annotations
@@ -31,7 +30,6 @@ from identity_tui.tui.screens.base import AppScreen, ReportsWorkerErrors
 from identity_tui.tui.screens.confirm import ConfirmScreen, LeaveScreen
 from identity_tui.tui.screens.edit_drafts import FormDrafts, form_texts, restored_baseline
 from identity_tui.tui.screens.edit_save import SaveFlow
-from identity_tui.tui.screens.save_job import ExistingFound, Found, RecheckFailed, Rechecked, Sent, SendFailed
 from identity_tui.tui.widgets.edit_form import EditForm
 from identity_tui.tui.widgets.form_marks import Marked
 from identity_tui.tui.widgets.key_bar import KeyBar
@@ -306,7 +304,7 @@ class EditScreen(ReportsWorkerErrors, AppScreen[None]):
         self.say(note)
         self._draft_changed()
 
-    # -- saving (driven by SaveFlow; its workers answer here) -------------------------------------
+    # -- saving (driven by SaveFlow, in one worker) ------------------------------------------------
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
@@ -323,32 +321,6 @@ class EditScreen(ReportsWorkerErrors, AppScreen[None]):
     def cancel_save(self) -> bool:
         """Stop waiting for the server (esc): the form keeps its edits; the next save learns what landed."""
         return self.saving.cancel_save()
-
-    @on(Rechecked)
-    def _rechecked(self, message: Rechecked) -> None:
-        self.saving.rechecked(message.prepared)
-
-    @on(RecheckFailed)
-    def _recheck_failed(self, message: RecheckFailed) -> None:
-        self.saving.recheck_failed(message.error)
-
-    @on(Sent)
-    async def _sent(self, message: Sent) -> None:
-        # First, before the save may close the form or quit: what was typed is saved, nothing to keep.
-        self.drafts.saved(self.identity_id, self.baseline)
-        await self.saving.sent(message.outcome)
-
-    @on(SendFailed)
-    async def _send_failed(self, message: SendFailed) -> None:
-        await self.saving.send_failed(message.outcome)
-
-    @on(Found)
-    async def _found(self, message: Found) -> None:
-        await self.saving.found(message.outcome.identity)
-
-    @on(ExistingFound)
-    def _existing_found(self, message: ExistingFound) -> None:
-        self.saving.existing_found(message.identity)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A crash in a worker goes to the app's error dialog; the form must come back to life.

@@ -1,19 +1,17 @@
-"""The edit screen's save: validate, then drive the core's save transaction from workers.
+"""The edit screen's save: validate, then drive the core's save transaction from one worker.
 
 The server has no locking, so a save first reads the identity again: what someone else changed meanwhile
 is merged in (``core.conflict``), overlapping changes go to the conflict dialog, and the plan is rebuilt
 against the fresh copy. A failed save leaves the form as it was and says why in one sentence; a partial
 one moves the baseline to what the server holds, so what is still unsaved stays marked. When an answer
 is lost on the way back, a save re-reads to learn what landed and a create looks its key up before
-posting again, so nothing is sent twice blindly. All of that is ``core.transaction``; this screen asks
-it from workers, and turns each outcome into what the person sees.
-
-``SaveFlow`` is a helper the screen owns; the screen routes the workers' messages to it.
+posting again, so nothing is sent twice blindly. All of that is ``core.transaction``; the asking is the
+shell's one save flow (``save_flow``), awaited in the same worker; this module turns each outcome into
+what the person sees.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -35,38 +33,54 @@ from identity_tui.tui.form_model import (
 )
 from identity_tui.tui.messages import IdentityWritten, OpenIdentity
 from identity_tui.tui.screens.confirm import ConfirmScreen
-from identity_tui.tui.screens.save_job import (
-    ExistingFound,
-    Found,
-    RecheckFailed,
-    Rechecked,
-    Sent,
-    SendFailed,
-    cancelled_sentence,
-    preview_note,
-)
+from identity_tui.tui.screens.save_flow import ask, decide
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from identity_tui.tui.screens.edit import EditScreen
 
 
+def preview_note(job: SaveJob) -> str:
+    """What the preview says besides the requests: others' changes kept, a key looked up first."""
+    if job.lookup is not None:
+        key = one_line(job.lookup.identifier_key, 40)
+        return (f"The last try's answer was lost, so this first looks up identifier_key '{key}': if the last "
+                "try created it, nothing is posted again.")
+    if job.kept:
+        return (f"Someone else saved this identity since you opened it. Their changes are kept: "
+                f"{change_list(job.kept)}.")
+    return ""
+
+
+def cancelled_sentence(job: SaveJob | None) -> str:
+    """What the line says when esc gave up waiting for ``job`` (None: only the read before a save)."""
+    if job is None:
+        return ("Cancelled: nothing was sent (the server's copy was still being read). The form is kept; "
+                "ctrl+s tries again.")
+    head = ("Save cancelled while waiting for the server: it may or may not have landed. The form keeps your edits; "
+            "the next ctrl+s ")
+    if job.basis is None:
+        key = one_line((job.lookup or job.draft).identifier_key, 40)
+        return f"{head}first looks up identifier_key '{key}' and posts only if it is not there."
+    return f"{head}reads the server's copy first and sends only what is missing."
+
+
 class SaveFlow:
-    """One form's save, from ctrl+s to the sentence under the form; its workers answer the screen."""
+    """One form's save, from ctrl+s to the sentence under the form, in one worker the screen owns."""
 
     def __init__(self, screen: EditScreen) -> None:
         self.screen = screen
-        self.busy = False
+        self.busy = False  # waiting for the server (the form is disabled; esc stops waiting)
         self.after_save: Callable[[], Any] | None = None  # what runs once a save succeeds (leave, quit)
         self._refocus: str | None = None
         self._lost_create: Draft | None = None  # the draft of a create whose answer never came
         self._job: SaveJob | None = None  # the save being sent (None while only reading)
+        self._answered = False  # the server has answered: what follows is the screen's own work
         self._unsure = False  # a save was given up: whether it landed is learnt from the next read
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.screen.say(text, error=error)
-
-    def _worker(self, work: Awaitable[Any], group: str = "edit-save") -> None:
-        self.screen.run_worker(work, group=group, exclusive=True, exit_on_error=False)
 
     def readonly_save(self) -> None:
         self.say("Read-only connection: nothing was saved. Reconnect without --readonly to save.", error=True)
@@ -74,7 +88,7 @@ class SaveFlow:
     # -- from ctrl+s to a plan ------------------------------------------------------------------
 
     def save(self) -> None:
-        """Validate, re-read and merge, then preview the plan (unless turned off), then send it in a worker."""
+        """Validate, then (in a worker) re-read and merge, ask what must be asked, send, and say the outcome."""
         if self.busy:
             self.screen.notify("A save is already under way.", timeout=3)
             return
@@ -92,7 +106,7 @@ class SaveFlow:
             return
         draft = values.draft()
         if self.screen.creating:
-            self._settle(tx.prepare_create(draft, lookup=self._lost_create))
+            self._run(None, draft, tx.prepare_create(draft, lookup=self._lost_create))
             return
         assert self.screen.baseline is not None
         if plan_save(self.screen.baseline, draft).empty:
@@ -100,58 +114,70 @@ class SaveFlow:
             self._continue()
             return
         self._busy("Checking the server's copy for changes made meanwhile…  esc stops waiting")
-        self._worker(self._recheck(self.screen.baseline, draft))
+        self._run(self.screen.baseline, draft, None)
 
-    async def _recheck(self, base: Identity, mine: Draft) -> None:
-        """Read the identity again (someone may have saved it since the form was loaded) and plan against it."""
-        prepared = await tx.prepare(self.screen.app.client, base, mine)
-        if prepared.error is not None:
-            self.screen.post_message(RecheckFailed(prepared.error))
+    def _run(self, base: Identity | None, mine: Draft, prepared: tx.Prepared | None) -> None:
+        self.screen.run_worker(self._flow(base, mine, prepared), group="edit-save", exclusive=True,
+                               exit_on_error=False)
+
+    async def _flow(self, base: Identity | None, mine: Draft, prepared: tx.Prepared | None) -> None:
+        """The whole save: read again (unless a create), ask, send, and turn the outcome into the form."""
+        app = self.screen.app
+        if prepared is None:
+            assert base is not None
+            # Someone may have saved the identity since the form was loaded: plan against the server's copy.
+            prepared = await tx.prepare(app.client, base, mine)
+            self._finish()
+            self.say("")  # the check is over: "Checking…" must not stand behind the preview or the dialog
+        while True:
+            if prepared.error is not None:
+                self._read_failed(prepared.error)
+                return
+            decided = await decide(
+                app, prepared, preview=app.config.preview_saves, where=app.conn.label, note=preview_note,
+                before_conflicts=lambda: self.say("Someone else saved this identity meanwhile: choose what to keep."))
+            if decided.errors:
+                first = decided.errors[0]
+                self.after_save = None
+                self.say(f"Not sent: with the changes made on the server meanwhile, {field_label(first.field)} "
+                         "would be wrong: " f"{first.message} Go back and reopen the identity to see the server's "
+                         "copy.", error=True)
+                return
+            if decided.declined:
+                self.after_save = None
+                self.say("Not sent: the overlapping changes were not resolved. The form is as you left it; "
+                         "ctrl+s checks the server again." if decided.declined == "conflicts"
+                         else "Not sent: the form is as you left it.")
+                return
+            job = decided.job
+            if job is None:
+                assert decided.holds is not None
+                await self._now_holds(decided.holds)
+                return
+            if decided.previewed:
+                # The preview may have stood open for minutes: read once more right before writing (see send).
+                job = replace(job, check_first=job.basis is not None)
+            outcome = await self._send(job)
+            if isinstance(outcome, tx.Changed):
+                # The read right before writing saw changes made meanwhile: back through the merge.
+                self._finish()
+                self.say("")
+                prepared = outcome.prepared
+                continue
+            if isinstance(outcome, tx.ReadFailed):
+                self._read_failed(outcome.error)
+            elif isinstance(outcome, tx.Saved):
+                await self._sent(outcome)
+            elif isinstance(outcome, tx.Found):
+                await self._found(outcome.identity)
+            else:
+                await self._send_failed(outcome)
             return
-        self.screen.post_message(Rechecked(prepared))
 
-    def rechecked(self, prepared: tx.Prepared) -> None:
-        """The identity as read again, planned against (``Rechecked``)."""
-        if not self.busy:
-            return  # the answer of a save given up with esc
-        self._finish()
-        self.say("")  # the check is over: "Checking…" must not stand behind the preview or the dialog
-        self._settle(prepared)
-
-    def _settle(self, prepared: tx.Prepared) -> None:
-        """What a plan means next: a dialog for overlapping changes, the preview, or a sentence."""
-        if prepared.errors:
-            first = prepared.errors[0]
-            self.after_save = None
-            self.say(f"Not sent: with the changes made on the server meanwhile, {field_label(first.field)} would "
-                     f"be wrong: {first.message} Go back and reopen the identity to see the server's copy.",
-                     error=True)
-            return
-        if prepared.conflicts:
-            from identity_tui.tui.screens.conflict import ConflictScreen
-
-            def answered(choices: dict[str, str] | None) -> None:
-                if choices is None:
-                    self.after_save = None
-                    self.say("Not sent: the overlapping changes were not resolved. The form is as you left it; "
-                             "ctrl+s checks the server again.")
-                    return
-                self._settle(tx.resolve(prepared, choices))
-
-            self.say("Someone else saved this identity meanwhile: choose what to keep.")
-            self.screen.app.push_screen(ConflictScreen(list(prepared.conflicts), kept=list(prepared.kept)), answered)
-            return
-        if prepared.job is not None:
-            self._preview(prepared.job)
-            return
-        assert prepared.holds is not None
-        self.screen.call_later(self._now_holds, prepared.holds)
-
-    def recheck_failed(self, error: LettaError) -> None:
-        """The read before sending failed: nothing was sent (``RecheckFailed``)."""
-        if not self.busy:
-            return  # the answer of a save given up with esc
-        self._finish()
+    def _read_failed(self, error: LettaError) -> None:
+        """The read before sending failed: nothing was sent."""
+        if self.busy:
+            self._finish()
         self.after_save = None
         if isinstance(error, NotFound):
             self.say("Not saved: this identity was deleted on the server after you opened it (404).", error=True)
@@ -172,44 +198,32 @@ class SaveFlow:
         self._unsure = False
         self._continue()
 
-    def _preview(self, job: SaveJob) -> None:
-        if not self.screen.app.config.preview_saves:
-            # The read just happened: there is no time for another save to slip in, so no second read.
-            self._start(job)
-            return
-        from identity_tui.tui.screens.preview import PreviewScreen
-
-        def answered(send: bool | None) -> None:
-            if send:
-                # The preview may have stood open for minutes: read once more right before writing (see send).
-                self._start(replace(job, check_first=job.basis is not None))
-            else:
-                self.after_save = None
-                self.say("Not sent: the form is as you left it.")
-
-        self.screen.app.push_screen(PreviewScreen(job.plan, where=self.screen.app.conn.label, note=preview_note(job)), answered)
-
     # -- sending --------------------------------------------------------------------------------
 
     def _busy(self, text: str) -> None:
         self.busy = True
+        self._answered = False
         # A focus given back a moment ago may not have landed yet: then keep the place remembered before.
         self._refocus = self.screen.form.focus_path(self.screen.focused) or self._refocus
         self.screen.form.disabled = True
         self.say(text)
         self.screen.form.refresh_marks()
 
-    def _start(self, job: SaveJob) -> None:
+    async def _send(self, job: SaveJob) -> tx.Outcome:
         methods = ", ".join(r.method for r in job.plan.requests)
         self._busy(f"Saving… ({methods})  esc stops waiting")
         self._job = job
-        self._worker(self._send(job))
+        outcome = await tx.send(self.screen.app.client, job)
+        self._answered = True
+        return outcome
 
     def cancel_save(self) -> bool:
         """Stop waiting for the server (esc; ctrl+q before it asks): the form keeps its edits, and the next
         save finds out what landed, re-reading (PATCH/PUT) or looking the key up (a create) first."""
         if not self.busy:
             return False
+        if self._answered:
+            return True  # the answer is in and being shown: nothing is waited for any more
         job = self._job
         self.screen.workers.cancel_group(self.screen, "edit-save")
         self._finish()
@@ -220,27 +234,13 @@ class SaveFlow:
         self.say(cancelled_sentence(job), error=job is not None)
         return True
 
-    async def _send(self, job: SaveJob) -> None:
-        """Send the plan through the core's transaction; its outcome comes back as one message."""
-        outcome = await tx.send(self.screen.app.client, job)
-        if isinstance(outcome, tx.Saved):
-            self.screen.post_message(Sent(outcome))
-        elif isinstance(outcome, tx.Failed):
-            self.screen.post_message(SendFailed(outcome))
-        elif isinstance(outcome, tx.Found):
-            self.screen.post_message(Found(outcome))
-        elif isinstance(outcome, tx.Changed):
-            # Read once more right before writing, after the preview: anything new goes back through the merge.
-            self.screen.post_message(Rechecked(outcome.prepared))
-        else:
-            self.screen.post_message(RecheckFailed(outcome.error))
-
     def crashed(self) -> None:
         """A save's worker raised (the app shows the error): the form comes back to life."""
         self._finish()
 
     def _finish(self) -> None:
         self.busy = False
+        self._answered = False
         self._job = None
         self.screen.form.disabled = False
         self.screen.form.restore_focus(self._refocus)
@@ -248,10 +248,10 @@ class SaveFlow:
 
     # -- answers --------------------------------------------------------------------------------
 
-    async def sent(self, saved: tx.Saved) -> None:
-        """Every request succeeded, or a fresh read proved it (``Sent``)."""
-        if not self.busy:
-            return  # the answer of a save given up with esc
+    async def _sent(self, saved: tx.Saved) -> None:
+        """Every request succeeded, or a fresh read proved it."""
+        # First, before the save may close the form or quit: what was typed is saved, nothing to keep.
+        self.screen.drafts.saved(self.screen.identity_id, self.screen.baseline)
         identity = saved.identity
         differs = saved.dropped
         self.screen.app.post_message(IdentityWritten(identity.id))
@@ -283,10 +283,8 @@ class SaveFlow:
         self.say(f"Saved{note}.{kept}{journal}", error=bool(journal))
         self._continue()
 
-    async def found(self, identity: Identity) -> None:
-        """A lost create had landed, holding other values than the form (``Found``)."""
-        if not self.busy:
-            return  # the answer of a save given up with esc
+    async def _found(self, identity: Identity) -> None:
+        """A lost create had landed, holding other values than the form."""
         self._lost_create = None
         self.screen.app.post_message(IdentityWritten(identity.id))
         await self.screen.become_editor(identity, self.screen.form.values().draft())
@@ -297,10 +295,8 @@ class SaveFlow:
                  "was lost. This form now edits it; the fields marked ● differ from what it holds, and ctrl+s "
                  "saves them.", error=True)
 
-    async def send_failed(self, failed: tx.Failed) -> None:
-        """A request failed (``SendFailed``): say which, and what landed before it."""
-        if not self.busy:
-            return  # the answer of a save given up with esc
+    async def _send_failed(self, failed: tx.Failed) -> None:
+        """A request failed: say which, and what landed before it."""
         job = failed.job
         form = self.screen.form
         values = form.values()
@@ -333,31 +329,24 @@ class SaveFlow:
         if isinstance(failed.error, NotFound) and not failed.created and not applied:
             self._offer_recreate()
         if failed.created and isinstance(failed.error, Conflict):
-            self._worker(self._find_existing(job.draft), "edit-existing")  # get-or-create: offer the one that holds the key
+            await self._offer_existing(job.draft)  # get-or-create: offer the one that holds the key
 
-    async def _find_existing(self, draft: Draft) -> None:
-        """The identity that already holds a new identity's key (a 409), to offer it instead."""
+    async def _offer_existing(self, draft: Draft) -> None:
+        """A create's key is held already (a 409): offer to open the identity that holds it instead."""
         try:
             found = await self.screen.app.client.find_by_key(draft.identifier_key, draft.project_id)
         except LettaError:
             return  # the 409 sentence stands on its own
-        if found is not None:
-            self.screen.post_message(ExistingFound(found))
-
-    def existing_found(self, found: Identity) -> None:
-        """A create's key is held already (``ExistingFound``): offer to open that identity instead."""
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.screen.drop_draft()
-                self.screen.app.pop_screen()
-                self.screen.app.post_message(OpenIdentity(found))
-
+        if found is None:
+            return
         key = one_line(found.identifier_key, 40)
         text = (f"An identity with identifier_key '{key}' exists already in this project: "
                 f"{one_line(found.name, 40) or '(no name)'} ({found.short_id}). Open it instead? "
                 "This new form and what you typed in it are closed.")
-        self.screen.app.push_screen(ConfirmScreen("The key exists", text, yes="Open it", no="Stay here"), answered)
+        if await ask(self.screen.app, ConfirmScreen("The key exists", text, yes="Open it", no="Stay here")):
+            self.screen.drop_draft()
+            self.screen.app.pop_screen()
+            self.screen.app.post_message(OpenIdentity(found))
 
     async def _rebase(self, holds: Identity, job: SaveJob) -> None:
         """Make ``holds`` the baseline; a form whose save merged others' changes shows the merged values, so
@@ -381,4 +370,3 @@ class SaveFlow:
         then, self.after_save = self.after_save, None
         if then is not None:
             then()
-

@@ -32,6 +32,7 @@ from identity_tui.core.models import Identity
 from identity_tui.tui.messages import IdentityWritten
 from identity_tui.tui.screens.base import AppScreen, ReportsWorkerErrors
 from identity_tui.tui.screens.confirm import DeleteScreen
+from identity_tui.tui.screens.save_flow import Decided, ask, confirm_plan, decide
 from identity_tui.tui.widgets.key_bar import KeyBar
 
 
@@ -92,17 +93,6 @@ class HistoryScreen(ReportsWorkerErrors, AppScreen[None]):
     @dataclass
     class Read(Message):
         loaded: Loaded
-
-    @dataclass
-    class UndoPlanned(Message):
-        plan: undo_ops.UndoPlan | None
-        problem: str = ""
-
-    @dataclass
-    class UndoDone(Message):
-        record: Record
-        done: undo_ops.UndoDone | None
-        problem: str = ""
 
     def __init__(self, identity_id: str | None = None, identifier_key: str | None = None) -> None:
         super().__init__()
@@ -202,89 +192,69 @@ class HistoryScreen(ReportsWorkerErrors, AppScreen[None]):
             return
         self.busy = True
         self._status(f"Reading the server to undo {rec.id}…")
-        self.plan_undo(rec)
+        self.undo(rec)
 
     @work(exclusive=True, group="undo", exit_on_error=False)
-    async def plan_undo(self, rec: Record) -> None:
+    async def undo(self, rec: Record) -> None:
+        """The whole undo in one worker: read the server, ask (conflicts, preview or confirmation), send, say."""
         try:
             plan = await undo_ops.plan_undo(self.app.client, rec, self.app.client.journal)
         except LettaError as exc:
-            self.post_message(self.UndoPlanned(None, f"Cannot undo {rec.id}: {exc.message}"))
-            return
-        self.post_message(self.UndoPlanned(plan))
+            return self._stop(f"Cannot undo {rec.id}: {exc.message}")
+        while True:
+            if plan.problem:
+                return self._stop(f"Cannot undo {rec.id}: {plan.problem}")
+            if plan.nothing:
+                return self._stop(f"Nothing to undo: the server already holds the identity as it was before {rec.id}.")
+            if plan.delete_id is not None:
+                return await self._undo_create(plan)
+            asked = await self._ask(plan)
+            if asked is None:
+                return self._stop("Undo cancelled: nothing was sent.")
+            self._status(f"Undoing {rec.id}… (esc stops waiting)")
+            self.sending = True
+            try:
+                done = await undo_ops.apply_undo(self.app.client, plan, asked.choices)
+            except undo_ops.UndoConflict as exc:
+                # The read right before sending saw a change overlapping the undo: the choice is the user's again.
+                self.sending = False
+                plan = replace(plan, prepared=exc.prepared)
+                continue
+            except LettaError as exc:
+                return self._stop(f"Not undone: {exc.message}")
+            note = f" ({done.note})" if done.note else ""
+            self._stop(f"Undid {rec.id}: {done.status} {one_line(record_key(rec), 40)}{note}.")
+            return self._after_write()
 
-    @on(UndoPlanned)
-    def _undo_planned(self, message: UndoPlanned) -> None:
-        plan = message.plan
-        if plan is None:
-            return self._stop(message.problem)
+    async def _ask(self, plan: undo_ops.UndoPlan) -> Decided | None:
+        """What the person says to sending ``plan``: the save flow's conflicts and preview, the preview of a
+        re-create, or a confirmation of a link change; None when they said no."""
         rec = plan.record
-        if plan.problem:
-            return self._stop(f"Cannot undo {rec.id}: {plan.problem}")
-        if plan.nothing:
-            return self._stop(f"Nothing to undo: the server already holds the identity as it was before {rec.id}.")
-        if plan.delete_id is not None:
-            return self._ask_delete(plan)
+        where = self.app.conn.label
         prepared = plan.prepared
-        if prepared is not None and prepared.conflicts:
-            return self._ask_conflicts(plan, prepared)
-        if prepared is not None and prepared.job is not None:
-            return self._preview(plan, prepared.job.plan, None)
+        if prepared is not None and (prepared.conflicts or prepared.job is not None):
+            decided = await decide(self.app, prepared, preview=True, where=where, back="back to the history",
+                                   note=lambda job: f"Undo {rec.id}: {undo_means(rec)}.")
+            return None if decided.declined else decided
         if plan.recreate is not None:
             job = tx.prepare_create(plan.recreate).job
             if job is not None:
-                return self._preview(plan, job.plan, None)
-        return self._confirm_link(plan)
-
-    def _confirm_link(self, plan: undo_ops.UndoPlan) -> None:
+                sent = await confirm_plan(self.app, job.plan, where=where, back="back to the history",
+                                          note=f"Undo {rec.id}: {undo_means(rec)}.")
+                return Decided(tx.Prepared(job=job), job=job, previewed=True) if sent else None
         from identity_tui.tui.screens.confirm import ConfirmScreen
 
-        rec = plan.record
         kind, target, attach = plan.link or ("", "", False)
         text = f"Undo {rec.id}: {'link' if attach else 'unlink'} {kind} {target}."
-
-        def answer(yes: bool | None) -> None:
-            if yes:
-                self._send(plan, None)
-            else:
-                self._stop("Undo cancelled: nothing was sent.")
-
-        self.app.push_screen(ConfirmScreen("Undo this link change?", printable(text), yes="Undo"), answer)
+        yes = await ask(self.app, ConfirmScreen("Undo this link change?", printable(text), yes="Undo"))
+        return Decided(tx.Prepared()) if yes else None
 
     def _stop(self, text: str) -> None:
         self.busy = self.sending = False
         self._status(text)
 
-    def _preview(self, plan: undo_ops.UndoPlan, save_plan, choices: dict[str, str] | None) -> None:
-        from identity_tui.tui.screens.preview import PreviewScreen
-
-        rec = plan.record
-
-        def answer(send: bool | None) -> None:
-            if send:
-                self._send(plan, choices)
-            else:
-                self._stop("Undo cancelled: nothing was sent.")
-
-        self.app.push_screen(PreviewScreen(save_plan, where=self.app.conn.label, back="back to the history",
-                                           note=f"Undo {rec.id}: {undo_means(rec)}."), answer)
-
-    def _ask_conflicts(self, plan: undo_ops.UndoPlan, prepared: tx.Prepared) -> None:
-        from identity_tui.tui.screens.conflict import ConflictScreen
-
-        def answer(choices: dict[str, str] | None) -> None:
-            if not choices:
-                self._stop("Undo cancelled: nothing was sent.")
-                return
-            resolved = tx.resolve(prepared, choices)
-            if resolved.job is None:
-                self._send(plan, choices)
-            else:
-                self._preview(plan, resolved.job.plan, choices)
-
-        self.app.push_screen(ConflictScreen(prepared.conflicts, kept=list(prepared.kept)), answer)
-
-    def _ask_delete(self, plan: undo_ops.UndoPlan) -> None:
+    async def _undo_create(self, plan: undo_ops.UndoPlan) -> None:
+        """The undo of a create: the list's typed-key delete confirmation, whose own worker sends the delete."""
         rec = plan.record
         try:
             identity = Identity.model_validate(rec.after) if rec.after else None
@@ -292,44 +262,11 @@ class HistoryScreen(ReportsWorkerErrors, AppScreen[None]):
             identity = None
         if identity is None or identity.id != plan.delete_id:
             return self._stop(f"Cannot undo {rec.id}: the record holds no copy of the identity it created.")
-
-        def answer(outcome: str | None) -> None:
-            if outcome:
-                self._stop(f"Undid {rec.id}: deleted {one_line(identity.name, 40)}.")
-                self._after_write()
-            else:
-                self._stop("Undo cancelled: nothing was deleted.")
-
-        self.app.push_screen(UndoDeleteScreen(identity, plan), answer)
-        return None
-
-    def _send(self, plan: undo_ops.UndoPlan, choices: dict[str, str] | None) -> None:
-        self._status(f"Undoing {plan.record.id}… (esc stops waiting)")
-        self.sending = True
-        self.send_undo(plan, choices)
-
-    @work(exclusive=True, group="undo", exit_on_error=False)
-    async def send_undo(self, plan: undo_ops.UndoPlan, choices: dict[str, str] | None) -> None:
-        try:
-            done = await undo_ops.apply_undo(self.app.client, plan, choices)
-        except undo_ops.UndoConflict as exc:
-            # The read right before sending saw a change overlapping the undo: the choice is the user's again.
-            self.post_message(self.UndoPlanned(replace(plan, prepared=exc.prepared)))
-            return
-        except LettaError as exc:
-            self.post_message(self.UndoDone(plan.record, None, exc.message))
-            return
-        self.post_message(self.UndoDone(plan.record, done))
-
-    @on(UndoDone)
-    def _undo_done(self, message: UndoDone) -> None:
-        rec = message.record
-        if message.done is None:
-            self._stop(f"Not undone: {message.problem}")
-            return
-        note = f" ({message.done.note})" if message.done.note else ""
-        self._stop(f"Undid {rec.id}: {message.done.status} {one_line(record_key(rec), 40)}{note}.")
-        self._after_write()
+        if await ask(self.app, UndoDeleteScreen(identity, plan)):
+            self._stop(f"Undid {rec.id}: deleted {one_line(identity.name, 40)}.")
+            self._after_write()
+        else:
+            self._stop("Undo cancelled: nothing was deleted.")
 
     def _after_write(self) -> None:
         self.app.post_message(IdentityWritten())

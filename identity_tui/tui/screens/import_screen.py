@@ -32,6 +32,7 @@ from identity_tui.core.kinds import IdentityType
 from identity_tui.core.models import same_property
 from identity_tui.tui.messages import IdentityWritten
 from identity_tui.tui.screens.base import AppScreen, ReportsWorkerErrors
+from identity_tui.tui.screens.save_flow import ask
 from identity_tui.tui.widgets.key_bar import KeyBar
 
 IDLE, PLANNING, PLANNED, APPLYING, APPLIED = "idle", "planning", "planned", "applying", "applied"
@@ -256,30 +257,28 @@ class ImportScreen(ReportsWorkerErrors, AppScreen[None]):
         if not n:
             self._report("Nothing to do: every row is unchanged or invalid; nothing was sent.")
             return
+        self.apply_plan(self.plan, n)
+
+    @work(exclusive=True, group="import-apply", exit_on_error=False)
+    async def apply_plan(self, plan: bulk.ImportPlan, n: int) -> None:
+        """Asked once, then every create and update, four at a time, each through the save transaction; a
+        failed row is reported, never raised."""
         from identity_tui.tui.screens.confirm import ConfirmScreen
 
-        plan = self.plan
         text = (f"Send {n} change{'s' if n != 1 else ''} ({plan.count(bulk.CREATE)} to create, "
                 f"{plan.count(bulk.UPDATE)} to update) to {printable(self.app.conn.label)}? Each row is saved as "
                 "the form saves: read again, merged, only what changed sent. Invalid and unchanged rows are left.")
-
-        def answer(yes: bool | None) -> None:
-            if yes and self.state == PLANNED and self.plan is plan:
-                self.state = APPLYING
-                self.applied = 0
-                bar = self.query_one("#import-progress", ProgressBar)
-                bar.update(total=n, progress=0)
-                bar.display = True
-                self.query_one("#import-apply").display = False
-                self._report(f"Applying {n} changes… (esc stops; what was sent stays sent)")
-                self.refresh_bindings()
-                self.apply_plan(plan)
-
-        self.app.push_screen(ConfirmScreen("Apply the import?", text, yes=f"Apply {n}", no="Cancel"), answer)
-
-    @work(exclusive=True, group="import-apply", exit_on_error=False)
-    async def apply_plan(self, plan: bulk.ImportPlan) -> None:
-        """Every create and update, four at a time; a failed row is reported, never raised."""
+        yes = await ask(self.app, ConfirmScreen("Apply the import?", text, yes=f"Apply {n}", no="Cancel"))
+        if not (yes and self.state == PLANNED and self.plan is plan):
+            return
+        self.state = APPLYING
+        self.applied = 0
+        bar = self.query_one("#import-progress", ProgressBar)
+        bar.update(total=n, progress=0)
+        bar.display = True
+        self.query_one("#import-apply").display = False
+        self._report(f"Applying {n} changes… (esc stops; what was sent stays sent)")
+        self.refresh_bindings()
         try:
             results = await bulk.apply_import(self.app.client, plan, concurrency=4, done=self._post_row_done)
         except LettaError as exc:  # pragma: no cover - apply_import reports per row
