@@ -30,6 +30,7 @@ from identity_tui.core.planner import Plan, matches_draft, plan_create, plan_sav
 
 if TYPE_CHECKING:
     from identity_tui.core.client import LettaClient
+    from identity_tui.core.journal import Entry
     from identity_tui.core.summary import IdentitySummary
 
 CREATE, UPDATE, UNCHANGED, INVALID = "create", "update", "unchanged", "invalid"
@@ -217,38 +218,91 @@ class RowResult:
     identity: Identity | None = None
 
 
+GROUP = 32  # creates whose intents go onto the journal's disk together (one append, one fsync)
+
+
 async def apply_import(client: LettaClient, plan: ImportPlan, *, concurrency: int = 4,
                        done: Callable[[RowResult], Awaitable[None] | None] | None = None) -> list[RowResult]:
-    """Send every create and update, at most ``concurrency`` at once; a failure is reported, not raised."""
-    queue: asyncio.Queue[RowPlan] = asyncio.Queue()
-    for row in plan.writes:
-        queue.put_nowait(row)
+    """Send every create and update, at most ``concurrency`` at once; a failure is reported, not raised.
+
+    With a journal, the creates' intents are written ``GROUP`` at a time (one append and one fsync for the
+    group, in a thread) while the group before is being sent: a row goes to the workers only once its
+    intent is on disk. A group whose intents could not be written is not sent (its rows fail, saying why).
+    Rows whose intent was written but that were never sent (a cancel) are recorded as not sent."""
+    journal = client.journal
+    queue: asyncio.Queue[tuple[RowPlan, Entry | None] | None] = asyncio.Queue(maxsize=GROUP)
+    waiting: dict[int, tuple[RowPlan, Entry]] = {}  # begun, not yet taken by a worker (by id of the row)
     results: list[RowResult] = []
+    workers = max(1, concurrency)
+
+    async def report(result: RowResult) -> None:
+        results.append(result)
+        if done is not None:
+            maybe = done(result)
+            if asyncio.iscoroutine(maybe):
+                await maybe
+
+    async def feed() -> None:
+        writes = plan.writes
+        for start in range(0, len(writes), GROUP):
+            group = writes[start:start + GROUP]
+            entries: dict[int, Entry] = {}
+            creates = [r for r in group if r.kind == CREATE and journal is not None]
+            if creates:
+                assert journal is not None
+                begun = await journal.begin_group_async([tx.intent(_create_job(r)) for r in creates])
+                if not begun[0].written:
+                    for row in creates:  # nothing of the group is sent: its intents are not on disk
+                        await report(RowResult(row, False, "failed", _not_journaled(begun[0].error)))
+                    group = [r for r in group if r.kind != CREATE]
+                else:
+                    for row, entry in zip(creates, begun):
+                        entries[id(row)] = entry
+                        waiting[id(row)] = (row, entry)
+            for row in group:
+                await queue.put((row, entries.get(id(row))))
+        for _ in range(workers):
+            await queue.put(None)
 
     async def worker() -> None:
-        while not queue.empty():
-            row = queue.get_nowait()
+        while (item := await queue.get()) is not None:
+            row, entry = item
+            waiting.pop(id(row), None)
             try:
-                result = await apply_row(client, row)
+                result = await apply_row(client, row, entry=entry)
             except LettaError as exc:  # pragma: no cover - apply_row reports its own
                 result = RowResult(row, False, "failed", exc.message)
-            results.append(result)
-            if done is not None:
-                maybe = done(result)
-                if asyncio.iscoroutine(maybe):
-                    await maybe
+            await report(result)
 
-    await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
+    tasks = [asyncio.ensure_future(feed()), *(asyncio.ensure_future(worker()) for _ in range(workers))]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)  # each send records what it had in flight
+        if journal is not None:
+            for _, entry in waiting.values():
+                journal.finish(entry, NOT_LANDED, "not sent: given up before the request left")
     results.sort(key=lambda r: r.row.line)
     return results
 
 
-async def apply_row(client: LettaClient, row: RowPlan) -> RowResult:
-    """One row's save through the transaction."""
+def _create_job(row: RowPlan) -> tx.SaveJob:
+    assert row.plan is not None and row.draft is not None
+    return tx.SaveJob(row.plan, row.draft, None)
+
+
+def _not_journaled(error: str | None) -> str:
+    return (f"Not sent: the journal could not be written ({error}), and an import sends a row only once its "
+            "intent is on disk.")
+
+
+async def apply_row(client: LettaClient, row: RowPlan, *, entry: Entry | None = None) -> RowResult:
+    """One row's save through the transaction (``entry``: a create whose intent is on disk already)."""
     assert row.draft is not None
     if row.kind == CREATE:
-        assert row.plan is not None
-        outcome = await tx.send(client, tx.SaveJob(row.plan, row.draft, None))
+        outcome = await tx.send(client, _create_job(row), entry=entry)
         if isinstance(outcome, tx.Saved):
             return RowResult(row, True, "created", identity=outcome.identity)
         assert isinstance(outcome, tx.Failed)
