@@ -71,39 +71,45 @@ class ImportPlan:
 
 def row_draft(row: Row, default_project: str | None) -> tuple[Draft | None, str]:
     """The draft a file row means, or a sentence naming the line and the field that is wrong."""
+    draft, _, problem = _row_plan(row, default_project)
+    return draft, problem
+
+
+def _row_plan(row: Row, default_project: str | None) -> tuple[Draft | None, Plan | None, str]:
+    """``row_draft``, with the create's plan it was checked by (the plan ``plan_create`` makes of the draft)."""
     data, line = row.data, row.line
     for name in ("identifier_key", "name"):
         if not isinstance(data.get(name), str):
-            return None, f"Line {line}: {name} must be text."
+            return None, None, f"Line {line}: {name} must be text."
     try:
         kind = IdentityType(data.get("identity_type"))
     except ValueError:
-        return None, f"Line {line}: identity_type must be org, user or other."
+        return None, None, f"Line {line}: identity_type must be org, user or other."
     project = data.get("project_id")
     if project is not None and not isinstance(project, str):
-        return None, f"Line {line}: project_id must be text."
+        return None, None, f"Line {line}: project_id must be text."
     props: list[DraftProperty] = []
     raw_props = data.get("properties")
     if raw_props is None:
         raw_props = []
     if not isinstance(raw_props, list):
-        return None, f"Line {line}: properties must be a list of {{key, type, value}}."
+        return None, None, f"Line {line}: properties must be a list of {{key, type, value}}."
     for i, p in enumerate(raw_props, 1):
         if not isinstance(p, dict) or not isinstance(p.get("key"), str) or "value" not in p:
-            return None, f"Line {line}: property {i} must be an object with key, type and value."
+            return None, None, f"Line {line}: property {i} must be an object with key, type and value."
         try:
             ptype = PropertyType(p.get("type", "string"))
         except ValueError:
-            return None, f"Line {line}: property '{p['key']}' has an unknown type {p.get('type')!r}."
+            return None, None, f"Line {line}: property '{p['key']}' has an unknown type {p.get('type')!r}."
         problem = value_error(ptype, p["value"])
         if problem:
-            return None, f"Line {line}: property '{p['key']}' ({ptype.value}) {problem}."
+            return None, None, f"Line {line}: property '{p['key']}' ({ptype.value}) {problem}."
         props.append(DraftProperty(p["key"], ptype, p["value"]))
     draft = Draft(data["name"], data["identifier_key"], kind, tuple(props), project or default_project)
-    errors = plan_create(draft).errors
-    if errors:
-        return None, f"Line {line}: {errors[0].field}: {errors[0].message}"
-    return draft, ""
+    plan = plan_create(draft)
+    if plan.errors:
+        return None, None, f"Line {line}: {plan.errors[0].field}: {plan.errors[0].message}"
+    return draft, plan, ""
 
 
 def merged_draft(existing: Identity, wanted: Draft, prune: bool) -> Draft:
@@ -125,13 +131,14 @@ async def plan_import(client: LettaClient, rows: Iterable[Row | BadRow], *, matc
     """Read the server (only) and plan every row of the file."""
     out = ImportPlan()
     wanted: list[tuple[int, Draft, str | None]] = []  # (index in out.rows, draft, id)
+    creates: dict[int, Plan] = {}  # the create each valid row was checked by, by index in out.rows
     seen: dict[tuple[str | None, str], int] = {}
     for row in rows:
         if isinstance(row, BadRow):
             out.rows.append(RowPlan(row.line, INVALID, problem=row.problem))
             continue
-        draft, problem = row_draft(row, project)
-        if draft is None:
+        draft, create, problem = _row_plan(row, project)
+        if draft is None or create is None:
             out.rows.append(RowPlan(row.line, INVALID, problem=problem))
             continue
         ident = key_of(draft)
@@ -147,6 +154,7 @@ async def plan_import(client: LettaClient, rows: Iterable[Row | BadRow], *, matc
             continue
         out.rows.append(RowPlan(row.line, CREATE, draft.identifier_key, draft.project_id, draft))
         wanted.append((len(out.rows) - 1, draft, identity_id))
+        creates[len(out.rows) - 1] = create
     found = await _existing(client, wanted, match)
     for index, draft, identity_id in wanted:
         plan_row = out.rows[index]
@@ -155,7 +163,7 @@ async def plan_import(client: LettaClient, rows: Iterable[Row | BadRow], *, matc
             if match == "id":
                 plan_row.kind, plan_row.problem = INVALID, f"Line {plan_row.line}: no identity has id {identity_id}."
                 continue
-            plan_row.plan = plan_create(draft)
+            plan_row.plan = creates[index]  # plan_create(draft), made once already when the row was checked
             continue
         plan_row.existing = existing
         plan_row.draft = merged_draft(existing, draft, prune)
