@@ -237,7 +237,8 @@ async def apply_import(client: LettaClient, plan: ImportPlan, *, concurrency: in
     With a journal, the creates' intents are written ``GROUP`` at a time (one append and one fsync for the
     group, in a thread) while the group before is being sent: a row goes to the workers only once its
     intent is on disk. A group whose intents could not be written is not sent (its rows fail, saying why).
-    Rows whose intent was written but that were never sent (a cancel) are recorded as not sent."""
+    Rows whose intent was written but that were never sent (a cancel) are recorded as not sent. An update
+    is re-read before it is sent, so it begins its own intent then, as a single save does."""
     journal = client.journal
     queue: asyncio.Queue[tuple[RowPlan, Entry | None] | None] = asyncio.Queue(maxsize=GROUP)
     waiting: dict[int, tuple[RowPlan, Entry]] = {}  # begun, not yet taken by a worker (by id of the row)
@@ -289,10 +290,12 @@ async def apply_import(client: LettaClient, plan: ImportPlan, *, concurrency: in
     finally:
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)  # each send records what it had in flight
-        if journal is not None:
-            for _, entry in waiting.values():
-                journal.finish(entry, NOT_LANDED, "not sent: given up before the request left")
+        try:
+            await asyncio.gather(*tasks, return_exceptions=True)  # each send records what it had in flight
+        finally:
+            if journal is not None:
+                for _, entry in waiting.values():
+                    journal.finish(entry, NOT_LANDED, "not sent: given up before the request left")
     results.sort(key=lambda r: r.row.line)
     return results
 
