@@ -217,17 +217,21 @@ class Journal:
 
     @property
     def path(self) -> Path:
-        key = (self.root, self.server)
-        cached = self.__dict__.get("_path")
-        if cached is None or cached[0] != key:  # computed once per root and server (a hash and a regex)
-            cached = (key, self.root / file_name(self.server), self.root / (file_name(self.server) + ".lock"))
-            self.__dict__["_path"] = cached
-        return cached[1]
+        return self._paths()[0]
 
     @property
     def _lock_path(self) -> Path:
-        self.path  # noqa: B018 - fills the cache
-        return self.__dict__["_path"][2]
+        return self._paths()[1]
+
+    def _paths(self) -> tuple[Path, Path]:
+        """The file and its lock file, computed once per root and server (a hash and a regex)."""
+        key = (self.root, self.server)
+        cached: tuple[tuple[Path, str], tuple[Path, Path]] | None = self.__dict__.get("_cached_paths")
+        if cached is None or cached[0] != key:
+            name = file_name(self.server)
+            cached = (key, (self.root / name, self.root / (name + ".lock")))
+            self.__dict__["_cached_paths"] = cached
+        return cached[1]
 
     # -- writing ----------------------------------------------------------------------------------------
 
