@@ -236,7 +236,8 @@ async def apply_import(client: LettaClient, plan: ImportPlan, *, concurrency: in
 
     With a journal, the creates' intents are written ``GROUP`` at a time (one append and one fsync for the
     group, in a thread) while the group before is being sent: a row goes to the workers only once its
-    intent is on disk. A group whose intents could not be written is not sent (its rows fail, saying why).
+    intent is on disk. When a group's intents cannot be written (a full disk), each of its rows tries its own
+    and is sent all the same, as a single save is, its result saying that the journal missed it.
     Rows whose intent was written but that were never sent (a cancel) are recorded as not sent. An update
     is re-read before it is sent, so it begins its own intent then, as a single save does."""
     journal = client.journal
@@ -261,11 +262,7 @@ async def apply_import(client: LettaClient, plan: ImportPlan, *, concurrency: in
             if creates:
                 assert journal is not None
                 begun = await journal.begin_group_async([tx.intent(_create_job(r)) for r in creates])
-                if not begun[0].written:
-                    for row in creates:  # nothing of the group is sent: its intents are not on disk
-                        await report(RowResult(row, False, "failed", _not_journaled(begun[0].error)))
-                    group = [r for r in group if r.kind != CREATE]
-                else:
+                if begun[0].written:  # else each row tries its own intent, and goes as a single save does
                     for row, entry in zip(creates, begun):
                         entries[id(row)] = entry
                         waiting[id(row)] = (row, entry)
@@ -305,18 +302,13 @@ def _create_job(row: RowPlan) -> tx.SaveJob:
     return tx.SaveJob(row.plan, row.draft, None)
 
 
-def _not_journaled(error: str | None) -> str:
-    return (f"Not sent: the journal could not be written ({error}), and an import sends a row only once its "
-            "intent is on disk.")
-
-
 async def apply_row(client: LettaClient, row: RowPlan, *, entry: Entry | None = None) -> RowResult:
     """One row's save through the transaction (``entry``: a create whose intent is on disk already)."""
     assert row.draft is not None
     if row.kind == CREATE:
         outcome = await tx.send(client, _create_job(row), entry=entry)
         if isinstance(outcome, tx.Saved):
-            return RowResult(row, True, "created", identity=outcome.identity)
+            return RowResult(row, True, "created", outcome.journal_problem or "", identity=outcome.identity)
         assert isinstance(outcome, tx.Failed)
         if isinstance(outcome.error, Conflict) or outcome.lost:
             # Created meanwhile (409), or our answer was lost: look the key up, never post twice blindly.
@@ -345,6 +337,6 @@ async def apply_row(client: LettaClient, row: RowPlan, *, entry: Entry | None = 
         return RowResult(row, True, "updated", identity=prepared.holds)
     outcome = await tx.send(client, prepared.job)
     if isinstance(outcome, tx.Saved):
-        return RowResult(row, True, "updated", identity=outcome.identity)
+        return RowResult(row, True, "updated", outcome.journal_problem or "", identity=outcome.identity)
     assert isinstance(outcome, tx.Failed)
     return RowResult(row, False, "failed", outcome.error.message)

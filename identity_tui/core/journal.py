@@ -14,8 +14,8 @@ folds the two lines into one record. A process killed in between leaves the inte
 
 Groups: ``begin_group`` puts the intents of several writes on disk with one append and one fsync (all of
 them or none), each a record of its own, read back as ``begin`` would have written it. Bulk import writes
-its creates' intents a group at a time, ahead of sending them; a group whose intents could not be written
-is not sent (an import, unlike a single save, has no one to tell at each row).
+its creates' intents a group at a time, ahead of sending them; when a group's intents could not be
+written, each of its rows tries its own and is sent as a single save is (see below).
 
 Damage: a short write (a full disk) is cut back off the file, and a line torn anyway is closed before
 the next record, so it never glues onto it; a damaged line is skipped with a warning, never the whole
