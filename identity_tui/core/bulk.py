@@ -23,6 +23,7 @@ from identity_tui.core import transaction as tx
 from identity_tui.core.bulk_files import BadRow, Row
 from identity_tui.core.draft import Draft, DraftProperty, set_properties
 from identity_tui.core.errors import Conflict, LettaError
+from identity_tui.core.journal import NOT_LANDED
 from identity_tui.core.keys import key_of
 from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.core.models import Identity, value_error
@@ -30,6 +31,7 @@ from identity_tui.core.planner import Plan, matches_draft, plan_create, plan_sav
 
 if TYPE_CHECKING:
     from identity_tui.core.client import LettaClient
+    from identity_tui.core.journal import Entry
     from identity_tui.core.summary import IdentitySummary
 
 CREATE, UPDATE, UNCHANGED, INVALID = "create", "update", "unchanged", "invalid"
@@ -69,39 +71,45 @@ class ImportPlan:
 
 def row_draft(row: Row, default_project: str | None) -> tuple[Draft | None, str]:
     """The draft a file row means, or a sentence naming the line and the field that is wrong."""
+    draft, _, problem = _row_plan(row, default_project)
+    return draft, problem
+
+
+def _row_plan(row: Row, default_project: str | None) -> tuple[Draft | None, Plan | None, str]:
+    """``row_draft``, with the create's plan it was checked by (the plan ``plan_create`` makes of the draft)."""
     data, line = row.data, row.line
     for name in ("identifier_key", "name"):
         if not isinstance(data.get(name), str):
-            return None, f"Line {line}: {name} must be text."
+            return None, None, f"Line {line}: {name} must be text."
     try:
         kind = IdentityType(data.get("identity_type"))
     except ValueError:
-        return None, f"Line {line}: identity_type must be org, user or other."
+        return None, None, f"Line {line}: identity_type must be org, user or other."
     project = data.get("project_id")
     if project is not None and not isinstance(project, str):
-        return None, f"Line {line}: project_id must be text."
+        return None, None, f"Line {line}: project_id must be text."
     props: list[DraftProperty] = []
     raw_props = data.get("properties")
     if raw_props is None:
         raw_props = []
     if not isinstance(raw_props, list):
-        return None, f"Line {line}: properties must be a list of {{key, type, value}}."
+        return None, None, f"Line {line}: properties must be a list of {{key, type, value}}."
     for i, p in enumerate(raw_props, 1):
         if not isinstance(p, dict) or not isinstance(p.get("key"), str) or "value" not in p:
-            return None, f"Line {line}: property {i} must be an object with key, type and value."
+            return None, None, f"Line {line}: property {i} must be an object with key, type and value."
         try:
             ptype = PropertyType(p.get("type", "string"))
         except ValueError:
-            return None, f"Line {line}: property '{p['key']}' has an unknown type {p.get('type')!r}."
+            return None, None, f"Line {line}: property '{p['key']}' has an unknown type {p.get('type')!r}."
         problem = value_error(ptype, p["value"])
         if problem:
-            return None, f"Line {line}: property '{p['key']}' ({ptype.value}) {problem}."
+            return None, None, f"Line {line}: property '{p['key']}' ({ptype.value}) {problem}."
         props.append(DraftProperty(p["key"], ptype, p["value"]))
     draft = Draft(data["name"], data["identifier_key"], kind, tuple(props), project or default_project)
-    errors = plan_create(draft).errors
-    if errors:
-        return None, f"Line {line}: {errors[0].field}: {errors[0].message}"
-    return draft, ""
+    plan = plan_create(draft)
+    if plan.errors:
+        return None, None, f"Line {line}: {plan.errors[0].field}: {plan.errors[0].message}"
+    return draft, plan, ""
 
 
 def merged_draft(existing: Identity, wanted: Draft, prune: bool) -> Draft:
@@ -123,13 +131,14 @@ async def plan_import(client: LettaClient, rows: Iterable[Row | BadRow], *, matc
     """Read the server (only) and plan every row of the file."""
     out = ImportPlan()
     wanted: list[tuple[int, Draft, str | None]] = []  # (index in out.rows, draft, id)
+    creates: dict[int, Plan] = {}  # the create each valid row was checked by, by index in out.rows
     seen: dict[tuple[str | None, str], int] = {}
     for row in rows:
         if isinstance(row, BadRow):
             out.rows.append(RowPlan(row.line, INVALID, problem=row.problem))
             continue
-        draft, problem = row_draft(row, project)
-        if draft is None:
+        draft, create, problem = _row_plan(row, project)
+        if draft is None or create is None:
             out.rows.append(RowPlan(row.line, INVALID, problem=problem))
             continue
         ident = key_of(draft)
@@ -145,6 +154,7 @@ async def plan_import(client: LettaClient, rows: Iterable[Row | BadRow], *, matc
             continue
         out.rows.append(RowPlan(row.line, CREATE, draft.identifier_key, draft.project_id, draft))
         wanted.append((len(out.rows) - 1, draft, identity_id))
+        creates[len(out.rows) - 1] = create
     found = await _existing(client, wanted, match)
     for index, draft, identity_id in wanted:
         plan_row = out.rows[index]
@@ -153,7 +163,7 @@ async def plan_import(client: LettaClient, rows: Iterable[Row | BadRow], *, matc
             if match == "id":
                 plan_row.kind, plan_row.problem = INVALID, f"Line {plan_row.line}: no identity has id {identity_id}."
                 continue
-            plan_row.plan = plan_create(draft)
+            plan_row.plan = creates[index]  # plan_create(draft), made once already when the row was checked
             continue
         plan_row.existing = existing
         plan_row.draft = merged_draft(existing, draft, prune)
@@ -217,40 +227,88 @@ class RowResult:
     identity: Identity | None = None
 
 
+GROUP = 32  # creates whose intents go onto the journal's disk together (one append, one fsync)
+
+
 async def apply_import(client: LettaClient, plan: ImportPlan, *, concurrency: int = 4,
                        done: Callable[[RowResult], Awaitable[None] | None] | None = None) -> list[RowResult]:
-    """Send every create and update, at most ``concurrency`` at once; a failure is reported, not raised."""
-    queue: asyncio.Queue[RowPlan] = asyncio.Queue()
-    for row in plan.writes:
-        queue.put_nowait(row)
+    """Send every create and update, at most ``concurrency`` at once; a failure is reported, not raised.
+
+    With a journal, the creates' intents are written ``GROUP`` at a time (one append and one fsync for the
+    group, in a thread) while the group before is being sent: a row goes to the workers only once its
+    intent is on disk. When a group's intents cannot be written (a full disk), each of its rows tries its own
+    and is sent all the same, as a single save is, its result saying that the journal missed it.
+    Rows whose intent was written but that were never sent (a cancel) are recorded as not sent. An update
+    is re-read before it is sent, so it begins its own intent then, as a single save does."""
+    journal = client.journal
+    queue: asyncio.Queue[tuple[RowPlan, Entry | None] | None] = asyncio.Queue(maxsize=GROUP)
+    waiting: dict[int, tuple[RowPlan, Entry]] = {}  # begun, not yet taken by a worker (by id of the row)
     results: list[RowResult] = []
+    workers = max(1, concurrency)
+
+    async def report(result: RowResult) -> None:
+        results.append(result)
+        if done is not None:
+            maybe = done(result)
+            if asyncio.iscoroutine(maybe):
+                await maybe
+
+    async def feed() -> None:
+        writes = plan.writes
+        for start in range(0, len(writes), GROUP):
+            group = writes[start:start + GROUP]
+            entries: dict[int, Entry] = {}
+            creates = [r for r in group if r.kind == CREATE and journal is not None]
+            if creates:
+                assert journal is not None
+                begun = await journal.begin_group_async([tx.intent(_create_job(r)) for r in creates])
+                if begun[0].written:  # else each row tries its own intent, and goes as a single save does
+                    for row, entry in zip(creates, begun):
+                        entries[id(row)] = entry
+                        waiting[id(row)] = (row, entry)
+            for row in group:
+                await queue.put((row, entries.get(id(row))))
+        for _ in range(workers):
+            await queue.put(None)
 
     async def worker() -> None:
-        while not queue.empty():
-            row = queue.get_nowait()
+        while (item := await queue.get()) is not None:
+            row, entry = item
+            waiting.pop(id(row), None)
             try:
-                result = await apply_row(client, row)
+                result = await apply_row(client, row, entry=entry)
             except LettaError as exc:  # pragma: no cover - apply_row reports its own
                 result = RowResult(row, False, "failed", exc.message)
-            results.append(result)
-            if done is not None:
-                maybe = done(result)
-                if asyncio.iscoroutine(maybe):
-                    await maybe
+            await report(result)
 
-    await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
+    tasks = [asyncio.ensure_future(feed()), *(asyncio.ensure_future(worker()) for _ in range(workers))]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        try:
+            await asyncio.gather(*tasks, return_exceptions=True)  # each send records what it had in flight
+        finally:
+            if journal is not None:
+                for _, entry in waiting.values():
+                    journal.finish(entry, NOT_LANDED, "not sent: given up before the request left")
     results.sort(key=lambda r: r.row.line)
     return results
 
 
-async def apply_row(client: LettaClient, row: RowPlan) -> RowResult:
-    """One row's save through the transaction."""
+def _create_job(row: RowPlan) -> tx.SaveJob:
+    assert row.plan is not None and row.draft is not None
+    return tx.SaveJob(row.plan, row.draft, None)
+
+
+async def apply_row(client: LettaClient, row: RowPlan, *, entry: Entry | None = None) -> RowResult:
+    """One row's save through the transaction (``entry``: a create whose intent is on disk already)."""
     assert row.draft is not None
     if row.kind == CREATE:
-        assert row.plan is not None
-        outcome = await tx.send(client, tx.SaveJob(row.plan, row.draft, None))
+        outcome = await tx.send(client, _create_job(row), entry=entry)
         if isinstance(outcome, tx.Saved):
-            return RowResult(row, True, "created", identity=outcome.identity)
+            return RowResult(row, True, "created", outcome.journal_problem or "", identity=outcome.identity)
         assert isinstance(outcome, tx.Failed)
         if isinstance(outcome.error, Conflict) or outcome.lost:
             # Created meanwhile (409), or our answer was lost: look the key up, never post twice blindly.
@@ -279,6 +337,6 @@ async def apply_row(client: LettaClient, row: RowPlan) -> RowResult:
         return RowResult(row, True, "updated", identity=prepared.holds)
     outcome = await tx.send(client, prepared.job)
     if isinstance(outcome, tx.Saved):
-        return RowResult(row, True, "updated", identity=outcome.identity)
+        return RowResult(row, True, "updated", outcome.journal_problem or "", identity=outcome.identity)
     assert isinstance(outcome, tx.Failed)
     return RowResult(row, False, "failed", outcome.error.message)

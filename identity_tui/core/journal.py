@@ -12,6 +12,11 @@ but not waited onto the disk (lost only if the machine goes down, and then the r
 folds the two lines into one record. A process killed in between leaves the intent ``pending``: like
 ``unknown``, it is settled by reading the server (``core.journal_check``), never guessed.
 
+Groups: ``begin_group`` puts the intents of several writes on disk with one append and one fsync (all of
+them or none), each a record of its own, read back as ``begin`` would have written it. Bulk import writes
+its creates' intents a group at a time, ahead of sending them; when a group's intents could not be
+written, each of its rows tries its own and is sent as a single save is (see below).
+
 Damage: a short write (a full disk) is cut back off the file, and a line torn anyway is closed before
 the next record, so it never glues onto it; a damaged line is skipped with a warning, never the whole
 journal. A failed write to the journal never stops the write it records: ``begin``/``finish`` return the
@@ -36,7 +41,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -172,12 +177,21 @@ def file_name(server: str) -> str:
 
 
 @dataclass(frozen=True)
+class Intent:
+    """A write about to be sent, as ``begin_group`` takes it: the operation and ``begin``'s keyword fields."""
+
+    operation: str
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Entry:
     """A write begun: its record (status ``pending``), and whether its intent reached the disk."""
 
     record: Record
     written: bool
-    problem: str | None = None  # why the intent could not be written
+    problem: str | None = None  # why the intent could not be written (a sentence)
+    error: str | None = None  # the system's words for it ("No space left on device")
 
 
 def unwritable(exc: OSError) -> str:
@@ -203,7 +217,21 @@ class Journal:
 
     @property
     def path(self) -> Path:
-        return self.root / file_name(self.server)
+        return self._paths()[0]
+
+    @property
+    def _lock_path(self) -> Path:
+        return self._paths()[1]
+
+    def _paths(self) -> tuple[Path, Path]:
+        """The file and its lock file, computed once per root and server (a hash and a regex)."""
+        key = (self.root, self.server)
+        cached: tuple[tuple[Path, str], tuple[Path, Path]] | None = self.__dict__.get("_cached_paths")
+        if cached is None or cached[0] != key:
+            name = file_name(self.server)
+            cached = (key, (self.root / name, self.root / (name + ".lock")))
+            self.__dict__["_cached_paths"] = cached
+        return cached[1]
 
     # -- writing ----------------------------------------------------------------------------------------
 
@@ -212,29 +240,49 @@ class Journal:
               links: dict[str, list[str]] | None = None, target: dict[str, str] | None = None,
               project_id: str | None = None) -> Entry:
         """Put the intent of a write on disk (flushed) before it is sent; status ``pending``."""
-        rec = self._new(operation, identity_id=identity_id, identifier_key=identifier_key, requests=requests,
-                        before=before, outcome="pending: sent, no answer yet", undoes=undoes, links=links,
-                        target=target, status=PENDING, project_id=project_id)
+        (entry,) = self.begin_group([Intent(operation, dict(
+            identity_id=identity_id, identifier_key=identifier_key, requests=requests, before=before, undoes=undoes,
+            links=links, target=target, project_id=project_id))])
+        return entry
+
+    def begin_group(self, intents: Sequence[Intent]) -> list[Entry]:
+        """Put the intents of several writes on disk together: one append, one fsync, all or none of them
+        (a short write is cut back off the file). Each intent is a record of its own, as ``begin`` writes it;
+        when the append fails, every entry says so (``written`` False, the same ``problem``)."""
+        recs = [self._new(i.operation, outcome="pending: sent, no answer yet", status=PENDING, **i.fields)
+                for i in intents]
+        if not recs:
+            return []
+        # the C encoder; any depth still written
+        data = "".join(json_text(rec.to_json(), indent=None) + "\n" for rec in recs)
         try:
-            self._append(json_text(rec.to_json(), indent=None) + "\n")  # the C encoder; any depth still written
+            self._append(data)
         except OSError as exc:
-            return Entry(rec, False, unwritable(exc))
-        return Entry(rec, True)
+            problem, error = unwritable(exc), str(exc.strerror or exc)
+            return [Entry(rec, False, problem, error) for rec in recs]
+        return [Entry(rec, True) for rec in recs]
 
     async def begin_async(self, operation: str, **fields: Any) -> Entry:
         """``begin`` from a coroutine: the append and its fsync in a thread, so the other writes in flight go
         on meanwhile. A cancel while it writes still leaves the intent on disk, then its outcome (not sent)."""
-        task = asyncio.ensure_future(asyncio.to_thread(self.begin, operation, **fields))
+        (entry,) = await self.begin_group_async([Intent(operation, fields)])
+        return entry
+
+    async def begin_group_async(self, intents: Sequence[Intent]) -> list[Entry]:
+        """``begin_group`` in a thread. A cancel while it writes waits for the write to end (an fsync's time),
+        then records every intent of the group as not sent, and the cancel goes on."""
+        task = asyncio.ensure_future(asyncio.to_thread(self.begin_group, list(intents)))
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
-            while not task.done():  # the thread writes on: wait for it (an fsync's time), then say not sent
+            while not task.done():  # the thread writes on: wait for it, then say not sent
                 try:
                     await asyncio.shield(task)
                 except asyncio.CancelledError:
                     continue
             if not task.cancelled() and task.exception() is None:
-                self.finish(task.result(), NOT_LANDED, "not sent: given up before the request left")
+                for entry in task.result():
+                    self.finish(entry, NOT_LANDED, "not sent: given up before the request left")
             raise
 
     def _new(self, operation: str, **fields: Any) -> Record:
@@ -309,11 +357,15 @@ class Journal:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         if fcntl is None:  # pragma: no cover - Windows
+            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
             yield
             return
-        fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except FileNotFoundError:  # the first write: the directory is made then (not once per append)
+            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
@@ -322,22 +374,27 @@ class Journal:
 
     def _append(self, line: str, *, sync: bool = True) -> None:
         data = line.encode("utf-8")
-        with self._locked():
-            try:
-                size = self.path.stat().st_size
-            except FileNotFoundError:
-                size = 0
-            if size and size + len(data) > self.max_bytes:
-                self._rotate()
-                size = 0
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
+        fd = -1
+        try:
+            with self._locked():
+                try:
+                    size = self.path.stat().st_size
+                except FileNotFoundError:
+                    size = 0
+                if size and size + len(data) > self.max_bytes:
+                    self._rotate()
+                    size = 0
+                fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
                 if size and os.pread(fd, 1, size - 1) != b"\n":
                     data = b"\n" + data  # a line torn earlier ends here, and stays a damaged line of its own
                 _write_all(fd, data, size)
-                if sync:
-                    os.fsync(fd)
-            finally:
+            # The fsync after the lock is let go: the lines are in the file already, and another writer (an
+            # outcome line, on the event loop) need not wait for the disk. Rotated meanwhile, the descriptor
+            # still names the file these lines are in.
+            if sync:
+                os.fsync(fd)
+        finally:
+            if fd >= 0:
                 os.close(fd)
 
     def _rotate(self) -> None:

@@ -28,7 +28,7 @@ from identity_tui.core.draft import Draft, DraftError, same_draft
 from identity_tui.core.errors import LettaError, NotFound, answer_may_be_lost
 from identity_tui.core import journal_check
 from identity_tui.core.fields import SCALARS, key_field
-from identity_tui.core.journal import LANDED, NOT_LANDED, PARTLY, Entry, Journal, image, wire_requests
+from identity_tui.core.journal import LANDED, NOT_LANDED, PARTLY, Entry, Intent, Journal, image, wire_requests
 from identity_tui.core.journal import UNKNOWN as J_UNKNOWN
 from identity_tui.core.journal_check import holds_request, holds_sent
 from identity_tui.core.models import Identity
@@ -270,31 +270,48 @@ Outcome = Saved | Failed | Found | Changed | ReadFailed
 
 
 async def send(client: LettaClient, job: SaveJob, progress: SendProgress | None = None, *,
-               undoes: str | None = None) -> Outcome:
+               undoes: str | None = None, entry: Entry | None = None) -> Outcome:
     """Send ``job``'s requests in order, stopping at the first failure; returns what happened.
 
     With a journal on the client (``core.journal``), the intent is on disk before the first request leaves
     and the outcome follows it: landed (with the identity as read after), partly, not landed, or unknown
     (the answer was lost and no read has shown it yet). A caller that gives up waiting (a cancel) leaves
-    the write ``unknown``, to be settled by a later read."""
+    the write ``unknown``, to be settled by a later read.
+
+    ``entry``: the intent was put on disk already (``intent`` of this job, written with others in one
+    ``Journal.begin_group``); then this send records its outcome under it, and begins none of its own."""
     progress = progress if progress is not None else SendProgress()
-    early = await _before_sending(client, job)
-    if early is not None:
-        return early
     journal = client.journal
+    try:
+        early = await _before_sending(client, job)
+    except BaseException:
+        if entry is not None and journal is not None:
+            journal.finish(entry, NOT_LANDED, "not sent: given up before the request left")
+        raise
+    if early is not None:
+        if entry is not None and journal is not None:
+            journal.finish(entry, NOT_LANDED, "not sent: a read before it showed it was not to be sent")
+        return early
     if journal is None:
         return await _requests(client, job, progress)
-    entry = await journal.begin_async(
-        "create" if job.basis is None else "update", identity_id=job.basis.id if job.basis else None,
-        identifier_key=job.basis.identifier_key if job.basis else job.draft.identifier_key,
-        requests=wire_requests(job.plan.requests),
-        before=image(job.basis), undoes=undoes, project_id=job.draft.project_id)
+    if entry is None:
+        wanted = intent(job, undoes=undoes)
+        entry = await journal.begin_async(wanted.operation, **wanted.fields)
     try:
         outcome = await _requests(client, job, progress)
     except BaseException:  # a cancel: the caller gave up waiting; what was in flight may still land
         _gave_up(journal, entry, progress)
         raise
     return _journaled(journal, entry, job, progress, outcome)
+
+
+def intent(job: SaveJob, *, undoes: str | None = None) -> Intent:
+    """What the journal records of ``job`` before it is sent (``Journal.begin_group`` takes a list of them)."""
+    return Intent("create" if job.basis is None else "update", dict(
+        identity_id=job.basis.id if job.basis else None,
+        identifier_key=job.basis.identifier_key if job.basis else job.draft.identifier_key,
+        requests=wire_requests(job.plan.requests), before=image(job.basis), undoes=undoes,
+        project_id=job.draft.project_id))
 
 
 def _gave_up(journal: Journal, entry: Entry, progress: SendProgress) -> None:
