@@ -78,7 +78,7 @@ async def test_an_edit_is_kept_a_moment_after_typing_stops(make_app, people):
         assert kept(app) == []  # not on every key press
         assert screen.drafts.pending
         clock.now += 0.01
-        await wait_for(pilot, lambda: screen.drafts.writes == 1)
+        await wait_for(pilot, lambda: len(kept(app)) == 1)  # on disk
         assert not screen.drafts.pending
         (draft,) = kept(app)
         assert draft.identity_id == ALICE_ID

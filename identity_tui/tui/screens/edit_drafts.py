@@ -67,7 +67,6 @@ class FormDrafts:
         self.restoring = restoring
         self._timer: Timer | None = None
         self._warned = False
-        self.writes = 0  # draft files written so far (by the debounce or a flush)
 
     def start(self, store: DraftStore | None) -> None:
         """Keep drafts in ``store`` from now on (None: read-only, nothing could be saved, so nothing is kept)."""
@@ -120,8 +119,7 @@ class FormDrafts:
 
     def _io(self, call: Callable[..., Any], *args: Any) -> None:
         try:
-            if call(*args) is True:
-                self.writes += 1
+            call(*args)
         except OSError as exc:
             if not self._warned:
                 self._warned = True

@@ -169,8 +169,6 @@ class EditForm(Vertical):
     modified = MarksAttribute()  # the fields that differ from ``loaded``, as the last look found them
     save_tried = MarksAttribute()  # set once a save was tried: every error shows from then on
     server_errors = MarksAttribute()  # what the server said of a field, and the value it said it of
-    refreshes = MarksAttribute()  # looks so far, and rows re-marked: the cost grows linearly with the rows
-    rows_marked = MarksAttribute()
 
     # -- parts --------------------------------------------------------------------------------
 
