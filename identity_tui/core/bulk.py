@@ -22,7 +22,7 @@ from identity_tui.core import paging
 from identity_tui.core import transaction as tx
 from identity_tui.core.bulk_files import BadRow, Row
 from identity_tui.core.draft import Draft, DraftProperty, set_properties
-from identity_tui.core.errors import Conflict, LettaError
+from identity_tui.core.errors import AlreadyExists as Conflict, LettaError
 from identity_tui.core.keys import key_of
 from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.core.models import Identity, value_error

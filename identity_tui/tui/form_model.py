@@ -10,7 +10,7 @@ from typing import Any
 from identity_tui.core.conflict import ORDER
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import (
-    Conflict,
+    AlreadyExists,
     ConnectionFailed,
     LettaError,
     NotFound,
@@ -78,7 +78,7 @@ def field_value(values: FormValues, name: str) -> Any:
 
 def server_field_errors(error: LettaError, failed: PlannedRequest, values: FormValues) -> dict[str, str]:
     """Form fields the server named in a 409 or 422, each with a short reason."""
-    if isinstance(error, Conflict):
+    if isinstance(error, AlreadyExists):
         return {"identifier_key": "Already used in this project (409): choose another."}
     if not isinstance(error, ValidationFailed):
         return {}
@@ -153,7 +153,7 @@ def failure_sentence(
 def _why(error: LettaError, failed: PlannedRequest, values: FormValues, creating: bool) -> str:
     if isinstance(error, NotFound):
         return "this identity no longer exists on the server (404): someone deleted it."
-    if isinstance(error, Conflict):
+    if isinstance(error, AlreadyExists):
         key = one_line(values.identifier_key, 40)
         return f"identifier_key '{key}' is already used by another identity in this project (409). Choose another."
     if isinstance(error, ValidationFailed):

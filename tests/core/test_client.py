@@ -13,8 +13,8 @@ from identity_tui import __version__
 from identity_tui.core.client import ClientOptions, LettaClient, parse_retry_after
 from identity_tui.core.errors import (
     APIError,
+    AlreadyExists,
     BadResponse,
-    Conflict,
     ConnectionFailed,
     CursorGone,
     NotFound,
@@ -355,7 +355,7 @@ async def test_post_is_never_retried(make_client, sleep, failure):
 @pytest.mark.parametrize("method", IDEMPOTENT + ["POST"])
 @pytest.mark.parametrize(
     ("status", "cls"),
-    [(409, Conflict), (400, APIError), (401, Unauthorized), (404, NotFound), (422, ValidationFailed)],
+    [(409, AlreadyExists), (400, APIError), (401, Unauthorized), (404, NotFound), (422, ValidationFailed)],
 )
 async def test_4xx_is_never_retried(make_client, sleep, method, status, cls):
     client, rec = make_client(flaky([status, status, status]))

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from identity_tui.core.errors import Conflict, NotFound
+from identity_tui.core.errors import AlreadyExists, NotFound
 from identity_tui.core.planner import Draft, DraftProperty, matches_draft
 
 from .helpers import Backend, assert_landed, dprop, prop, save, state
@@ -121,7 +121,7 @@ async def test_clash_on_identifier_key_leaves_identity_unchanged(backend: Backen
     outcome = await save(backend, original, draft)
 
     assert [r.method for r in outcome.plan.requests] == ["PATCH"]
-    assert isinstance(outcome.error, Conflict) and outcome.error.status == 409
+    assert isinstance(outcome.error, AlreadyExists) and outcome.error.status == 409
     assert state(outcome.readback) == state(original)
     assert matches_draft(outcome.readback, draft) == ["name", "identifier_key"]
 
@@ -135,7 +135,7 @@ async def test_clash_stops_a_mixed_save_before_its_put(backend: Backend) -> None
     outcome = await save(backend, original, draft)
 
     assert [r.method for r in outcome.plan.requests] == ["PATCH", "PUT"]
-    assert isinstance(outcome.error, Conflict)
+    assert isinstance(outcome.error, AlreadyExists)
     assert [s.method for s in backend.writes()] == ["PATCH"]
     assert state(outcome.readback) == state(original)
 

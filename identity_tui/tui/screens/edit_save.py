@@ -21,7 +21,7 @@ from identity_tui.core import transaction as tx
 from identity_tui.core.conflict import changed_between
 from identity_tui.core.display import one_line
 from identity_tui.core.draft import Draft, same_draft
-from identity_tui.core.errors import Conflict, LettaError, NotFound
+from identity_tui.core.errors import AlreadyExists, LettaError, NotFound
 from identity_tui.core.form import field_order
 from identity_tui.core.models import Identity
 from identity_tui.core.planner import plan_save
@@ -332,7 +332,7 @@ class SaveFlow:
             form.focus_field(min(form.server_errors, key=field_order))
         if isinstance(failed.error, NotFound) and not failed.created and not applied:
             self._offer_recreate()
-        if failed.created and isinstance(failed.error, Conflict):
+        if failed.created and isinstance(failed.error, AlreadyExists):
             self._worker(self._find_existing(job.draft), "edit-existing")  # get-or-create: offer the one that holds the key
 
     async def _find_existing(self, draft: Draft) -> None:
