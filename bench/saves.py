@@ -19,7 +19,8 @@ from identity_tui.core import transaction
 from identity_tui.core.client import LettaClient
 from identity_tui.core.models import Identity, IdentityType, PropertyType
 from identity_tui.core.paths import identity_path
-from identity_tui.core.planner import Draft, DraftProperty, matches_draft, plan_save
+from identity_tui.core.draft import Draft, DraftProperty
+from identity_tui.core.planner import matches_draft, plan_save
 from bench.common import api_get, seeded_sandbox
 
 SEEDED = 200

@@ -17,16 +17,7 @@ from identity_tui.core.display import one_line
 from identity_tui.core.jsontext import dumps, safe_escapes
 from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.core.models import same_value, value_error
-# same_draft is found here too, next to the form it compares: the screens import it from this module.
-from identity_tui.core.draft import (  # noqa: F401
-    Draft,
-    DraftError,
-    DraftProperty,
-    FormFields,
-    field_value,
-    same_draft,
-    same_properties,
-)
+from identity_tui.core.draft import Draft, DraftError, DraftProperty, FormFields, field_value, same_properties
 from identity_tui.core.fields import FIELDS, PARTS, PROPERTIES, parse_row_field, row_field
 from identity_tui.core.planner import WIRE_DEPTH_MAX, validate_draft
 

@@ -22,8 +22,6 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from identity_tui.core.conflict import MINE, THEIRS, Conflict, merge
-# answer_may_be_lost and the deletion are found here too: every writer comes to this module.
-from identity_tui.core.deletion import DeleteFailed, Deleted, delete  # noqa: F401
 from identity_tui.core.draft import Draft, DraftError, same_draft
 from identity_tui.core.errors import LettaError, NotFound, answer_may_be_lost
 from identity_tui.core import journal_check

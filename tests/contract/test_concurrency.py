@@ -12,7 +12,8 @@ from identity_tui.core.client import ClientOptions, LettaClient
 from identity_tui.core.conflict import THEIRS, merge
 from identity_tui.core.errors import NotFound
 from identity_tui.core.models import PropertyType
-from identity_tui.core.planner import WIRE_DEPTH_MAX, Draft, DraftProperty, matches_draft, plan_save
+from identity_tui.core.draft import Draft, DraftProperty
+from identity_tui.core.planner import WIRE_DEPTH_MAX, matches_draft, plan_save
 
 from .helpers import Api, Backend, unique
 

@@ -23,7 +23,8 @@ from identity_tui.core.errors import BadResponse, error_for_status
 from identity_tui.core.form import FormValues, RowValues, Unparsed, convert, json_text, read_switch, read_text, value_text
 from identity_tui.core.jsontext import depth, dumps
 from identity_tui.core.models import Identity, PropertyType, same_value, value_error
-from identity_tui.core.planner import WIRE_DEPTH_MAX, Draft, DraftProperty, matches_draft, plan_save, validate_draft
+from identity_tui.core.draft import Draft, DraftProperty
+from identity_tui.core.planner import WIRE_DEPTH_MAX, matches_draft, plan_save, validate_draft
 from identity_tui.sandbox import Sandbox
 from tests.support.hostile import ERROR_FIELD, ERRORS, FIELDS, TEXTS, nested, nested_text
 

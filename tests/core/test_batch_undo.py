@@ -14,7 +14,7 @@ from identity_tui.core import undo as undo_ops
 from identity_tui.core.client import ClientOptions, LettaClient
 from identity_tui.core.journal import Journal, in_batch
 from identity_tui.core.models import PropertyType
-from identity_tui.core.planner import Draft, DraftProperty
+from identity_tui.core.draft import Draft, DraftProperty
 from identity_tui.sandbox import Sandbox
 from tests.support.journal_files import folded
 

@@ -8,7 +8,8 @@ import pytest
 
 from identity_tui.core.conflict import ABSENT, MINE, ORDER, THEIRS, Conflict, changed_between, merge
 from identity_tui.core.models import Identity, IdentityProperty, IdentityType, PropertyType
-from identity_tui.core.planner import Draft, DraftProperty, plan_save
+from identity_tui.core.draft import Draft, DraftProperty
+from identity_tui.core.planner import plan_save
 
 ID = "identity-a456d6c1-b1f7-4101-b829-b63708512b46"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from identity_tui.core.drafts import RowText, describe_changes
+from identity_tui.core.draft_texts import RowText
+from identity_tui.core.draft_words import describe_changes
 from identity_tui.core.models import Identity
 
 from .draft_samples import BASE, saved, texts

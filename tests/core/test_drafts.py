@@ -11,17 +11,11 @@ from pathlib import Path
 import pytest
 
 from identity_tui.core import config
-from identity_tui.core.config import Connection
-from identity_tui.core.drafts import (
-    DraftKeeper,
-    DraftStore,
-    RowText,
-    describe_age,
-    describe_changes,
-    drafts_dir,
-    server_changes,
-    server_key,
-)
+from identity_tui.core.config import Connection, drafts_dir, server_key
+from identity_tui.core.draft_keeper import DraftKeeper
+from identity_tui.core.draft_store import DraftStore
+from identity_tui.core.draft_texts import RowText
+from identity_tui.core.draft_words import describe_age, describe_changes, server_changes
 from identity_tui.core.form import Unparsed
 from identity_tui.core.models import Identity, IdentityProperty, IdentityType, PropertyType
 from identity_tui.core.secret import Secret

@@ -19,11 +19,10 @@ from identity_tui.core.form import (
     read_switch,
     read_text,
     rebase_rows,
-    same_draft,
     value_text,
 )
 from identity_tui.core.models import IdentityType, PropertyType
-from identity_tui.core.planner import Draft, DraftProperty
+from identity_tui.core.draft import Draft, DraftProperty, same_draft
 
 S, N, B, J = PropertyType.STRING, PropertyType.NUMBER, PropertyType.BOOLEAN, PropertyType.JSON
 

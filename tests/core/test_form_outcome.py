@@ -6,8 +6,8 @@ from identity_tui.core.errors import ConnectionFailed, TimedOut, error_for_statu
 from identity_tui.core.form import FormValues, RowValues
 from identity_tui.core.models import PropertyType
 from identity_tui.core.planner import PlannedRequest
+from identity_tui.core.transaction import NOTHING_LANDED
 from identity_tui.tui.form_model import (
-    NOTHING_LANDED,
     change_list,
     describe_changes,
     failure_sentence,

@@ -17,10 +17,8 @@ from identity_tui.core.models import (
     same_property,
     same_value,
 )
+from identity_tui.core.draft import Draft, DraftError, DraftProperty
 from identity_tui.core.planner import (
-    Draft,
-    DraftError,
-    DraftProperty,
     Plan,
     PlannedRequest,
     apply_to,

@@ -14,15 +14,8 @@ from identity_tui.core.client import LettaClient, SentRequest
 from identity_tui.core.errors import LettaError, NotFound
 from identity_tui.core.models import Identity, PropertyType
 from identity_tui.core.paths import identity_path
-from identity_tui.core.planner import (
-    Draft,
-    DraftProperty,
-    Plan,
-    PlannedRequest,
-    apply_to,
-    matches_draft,
-    plan_save,
-)
+from identity_tui.core.draft import Draft, DraftProperty
+from identity_tui.core.planner import Plan, PlannedRequest, apply_to, matches_draft, plan_save
 from identity_tui.sandbox import Sandbox
 
 SANDBOX_URL = "http://sandbox.invalid"

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from identity_tui.core.errors import AlreadyExists, NotFound
-from identity_tui.core.planner import Draft, DraftProperty, matches_draft
+from identity_tui.core.draft import Draft, DraftProperty
+from identity_tui.core.planner import matches_draft
 
 from .helpers import Backend, assert_landed, dprop, prop, save, state
 

@@ -49,8 +49,8 @@ import pytest
 from identity_tui.core import transaction
 from identity_tui.core.paths import identity_path
 from identity_tui.core.models import Identity
+from identity_tui.core.draft import Draft
 from identity_tui.core.planner import (
-    Draft,
     PlannedRequest,
     apply_to,
     matches_draft,

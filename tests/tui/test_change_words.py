@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from identity_tui.core.conflict import changed_between
 from identity_tui.core.models import Identity
-from identity_tui.core.planner import Draft
+from identity_tui.core.draft import Draft
 from identity_tui.tui.form_model import change_list
 
 SERVER = Identity.model_validate({
@@ -31,7 +31,8 @@ def test_names_and_properties_are_named_as_in_the_form():
 
 def test_the_reason_for_a_put_counts_its_properties():
     from identity_tui.core.models import IdentityProperty
-    from identity_tui.core.planner import DraftProperty, put_reason
+    from identity_tui.core.draft import DraftProperty
+    from identity_tui.core.planner import put_reason
 
     def props(*keys):
         return [IdentityProperty(key=k, value="v", type="string") for k in keys]

@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from identity_tui.core.display import one_line
 from identity_tui.core.draft import Draft
-from identity_tui.core.drafts import FormTexts, SavedDraft
+from identity_tui.core.draft_texts import FormTexts, SavedDraft
 from identity_tui.core.errors import LettaError, NotFound
 from identity_tui.core.form import empty_draft
 from identity_tui.core.models import Identity

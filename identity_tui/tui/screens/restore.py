@@ -13,7 +13,9 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from identity_tui.core.display import one_line
-from identity_tui.core.drafts import DraftStore, SavedDraft, describe_age, describe_changes
+from identity_tui.core.draft_store import DraftStore
+from identity_tui.core.draft_texts import SavedDraft
+from identity_tui.core.draft_words import describe_age, describe_changes
 from identity_tui.tui.screens.dialog import Dialog
 
 SHOWN_CHANGES = 3

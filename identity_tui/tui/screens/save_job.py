@@ -14,10 +14,8 @@ from identity_tui.core import transaction as tx
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import LettaError
 from identity_tui.core.models import Identity
-from identity_tui.core.transaction import CREATED_AFTER_ALL, LANDED_AFTER_ALL, SaveJob, same_identity
+from identity_tui.core.transaction import SaveJob
 from identity_tui.tui.form_model import change_list
-
-__all__ = ["CREATED_AFTER_ALL", "LANDED_AFTER_ALL", "SaveJob", "same_identity"]
 
 
 @dataclass
