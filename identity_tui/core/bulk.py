@@ -26,7 +26,8 @@ from identity_tui.core.errors import AlreadyExists as Conflict, LettaError
 from identity_tui.core.keys import key_of
 from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.core.models import Identity, value_error
-from identity_tui.core.planner import Plan, matches_draft, plan_create, plan_save
+from identity_tui.core.diff import held_otherwise as matches_draft
+from identity_tui.core.planner import Plan, plan_create, plan_save
 
 if TYPE_CHECKING:
     from identity_tui.core.client import LettaClient

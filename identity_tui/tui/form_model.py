@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from identity_tui.core.conflict import ORDER
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import (
     AlreadyExists,
@@ -20,7 +19,7 @@ from identity_tui.core.errors import (
     ValidationFailed,
     answer_may_be_lost,
 )
-from identity_tui.core.fields import FIELDS, LABELS, PARTS, PROPERTIES, field_key, parse_row_field, row_field
+from identity_tui.core.fields import FIELDS, LABELS, ORDER, PARTS, PROPERTIES, field_key, parse_row_field, row_field
 from identity_tui.core.form import FormValues
 from identity_tui.core.planner import PlannedRequest
 from identity_tui.core.transaction import NOTHING_LANDED

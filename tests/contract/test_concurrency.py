@@ -13,7 +13,8 @@ from identity_tui.core.conflict import THEIRS, merge
 from identity_tui.core.errors import NotFound
 from identity_tui.core.models import PropertyType
 from identity_tui.core.draft import Draft, DraftProperty
-from identity_tui.core.planner import WIRE_DEPTH_MAX, matches_draft, plan_save
+from identity_tui.core.diff import held_otherwise
+from identity_tui.core.planner import WIRE_DEPTH_MAX, plan_save
 
 from .helpers import Api, Backend, unique
 
@@ -42,7 +43,7 @@ async def save(client: LettaClient, base, mine: Draft, choices=None) -> tuple[ob
         else:
             await client.replace_properties(base.id, request.body)
     back = await client.get(base.id)
-    assert matches_draft(back, result.draft) == []
+    assert held_otherwise(back, result.draft) == []
     return result, back
 
 

@@ -6,7 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from identity_tui.core.conflict import ABSENT, MINE, ORDER, THEIRS, Conflict, changed_between, merge
+from identity_tui.core.conflict import ABSENT, MINE, THEIRS, Conflict, merge
+from identity_tui.core.diff import diff
+from identity_tui.core.fields import ORDER
 from identity_tui.core.models import Identity, IdentityProperty, IdentityType, PropertyType
 from identity_tui.core.draft import Draft, DraftProperty
 from identity_tui.core.planner import plan_save
@@ -207,7 +209,7 @@ def test_a_stored_duplicate_counts_once_first_place_last_value():
     assert keys(result.draft) == ["email", "age"]
 
 
-def test_changed_between_names_every_kind_of_change():
+def test_diff_names_every_kind_of_change():
     new = with_props(BASE, AGE, P("email", "string", "x"), P("n", "string", ""), name="B")
-    assert changed_between(BASE, new) == ["name", "properties.email", "properties.verified", "properties.n", ORDER]
-    assert changed_between(BASE, BASE) == []
+    assert diff(BASE, new).names() == ["name", "properties.email", "properties.verified", "properties.n", ORDER]
+    assert diff(BASE, BASE).names() == []

@@ -22,7 +22,8 @@ from identity_tui.core.form import (
     value_text,
 )
 from identity_tui.core.models import IdentityType, PropertyType
-from identity_tui.core.draft import Draft, DraftProperty, same_draft
+from identity_tui.core.diff import diff
+from identity_tui.core.draft import Draft, DraftProperty
 
 S, N, B, J = PropertyType.STRING, PropertyType.NUMBER, PropertyType.BOOLEAN, PropertyType.JSON
 
@@ -175,7 +176,7 @@ def values_of(draft: Draft, **changes) -> FormValues:
 def test_unchanged_form_is_not_modified():
     d = loaded()
     assert modified_fields(d, values_of(d)) == set()
-    assert same_draft(d, values_of(d).draft())
+    assert diff(d, values_of(d).draft()).empty
 
 
 def test_modified_names_each_changed_part():

@@ -15,7 +15,8 @@ from identity_tui.core.errors import LettaError, NotFound
 from identity_tui.core.models import Identity, PropertyType
 from identity_tui.core.paths import identity_path
 from identity_tui.core.draft import Draft, DraftProperty
-from identity_tui.core.planner import Plan, PlannedRequest, apply_to, matches_draft, plan_save
+from identity_tui.core.diff import held_otherwise
+from identity_tui.core.planner import Plan, PlannedRequest, apply_to, plan_save
 from identity_tui.sandbox import Sandbox
 
 SANDBOX_URL = "http://sandbox.invalid"
@@ -175,6 +176,6 @@ def assert_landed(outcome: Outcome, draft: Draft) -> None:
     """(a) the identity read back is the draft, and the last answer was that same identity."""
     assert outcome.error is None, outcome.error
     assert outcome.readback is not None
-    assert matches_draft(outcome.readback, draft) == []
+    assert held_otherwise(outcome.readback, draft) == []
     if outcome.responses:
         assert state(outcome.responses[-1]) == state(outcome.readback)
