@@ -43,8 +43,11 @@ def _value(ptype: PropertyType | str, text: str) -> str:
     return one_line(" ".join(text.split()), 28) or "(empty)"
 
 
-def describe_changes(draft: SavedDraft) -> list[str]:
-    """What restoring ``draft`` changes compared with its base, a short line each (for the restore offer)."""
+def restore_changes(draft: SavedDraft) -> list[str]:
+    """What restoring ``draft`` changes compared with its base, a short line each (for the restore offer).
+
+    It compares the texts the form held with the texts the base's values show as: a draft may hold a
+    half-typed value, which has no value for ``core.diff`` to compare."""
     texts = draft.texts
     base = draft.base
     if base is None:

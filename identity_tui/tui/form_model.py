@@ -36,8 +36,9 @@ def field_label(name: str) -> str:
     return f"row {index + 1}" if part is None else f"row {index + 1} {part}"
 
 
-def describe_changes(modified: set[str], keys: list[str] | None = None) -> list[str]:
-    """The changed fields as a person would list them: scalars, then rows (with their keys), then the list."""
+def modified_labels(modified: set[str], keys: list[str] | None = None) -> list[str]:
+    """The form's modified fields (``form.modified_fields``) as a person would list them: scalars, then rows
+    (with their keys), then the list."""
     out = [LABELS[n] for n in FIELDS if n in modified]
     rows = sorted(row[0] for row in map(parse_row_field, modified) if row is not None and row[1] is None)
     for i in rows:
