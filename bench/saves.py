@@ -17,7 +17,8 @@ import httpx
 
 from identity_tui.core import transaction
 from identity_tui.core.client import LettaClient
-from identity_tui.core.models import Identity, IdentityType, PropertyType
+from identity_tui.core.kinds import IdentityType, PropertyType
+from identity_tui.core.models import Identity
 from identity_tui.core.paths import identity_path
 from identity_tui.core.draft import Draft, DraftProperty
 from identity_tui.core.diff import held_otherwise

@@ -8,10 +8,11 @@ from dataclasses import replace
 
 import pytest
 
-from identity_tui.core.client import ClientOptions, LettaClient
+from identity_tui.core.client import LettaClient
+from identity_tui.core.http_client import ClientOptions
 from identity_tui.core.conflict import THEIRS, merge
 from identity_tui.core.errors import NotFound
-from identity_tui.core.models import PropertyType
+from identity_tui.core.kinds import PropertyType
 from identity_tui.core.draft import Draft, DraftProperty
 from identity_tui.core.diff import held_otherwise
 from identity_tui.core.planner import WIRE_DEPTH_MAX, plan_save

@@ -18,11 +18,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from identity_tui.core.client import BadRequestBody, ClientOptions, LettaClient
+from identity_tui.core.client import LettaClient
+from identity_tui.core.http_client import BadRequestBody, ClientOptions
 from identity_tui.core.errors import BadResponse, error_for_status
 from identity_tui.core.form import FormValues, RowValues, Unparsed, convert, json_text, read_switch, read_text, value_text
 from identity_tui.core.jsontext import depth, dumps
-from identity_tui.core.models import Identity, PropertyType, same_value, value_error
+from identity_tui.core.kinds import PropertyType
+from identity_tui.core.models import Identity, same_value, value_error
 from identity_tui.core.draft import Draft, DraftProperty
 from identity_tui.core.diff import held_otherwise
 from identity_tui.core.planner import WIRE_DEPTH_MAX, plan_save, validate_draft

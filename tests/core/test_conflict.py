@@ -9,7 +9,8 @@ import pytest
 from identity_tui.core.conflict import ABSENT, MINE, THEIRS, Conflict, merge
 from identity_tui.core.diff import diff
 from identity_tui.core.fields import ORDER
-from identity_tui.core.models import Identity, IdentityProperty, IdentityType, PropertyType
+from identity_tui.core.kinds import IdentityType, PropertyType
+from identity_tui.core.models import Identity, IdentityProperty
 from identity_tui.core.draft import Draft, DraftProperty
 from identity_tui.core.planner import plan_save
 

@@ -30,10 +30,12 @@ from identity_tui.core import links as link_ops
 from identity_tui.core import transaction as tx
 from identity_tui.core import undo as undo_ops
 from identity_tui.core.bulk_files import Row
-from identity_tui.core.client import ClientOptions, LettaClient
+from identity_tui.core.client import LettaClient
+from identity_tui.core.http_client import ClientOptions
 from identity_tui.core.errors import LettaError, NotFound
 from identity_tui.core.journal import LANDED, NOT_LANDED, Journal, Record
-from identity_tui.core.models import Identity, IdentityType, PropertyType
+from identity_tui.core.kinds import IdentityType, PropertyType
+from identity_tui.core.models import Identity
 from identity_tui.core.draft import Draft, DraftProperty
 from identity_tui.sandbox import Sandbox
 from tests.contract.helpers import AGENT_BODY

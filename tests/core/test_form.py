@@ -21,7 +21,7 @@ from identity_tui.core.form import (
     rebase_rows,
     value_text,
 )
-from identity_tui.core.models import IdentityType, PropertyType
+from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.core.diff import diff
 from identity_tui.core.draft import Draft, DraftProperty
 

@@ -9,11 +9,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.core.models import (
     Identity,
     IdentityProperty,
-    IdentityType,
-    PropertyType,
     same_property,
     same_value,
 )

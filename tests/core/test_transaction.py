@@ -10,9 +10,10 @@ import pytest
 
 from identity_tui.core import deletion
 from identity_tui.core import transaction as tx
-from identity_tui.core.client import ClientOptions, LettaClient
+from identity_tui.core.client import LettaClient
+from identity_tui.core.http_client import ClientOptions
 from identity_tui.core.conflict import MINE, THEIRS
-from identity_tui.core.models import IdentityType, PropertyType
+from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.core.draft import Draft, DraftProperty
 from identity_tui.sandbox import Sandbox
 from tests.support.faults import FaultyTransport, method

@@ -10,9 +10,11 @@ from typing import Any
 import httpx
 
 from identity_tui.core import transaction
-from identity_tui.core.client import LettaClient, SentRequest
+from identity_tui.core.client import LettaClient
+from identity_tui.core.http_client import SentRequest
 from identity_tui.core.errors import LettaError, NotFound
-from identity_tui.core.models import Identity, PropertyType
+from identity_tui.core.kinds import PropertyType
+from identity_tui.core.models import Identity
 from identity_tui.core.paths import identity_path
 from identity_tui.core.draft import Draft, DraftProperty
 from identity_tui.core.diff import held_otherwise
