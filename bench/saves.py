@@ -17,9 +17,12 @@ import httpx
 
 from identity_tui.core import transaction
 from identity_tui.core.client import LettaClient
-from identity_tui.core.models import Identity, IdentityType, PropertyType
+from identity_tui.core.kinds import IdentityType, PropertyType
+from identity_tui.core.models import Identity
 from identity_tui.core.paths import identity_path
-from identity_tui.core.planner import Draft, DraftProperty, matches_draft, plan_save
+from identity_tui.core.draft import Draft, DraftProperty
+from identity_tui.core.diff import held_otherwise
+from identity_tui.core.planner import plan_save
 from bench.common import api_get, seeded_sandbox
 
 SEEDED = 200
@@ -136,7 +139,7 @@ async def _run() -> list[SaveRow]:
                 full_requests=full_t.requests,
                 full_bytes=full_t.bytes,
                 full_body_bytes=full_t.body_bytes,
-                landed=not matches_draft(await ours.get(identity_id), draft),
+                landed=not held_otherwise(await ours.get(identity_id), draft),
                 methods=" + ".join(r.method for r in plan.requests),
             ))
     finally:

@@ -26,7 +26,7 @@ from identity_tui.core import deletion
 from identity_tui.core.client import LettaClient
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.draft import Draft
-from identity_tui.core.errors import Conflict, LettaError, NotFound
+from identity_tui.core.errors import AlreadyExists, LettaError, NotFound
 from identity_tui.core.history import record_key, undo_means
 from identity_tui.core.journal import Journal, Record, in_batch
 from identity_tui.core.jsontext import json_text
@@ -239,7 +239,7 @@ async def _save_one(client: LettaClient, item: Item) -> None:
 
 
 def _failure(exc: LettaError) -> str:
-    return CONFLICTED if isinstance(exc, Conflict) else GONE if isinstance(exc, NotFound) else FAILED_
+    return CONFLICTED if isinstance(exc, AlreadyExists) else GONE if isinstance(exc, NotFound) else FAILED_
 
 
 async def _delete_one(client: LettaClient, item: Item, test: Any) -> None:

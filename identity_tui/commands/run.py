@@ -16,7 +16,7 @@ from identity_tui.commands.args import UsageError, is_terminal
 from identity_tui.core import paging
 from identity_tui.core.client import LettaClient
 from identity_tui.core.display import one_line, printable
-from identity_tui.core.errors import BadResponse, Conflict, LettaError, NotFound
+from identity_tui.core.errors import AlreadyExists, BadResponse, LettaError, NotFound
 from identity_tui.core.keys import key_of, project_key
 from identity_tui.core.paths import identity_path
 from identity_tui.core.summary import IdentitySummary, summarize
@@ -59,7 +59,7 @@ def shows_progress() -> bool:
 def code_for(error: LettaError) -> int:
     if isinstance(error, NotFound):
         return NOT_FOUND
-    if isinstance(error, Conflict):
+    if isinstance(error, AlreadyExists):
         return CONFLICT
     return FAILED
 

@@ -18,7 +18,7 @@ from identity_tui.core import transaction as tx
 from identity_tui.core.client import LettaClient
 from identity_tui.core.display import one_line
 from identity_tui.core.draft import Draft, DraftProperty
-from identity_tui.core.errors import Conflict, NotFound
+from identity_tui.core.errors import AlreadyExists, NotFound
 from identity_tui.core.kinds import IdentityType
 from identity_tui.core.models import Identity, same_property
 from identity_tui.core.paths import identity_path
@@ -241,13 +241,13 @@ async def cmd_ensure(client: LettaClient, args: argparse.Namespace, project: str
             _show_ensured(await raw(client, outcome.identity.id), args, "created", [])
             return OK
         assert isinstance(outcome, tx.Failed)
-        if not (isinstance(outcome.error, Conflict) or outcome.lost):
+        if not (isinstance(outcome.error, AlreadyExists) or outcome.lost):
             raise outcome.error
         # Someone made it in the same instant (409), or our answer was lost: it is there now, or not at all.
         found = await _ensure_lookup(client, args.key, project or "")
         if found is None:
             raise outcome.error
-        if not isinstance(outcome.error, Conflict):
+        if not isinstance(outcome.error, AlreadyExists):
             tx.settle_lost_create(client, found)  # the journal learns it landed, and its id
             _show_ensured(await raw(client, found.id), args, "created", [])
             return OK

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from identity_tui.core import undo as undo_ops
-from identity_tui.core.errors import Conflict, LettaError
+from identity_tui.core.errors import AlreadyExists, LettaError
 from identity_tui.core.journal import Journal, Record, in_batch
 
 if TYPE_CHECKING:
@@ -190,7 +190,7 @@ async def _apply_one(client: LettaClient, item: UndoItem) -> UndoResult:
         done = await undo_ops.apply_undo(client, item.plan)
     except undo_ops.UndoConflict as exc:
         return UndoResult(item, CONFLICTED, exc.message)
-    except Conflict as exc:
+    except AlreadyExists as exc:
         return UndoResult(item, CONFLICTED, exc.message)
     except LettaError as exc:
         return UndoResult(item, FAILED, exc.message)

@@ -22,12 +22,13 @@ from identity_tui.core import paging
 from identity_tui.core import transaction as tx
 from identity_tui.core.bulk_files import BadRow, Row
 from identity_tui.core.draft import Draft, DraftProperty, set_properties
-from identity_tui.core.errors import Conflict, LettaError
+from identity_tui.core.errors import AlreadyExists, LettaError
 from identity_tui.core.journal import NOT_LANDED
 from identity_tui.core.keys import key_of
 from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.core.models import Identity, value_error
-from identity_tui.core.planner import Plan, matches_draft, plan_create, plan_save
+from identity_tui.core.diff import held_otherwise
+from identity_tui.core.planner import Plan, plan_create, plan_save
 
 if TYPE_CHECKING:
     from identity_tui.core.client import LettaClient
@@ -310,7 +311,7 @@ async def apply_row(client: LettaClient, row: RowPlan, *, entry: Entry | None = 
         if isinstance(outcome, tx.Saved):
             return RowResult(row, True, "created", outcome.journal_problem or "", identity=outcome.identity)
         assert isinstance(outcome, tx.Failed)
-        if isinstance(outcome.error, Conflict) or outcome.lost:
+        if isinstance(outcome.error, AlreadyExists) or outcome.lost:
             # Created meanwhile (409), or our answer was lost: look the key up, never post twice blindly.
             try:
                 found = await client.find_by_key(row.draft.identifier_key, row.draft.project_id)
@@ -319,7 +320,7 @@ async def apply_row(client: LettaClient, row: RowPlan, *, entry: Entry | None = 
             if found is not None:
                 if outcome.lost:
                     tx.settle_lost_create(client, found)  # the journal learns it landed, and its id
-                if not matches_draft(found, row.draft):
+                if not held_otherwise(found, row.draft):
                     return RowResult(row, True, "created" if outcome.lost else "exists", identity=found)
                 return RowResult(row, False, "conflict", "Created by someone else meanwhile, with other values: run "
                                  "the import again to update it.", found)

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from identity_tui.core.csvtext import FORMULA_START, text_cell, text_value  # noqa: F401 - FORMULA_START is part of the API
+from identity_tui.core.csvtext import text_cell, text_value
 from identity_tui.core.display import UNSAFE
 from identity_tui.core.fields import COLUMNS
 from identity_tui.core.jsontext import output_json

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any
 
 from identity_tui.core import paging
-from identity_tui.core.errors import BadResponse, CursorGone, LettaError, NotFound
-from identity_tui.core.http_client import BadRequestBody, ClientOptions, HttpClient, SentRequest, parse_retry_after
+from identity_tui.core.errors import BadResponse, CursorGone, NotFound
+from identity_tui.core.http_client import HttpClient
 from identity_tui.core.keys import key_of, project_key
 from identity_tui.core.kinds import IdentityType
 from identity_tui.core.paths import AGENTS, BLOCKS, HEALTH, IDENTITIES, IDENTITY_COUNT, identity_path, link_path
@@ -205,14 +205,3 @@ def _wire(body: Any) -> Any:
     """A model's JSON body (``.wire()``); a dict is sent as it is."""
     return body if isinstance(body, dict) else body.wire()
 
-
-__all__ = [
-    "BadRequestBody",
-    "ClientOptions",
-    "LettaClient",
-    "LettaError",
-    "SentRequest",
-    "identity_path",
-    "parse_identity",
-    "parse_retry_after",
-]

@@ -15,14 +15,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from identity_tui.core.draft import Draft, DraftProperty, field_value
-from identity_tui.core.fields import FIELDS, PROPERTIES, SCALARS, field_key, key_field
+from identity_tui.core.diff import by_key
+from identity_tui.core.draft import Draft, field_value
+from identity_tui.core.fields import ORDER, SCALARS, field_key, key_field
 from identity_tui.core.kinds import IdentityType
 from identity_tui.core.models import same_property
 
 MINE = "mine"
 THEIRS = "theirs"
-ORDER = PROPERTIES  # the conflict about the order of the rows
 
 
 class _Absent:
@@ -93,7 +93,7 @@ def merge(base: Draft, theirs: Draft, mine: Draft, choices: Mapping[str, str] | 
             taken.append(name)
         scalars[name] = value
 
-    b_props, t_props, m_props = _by_key(base), _by_key(theirs), _by_key(mine)
+    b_props, t_props, m_props = by_key(base.properties), by_key(theirs.properties), by_key(mine.properties)
     picked: dict[str, Any] = {}
     for key in _union(b_props, t_props, m_props):
         field = key_field(key)
@@ -126,20 +126,6 @@ def merge(base: Draft, theirs: Draft, mine: Draft, choices: Mapping[str, str] | 
     return Merge(draft, tuple(conflicts), tuple(taken))
 
 
-def changed_between(old: Draft, new: Draft) -> list[str]:
-    """The fields (named as in ``Conflict``) that differ between two versions: the one answer to "what changed".
-
-    The four fields first, then each property that differs (by key: changed, removed or added, in the order
-    of ``old`` then of what ``new`` added), then ``ORDER`` when the keys both hold stand in another order."""
-    out = [n for n in FIELDS if field_value(old, n) != field_value(new, n)]
-    a, b = _by_key(old), _by_key(new)
-    out += [key_field(k) for k in _union(a, b) if not _same_prop(a.get(k, ABSENT), b.get(k, ABSENT))]
-    common = [k for k in a if k in b]
-    if [k for k in b if k in a] != common:
-        out.append(ORDER)
-    return out
-
-
 # -- parts ------------------------------------------------------------------------------------
 
 
@@ -170,14 +156,6 @@ def _pick(b: Any, t: Any, m: Any, field: str, choices: Mapping[str, str],
         return m, None
     conflict = Conflict(field, b, t, m)
     return (t if choices.get(field) == THEIRS else m), conflict
-
-
-def _by_key(draft: Draft) -> dict[str, DraftProperty]:
-    """Properties by key: a key listed twice keeps its first place and its last value (the server's collapse)."""
-    out: dict[str, DraftProperty] = {}
-    for prop in draft.properties:
-        out[prop.key] = prop
-    return out
 
 
 def _union(*maps: Mapping[str, Any]) -> list[str]:

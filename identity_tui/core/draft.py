@@ -1,7 +1,8 @@
 """The draft (what the form says an identity should be) and the comparisons every module shares.
 
-``models.same_property`` is the one "same property"; here are the one "same draft" and the one way a
-field is compared (``field_value``). ``conflict.changed_between`` names what differs between two drafts.
+``models.same_property`` is the one "same property"; here are the one way a field is compared
+(``field_value``) and the one "same rows" (``same_properties``). ``core.diff`` says what differs between
+two versions, and so whether they are the same.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from identity_tui.core.fields import FIELDS, parse_row_field
+from identity_tui.core.fields import parse_row_field
 from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.core.models import Identity, IdentityProperty, same_property
 
@@ -112,8 +113,3 @@ def set_properties(rows: tuple[DraftProperty, ...], props: Iterable[DraftPropert
 def same_properties(a: tuple[Any, ...] | list[Any], b: tuple[Any, ...] | list[Any]) -> bool:
     """Two property lists with the same rows in the same order (``models.same_property`` row by row)."""
     return len(a) == len(b) and all(same_property(x, y) for x, y in zip(a, b))
-
-
-def same_draft(a: Draft, b: Draft) -> bool:
-    """Two drafts that would leave the server holding the same identity."""
-    return all(field_value(a, n) == field_value(b, n) for n in FIELDS) and same_properties(a.properties, b.properties)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from identity_tui.core.conflict import ORDER, changed_between
 from identity_tui.core.display import one_line, one_line_pair
-from identity_tui.core.draft import Draft
-from identity_tui.core.fields import field_key
+from identity_tui.core.diff import diff
+from identity_tui.core.fields import ORDER, field_key
 from identity_tui.core.draft_texts import SavedDraft
 from identity_tui.core.form import value_text
 from identity_tui.core.kinds import IdentityType, PropertyType
@@ -44,8 +43,11 @@ def _value(ptype: PropertyType | str, text: str) -> str:
     return one_line(" ".join(text.split()), 28) or "(empty)"
 
 
-def describe_changes(draft: SavedDraft) -> list[str]:
-    """What restoring ``draft`` changes compared with its base, a short line each (for the restore offer)."""
+def restore_changes(draft: SavedDraft) -> list[str]:
+    """What restoring ``draft`` changes compared with its base, a short line each (for the restore offer).
+
+    It compares the texts the form held with the texts the base's values show as: a draft may hold a
+    half-typed value, which has no value for ``core.diff`` to compare."""
     texts = draft.texts
     base = draft.base
     if base is None:
@@ -90,8 +92,8 @@ def describe_changes(draft: SavedDraft) -> list[str]:
 def server_changes(base: Identity, fresh: Identity) -> list[str]:
     """The form's fields that differ between the base a draft began from and the server's copy now.
 
-    ``conflict.changed_between`` says which; here they are named for the restore note."""
-    return [_server_words(name) for name in changed_between(Draft.of(base), Draft.of(fresh))]
+    ``core.diff`` says which; here they are named for the restore note."""
+    return [_server_words(name) for name in diff(base, fresh).names()]
 
 
 def _server_words(name: str) -> str:

@@ -150,7 +150,7 @@ class CursorGone(NotFound):
     """404 on a paging cursor: the row the page started from was deleted."""
 
 
-class Conflict(APIError):
+class AlreadyExists(APIError):
     """409: the identifier_key is already used in this project."""
 
 
@@ -169,7 +169,7 @@ _BY_STATUS: dict[int, tuple[type[APIError], str]] = {
     403: (APIError, "Not allowed (403): this token may not do that."),
     404: (NotFound, "That identity no longer exists on the server (404)."),
     405: (APIError, "The server does not allow that request (405): is this a Letta server?"),
-    409: (Conflict, "That identifier_key is already used in this project (409)."),
+    409: (AlreadyExists, "That identifier_key is already used in this project (409)."),
     429: (APIError, "The server is busy (429): try again in a moment."),
 }
 

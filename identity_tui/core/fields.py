@@ -9,6 +9,7 @@ from __future__ import annotations
 FIELDS = ("name", "identifier_key", "identity_type", "project_id")
 SCALARS = FIELDS[:3]
 PROPERTIES = "properties"  # the property list as a whole
+ORDER = PROPERTIES  # the order of the rows, as a merge and a diff name it
 PARTS = ("key", "type", "value")  # the parts of a property row, in the form's order
 # An identity written out (an export file, the list command's table and CSV): its id, then its fields
 # in the order the server sends them.

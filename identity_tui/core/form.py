@@ -17,16 +17,8 @@ from identity_tui.core.display import one_line
 from identity_tui.core.jsontext import dumps, safe_escapes
 from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.core.models import same_value, value_error
-# same_draft is found here too, next to the form it compares: the screens import it from this module.
-from identity_tui.core.draft import (  # noqa: F401
-    Draft,
-    DraftError,
-    DraftProperty,
-    FormFields,
-    field_value,
-    same_draft,
-    same_properties,
-)
+from identity_tui.core.diff import diff
+from identity_tui.core.draft import Draft, DraftError, DraftProperty, FormFields
 from identity_tui.core.fields import FIELDS, PARTS, PROPERTIES, parse_row_field, row_field
 from identity_tui.core.planner import WIRE_DEPTH_MAX, validate_draft
 
@@ -343,8 +335,8 @@ def empty_draft(project_id: str | None = None) -> Draft:
 
 def modified_fields(loaded: Draft, values: FormValues) -> set[str]:
     """Which fields differ from what was loaded: ``name``, ``properties.2.value``, ``properties`` (the list)…"""
-    now = values.draft()
-    out = {name for name in FIELDS if field_value(loaded, name) != field_value(now, name)}
+    found = diff(loaded, values.draft())
+    out = set(found.fields)
     for i, row in enumerate(values.rows):
         origin = row.origin
         parts = []
@@ -360,7 +352,7 @@ def modified_fields(loaded: Draft, values: FormValues) -> set[str]:
         if parts:
             out.add(row_field(i))
             out.update(row_field(i, p) for p in parts)
-    if not same_properties(loaded.properties, now.properties):
+    if not found.same_rows:
         out.add(PROPERTIES)
     return out
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from identity_tui.core.draft import Draft, DraftError, DraftProperty, field_value, same_properties
-from identity_tui.core.fields import SCALARS, key_field, row_field
+from identity_tui.core.diff import diff
+from identity_tui.core.draft import Draft, DraftError, DraftProperty
+from identity_tui.core.fields import SCALARS, row_field
 from identity_tui.core.jsontext import depth
 from identity_tui.core.kinds import IdentityType, PropertyType
-from identity_tui.core.models import Identity, IdentityProperty, same_property, value_error
+from identity_tui.core.models import Identity, IdentityProperty, value_error
 from identity_tui.core.paths import IDENTITIES, identity_path
 
 
@@ -143,15 +144,6 @@ def _wire_problem(value: Any) -> str | None:
     return None
 
 
-def changed_fields(original: Identity, draft: Draft) -> dict[str, Any]:
-    """The scalar fields whose draft value differs from the loaded one."""
-    out: dict[str, Any] = {}
-    for name in SCALARS:
-        if field_value(original, name) != field_value(draft, name):
-            out[name] = getattr(draft, name)
-    return out
-
-
 def put_reason(original: list[IdentityProperty], draft: tuple[DraftProperty, ...]) -> str | None:
     """Why a merge-only PATCH cannot reach the draft's property list, or None when it can."""
     old_keys = [p.key for p in original]
@@ -182,16 +174,13 @@ def plan_save(original: Identity, draft: Draft) -> Plan:
     if errors:
         return Plan(errors=errors)
     path = identity_path(original.id)
-    patch: dict[str, Any] = dict(changed_fields(original, draft))
+    found = diff(original, draft)
+    patch: dict[str, Any] = {name: getattr(draft, name) for name in found.fields if name in SCALARS}
     reason = put_reason(original.properties, draft.properties)
     plan = Plan(put_reason=reason)
     if reason is None:
-        old = {p.key: p for p in original.properties}
-        changed = [
-            p.wire()
-            for p in draft.properties
-            if p.key not in old or not same_property(old[p.key], p)
-        ]
+        sent = set(found.added) | set(found.changed)
+        changed = [p.wire() for p in draft.properties if p.key in sent]
         if changed:
             patch["properties"] = changed
         if patch:
@@ -199,8 +188,7 @@ def plan_save(original: Identity, draft: Draft) -> Plan:
         return plan
     if patch:
         plan.requests.append(PlannedRequest("PATCH", path, patch, _describe_patch(patch)))
-    old_list = [DraftProperty.of(p) for p in original.properties]
-    if not same_properties(old_list, draft.properties):
+    if not found.same_rows:
         plan.requests.append(
             PlannedRequest(
                 "PUT",
@@ -253,21 +241,6 @@ def apply_to(identity: Identity, request: PlannedRequest) -> Identity:
     if props != stored:
         data["properties"] = props
     return Identity.model_validate(data)
-
-
-def matches_draft(identity: Identity, draft: Draft) -> list[str]:
-    """The fields where ``identity`` differs from ``draft``: empty when the save landed as meant."""
-    diffs = [f for f in SCALARS if f in changed_fields(identity, draft)]
-    have = [DraftProperty.of(p) for p in identity.properties]
-    if not same_properties(have, draft.properties):
-        want = {p.key: p for p in draft.properties}
-        got = {p.key: p for p in have}
-        keys = [k for k in want if k not in got or not same_property(got[k], want[k])]
-        keys += [k for k in got if k not in want]
-        if not keys:
-            keys = ["(order)"]
-        diffs.extend(key_field(k) for k in keys)
-    return diffs
 
 
 def _describe_patch(patch: dict[str, Any]) -> str:

@@ -22,9 +22,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from identity_tui.core.conflict import MINE, THEIRS, Conflict, merge
-# answer_may_be_lost and the deletion are found here too: every writer comes to this module.
-from identity_tui.core.deletion import DeleteFailed, Deleted, delete  # noqa: F401
-from identity_tui.core.draft import Draft, DraftError, same_draft
+from identity_tui.core.diff import diff, held_otherwise
+from identity_tui.core.draft import Draft, DraftError
 from identity_tui.core.errors import LettaError, NotFound, answer_may_be_lost
 from identity_tui.core import journal_check
 from identity_tui.core.fields import SCALARS, key_field
@@ -32,7 +31,7 @@ from identity_tui.core.journal import LANDED, NOT_LANDED, PARTLY, Entry, Intent,
 from identity_tui.core.journal import UNKNOWN as J_UNKNOWN
 from identity_tui.core.journal_check import holds_request, holds_sent
 from identity_tui.core.models import Identity
-from identity_tui.core.planner import Plan, PlannedRequest, matches_draft, plan_create, plan_save
+from identity_tui.core.planner import Plan, PlannedRequest, plan_create, plan_save
 
 if TYPE_CHECKING:
     from identity_tui.core.client import LettaClient
@@ -44,7 +43,7 @@ CREATED_AFTER_ALL = "the earlier try had created it; its answer was lost, so not
 
 
 def sent_fields(requests: tuple[PlannedRequest, ...] | list[PlannedRequest]) -> set[str]:
-    """The field names (``matches_draft``'s) that ``requests`` set: a PATCH's fields and property keys; a PUT
+    """The field names (``held_otherwise``'s) that ``requests`` set: a PATCH's fields and property keys; a PUT
     or a POST sets the whole list, so any property difference counts then (``(order)`` too)."""
     out: set[str] = set()
     for r in requests:
@@ -57,11 +56,6 @@ def sent_fields(requests: tuple[PlannedRequest, ...] | list[PlannedRequest]) -> 
         else:
             return {"*"}
     return out
-
-
-def same_identity(a: Identity, b: Identity) -> bool:
-    """Two reads of an identity that hold the same values (types told apart)."""
-    return same_draft(Draft.of(a), Draft.of(b))
 
 
 # -- preparing ---------------------------------------------------------------------------------------
@@ -143,7 +137,7 @@ async def _settle_with(client: LettaClient, fresh: Identity) -> None:
 def merged(base: Identity, fresh: Identity, mine: Draft, *, kept: tuple[str, ...] = (),
            choices: Mapping[str, str] | None = None) -> Prepared:
     """Plan ``mine`` (made from ``base``) against ``fresh``, merging what changed between the two."""
-    if same_identity(base, fresh):
+    if diff(base, fresh).empty:
         return _planned(fresh, mine, kept)
     result = merge(Draft.of(base), Draft.of(fresh), mine, choices)
     kept = tuple(dict.fromkeys(kept + result.theirs))
@@ -201,7 +195,7 @@ class Saved:
     def dropped(self) -> list[str]:
         """Fields this save sent that the server answered 200 for but holds otherwise (it takes 1 and 1.0 as
         the same value). A field or property the save did not send is someone else's: never counted here."""
-        differ = matches_draft(self.identity, self.draft)
+        differ = held_otherwise(self.identity, self.draft)
         if not self.requests:
             return differ
         sent = sent_fields(self.requests)
@@ -241,7 +235,7 @@ class Failed:
         if not isinstance(self.landed, Identity) or self.job.basis is None:
             return None
         known = self.response if self.applied and self.response is not None else self.job.basis
-        return None if same_identity(self.landed, known) else self.landed
+        return None if diff(self.landed, known).empty else self.landed
 
 
 @dataclass(frozen=True)
@@ -359,7 +353,7 @@ async def _before_sending(client: LettaClient, job: SaveJob) -> Outcome | None:
             now = await client.get(job.basis.id)
         except LettaError as exc:
             return ReadFailed(exc)
-        if not same_identity(now, job.basis):
+        if not diff(now, job.basis).empty:
             return Changed(merged(job.basis, now, job.draft, kept=job.kept))
     if job.lookup is not None:
         first = job.plan.requests[0]
@@ -369,7 +363,7 @@ async def _before_sending(client: LettaClient, job: SaveJob) -> Outcome | None:
             return Failed(exc, first, (), None, job, UNKNOWN)
         if found is not None:
             settle_lost_create(client, found)
-            if not matches_draft(found, job.draft):
+            if not held_otherwise(found, job.draft):
                 return Saved(found, job.draft, True, note=CREATED_AFTER_ALL)
             return Found(found, job)
     return None

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from identity_tui.core import deletion, journal_check
 from identity_tui.core import links as link_ops
 from identity_tui.core import transaction as tx
+from identity_tui.core.diff import diff
 from identity_tui.core.errors import LettaError, NotFound
 from identity_tui.core.journal import Journal, Record
 from identity_tui.core.models import Identity
@@ -142,7 +143,7 @@ async def plan_undo(client: LettaClient, record: Record, journal: Journal | None
     if after is None:
         return UndoPlan(record, problem="The record holds no copy from after the change: it cannot be merged safely.")
     if op == "create":
-        if not tx.same_identity(current, after):
+        if not diff(current, after).empty:
             return UndoPlan(record, problem="The identity was changed since it was created: delete it with "
                                             "identity-tui delete if that is still meant.")
         return UndoPlan(record, delete_id=current.id)

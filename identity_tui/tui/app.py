@@ -41,7 +41,7 @@ from identity_tui.tui.process import (
 from identity_tui.tui.timing import Timing
 
 if TYPE_CHECKING:
-    from identity_tui.core.drafts import DraftStore
+    from identity_tui.core.draft_store import DraftStore
     from identity_tui.core.models import Identity
     from identity_tui.core.summary import IdentitySummary
     from identity_tui.tui.messages import (
@@ -330,7 +330,7 @@ class IdentityApp(KeyGate, App[int]):
         """Where this server's drafts are kept; None when read-only (nothing there could be saved)."""
         if self.readonly:
             return None
-        from identity_tui.core.drafts import DraftStore
+        from identity_tui.core.draft_store import DraftStore
 
         return DraftStore(drafts_dir(), server_key(self.conn))
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from identity_tui.core.conflict import ORDER
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import (
-    Conflict,
+    AlreadyExists,
     ConnectionFailed,
     LettaError,
     NotFound,
@@ -20,7 +19,7 @@ from identity_tui.core.errors import (
     ValidationFailed,
     answer_may_be_lost,
 )
-from identity_tui.core.fields import FIELDS, LABELS, PARTS, PROPERTIES, field_key, parse_row_field, row_field
+from identity_tui.core.fields import FIELDS, LABELS, ORDER, PARTS, PROPERTIES, field_key, parse_row_field, row_field
 from identity_tui.core.form import FormValues
 from identity_tui.core.planner import PlannedRequest
 from identity_tui.core.transaction import NOTHING_LANDED
@@ -37,8 +36,9 @@ def field_label(name: str) -> str:
     return f"row {index + 1}" if part is None else f"row {index + 1} {part}"
 
 
-def describe_changes(modified: set[str], keys: list[str] | None = None) -> list[str]:
-    """The changed fields as a person would list them: scalars, then rows (with their keys), then the list."""
+def modified_labels(modified: set[str], keys: list[str] | None = None) -> list[str]:
+    """The form's modified fields (``form.modified_fields``) as a person would list them: scalars, then rows
+    (with their keys), then the list."""
     out = [LABELS[n] for n in FIELDS if n in modified]
     rows = sorted(row[0] for row in map(parse_row_field, modified) if row is not None and row[1] is None)
     for i in rows:
@@ -78,7 +78,7 @@ def field_value(values: FormValues, name: str) -> Any:
 
 def server_field_errors(error: LettaError, failed: PlannedRequest, values: FormValues) -> dict[str, str]:
     """Form fields the server named in a 409 or 422, each with a short reason."""
-    if isinstance(error, Conflict):
+    if isinstance(error, AlreadyExists):
         return {"identifier_key": "Already used in this project (409): choose another."}
     if not isinstance(error, ValidationFailed):
         return {}
@@ -153,7 +153,7 @@ def failure_sentence(
 def _why(error: LettaError, failed: PlannedRequest, values: FormValues, creating: bool) -> str:
     if isinstance(error, NotFound):
         return "this identity no longer exists on the server (404): someone deleted it."
-    if isinstance(error, Conflict):
+    if isinstance(error, AlreadyExists):
         key = one_line(values.identifier_key, 40)
         return f"identifier_key '{key}' is already used by another identity in this project (409). Choose another."
     if isinstance(error, ValidationFailed):

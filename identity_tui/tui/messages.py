@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:  # names for annotations only: this module never loads the models at run time
-    from identity_tui.core.drafts import SavedDraft
+    from identity_tui.core.draft_texts import SavedDraft
     from identity_tui.core.models import Identity
     from identity_tui.core.summary import IdentitySummary
 

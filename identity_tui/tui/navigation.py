@@ -14,7 +14,7 @@ from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.list import ListScreen
 
 if TYPE_CHECKING:
-    from identity_tui.core.drafts import SavedDraft
+    from identity_tui.core.draft_texts import SavedDraft
     from identity_tui.core.models import Identity
     from identity_tui.core.summary import IdentitySummary
     from identity_tui.tui.app import IdentityApp
@@ -136,7 +136,7 @@ def restore_draft(app: IdentityApp, draft: SavedDraft) -> None:
 
 def restore_as_new(app: IdentityApp, draft: SavedDraft) -> None:
     """The draft's identity was deleted on the server: open its texts as a new identity instead."""
-    from identity_tui.core.drafts import as_new
+    from identity_tui.core.draft_texts import as_new
 
     name = one_line(draft.texts.name, 40) or "The identity"
     app.notify(f"{name} was deleted on the server: the draft opens as a new identity.", severity="warning",

@@ -8,11 +8,14 @@ from dataclasses import replace
 
 import pytest
 
-from identity_tui.core.client import ClientOptions, LettaClient
+from identity_tui.core.client import LettaClient
+from identity_tui.core.http_client import ClientOptions
 from identity_tui.core.conflict import THEIRS, merge
 from identity_tui.core.errors import NotFound
-from identity_tui.core.models import PropertyType
-from identity_tui.core.planner import WIRE_DEPTH_MAX, Draft, DraftProperty, matches_draft, plan_save
+from identity_tui.core.kinds import PropertyType
+from identity_tui.core.draft import Draft, DraftProperty
+from identity_tui.core.diff import held_otherwise
+from identity_tui.core.planner import WIRE_DEPTH_MAX, plan_save
 
 from .helpers import Api, Backend, unique
 
@@ -41,7 +44,7 @@ async def save(client: LettaClient, base, mine: Draft, choices=None) -> tuple[ob
         else:
             await client.replace_properties(base.id, request.body)
     back = await client.get(base.id)
-    assert matches_draft(back, result.draft) == []
+    assert held_otherwise(back, result.draft) == []
     return result, back
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from identity_tui.core.drafts import FormTexts, RowText, SavedDraft
+from identity_tui.core.draft_texts import FormTexts, RowText, SavedDraft
 from identity_tui.core.models import Identity
 
 from .samples import ALICE

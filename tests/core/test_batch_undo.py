@@ -11,10 +11,11 @@ import pytest
 from identity_tui.core import batch as batch_ops
 from identity_tui.core import transaction as tx
 from identity_tui.core import undo as undo_ops
-from identity_tui.core.client import ClientOptions, LettaClient
+from identity_tui.core.client import LettaClient
+from identity_tui.core.http_client import ClientOptions
 from identity_tui.core.journal import Journal, in_batch
-from identity_tui.core.models import PropertyType
-from identity_tui.core.planner import Draft, DraftProperty
+from identity_tui.core.kinds import PropertyType
+from identity_tui.core.draft import Draft, DraftProperty
 from identity_tui.sandbox import Sandbox
 from tests.support.journal_files import folded
 

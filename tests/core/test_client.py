@@ -10,11 +10,12 @@ import httpx
 import pytest
 
 from identity_tui import __version__
-from identity_tui.core.client import ClientOptions, LettaClient, parse_retry_after
+from identity_tui.core.client import LettaClient
+from identity_tui.core.http_client import ClientOptions, parse_retry_after
 from identity_tui.core.errors import (
     APIError,
+    AlreadyExists,
     BadResponse,
-    Conflict,
     ConnectionFailed,
     CursorGone,
     NotFound,
@@ -24,7 +25,8 @@ from identity_tui.core.errors import (
     Unauthorized,
     ValidationFailed,
 )
-from identity_tui.core.models import IdentityCreate, IdentityProperty, IdentityType, IdentityUpdate
+from identity_tui.core.kinds import IdentityType
+from identity_tui.core.models import IdentityCreate, IdentityProperty, IdentityUpdate
 
 from .samples import ALICE, BASE, CANARY, CAROL, Recorder, body, reply
 
@@ -355,7 +357,7 @@ async def test_post_is_never_retried(make_client, sleep, failure):
 @pytest.mark.parametrize("method", IDEMPOTENT + ["POST"])
 @pytest.mark.parametrize(
     ("status", "cls"),
-    [(409, Conflict), (400, APIError), (401, Unauthorized), (404, NotFound), (422, ValidationFailed)],
+    [(409, AlreadyExists), (400, APIError), (401, Unauthorized), (404, NotFound), (422, ValidationFailed)],
 )
 async def test_4xx_is_never_retried(make_client, sleep, method, status, cls):
     client, rec = make_client(flaky([status, status, status]))
@@ -746,7 +748,8 @@ async def test_client_is_an_async_context_manager():
 async def test_a_body_json_cannot_carry_is_refused_before_sending():
     import httpx
 
-    from identity_tui.core.client import BadRequestBody, LettaClient
+    from identity_tui.core.client import LettaClient
+    from identity_tui.core.http_client import BadRequestBody
 
     calls = []
 

@@ -6,9 +6,13 @@ from dataclasses import replace
 
 import pytest
 
-from identity_tui.core.conflict import ABSENT, MINE, ORDER, THEIRS, Conflict, changed_between, merge
-from identity_tui.core.models import Identity, IdentityProperty, IdentityType, PropertyType
-from identity_tui.core.planner import Draft, DraftProperty, plan_save
+from identity_tui.core.conflict import ABSENT, MINE, THEIRS, Conflict, merge
+from identity_tui.core.diff import diff
+from identity_tui.core.fields import ORDER
+from identity_tui.core.kinds import IdentityType, PropertyType
+from identity_tui.core.models import Identity, IdentityProperty
+from identity_tui.core.draft import Draft, DraftProperty
+from identity_tui.core.planner import plan_save
 
 ID = "identity-a456d6c1-b1f7-4101-b829-b63708512b46"
 
@@ -206,7 +210,7 @@ def test_a_stored_duplicate_counts_once_first_place_last_value():
     assert keys(result.draft) == ["email", "age"]
 
 
-def test_changed_between_names_every_kind_of_change():
+def test_diff_names_every_kind_of_change():
     new = with_props(BASE, AGE, P("email", "string", "x"), P("n", "string", ""), name="B")
-    assert changed_between(BASE, new) == ["name", "properties.email", "properties.verified", "properties.n", ORDER]
-    assert changed_between(BASE, BASE) == []
+    assert diff(BASE, new).names() == ["name", "properties.email", "properties.verified", "properties.n", ORDER]
+    assert diff(BASE, BASE).names() == []

@@ -8,8 +8,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from identity_tui.core.conflict import ABSENT, MINE, THEIRS, merge
-from identity_tui.core.models import Identity, IdentityProperty, IdentityType, PropertyType
-from identity_tui.core.planner import Draft, DraftProperty, apply_to, plan_save
+from identity_tui.core.kinds import IdentityType, PropertyType
+from identity_tui.core.models import Identity, IdentityProperty
+from identity_tui.core.draft import Draft, DraftProperty
+from identity_tui.core.planner import apply_to, plan_save
 
 ID = "identity-a456d6c1-b1f7-4101-b829-b63708512b46"
 KEYS = "abcdefgh"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from identity_tui.core.drafts import RowText, describe_changes
+from identity_tui.core.draft_texts import RowText
+from identity_tui.core.draft_words import restore_changes
 from identity_tui.core.models import Identity
 
 from .draft_samples import BASE, saved, texts
@@ -19,7 +20,7 @@ def quoted(line: str) -> list[str]:
 
 def test_long_names_that_differ_at_the_end_show_the_difference():
     data = json.loads(BASE.model_dump_json()) | {"name": LONG + "Smith"}
-    line = describe_changes(saved(base=Identity.model_validate(data), texts=texts(LONG + "Smyth")))[0]
+    line = restore_changes(saved(base=Identity.model_validate(data), texts=texts(LONG + "Smyth")))[0]
     before, after = quoted(line)
     assert before != after, line
     assert "Smith" in before and "Smyth" in after, line
@@ -33,11 +34,11 @@ def test_long_values_that_differ_in_the_middle_show_the_difference_with_an_ellip
     data = json.loads(BASE.model_dump_json())
     data["properties"][0]["value"] = old
     rows = (RowText("email", "string", new), RowText("age", "number", "30"))
-    line = describe_changes(saved(base=Identity.model_validate(data), texts=texts("Alice", rows=rows)))[0]
+    line = restore_changes(saved(base=Identity.model_validate(data), texts=texts("Alice", rows=rows)))[0]
     before, after = quoted(line)
     assert "OLD" in before and "NEW" in after, line
     assert before.startswith("…") and before.endswith("…") and after.startswith("…") and after.endswith("…")
 
 
 def test_short_sides_are_shown_whole():
-    assert describe_changes(saved(texts=texts("Alice Jr")))[0] == 'name: "Alice" -> "Alice Jr"'
+    assert restore_changes(saved(texts=texts("Alice Jr")))[0] == 'name: "Alice" -> "Alice Jr"'

@@ -11,19 +11,14 @@ from pathlib import Path
 import pytest
 
 from identity_tui.core import config
-from identity_tui.core.config import Connection
-from identity_tui.core.drafts import (
-    DraftKeeper,
-    DraftStore,
-    RowText,
-    describe_age,
-    describe_changes,
-    drafts_dir,
-    server_changes,
-    server_key,
-)
+from identity_tui.core.config import Connection, drafts_dir, server_key
+from identity_tui.core.draft_keeper import DraftKeeper
+from identity_tui.core.draft_store import DraftStore
+from identity_tui.core.draft_texts import RowText
+from identity_tui.core.draft_words import describe_age, restore_changes, server_changes
 from identity_tui.core.form import Unparsed
-from identity_tui.core.models import Identity, IdentityProperty, IdentityType, PropertyType
+from identity_tui.core.kinds import IdentityType, PropertyType
+from identity_tui.core.models import Identity, IdentityProperty
 from identity_tui.core.secret import Secret
 
 from .draft_samples import BASE, SERVER, WHEN, saved, texts
@@ -300,7 +295,7 @@ def test_what_a_draft_changes_in_a_few_words():
         RowText("age", "number", "31"),
         RowText("plan", "string", "pro"),
     )
-    lines = describe_changes(saved(texts=texts("Alice Jr", identifier_key="alice2", identity_type="org",
+    lines = restore_changes(saved(texts=texts("Alice Jr", identifier_key="alice2", identity_type="org",
                                                 rows=rows)))
     assert lines == [
         'name: "Alice" -> "Alice Jr"',
@@ -314,18 +309,18 @@ def test_what_a_draft_changes_in_a_few_words():
 
 def test_a_type_change_and_a_reorder_are_named():
     rows = (RowText("age", "string", "30"), RowText("email", "string", "alice@example.com"))
-    assert describe_changes(saved(texts=texts("Alice", rows=rows))) == ['property age: number 30 -> string "30"']
+    assert restore_changes(saved(texts=texts("Alice", rows=rows))) == ['property age: number 30 -> string "30"']
     rows = (RowText("age", "number", "30"), RowText("email", "string", "alice@example.com"))
-    assert describe_changes(saved(texts=texts("Alice", rows=rows))) == ["properties reordered"]
+    assert restore_changes(saved(texts=texts("Alice", rows=rows))) == ["properties reordered"]
 
 
 def test_a_new_identitys_draft_lists_what_it_would_create():
     new = saved(identity_id=None, base=None, texts=texts("Bob", identifier_key="bob", rows=(RowText("", "json", "{}"),)))
-    assert describe_changes(new) == ['new user "Bob", key "bob"', "+ property (no key) = {}"]
+    assert restore_changes(new) == ['new user "Bob", key "bob"', "+ property (no key) = {}"]
 
 
 def test_server_text_in_the_summary_is_made_printable():
-    lines = describe_changes(saved(texts=texts("Evil\x1b[2J")))
+    lines = restore_changes(saved(texts=texts("Evil\x1b[2J")))
     assert "\x1b" not in lines[0] and "\\x1b" in lines[0]
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from identity_tui.core.errors import (
     APIError,
-    Conflict,
+    AlreadyExists,
     FieldError,
     LettaError,
     NotFound,
@@ -176,7 +176,7 @@ def test_422_union_error_message_names_one_field():
         (401, {"detail": "Unauthorized"}, Unauthorized, ["401", "token"]),
         (402, {"detail": "Identity limit reached for plan"}, PaymentRequired, ["402", "limit"]),
         (404, {"detail": "Identity not found with id='x'"}, NotFound, ["404", "no longer exists"]),
-        (409, {"detail": UNIQUE}, Conflict, ["409", "identifier_key"]),
+        (409, {"detail": UNIQUE}, AlreadyExists, ["409", "identifier_key"]),
         (500, {"detail": "An unknown error occurred"}, ServerError, ["500", "An unknown error occurred"]),
         (503, {"detail": "down"}, ServerError, ["503", "down"]),
         (400, {"detail": "INVALID_ARGUMENT: Invalid user ID format: bogus."}, APIError, ["Invalid user ID format"]),

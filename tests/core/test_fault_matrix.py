@@ -24,17 +24,19 @@ from typing import Any
 import httpx
 import pytest
 
-from identity_tui.core import bulk, journal_check
+from identity_tui.core import bulk, deletion, journal_check
 from identity_tui.core import journal as journal_mod
 from identity_tui.core import links as link_ops
 from identity_tui.core import transaction as tx
 from identity_tui.core import undo as undo_ops
 from identity_tui.core.bulk_files import Row
-from identity_tui.core.client import ClientOptions, LettaClient
+from identity_tui.core.client import LettaClient
+from identity_tui.core.http_client import ClientOptions
 from identity_tui.core.errors import LettaError, NotFound
 from identity_tui.core.journal import LANDED, NOT_LANDED, Journal, Record
-from identity_tui.core.models import Identity, IdentityType, PropertyType
-from identity_tui.core.planner import Draft, DraftProperty
+from identity_tui.core.kinds import IdentityType, PropertyType
+from identity_tui.core.models import Identity
+from identity_tui.core.draft import Draft, DraftProperty
 from identity_tui.sandbox import Sandbox
 from tests.contract.helpers import AGENT_BODY
 from tests.support.faults import FaultyTransport, Match
@@ -277,7 +279,7 @@ WRITER = {
                        _rename, lambda w, which: _their_value(w, which, "b", "theirs")),
     "create": Writer(_create_act, lambda w: _present(w), _is("POST", "/identities"),
                      lambda w: _created_changed(w, "same"), lambda w: _created_changed(w, "other"), _created_kept),
-    "delete": Writer(lambda w: tx.delete(w.client, w.identity.id), _gone, _is("DELETE"),
+    "delete": Writer(lambda w: deletion.delete(w.client, w.identity.id), _gone, _is("DELETE"),
                      _recreate_same_key, _create_another, _deleted_theirs_kept),
     "link": Writer(lambda w: link_ops.change(w.client, w.identity.id, "agent", w.agent_id, attach=True),
                    _linked, _is("PATCH", "/attach/"), _unlink_theirs, _rename, _link_theirs_kept),
@@ -561,7 +563,7 @@ def test_an_intent_is_on_disk_and_flushed_before_the_request_leaves(tmp_path, mo
         created = await tx.send(client, tx.prepare_create(draft).job)
         prepared = await tx.prepare(client, created.identity, _with(Draft.of(created.identity), "a", "number", 2))
         await tx.send(client, prepared.job)
-        await tx.delete(client, created.identity.id)
+        await deletion.delete(client, created.identity.id)
         await client.aclose()
 
     asyncio.run(run())

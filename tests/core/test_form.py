@@ -19,11 +19,11 @@ from identity_tui.core.form import (
     read_switch,
     read_text,
     rebase_rows,
-    same_draft,
     value_text,
 )
-from identity_tui.core.models import IdentityType, PropertyType
-from identity_tui.core.planner import Draft, DraftProperty
+from identity_tui.core.kinds import IdentityType, PropertyType
+from identity_tui.core.diff import diff
+from identity_tui.core.draft import Draft, DraftProperty
 
 S, N, B, J = PropertyType.STRING, PropertyType.NUMBER, PropertyType.BOOLEAN, PropertyType.JSON
 
@@ -176,7 +176,7 @@ def values_of(draft: Draft, **changes) -> FormValues:
 def test_unchanged_form_is_not_modified():
     d = loaded()
     assert modified_fields(d, values_of(d)) == set()
-    assert same_draft(d, values_of(d).draft())
+    assert diff(d, values_of(d).draft()).empty
 
 
 def test_modified_names_each_changed_part():

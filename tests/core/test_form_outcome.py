@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from identity_tui.core.errors import ConnectionFailed, TimedOut, error_for_status
 from identity_tui.core.form import FormValues, RowValues
-from identity_tui.core.models import PropertyType
+from identity_tui.core.kinds import PropertyType
 from identity_tui.core.planner import PlannedRequest
+from identity_tui.core.transaction import NOTHING_LANDED
 from identity_tui.tui.form_model import (
-    NOTHING_LANDED,
     change_list,
-    describe_changes,
     failure_sentence,
     field_label,
+    modified_labels,
     server_field_errors,
 )
 
@@ -88,9 +88,9 @@ def test_partial_success_says_what_was_applied_and_what_was_not():
 def test_labels_and_change_lists():
     assert field_label("properties.2.value") == "row 3 value"
     assert field_label("identifier_key") == "Identifier key"
-    assert describe_changes({"name", "properties.1", "properties.1.value", "properties"}, ["a", "age"]) == [
+    assert modified_labels({"name", "properties.1", "properties.1.value", "properties"}, ["a", "age"]) == [
         "Name", "row 2 (age)"]
-    assert describe_changes({"properties"}) == ["property list (rows removed or moved)"]
+    assert modified_labels({"properties"}) == ["property list (rows removed or moved)"]
 
 
 def test_merged_changes_are_listed_by_name_and_key():

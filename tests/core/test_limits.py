@@ -11,7 +11,8 @@ import pytest
 
 from identity_tui import cli
 from identity_tui.core import config
-from identity_tui.core.client import ClientOptions, LettaClient
+from identity_tui.core.client import LettaClient
+from identity_tui.core.http_client import ClientOptions
 from identity_tui.core.config import ConfigError, load_config, resolve
 from identity_tui.core.connect import open_backend
 from identity_tui.core.errors import BadResponse, TimedOut

@@ -7,14 +7,13 @@ import math
 import pytest
 from pydantic import ValidationError
 
+from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.core.models import (
     ID_PATTERN,
     Identity,
     IdentityCreate,
     IdentityProperty,
-    IdentityType,
     IdentityUpdate,
-    PropertyType,
     same_property,
     same_value,
     value_error,

@@ -9,22 +9,19 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.core.models import (
     Identity,
     IdentityProperty,
-    IdentityType,
-    PropertyType,
     same_property,
     same_value,
 )
+from identity_tui.core.draft import Draft, DraftError, DraftProperty
+from identity_tui.core.diff import held_otherwise
 from identity_tui.core.planner import (
-    Draft,
-    DraftError,
-    DraftProperty,
     Plan,
     PlannedRequest,
     apply_to,
-    matches_draft,
     plan_create,
     plan_save,
     put_reason,
@@ -81,7 +78,7 @@ def assert_lands(original: Identity, draft: Draft) -> Plan:
         else:
             assert request.path == PUT_PATH
             assert isinstance(request.body, list)
-    assert matches_draft(run(original, plan), draft) == []
+    assert held_otherwise(run(original, plan), draft) == []
     return plan
 
 
@@ -358,7 +355,7 @@ def test_a_change_python_thinks_equal_is_dropped_and_reported(type_, old, new):
     assert request.body == {"properties": [{"key": "v", "value": new, "type": type_}]}
     after = run(original, plan)
     assert same_value(after.properties[0].value, old)  # the server kept the old value
-    assert matches_draft(after, draft) == ["properties.v"]
+    assert held_otherwise(after, draft) == ["properties.v"]
 
 
 def test_an_equal_looking_change_lands_when_the_list_changes_otherwise():
@@ -366,16 +363,16 @@ def test_an_equal_looking_change_lands_when_the_list_changes_otherwise():
     draft = edit(original, ("v", "number", 1.0), ("w", "string", "new"))
     after = run(original, plan_save(original, draft))
     assert type(after.properties[0].value) is float
-    assert matches_draft(after, draft) == []
+    assert held_otherwise(after, draft) == []
 
 
-def test_matches_draft_reports_scalars_values_extra_and_order():
+def test_held_otherwise_reports_scalars_values_extra_and_order():
     original = make(("a", "string", "1"), ("b", "string", "2"))
-    assert matches_draft(original, Draft.of(original)) == []
-    assert matches_draft(original, edit(original, name="X")) == ["name"]
-    assert matches_draft(original, edit(original, ("a", "string", "1"))) == ["properties.b"]
-    assert matches_draft(original, edit(original, ("b", "string", "2"), ("a", "string", "1"))) == ["properties.(order)"]
-    assert matches_draft(original, edit(original, ("a", "number", 1), ("b", "string", "2"))) == ["properties.a"]
+    assert held_otherwise(original, Draft.of(original)) == []
+    assert held_otherwise(original, edit(original, name="X")) == ["name"]
+    assert held_otherwise(original, edit(original, ("a", "string", "1"))) == ["properties.b"]
+    assert held_otherwise(original, edit(original, ("b", "string", "2"), ("a", "string", "1"))) == ["properties.(order)"]
+    assert held_otherwise(original, edit(original, ("a", "number", 1), ("b", "string", "2"))) == ["properties.a"]
 
 
 # -- apply_to models the server -----------------------------------------------------------------
@@ -561,7 +558,7 @@ def test_random_edits_are_minimal(case):
     assert len(methods) <= 2
     assert methods in ([], ["PATCH"], ["PUT"], ["PATCH", "PUT"])
 
-    if matches_draft(original, draft) == []:
+    if held_otherwise(original, draft) == []:
         assert plan.empty
 
     old_keys = [p.key for p in original.properties]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from identity_tui.core.form import FormValues, RowValues, convert, modified_fields, read_switch, read_text
-from identity_tui.core.models import PropertyType
-from identity_tui.core.planner import Draft, DraftProperty
+from identity_tui.core.kinds import PropertyType
+from identity_tui.core.draft import Draft, DraftProperty
 
 S, N, B, J = PropertyType.STRING, PropertyType.NUMBER, PropertyType.BOOLEAN, PropertyType.JSON
 

@@ -8,11 +8,13 @@ from dataclasses import replace
 import httpx
 import pytest
 
+from identity_tui.core import deletion
 from identity_tui.core import transaction as tx
-from identity_tui.core.client import ClientOptions, LettaClient
+from identity_tui.core.client import LettaClient
+from identity_tui.core.http_client import ClientOptions
 from identity_tui.core.conflict import MINE, THEIRS
-from identity_tui.core.models import IdentityType, PropertyType
-from identity_tui.core.planner import Draft, DraftProperty
+from identity_tui.core.kinds import IdentityType, PropertyType
+from identity_tui.core.draft import Draft, DraftProperty
 from identity_tui.sandbox import Sandbox
 from tests.support.faults import FaultyTransport, method
 
@@ -190,8 +192,8 @@ async def test_a_cancelled_send_keeps_what_was_in_flight(env):
 async def test_delete_and_a_second_delete(env):
     client, other, *_ = env
     loaded = await make(other)
-    assert await tx.delete(client, loaded.id) == tx.Deleted(loaded.id)
-    assert await tx.delete(client, loaded.id) == tx.Deleted(loaded.id, already=True)
+    assert await deletion.delete(client, loaded.id) == deletion.Deleted(loaded.id)
+    assert await deletion.delete(client, loaded.id) == deletion.Deleted(loaded.id, already=True)
 
 
 async def test_an_invalid_draft_is_refused_before_any_request(env):

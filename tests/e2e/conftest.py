@@ -10,7 +10,8 @@ import os
 
 import pytest
 
-from identity_tui.core.client import ClientOptions, LettaClient
+from identity_tui.core.client import LettaClient
+from identity_tui.core.http_client import ClientOptions
 from identity_tui.core.errors import LettaError
 from identity_tui.sandbox import Sandbox
 

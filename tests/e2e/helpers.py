@@ -10,19 +10,15 @@ from typing import Any
 import httpx
 
 from identity_tui.core import transaction
-from identity_tui.core.client import LettaClient, SentRequest
+from identity_tui.core.client import LettaClient
+from identity_tui.core.http_client import SentRequest
 from identity_tui.core.errors import LettaError, NotFound
-from identity_tui.core.models import Identity, PropertyType
+from identity_tui.core.kinds import PropertyType
+from identity_tui.core.models import Identity
 from identity_tui.core.paths import identity_path
-from identity_tui.core.planner import (
-    Draft,
-    DraftProperty,
-    Plan,
-    PlannedRequest,
-    apply_to,
-    matches_draft,
-    plan_save,
-)
+from identity_tui.core.draft import Draft, DraftProperty
+from identity_tui.core.diff import held_otherwise
+from identity_tui.core.planner import Plan, PlannedRequest, apply_to, plan_save
 from identity_tui.sandbox import Sandbox
 
 SANDBOX_URL = "http://sandbox.invalid"
@@ -182,6 +178,6 @@ def assert_landed(outcome: Outcome, draft: Draft) -> None:
     """(a) the identity read back is the draft, and the last answer was that same identity."""
     assert outcome.error is None, outcome.error
     assert outcome.readback is not None
-    assert matches_draft(outcome.readback, draft) == []
+    assert held_otherwise(outcome.readback, draft) == []
     if outcome.responses:
         assert state(outcome.responses[-1]) == state(outcome.readback)

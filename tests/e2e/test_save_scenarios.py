@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from identity_tui.core.errors import Conflict, NotFound
-from identity_tui.core.planner import Draft, DraftProperty, matches_draft
+from identity_tui.core.errors import AlreadyExists, NotFound
+from identity_tui.core.draft import Draft, DraftProperty
+from identity_tui.core.diff import held_otherwise
 
 from .helpers import Backend, assert_landed, dprop, prop, save, state
 
@@ -121,9 +122,9 @@ async def test_clash_on_identifier_key_leaves_identity_unchanged(backend: Backen
     outcome = await save(backend, original, draft)
 
     assert [r.method for r in outcome.plan.requests] == ["PATCH"]
-    assert isinstance(outcome.error, Conflict) and outcome.error.status == 409
+    assert isinstance(outcome.error, AlreadyExists) and outcome.error.status == 409
     assert state(outcome.readback) == state(original)
-    assert matches_draft(outcome.readback, draft) == ["name", "identifier_key"]
+    assert held_otherwise(outcome.readback, draft) == ["name", "identifier_key"]
 
 
 async def test_clash_stops_a_mixed_save_before_its_put(backend: Backend) -> None:
@@ -135,7 +136,7 @@ async def test_clash_stops_a_mixed_save_before_its_put(backend: Backend) -> None
     outcome = await save(backend, original, draft)
 
     assert [r.method for r in outcome.plan.requests] == ["PATCH", "PUT"]
-    assert isinstance(outcome.error, Conflict)
+    assert isinstance(outcome.error, AlreadyExists)
     assert [s.method for s in backend.writes()] == ["PATCH"]
     assert state(outcome.readback) == state(original)
 
@@ -183,7 +184,7 @@ async def test_save_to_a_deleted_identity_is_not_found(backend: Backend, edit, m
 )
 async def test_python_equal_change_alone_cannot_land(backend: Backend, before, after) -> None:
     """Neither PATCH nor PUT saves it (see test_server_quirks): the plan stays one PATCH, the
-    prediction says nothing changes, and ``matches_draft`` names the property after the save."""
+    prediction says nothing changes, and ``held_otherwise`` names the property after the save."""
     original = await backend.create([before])
     draft = replace(Draft.of(original), properties=(after,))
 
@@ -193,7 +194,7 @@ async def test_python_equal_change_alone_cannot_land(backend: Backend, before, a
     assert outcome.error is None
     assert state(outcome.predictions[0]) == state(original)
     assert state(outcome.readback) == state(original)
-    assert matches_draft(outcome.readback, draft) == [f"properties.{after.key}"]
+    assert held_otherwise(outcome.readback, draft) == [f"properties.{after.key}"]
 
 
 async def test_negative_zero_counts_as_no_change(backend: Backend) -> None:

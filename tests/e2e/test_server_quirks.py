@@ -16,7 +16,7 @@ tests here that run on both, with the same assertions (the sandbox behaves the s
    - PUT ``/{id}/properties`` with the full list differing only by ``1 -> 1.0``: 200, NOT saved either.
      With a reorder or another real change in the same PUT it lands.
    - So a lone Python-equal change cannot be saved by any single request; the plan stays one PATCH,
-     ``apply_to`` predicts "unchanged", and ``matches_draft`` reports the property after the save.
+     ``apply_to`` predicts "unchanged", and ``held_otherwise`` reports the property after the save.
 2. A type change with a Python-equal value lands, since the property dicts differ in ``type``:
    ``"1"`` string -> ``1`` number, ``True`` boolean -> ``1`` number, ``1`` number -> ``1`` with type string.
 3. Any PATCH carrying ``properties`` (even ``[]``) collapses stored duplicate keys (first place, last
@@ -49,11 +49,11 @@ import pytest
 from identity_tui.core import transaction
 from identity_tui.core.paths import identity_path
 from identity_tui.core.models import Identity
+from identity_tui.core.draft import Draft
+from identity_tui.core.diff import held_otherwise
 from identity_tui.core.planner import (
-    Draft,
     PlannedRequest,
     apply_to,
-    matches_draft,
     plan_create,
     plan_save,
     validate_draft,
@@ -159,7 +159,7 @@ async def test_planner_reaches_what_can_be_reached_and_reports_the_rest(backend:
     outcome = await transaction.send(backend.client, transaction.SaveJob(plan, both, original))
     assert isinstance(outcome, transaction.Saved), outcome
     landed = await backend.client.get(original.id)
-    assert matches_draft(landed, both) == []
+    assert held_otherwise(landed, both) == []
 
     alone = replace(Draft.of(landed), properties=(dprop("n", "number", 1), dprop("s", "string", "b")))
     plan = plan_save(landed, alone)
@@ -168,7 +168,7 @@ async def test_planner_reaches_what_can_be_reached_and_reports_the_rest(backend:
     await backend.client.request(plan.requests[0].method, plan.requests[0].path, body=plan.requests[0].body)
     after = await backend.client.get(original.id)
     assert state(after) == state(landed)
-    assert matches_draft(after, alone) == ["properties.n"]
+    assert held_otherwise(after, alone) == ["properties.n"]
 
 
 # -- 2. a type change with a Python-equal value lands ---------------------------------------------
@@ -254,7 +254,7 @@ async def test_value_survives_a_planned_save_exactly(backend: Backend, value) ->
     assert plan.ok and [r.method for r in plan.requests] == ["PATCH"]
     await backend.client.request("PATCH", plan.requests[0].path, body=plan.requests[0].body)
     readback = await backend.client.get(original.id)
-    assert matches_draft(readback, draft) == []
+    assert held_otherwise(readback, draft) == []
     assert props_of(readback) == strict([value, prop("w", "number", 0)])
 
 

@@ -14,7 +14,7 @@ from textual import events
 from textual.widgets import Input
 
 from identity_tui.core.form import read_text
-from identity_tui.core.models import PropertyType
+from identity_tui.core.kinds import PropertyType
 from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.error import ErrorScreen
 from identity_tui.tui.screens.preview import PreviewScreen

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from identity_tui.core.conflict import changed_between
+from identity_tui.core.diff import diff
 from identity_tui.core.models import Identity
-from identity_tui.core.planner import Draft
+from identity_tui.core.draft import Draft
 from identity_tui.tui.form_model import change_list
 
 SERVER = Identity.model_validate({
@@ -20,18 +20,19 @@ SERVER = Identity.model_validate({
 def test_a_list_only_in_another_order_is_named_property_order():
     landed = Draft.of(SERVER)
     wanted = replace(landed, properties=tuple(reversed(landed.properties)))
-    assert change_list(changed_between(landed, wanted)) == "property order"
+    assert change_list(diff(landed, wanted).names()) == "property order"
 
 
 def test_names_and_properties_are_named_as_in_the_form():
     landed = Draft.of(SERVER)
     wanted = replace(landed, name="Alice B", properties=landed.properties[:1])
-    assert change_list(changed_between(landed, wanted)) == "Name, 'b'"
+    assert change_list(diff(landed, wanted).names()) == "Name, 'b'"
 
 
 def test_the_reason_for_a_put_counts_its_properties():
     from identity_tui.core.models import IdentityProperty
-    from identity_tui.core.planner import DraftProperty, put_reason
+    from identity_tui.core.draft import DraftProperty
+    from identity_tui.core.planner import put_reason
 
     def props(*keys):
         return [IdentityProperty(key=k, value="v", type="string") for k in keys]

@@ -10,7 +10,8 @@ import copy
 import pytest
 from textual.widgets import Input
 
-from identity_tui.core.client import ClientOptions, LettaClient
+from identity_tui.core.client import LettaClient
+from identity_tui.core.http_client import ClientOptions
 from identity_tui.core.config import Config
 from identity_tui.tui.screens.confirm import ConfirmScreen
 from identity_tui.tui.screens.conflict import ConflictRow, ConflictScreen

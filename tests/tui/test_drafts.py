@@ -7,7 +7,8 @@ import signal
 
 from textual.widgets import Input, OptionList
 
-from identity_tui.core.drafts import DraftStore, drafts_dir, server_key
+from identity_tui.core.config import drafts_dir, server_key
+from identity_tui.core.draft_store import DraftStore
 from identity_tui.tui.screens.confirm import ConfirmScreen, DeleteScreen, LeaveScreen
 from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.list import ListScreen

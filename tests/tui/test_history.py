@@ -8,8 +8,9 @@ import httpx
 import pytest
 from textual.widgets import DataTable, Input
 
+from identity_tui.core import deletion
 from identity_tui.core import transaction as tx
-from identity_tui.core.planner import Draft, DraftProperty
+from identity_tui.core.draft import Draft, DraftProperty
 from identity_tui.tui.screens.conflict import ConflictScreen
 from identity_tui.tui.screens.history import HistoryScreen, UndoDeleteScreen
 from identity_tui.tui.screens.list import ListScreen
@@ -204,7 +205,7 @@ async def test_undo_of_a_delete_previews_the_post_and_creates_it_again(make_app,
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
-        assert isinstance(await tx.delete(app.client, BOB_ID), tx.Deleted)
+        assert isinstance(await deletion.delete(app.client, BOB_ID), deletion.Deleted)
         people.clear_log()
         await open_history(pilot, app)
         assert "deleted: 'Bob Example', user" in text(app)

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from textual.app import App
 
-from identity_tui.core.kinds import IdentityType
-from identity_tui.core.models import PropertyType
+from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.tui.widgets.identity_table import IdentityTable
 from identity_tui.tui.widgets.value_editors import TextValueEditor, text_input
 from tests.support.table_app import SIZE, Row, TableApp

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from identity_tui.core import bulk
 from identity_tui.core.models import Identity
-from identity_tui.core.planner import Draft, plan_save
+from identity_tui.core.draft import Draft
+from identity_tui.core.planner import plan_save
 from identity_tui.tui.screens.import_screen import row_changes
 
 STORED = Identity.model_validate({

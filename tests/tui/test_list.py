@@ -139,7 +139,7 @@ async def test_filter_dialog_sends_key_type_project_and_order(make_app, sandbox)
 
         sandbox.clear_log()
         screen = app.screen
-        from identity_tui.tui.screens.list import Filters
+        from identity_tui.tui.screens.list_model import Filters
 
         screen.set_filters(Filters(identity_type="org", project_id="", order="asc"))
         await settle(pilot, app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.app import App
 
-from identity_tui.core.models import PropertyType
+from identity_tui.core.kinds import PropertyType
 from identity_tui.tui.widgets.value_editors import JsonValueEditor, TextValueEditor, text_input
 
 

@@ -12,10 +12,10 @@ from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from identity_tui.core.conflict import ABSENT, MINE, ORDER, THEIRS, Conflict
+from identity_tui.core.conflict import ABSENT, MINE, THEIRS, Conflict
 from identity_tui.core.display import one_line
 from identity_tui.core.draft import DraftProperty
-from identity_tui.core.fields import LABELS
+from identity_tui.core.fields import LABELS, ORDER
 from identity_tui.core.form import value_text
 from identity_tui.core.jsontext import dumps
 from identity_tui.core.kinds import PropertyType

@@ -20,11 +20,11 @@ from textual.worker import Worker, WorkerState
 
 from identity_tui.core.display import one_line
 from identity_tui.core.draft import Draft
-from identity_tui.core.drafts import FormTexts, SavedDraft
+from identity_tui.core.draft_texts import FormTexts, SavedDraft
 from identity_tui.core.errors import LettaError, NotFound
 from identity_tui.core.form import empty_draft
 from identity_tui.core.models import Identity
-from identity_tui.tui.form_model import describe_changes
+from identity_tui.tui.form_model import modified_labels
 from identity_tui.tui.messages import DeleteIdentity, IdentityWritten, RestoreAsNew
 from identity_tui.tui.screens.base import AppScreen, ReportsWorkerErrors
 from identity_tui.tui.screens.confirm import ConfirmScreen, LeaveScreen
@@ -235,7 +235,7 @@ class EditScreen(ReportsWorkerErrors, AppScreen[None]):
 
         can_save = not self.app.readonly
         keys = [row.key_input.value for row in self.form.rows]
-        self.app.push_screen(LeaveScreen(describe_changes(self.modified, keys), can_save=can_save), answered)
+        self.app.push_screen(LeaveScreen(modified_labels(self.modified, keys), can_save=can_save), answered)
 
     def action_back(self) -> None:
         """Back to the list, asking first when something is unsaved; while a save waits, stop waiting."""

@@ -11,16 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from textual.timer import Timer
 
-from identity_tui.core.drafts import (
-    DraftKeeper,
-    DraftStore,
-    FormTexts,
-    RowText,
-    SavedDraft,
-    describe_age,
-    new_form_id,
-    server_changes,
-)
+from identity_tui.core.draft_keeper import DraftKeeper
+from identity_tui.core.draft_store import DraftStore
+from identity_tui.core.draft_texts import FormTexts, RowText, SavedDraft, new_form_id
+from identity_tui.core.draft_words import describe_age, server_changes
 from identity_tui.core.models import Identity
 from identity_tui.tui.widgets.edit_form import EditForm
 

@@ -16,10 +16,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from identity_tui.core import transaction as tx
-from identity_tui.core.conflict import changed_between
 from identity_tui.core.display import one_line
-from identity_tui.core.draft import Draft, same_draft
-from identity_tui.core.errors import Conflict, LettaError, NotFound
+from identity_tui.core.diff import diff
+from identity_tui.core.draft import Draft
+from identity_tui.core.errors import AlreadyExists, LettaError, NotFound
 from identity_tui.core.form import field_order
 from identity_tui.core.models import Identity
 from identity_tui.core.planner import plan_save
@@ -308,7 +308,7 @@ class SaveFlow:
             await self._rebase(partly, job)
             self._finish()
             self.after_save = None
-            still = change_list(changed_between(Draft.of(partly), job.draft))
+            still = change_list(diff(partly, job.draft).names())
             self.say(f"Partly saved: the answer was lost, and a fresh read shows only part landed. Still "
                      f"unsaved (marked ●): {still}. ctrl+s sends the rest.", error=True)
             return
@@ -328,7 +328,7 @@ class SaveFlow:
             form.focus_field(min(form.server_errors, key=field_order))
         if isinstance(failed.error, NotFound) and not failed.created and not applied:
             self._offer_recreate()
-        if failed.created and isinstance(failed.error, Conflict):
+        if failed.created and isinstance(failed.error, AlreadyExists):
             await self._offer_existing(job.draft)  # get-or-create: offer the one that holds the key
 
     async def _offer_existing(self, draft: Draft) -> None:
@@ -352,7 +352,7 @@ class SaveFlow:
         """Make ``holds`` the baseline; a form whose save merged others' changes shows the merged values, so
         that those changes are not taken for removals by the next save."""
         self.screen.baseline = holds
-        if not same_draft(job.draft, self.screen.form.values().draft()):
+        if not diff(job.draft, self.screen.form.values().draft()).empty:
             await self.screen.form.load_draft(job.draft)
         self.screen.form.rebase(Draft.of(holds))
 

@@ -25,11 +25,10 @@ from textual.worker import Worker, WorkerState
 from identity_tui.core import bulk
 from identity_tui.core.bulk_files import Row, BadRow, format_of, read_rows
 from identity_tui.core.display import one_line, printable
-from identity_tui.core.draft import Draft
+from identity_tui.core.diff import diff
 from identity_tui.core.errors import LettaError
 from identity_tui.core.fields import SCALARS
 from identity_tui.core.kinds import IdentityType
-from identity_tui.core.models import same_property
 from identity_tui.tui.messages import IdentityWritten
 from identity_tui.tui.screens.base import AppScreen, ReportsWorkerErrors
 from identity_tui.tui.screens.save_flow import ask
@@ -51,16 +50,10 @@ def row_changes(row: bulk.RowPlan) -> str:
         n = len(draft.properties)
         kind = draft.identity_type.value if isinstance(draft.identity_type, IdentityType) else draft.identity_type
         return f"new {kind} {draft.name!r}, {n} propert{'y' if n == 1 else 'ies'}"
-    old = Draft.of(row.existing)
-    parts = [name for name in SCALARS if getattr(old, name) != getattr(draft, name)]
-    before = {p.key: p for p in old.properties}
-    after = {p.key: p for p in draft.properties}
-    for key, prop in after.items():
-        if key not in before:
-            parts.append(f"+{key}")
-        elif not same_property(before[key], prop):  # 1 and 1.0, or true and 1, are not the same value
-            parts.append(f"~{key}")
-    parts.extend(f"-{key}" for key in before if key not in after)
+    found = diff(row.existing, draft)  # 1 and 1.0, or true and 1, are not the same value
+    parts = [name for name in found.fields if name in SCALARS]
+    sign = {**dict.fromkeys(found.added, "+"), **dict.fromkeys(found.removed, "-")}
+    parts += [sign.get(key, "~") + key for key in found.keys]
     methods = ", ".join(dict.fromkeys(q.method for q in row.plan.requests)) if row.plan else ""
     return f"{methods}: {' '.join(parts)}" if methods else " ".join(parts)
 

@@ -13,7 +13,9 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from identity_tui.core.display import one_line
-from identity_tui.core.drafts import DraftStore, SavedDraft, describe_age, describe_changes
+from identity_tui.core.draft_store import DraftStore
+from identity_tui.core.draft_texts import SavedDraft
+from identity_tui.core.draft_words import describe_age, restore_changes
 from identity_tui.tui.screens.dialog import Dialog
 
 SHOWN_CHANGES = 3
@@ -27,7 +29,7 @@ def draft_text(draft: SavedDraft, now: datetime | None = None) -> Text:
         out.append("New identity: ")
     out.append(one_line(texts.name, 30) or "(no name)", style="bold")
     out.append(f" · {one_line(texts.identifier_key, 28) or '(no key)'} · {describe_age(draft.saved_at, now)}")
-    changes = describe_changes(draft)
+    changes = restore_changes(draft)
     for line in changes[:SHOWN_CHANGES]:
         out.append(f"\n  {line}")
     if len(changes) > SHOWN_CHANGES:
