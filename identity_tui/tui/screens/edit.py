@@ -27,7 +27,7 @@ from identity_tui.core.form import empty_draft
 from identity_tui.core.models import Identity
 from identity_tui.tui.form_model import describe_changes
 from identity_tui.tui.messages import DeleteIdentity, IdentityWritten, RestoreAsNew
-from identity_tui.tui.screens.base import AppScreen, ReportsWorkerErrors
+from identity_tui.tui.screens.base import AppScreen, HoldsUnsavedWork, ReportsWorkerErrors
 from identity_tui.tui.screens.confirm import ConfirmScreen, LeaveScreen
 from identity_tui.tui.screens.edit_drafts import FormDrafts, form_texts, restored_baseline
 from identity_tui.tui.screens.edit_save import SaveFlow
@@ -40,7 +40,7 @@ from identity_tui.tui.widgets.property_row import MARK, set_text
 WRITES = frozenset({"save", "revert", "delete_identity"})
 
 
-class EditScreen(ReportsWorkerErrors, AppScreen[None]):
+class EditScreen(ReportsWorkerErrors, HoldsUnsavedWork, AppScreen[None]):
     """Edit an identity (or create one when ``identity`` is None); ctrl+s previews and saves."""
 
     CSS_PATH = "../edit.tcss"

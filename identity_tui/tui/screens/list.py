@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -62,7 +62,7 @@ class ListScreen(ReportsWorkerErrors, AppScreen[None]):
         Binding("escape", "clear_filters", "Clear filters", show=False, id="list.clear_filters"),
     ]
 
-    # Posted by the paging's workers (defined with it, named for this screen: on_list_screen_page_loaded).
+    # Posted by the paging's workers (defined with it, in this screen's namespace); the app also takes PageLoaded.
     PageLoaded = list_paging.PageLoaded
     PageFailed = list_paging.PageFailed
 
@@ -341,7 +341,7 @@ class ListScreen(ReportsWorkerErrors, AppScreen[None]):
         self.set_focus(self.table)
         self._apply_name(event.value)
 
-    def on_key(self, event) -> None:
+    def on_key(self, event: events.Key) -> None:
         if event.key == "escape" and self.focused is self.query_one("#name-filter", Input):
             event.stop()
             self.action_clear_filters()

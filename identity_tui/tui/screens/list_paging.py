@@ -32,7 +32,7 @@ PAGE_BINDINGS = [
 CACHED_PAGES = 8
 
 
-# The list screen's messages (``ListScreen.PageLoaded``…): the app's handler is on_list_screen_page_loaded.
+# The list screen's messages (``ListScreen.PageLoaded``…); the app takes PageLoaded too, to offer the drafts.
 class PageLoaded(Message, namespace="list_screen"):
     """A page came back from the server."""
 
