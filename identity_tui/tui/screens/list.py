@@ -26,7 +26,8 @@ from identity_tui.core.summary import IdentitySummary
 from identity_tui.tui.countdown import Countdown
 from identity_tui.tui.messages import ExportIdentities, NewIdentity, OpenIdentity, ShowDetails, ShowRawJson
 from identity_tui.tui.screens import list_paging
-from identity_tui.tui.screens.base import AppScreen, ReportsWorkerErrors
+from identity_tui.tui.screens.base import ReportsWorkerErrors
+from identity_tui.tui.screens.list_base import ListBase
 from identity_tui.tui.screens.list_info import PageInfo
 from identity_tui.tui.screens.list_model import Filters, PageKey
 from identity_tui.tui.screens.list_paging import PAGE_BINDINGS, Paging
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from identity_tui.core.config import Connection
 
 
-class ListScreen(ReportsWorkerErrors, AppScreen[None]):
+class ListScreen(ReportsWorkerErrors, ListBase):
     """Identities, a page at a time; keys to page, filter, open, create and delete."""
 
     AUTO_FOCUS = "IdentityTable"
@@ -86,8 +87,8 @@ class ListScreen(ReportsWorkerErrors, AppScreen[None]):
         self.select_after_load: str | None = None  # set by a write: the identity to select once its row is in
         self._connect_attempt = 1  # counts tries from the connect screen until a page loads
         self.paging = Paging(self)
-        self.scan = PropertyScan(self)
-        self.info = PageInfo(self)
+        self.info = PageInfo(self, self.paging)
+        self.scan = PropertyScan(self, self.info)
         self.rows = RowActions(self)
 
     # -- layout -------------------------------------------------------------------------------
@@ -123,10 +124,6 @@ class ListScreen(ReportsWorkerErrors, AppScreen[None]):
     def say(self, text: str | Text, *, error: bool = False) -> None:
         """One line under the table: which page is shown, or what went wrong."""
         self.info.say(text, error=error)
-
-    @property
-    def table(self) -> IdentityTable:
-        return self.query_one(IdentityTable)
 
     @property
     def page_number(self) -> int:
