@@ -27,8 +27,9 @@ from identity_tui.core.form import empty_draft
 from identity_tui.core.models import Identity
 from identity_tui.tui.form_model import describe_changes
 from identity_tui.tui.messages import DeleteIdentity, IdentityWritten, RestoreAsNew
-from identity_tui.tui.screens.base import AppScreen, HoldsUnsavedWork, ReportsWorkerErrors
+from identity_tui.tui.screens.base import HoldsUnsavedWork, ReportsWorkerErrors
 from identity_tui.tui.screens.confirm import ConfirmScreen, LeaveScreen
+from identity_tui.tui.screens.edit_base import EditBase
 from identity_tui.tui.screens.edit_drafts import FormDrafts, form_texts, restored_baseline
 from identity_tui.tui.screens.edit_save import SaveFlow
 from identity_tui.tui.screens.save_job import ExistingFound, Found, RecheckFailed, Rechecked, Sent, SendFailed
@@ -40,7 +41,7 @@ from identity_tui.tui.widgets.property_row import MARK, set_text
 WRITES = frozenset({"save", "revert", "delete_identity"})
 
 
-class EditScreen(ReportsWorkerErrors, HoldsUnsavedWork, AppScreen[None]):
+class EditScreen(ReportsWorkerErrors, HoldsUnsavedWork, EditBase):
     """Edit an identity (or create one when ``identity`` is None); ctrl+s previews and saves."""
 
     CSS_PATH = "../edit.tcss"
@@ -90,10 +91,6 @@ class EditScreen(ReportsWorkerErrors, HoldsUnsavedWork, AppScreen[None]):
     def identity_id(self) -> str | None:
         """The id being edited (None while creating)."""
         return None if self.creating or self.baseline is None else self.baseline.id
-
-    @property
-    def form(self) -> EditForm:
-        return self.query_one(EditForm)
 
     @property
     def modified(self) -> set[str]:

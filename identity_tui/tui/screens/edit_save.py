@@ -47,13 +47,13 @@ from identity_tui.tui.screens.save_job import (
 )
 
 if TYPE_CHECKING:
-    from identity_tui.tui.screens.edit import EditScreen
+    from identity_tui.tui.screens.edit_base import EditBase
 
 
 class SaveFlow:
     """One form's save, from ctrl+s to the sentence under the form; its workers answer the screen."""
 
-    def __init__(self, screen: EditScreen) -> None:
+    def __init__(self, screen: EditBase) -> None:
         self.screen = screen
         self.busy = False
         self.after_save: Callable[[], Any] | None = None  # what runs once a save succeeds (leave, quit)
