@@ -1,4 +1,8 @@
-"""The Textual application: holds the connection, routes screens, and catches what workers drop."""
+"""The Textual application: composes the screens, routes what they ask for, and catches what workers drop.
+
+The state the screens share (connection, config, drafts' place, notices) is ``AppBase``'s, below the screens;
+this module stands above them: it pushes them and handles the messages they post (``tui.messages``).
+"""
 
 from __future__ import annotations
 
@@ -7,29 +11,32 @@ import gc
 import os
 import signal
 import traceback
-from collections import deque
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from textual import events, work
-from textual.app import App, SystemCommand
+from textual import on, work
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
 from textual.worker import Worker, WorkerState
 
-from identity_tui.core.config import (
-    Config,
-    Connection,
-    default_sandbox_path,
-    drafts_dir,
-    server_key,
-    with_sandbox,
+from identity_tui.core.config import Config, Connection, server_key
+from identity_tui.core.secret import mask, url_credentials
+from identity_tui.tui.app_base import AppBase
+from identity_tui.tui.messages import (
+    DeleteIdentity,
+    ExportIdentities,
+    IdentityWritten,
+    NewIdentity,
+    OpenIdentity,
+    RestoreAsNew,
+    RestoreDraft,
+    ShowDetails,
+    ShowHistory,
+    ShowRawJson,
+    ShowUnexpected,
 )
-from identity_tui.core.connect import Backend, open_backend
-from identity_tui.core.secret import Secret, mask, url_credentials
-from identity_tui.tui.key_gate import KeyGate
 from identity_tui.tui.process import (
     ExitWatchdog,
     collect_from_now_on,
@@ -38,25 +45,13 @@ from identity_tui.tui.process import (
     terminal_fd,
     terminal_gone,
 )
+from identity_tui.tui.screens.base import AppScreen, HoldsUnsavedWork
+from identity_tui.tui.screens.list_paging import PageLoaded
 from identity_tui.tui.timing import Timing
 
 if TYPE_CHECKING:
-    from identity_tui.core.draft_store import DraftStore
     from identity_tui.core.models import Identity
     from identity_tui.core.summary import IdentitySummary
-    from identity_tui.tui.messages import (
-        DeleteIdentity,
-        ExportIdentities,
-        IdentityWritten,
-        NewIdentity,
-        OpenIdentity,
-        RestoreAsNew,
-        RestoreDraft,
-        ShowDetails,
-        ShowHistory,
-        ShowRawJson,
-    )
-    from identity_tui.tui.screens.list_paging import PageLoaded
 
 # Once the screens are closed (drafts on disk), the rest of the exit gets this long before the process
 # ends anyway: with the terminal gone, Textual's shutdown can wait forever on its dead writer thread.
@@ -79,7 +74,7 @@ def _navigation():
     return navigation
 
 
-class IdentityApp(KeyGate, App[int]):
+class IdentityApp(AppBase):
     """identity-tui: list, search, create, edit and delete the identities of a Letta server."""
 
     CSS_PATH = ["app.tcss", "dialogs.tcss"]
@@ -105,12 +100,8 @@ class IdentityApp(KeyGate, App[int]):
         timing: Timing | None = None,
     ) -> None:
         # The real terminal's driver, its SIGCONT guarded (see terminal_driver); tests run headless.
-        super().__init__(driver_class=terminal_driver() if signals and os.name == "posix" else None)
-        # The shell's delays; tests pass shorter ones and wait on events instead of the clock.
-        self.timing = timing or Timing()
-        # What ``notify`` was asked to say, newest last: toasts expire, this record stays (the last 200).
-        self.notices: deque[str] = deque(maxlen=200)
-        self.cursor_blink = cursor_blink
+        super().__init__(conn, config, sandbox=sandbox, transport=transport, cursor_blink=cursor_blink, timing=timing,
+                         driver_class=terminal_driver() if signals and os.name == "posix" else None)
         self._signals = signals
         self._watchdog = (ExitWatchdog(terminal_fd(), check=TERMINAL_CHECK, hang_up_grace=SIGNAL_GRACE)
                           if signals else None)
@@ -119,82 +110,13 @@ class IdentityApp(KeyGate, App[int]):
         self._hung_up = False
         self._screens_pushed = False
         self._ending = False
-        self.conn = conn
-        self.config = config or Config()
-        self._sandbox = sandbox
-        self._transport = transport
-        self.backend: Backend | None = None
-        self.total: int | None = None
-        # Binding id -> keys in force: the config's [keymap] once checked, and what it took from others.
-        self.keymap: dict[str, str] = {}
-        if "TEXTUAL_ANIMATIONS" not in os.environ:
-            self.animation_level = "none"
-        if self.config.theme and self.config.theme in self.available_themes:
-            self.theme = self.config.theme
-
-    # -- connection ---------------------------------------------------------------------------
-
-    @property
-    def client(self):
-        """The shared API client (one ``httpx.AsyncClient`` for the whole app)."""
-        assert self.backend is not None, "client used before the app was mounted"
-        return self.backend.client
-
-    @property
-    def sandbox(self) -> Any:
-        """The sandbox store when running on one, else None."""
-        return self.backend.sandbox if self.backend else None
-
-    @property
-    def transport(self) -> Any:
-        """The HTTP transport the backend takes instead of its own (tests inject faults here), or None."""
-        return self._transport
-
-    @transport.setter
-    def transport(self, transport: Any) -> None:
-        # Read when the backend opens (mount, reconnect): set it before the app runs.
-        self._transport = transport
-
-    def notify(self, message: str, **kwargs: Any) -> None:
-        """Show a toast, and keep its text in ``notices`` (what the app said, for whoever checks)."""
-        self.notices.append(message)
-        super().notify(message, **kwargs)
-
-    @property
-    def readonly(self) -> bool:
-        """Whether write actions are removed."""
-        return self.conn.readonly
-
-    def secrets(self) -> list[Secret | str | None]:
-        """Values that must never be shown: the token, and any user:password@ in the URL."""
-        return [self.conn.token, url_credentials(self.conn.base_url)]
-
-    def _warn_plain_http(self) -> None:
-        """Once per connection: a token about to cross the network unencrypted (plain http:// to another host)."""
-        if self.backend is not None and self.backend.client.plain_http_warning:
-            self.notify(self.backend.client.plain_http_warning, severity="warning", timeout=20, markup=False)
-
-    async def reconnect(self, conn: Connection) -> None:
-        """Swap the connection (new URL, token or the sandbox) and reopen the client."""
-        old = self.backend
-        keep_sandbox = self._sandbox if conn.sandbox is None and self._sandbox else None
-        self.conn = conn
-        self.backend = open_backend(conn, sandbox=keep_sandbox, transport=self._transport if conn.sandbox is None else None)
-        self._warn_plain_http()
-        if old is not None:
-            await old.client.aclose()
-
-    def sandbox_connection(self) -> Connection:
-        """This connection pointed at the default sandbox."""
-        return with_sandbox(replace(self.conn), default_sandbox_path())
 
     # -- lifecycle ----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
         if self.config.keymap:
             self._apply_keymap(self.config.keymap)
-        self.backend = open_backend(self.conn, sandbox=self._sandbox, transport=self._transport)
-        self._warn_plain_http()
+        self.open_connection()
         from identity_tui.tui.screens.list import ListScreen
 
         self.push_screen(ListScreen(page_size=self.config.page_size))
@@ -220,22 +142,15 @@ class IdentityApp(KeyGate, App[int]):
         self.stop_key_gate()
         if self._watchdog is not None:
             self._watchdog.arm(self.return_code or 0, EXIT_GRACE)
-        if self.backend is not None:
-            await self.backend.client.aclose()
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        # Tests and snapshots turn blinking off so that what a person sees is stable.
-        if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):
-            event.widget.cursor_blink = False
+        await self.close_connection()
 
     # -- actions ------------------------------------------------------------------------------
 
     async def action_quit(self) -> None:
         """Quit from anywhere (q, ctrl+c, ctrl+q, the palette); an unsaved form is asked about first."""
         for screen in reversed(self.screen_stack):
-            confirm_leave = getattr(screen, "confirm_leave", None)
-            if confirm_leave is not None:
-                confirm_leave(self.exit)
+            if isinstance(screen, HoldsUnsavedWork):
+                screen.confirm_leave(self.exit)
                 return
         self.exit()
 
@@ -250,9 +165,8 @@ class IdentityApp(KeyGate, App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action of the current screen, then the app's own."""
-        commands = getattr(screen, "palette_commands", None)
-        if commands is not None:
-            yield from commands()
+        if isinstance(screen, AppScreen):
+            yield from screen.palette_commands()
         yield SystemCommand("Help", "Show every key binding", self.action_help)
         yield SystemCommand("Import identities…", "Plan a file of identities, then apply it", self.action_import)
         yield SystemCommand("History", "Every write this app sent to this server, with undo", self.action_history)
@@ -290,55 +204,58 @@ class IdentityApp(KeyGate, App[int]):
         """Ask for the identifier key, then send one DELETE."""
         _navigation().ask_delete(self, identity)
 
-    def on_open_identity(self, message: OpenIdentity) -> None:
+    @on(OpenIdentity)
+    def _on_open_identity(self, message: OpenIdentity) -> None:
         self.open_identity(message.identity)
 
-    def on_new_identity(self, message: NewIdentity) -> None:
+    @on(NewIdentity)
+    def _on_new_identity(self, message: NewIdentity) -> None:
         self.new_identity()
 
-    def on_delete_identity(self, message: DeleteIdentity) -> None:
+    @on(DeleteIdentity)
+    def _on_delete_identity(self, message: DeleteIdentity) -> None:
         self.delete_identity(message.identity)
 
-    def on_show_details(self, message: ShowDetails) -> None:
+    @on(ShowDetails)
+    def _on_show_details(self, message: ShowDetails) -> None:
         from identity_tui.tui.screens.detail import DetailScreen
 
         self.push_screen(DetailScreen(message.identity))
 
-    def on_show_raw_json(self, message: ShowRawJson) -> None:
+    @on(ShowRawJson)
+    def _on_show_raw_json(self, message: ShowRawJson) -> None:
         from identity_tui.tui.screens.raw_json import RawJsonScreen
 
         self.push_screen(RawJsonScreen(message.identity))
 
-    def on_show_history(self, message: ShowHistory) -> None:
+    @on(ShowHistory)
+    def _on_show_history(self, message: ShowHistory) -> None:
         self.show_history(message.identity_id, message.identifier_key)
 
-    def on_export_identities(self, message: ExportIdentities) -> None:
+    @on(ExportIdentities)
+    def _on_export_identities(self, message: ExportIdentities) -> None:
         _navigation().open_export(self, message.query, message.where)
 
-    def on_identity_written(self, message: IdentityWritten) -> None:
+    @on(IdentityWritten)
+    def _on_identity_written(self, message: IdentityWritten) -> None:
         _navigation().refresh_lists(self, message.select_id)
 
-    def on_restore_draft(self, message: RestoreDraft) -> None:
+    @on(RestoreDraft)
+    def _on_restore_draft(self, message: RestoreDraft) -> None:
         _navigation().restore_draft(self, message.draft)
 
-    def on_restore_as_new(self, message: RestoreAsNew) -> None:
+    @on(RestoreAsNew)
+    def _on_restore_as_new(self, message: RestoreAsNew) -> None:
         _navigation().restore_as_new(self, message.draft)
 
     # -- drafts -------------------------------------------------------------------------------
-
-    def draft_store(self) -> DraftStore | None:
-        """Where this server's drafts are kept; None when read-only (nothing there could be saved)."""
-        if self.readonly:
-            return None
-        from identity_tui.core.draft_store import DraftStore
-
-        return DraftStore(drafts_dir(), server_key(self.conn))
 
     def action_drafts(self) -> None:
         """Offer this server's drafts: restore, discard or later."""
         _navigation().offer_drafts(self)
 
-    def on_list_screen_page_loaded(self, message: PageLoaded) -> None:
+    @on(PageLoaded)
+    def _on_page_loaded(self, message: PageLoaded) -> None:
         # Once a server's first page is on screen (never before: the list paints first), offer its drafts.
         if message.prefetch:
             return
@@ -363,9 +280,8 @@ class IdentityApp(KeyGate, App[int]):
     def flush_drafts(self) -> None:
         """Write every open form's pending draft now."""
         for screen in self.screen_stack:
-            flush = getattr(screen, "flush_draft", None)
-            if flush is not None:
-                flush()
+            if isinstance(screen, HoldsUnsavedWork):
+                screen.flush_draft()
 
     def catch_signals(self) -> None:
         """From now until ``release_signals``, SIGHUP, SIGTERM and SIGINT write the drafts and end the app.
@@ -445,6 +361,10 @@ class IdentityApp(KeyGate, App[int]):
         """The app's own workers: an unexpected exception ends in a copyable dialog (screens forward theirs)."""
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             self.show_unexpected(event.worker.error)
+
+    @on(ShowUnexpected)
+    def _on_show_unexpected(self, message: ShowUnexpected) -> None:
+        self.show_unexpected(message.error)
 
     def show_unexpected(self, error: BaseException) -> None:
         """Open the error dialog for an exception nobody handled (token scrubbed)."""

@@ -84,3 +84,10 @@ class RestoreAsNew(Message):
     """A kept draft's identity was deleted on the server: open its texts as a new identity."""
 
     draft: SavedDraft
+
+
+@dataclass
+class ShowUnexpected(Message):
+    """An exception nobody handled (a screen's worker failed): the error dialog shows it, token scrubbed."""
+
+    error: BaseException

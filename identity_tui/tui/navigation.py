@@ -17,17 +17,17 @@ if TYPE_CHECKING:
     from identity_tui.core.draft_texts import SavedDraft
     from identity_tui.core.models import Identity
     from identity_tui.core.summary import IdentitySummary
-    from identity_tui.tui.app import IdentityApp
+    from identity_tui.tui.app_base import AppBase
 
 
-def refresh_lists(app: IdentityApp, select_id: str | None) -> None:
+def refresh_lists(app: AppBase, select_id: str | None) -> None:
     """Reload the list screens underneath, selecting ``select_id``."""
     for screen in app.screen_stack:
         if isinstance(screen, ListScreen):
             screen.refresh_after_write(select_id)
 
 
-def _replace_form(app: IdentityApp, screen: EditScreen) -> None:
+def _replace_form(app: AppBase, screen: EditScreen) -> None:
     """Push ``screen``; a form already on top is asked about its unsaved changes and closed first."""
     current = app.screen
     if isinstance(current, EditScreen):
@@ -41,7 +41,7 @@ def _replace_form(app: IdentityApp, screen: EditScreen) -> None:
     app.push_screen(screen)
 
 
-def open_edit(app: IdentityApp, identity: Identity) -> None:
+def open_edit(app: AppBase, identity: Identity) -> None:
     """Open the form for ``identity``; a modified form already open is asked about first."""
     current = app.screen
     if isinstance(current, EditScreen) and current.identity_id == identity.id:
@@ -49,7 +49,7 @@ def open_edit(app: IdentityApp, identity: Identity) -> None:
     _replace_form(app, EditScreen(identity))
 
 
-def open_create(app: IdentityApp) -> None:
+def open_create(app: AppBase) -> None:
     """Open an empty form for a new identity (type user, project from the connection)."""
     if app.readonly:
         app.notify("Read-only: creating is turned off.", severity="warning")
@@ -57,7 +57,7 @@ def open_create(app: IdentityApp) -> None:
     app.push_screen(EditScreen(None, project_id=app.conn.project_id))
 
 
-def ask_delete(app: IdentityApp, identity: Identity | IdentitySummary) -> None:
+def ask_delete(app: AppBase, identity: Identity | IdentitySummary) -> None:
     """Open the delete dialog; when the identity is gone, close its form and reload the list."""
     if app.readonly:
         app.notify("Read-only: deleting is turned off.", severity="warning")
@@ -70,7 +70,7 @@ def ask_delete(app: IdentityApp, identity: Identity | IdentitySummary) -> None:
     app.push_screen(DeleteScreen(identity), done)
 
 
-def deleted(app: IdentityApp, identity: Identity | IdentitySummary, *, already: bool) -> None:
+def deleted(app: AppBase, identity: Identity | IdentitySummary, *, already: bool) -> None:
     """``identity`` is gone from the server: its forms close, the lists reload, and a line says so."""
     while isinstance(app.screen, EditScreen) and app.screen.identity_id == identity.id:
         app.pop_screen()
@@ -86,7 +86,7 @@ def deleted(app: IdentityApp, identity: Identity | IdentitySummary, *, already: 
         app.notify(f"Deleted {name}.", timeout=4, markup=False)
 
 
-def offer_drafts(app: IdentityApp, *, at_start: bool = False) -> None:
+def offer_drafts(app: AppBase, *, at_start: bool = False) -> None:
     """Offer this server's drafts; at start only over the list, and only when there are some."""
     from identity_tui.tui.screens.restore import RestoreScreen
 
@@ -125,7 +125,7 @@ def offer_drafts(app: IdentityApp, *, at_start: bool = False) -> None:
     app.push_screen(RestoreScreen(drafts, store), chosen)
 
 
-def restore_draft(app: IdentityApp, draft: SavedDraft) -> None:
+def restore_draft(app: AppBase, draft: SavedDraft) -> None:
     """Open the draft's form (an edit form reads the identity afresh first); an open modified form is asked about."""
     if draft.base is not None:
         screen = EditScreen(draft.base).restoring(draft)
@@ -134,7 +134,7 @@ def restore_draft(app: IdentityApp, draft: SavedDraft) -> None:
     _replace_form(app, screen)
 
 
-def restore_as_new(app: IdentityApp, draft: SavedDraft) -> None:
+def restore_as_new(app: AppBase, draft: SavedDraft) -> None:
     """The draft's identity was deleted on the server: open its texts as a new identity instead."""
     from identity_tui.core.draft_texts import as_new
 
@@ -144,7 +144,7 @@ def restore_as_new(app: IdentityApp, draft: SavedDraft) -> None:
     app.push_screen(EditScreen(None, project_id=draft.texts.project_id).restoring(as_new(draft)))
 
 
-def open_export(app: IdentityApp, query: dict, where: tuple) -> None:
+def open_export(app: AppBase, query: dict, where: tuple) -> None:
     """The export dialog for the list's filters; its result is also notified."""
     from identity_tui.tui.screens.export import ExportScreen
 

@@ -19,7 +19,7 @@ from textual.widgets import Static
 if TYPE_CHECKING:
     from textual import getters
 
-    from identity_tui.tui.app import IdentityApp
+    from identity_tui.tui.app_base import AppBase
 
 AnswerType = TypeVar("AnswerType")
 
@@ -27,8 +27,8 @@ AnswerType = TypeVar("AnswerType")
 class Dialog(ModalScreen[AnswerType]):
     """A modal box with a title and a hint around the subclass's body; answers ``CLOSED`` on esc."""
 
-    if TYPE_CHECKING:  # the IdentityApp's dialogs: for the checker alone, Textual's own ``app`` answers at run time
-        app = getters.app(IdentityApp)
+    if TYPE_CHECKING:  # the app's dialogs: for the checker alone, Textual's own ``app`` answers at run time
+        app = getters.app(AppBase)
 
     BOX_ID: ClassVar[str | None] = None
     """The box's id, which names the dialog's own rules in dialogs.tcss."""

@@ -26,8 +26,9 @@ from identity_tui.core.form import empty_draft
 from identity_tui.core.models import Identity
 from identity_tui.tui.form_model import modified_labels
 from identity_tui.tui.messages import DeleteIdentity, IdentityWritten, RestoreAsNew
-from identity_tui.tui.screens.base import AppScreen, ReportsWorkerErrors
+from identity_tui.tui.screens.base import HoldsUnsavedWork, ReportsWorkerErrors
 from identity_tui.tui.screens.confirm import ConfirmScreen, LeaveScreen
+from identity_tui.tui.screens.edit_base import EditBase
 from identity_tui.tui.screens.edit_drafts import FormDrafts, form_texts, restored_baseline
 from identity_tui.tui.screens.edit_save import SaveFlow
 from identity_tui.tui.widgets.edit_form import EditForm
@@ -38,7 +39,7 @@ from identity_tui.tui.widgets.property_row import MARK, set_text
 WRITES = frozenset({"save", "revert", "delete_identity"})
 
 
-class EditScreen(ReportsWorkerErrors, AppScreen[None]):
+class EditScreen(ReportsWorkerErrors, HoldsUnsavedWork, EditBase):
     """Edit an identity (or create one when ``identity`` is None); ctrl+s previews and saves."""
 
     CSS_PATH = "../edit.tcss"
@@ -83,15 +84,6 @@ class EditScreen(ReportsWorkerErrors, AppScreen[None]):
         self.drafts = FormDrafts(self)
         self.saving = SaveFlow(self)
         self._keys_held: Callable[[], None] | None = None  # lets the keys held while the form loads go
-
-    @property
-    def identity_id(self) -> str | None:
-        """The id being edited (None while creating)."""
-        return None if self.creating or self.baseline is None else self.baseline.id
-
-    @property
-    def form(self) -> EditForm:
-        return self.query_one(EditForm)
 
     @property
     def modified(self) -> set[str]:

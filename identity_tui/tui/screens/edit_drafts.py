@@ -19,7 +19,7 @@ from identity_tui.core.models import Identity
 from identity_tui.tui.widgets.edit_form import EditForm
 
 if TYPE_CHECKING:
-    from identity_tui.tui.screens.edit import EditScreen
+    from identity_tui.tui.screens.base import AppScreen
 
 
 def form_texts(form: EditForm) -> FormTexts:
@@ -55,7 +55,7 @@ def restored_baseline(draft: SavedDraft, fresh: Identity | None, problem: str | 
 class FormDrafts:
     """One form's draft on disk, written a moment after typing stops (a timer on ``node``, the screen)."""
 
-    def __init__(self, node: EditScreen, restoring: SavedDraft | None = None) -> None:
+    def __init__(self, node: AppScreen[Any], restoring: SavedDraft | None = None) -> None:
         self.node = node
         self.keeper: DraftKeeper | None = None  # none until started, and none at all when read-only
         self.restoring = restoring

@@ -38,7 +38,7 @@ from identity_tui.tui.screens.save_flow import ask, decide
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from identity_tui.tui.screens.edit import EditScreen
+    from identity_tui.tui.screens.edit_base import EditBase
 
 
 def preview_note(job: SaveJob) -> str:
@@ -69,7 +69,7 @@ def cancelled_sentence(job: SaveJob | None) -> str:
 class SaveFlow:
     """One form's save, from ctrl+s to the sentence under the form, in one worker the screen owns."""
 
-    def __init__(self, screen: EditScreen) -> None:
+    def __init__(self, screen: EditBase) -> None:
         self.screen = screen
         self.busy = False  # waiting for the server (the form is disabled; esc stops waiting)
         self.after_save: Callable[[], Any] | None = None  # what runs once a save succeeds (leave, quit)

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable
 
+from identity_tui.tui.app_base import AppBase
 from identity_tui.tui.keymap import keys_label
 from identity_tui.tui.screens.dialog import Dialog
 
@@ -16,7 +17,7 @@ def collect(screen: Screen) -> list[tuple[str, str, str]]:
     """(keys, description, id) for the screen, its focusable widgets and the app, keymap applied."""
     rows: list[tuple[str, str, str]] = []
     seen: set[str] = set()
-    keymap = getattr(screen.app, "keymap", {}) or {}
+    keymap = screen.app.keymap if isinstance(screen.app, AppBase) else {}
     sources = [screen] + list(screen.query("*")) + [screen.app]
     for node in sources:
         for binding in getattr(type(node), "BINDINGS", []):

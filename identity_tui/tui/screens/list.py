@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -26,7 +26,8 @@ from identity_tui.core.summary import IdentitySummary
 from identity_tui.tui.countdown import Countdown
 from identity_tui.tui.messages import ExportIdentities, NewIdentity, OpenIdentity, ShowDetails, ShowRawJson
 from identity_tui.tui.screens import list_paging
-from identity_tui.tui.screens.base import AppScreen, ReportsWorkerErrors
+from identity_tui.tui.screens.base import ReportsWorkerErrors
+from identity_tui.tui.screens.list_base import ListBase
 from identity_tui.tui.screens.list_info import PageInfo
 from identity_tui.tui.screens.list_model import Filters, PageKey
 from identity_tui.tui.screens.list_paging import PAGE_BINDINGS, Paging
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from identity_tui.core.config import Connection
 
 
-class ListScreen(ReportsWorkerErrors, AppScreen[None]):
+class ListScreen(ReportsWorkerErrors, ListBase):
     """Identities, a page at a time; keys to page, filter, open, create and delete."""
 
     AUTO_FOCUS = "IdentityTable"
@@ -62,7 +63,7 @@ class ListScreen(ReportsWorkerErrors, AppScreen[None]):
         Binding("escape", "clear_filters", "Clear filters", show=False, id="list.clear_filters"),
     ]
 
-    # Posted by the paging's workers (defined with it, named for this screen: on_list_screen_page_loaded).
+    # Posted by the paging's workers (defined with it, in this screen's namespace); the app also takes PageLoaded.
     PageLoaded = list_paging.PageLoaded
     PageFailed = list_paging.PageFailed
 
@@ -86,8 +87,8 @@ class ListScreen(ReportsWorkerErrors, AppScreen[None]):
         self.select_after_load: str | None = None  # set by a write: the identity to select once its row is in
         self._connect_attempt = 1  # counts tries from the connect screen until a page loads
         self.paging = Paging(self)
-        self.scan = PropertyScan(self)
-        self.info = PageInfo(self)
+        self.info = PageInfo(self, self.paging)
+        self.scan = PropertyScan(self, self.info)
         self.rows = RowActions(self)
 
     # -- layout -------------------------------------------------------------------------------
@@ -123,10 +124,6 @@ class ListScreen(ReportsWorkerErrors, AppScreen[None]):
     def say(self, text: str | Text, *, error: bool = False) -> None:
         """One line under the table: which page is shown, or what went wrong."""
         self.info.say(text, error=error)
-
-    @property
-    def table(self) -> IdentityTable:
-        return self.query_one(IdentityTable)
 
     @property
     def page_number(self) -> int:
@@ -341,7 +338,7 @@ class ListScreen(ReportsWorkerErrors, AppScreen[None]):
         self.set_focus(self.table)
         self._apply_name(event.value)
 
-    def on_key(self, event) -> None:
+    def on_key(self, event: events.Key) -> None:
         if event.key == "escape" and self.focused is self.query_one("#name-filter", Input):
             event.stop()
             self.action_clear_filters()

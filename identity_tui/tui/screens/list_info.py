@@ -12,14 +12,16 @@ from identity_tui.core.words import plural
 from identity_tui.tui.keymap import bound_key
 
 if TYPE_CHECKING:
-    from identity_tui.tui.screens.list import ListScreen
+    from identity_tui.tui.screens.list_base import ListBase
+    from identity_tui.tui.screens.list_paging import Paging
 
 
 class PageInfo:
     """The filter bar's summary and the line under the table, written from the list screen's state."""
 
-    def __init__(self, screen: ListScreen) -> None:
+    def __init__(self, screen: ListBase, paging: Paging) -> None:
         self.screen = screen
+        self.paging = paging
 
     def show_filters(self) -> None:
         """The filter bar says what the filters (other than the name) select."""
@@ -43,9 +45,9 @@ class PageInfo:
     def show_page(self) -> None:
         """The line says which page and rows the table shows, and the keys that page on from there."""
         screen = self.screen
-        page_number, page_size = screen.paging.page_number, screen.page_size
+        page_number, page_size = self.paging.page_number, screen.page_size
         rows = len(screen.table.identities)
-        if screen.paging.from_end:
+        if self.paging.from_end:
             steps = page_number - 1
             where = "Last page" if steps == 0 else f"{plural(steps, 'page')} before the last"
             where += f" · {plural(rows, 'row')}"

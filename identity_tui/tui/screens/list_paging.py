@@ -19,7 +19,7 @@ from identity_tui.core.summary import IdentitySummary
 from identity_tui.tui.screens.list_model import PageKey
 
 if TYPE_CHECKING:
-    from identity_tui.tui.screens.list import ListScreen
+    from identity_tui.tui.screens.list_base import ListBase
 
 # The list screen's paging keys, in the place they take among its bindings.
 PAGE_BINDINGS = [
@@ -32,7 +32,7 @@ PAGE_BINDINGS = [
 CACHED_PAGES = 8
 
 
-# The list screen's messages (``ListScreen.PageLoaded``…): the app's handler is on_list_screen_page_loaded.
+# The list screen's messages (``ListScreen.PageLoaded``…); the app takes PageLoaded too, to offer the drafts.
 class PageLoaded(Message, namespace="list_screen"):
     """A page came back from the server."""
 
@@ -55,7 +55,7 @@ class PageFailed(Message, namespace="list_screen"):
 class Paging:
     """Which page of the list is on screen, the pages kept, and the workers that ask the server for pages."""
 
-    def __init__(self, screen: ListScreen) -> None:
+    def __init__(self, screen: ListBase) -> None:
         self.screen = screen
         self.cursors: list[str | None] = [None]
         self.from_end = False

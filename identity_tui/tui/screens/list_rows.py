@@ -14,13 +14,13 @@ from identity_tui.tui.messages import DeleteIdentity, ShowHistory
 
 if TYPE_CHECKING:  # for annotations only: the list paints before the models are loaded
     from identity_tui.core.models import Identity
-    from identity_tui.tui.screens.list import ListScreen
+    from identity_tui.tui.screens.list_base import ListBase
 
 
 class RowActions:
     """What the list's keys do with the row under the cursor: most tell the app what should happen next."""
 
-    def __init__(self, screen: ListScreen) -> None:
+    def __init__(self, screen: ListBase) -> None:
         self.screen = screen
 
     def _selected_identity(self) -> Identity | None:

@@ -20,14 +20,16 @@ from identity_tui.tui.property_scan import Scan
 if TYPE_CHECKING:
     from textual.worker import Worker
 
-    from identity_tui.tui.screens.list import ListScreen
+    from identity_tui.tui.screens.list_base import ListBase
+    from identity_tui.tui.screens.list_info import PageInfo
 
 
 class PropertyScan:
     """The list screen's scan for a property filter: the matches found so far, shown a page at a time."""
 
-    def __init__(self, screen: ListScreen) -> None:
+    def __init__(self, screen: ListBase, info: PageInfo) -> None:
         self.screen = screen
+        self.info = info  # the line under the table, where the scan says how far it got
         self.state: Scan | None = None  # None while the list shows the server's pages
 
     @property
@@ -119,7 +121,7 @@ class PropertyScan:
         if scan is None:
             return
         scan.total = self.screen.total  # the count may have come in since the scan began
-        info = self.screen.info
+        info = self.info
         stop = info.key_of("list.clear_filters") if scan.running else None
         info.say(Text(scan.label() + (f" · {stop} stops" if stop else "")), error=scan.state == "failed")
 

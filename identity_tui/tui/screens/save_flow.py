@@ -11,20 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from textual.app import App
 from textual.screen import Screen
 
 from identity_tui.core import transaction as tx
 from identity_tui.core.conflict import Conflict
+from identity_tui.core.models import Identity
 from identity_tui.core.planner import Plan
 from identity_tui.core.transaction import SaveJob
 
-T = TypeVar("T")
-
-
-async def ask(app: App[Any], dialog: Screen[T]) -> T | None:
+async def ask(app: App[Any], dialog: Screen[Any]) -> Any:
     """Show ``dialog`` and wait for its answer (from a worker): None when it was closed without one."""
     return await app.push_screen_wait(dialog)
 
@@ -58,7 +56,7 @@ class Decided:
     prepared: tx.Prepared
     job: SaveJob | None = None
     previewed: bool = False
-    holds: tx.Identity | None = None
+    holds: Identity | None = None
     declined: str = ""
     choices: dict[str, str] | None = None
 
