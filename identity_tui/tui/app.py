@@ -170,6 +170,7 @@ class IdentityApp(AppBase):
         yield SystemCommand("Help", "Show every key binding", self.action_help)
         yield SystemCommand("Import identities…", "Plan a file of identities, then apply it", self.action_import)
         yield SystemCommand("History", "Every write this app sent to this server, with undo", self.action_history)
+        yield SystemCommand("Messages", "What the app said in this session, newest first", self.action_messages)
         if not self.readonly:
             yield SystemCommand("Drafts", "Restore or discard unsaved drafts of this server", self.action_drafts)
         yield from super().get_system_commands(screen)
@@ -179,6 +180,12 @@ class IdentityApp(AppBase):
         from identity_tui.tui.screens.import_screen import ImportScreen
 
         self.push_screen(ImportScreen())
+
+    def action_messages(self) -> None:
+        """Every notice of this session again, newest first: a toast is gone in seconds."""
+        from identity_tui.tui.screens.messages_screen import MessagesScreen
+
+        self.push_screen(MessagesScreen(self.notices))
 
     def action_history(self) -> None:
         """The write journal of this server, newest first, with undo."""

@@ -91,7 +91,7 @@ class AppBase(KeyGate, App[int]):
         self._transport = transport
 
     def notify(self, message: str, **kwargs: Any) -> None:
-        """Show a toast, and keep its text in ``notices`` (what the app said, for whoever checks)."""
+        """Show a toast, and keep its text in ``notices`` (the Messages command shows them again)."""
         self.notices.append(message)
         super().notify(message, **kwargs)
 
