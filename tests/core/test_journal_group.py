@@ -23,7 +23,8 @@ import pytest
 from identity_tui.core import bulk
 from identity_tui.core import journal as journal_mod
 from identity_tui.core.bulk_files import Row
-from identity_tui.core.client import ClientOptions, LettaClient
+from identity_tui.core.client import LettaClient
+from identity_tui.core.http_client import ClientOptions
 from identity_tui.core.journal import LANDED, NOT_LANDED, PENDING, UNKNOWN, Intent, Journal
 from identity_tui.sandbox import Sandbox
 
