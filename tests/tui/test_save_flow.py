@@ -47,3 +47,37 @@ async def test_keys_typed_ahead_of_a_creates_preview_land_in_it(make_app, name, 
     assert burst == slow
     sent = slow[1]
     assert sent == ([("POST", "/v1/identities/")] if keys[-1] == "enter" else [])
+
+
+@pytest.mark.parametrize("where", ["edit", "import"])
+async def test_a_crash_in_a_screens_worker_opens_one_error_dialog(make_app, people, monkeypatch, where, tmp_path):
+    """Each screen's worker failure reaches the app once: one dialog, and esc is back on the screen."""
+    from identity_tui.core import transaction as tx
+    from identity_tui.tui.screens.error import ErrorScreen
+    from tests.support.edit_helpers import open_alice
+
+    async def boom(*args, **kwargs):
+        raise RuntimeError("kaboom")
+
+    app = make_app(config=Config(preview_saves=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        if where == "edit":
+            screen = await open_alice(pilot, app)
+            monkeypatch.setattr(tx, "prepare", boom)
+            await pilot.press("end", "X", "ctrl+s")
+        else:
+            from identity_tui.core import bulk
+
+            (tmp_path / "in.jsonl").write_text('{"identifier_key": "k", "name": "K", "identity_type": "user"}\n')
+            await settle(pilot, app)
+            monkeypatch.setattr(bulk, "plan_import", boom)
+            app.action_import()
+            await settle(pilot, app)
+            screen = app.screen
+            await pilot.press(*str(tmp_path / "in.jsonl"), "enter")
+        await settle(pilot, app)
+        errors = [s for s in app.screen_stack if isinstance(s, ErrorScreen)]
+        assert len(errors) == 1 and "kaboom" in errors[0].details, app.screen_stack
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.screen is screen

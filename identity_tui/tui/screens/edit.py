@@ -315,8 +315,8 @@ class EditScreen(ReportsWorkerErrors, HoldsUnsavedWork, EditBase):
         return self.saving.cancel_save()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # A crash in a worker goes to the app's error dialog; the form must come back to life.
-        super().on_worker_state_changed(event)
+        # A crash in a worker: the form must come back to life. The error reaches the app's dialog through
+        # ReportsWorkerErrors' own handler, which Textual calls too (a super() call here made two dialogs).
         if event.state is WorkerState.ERROR:
             self.form.loading = self.form.disabled = False
             if event.worker.group == "edit-save":

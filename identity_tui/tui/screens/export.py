@@ -204,7 +204,7 @@ class ExportScreen(ReportsWorkerErrors, Dialog[str | None]):
             self.dismiss(self.result)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        super().on_worker_state_changed(event)
+        # The failure itself goes to the app through ReportsWorkerErrors' own handler: Textual calls each class's.
         if event.worker.group == "export" and event.state is WorkerState.CANCELLED and self.state == STOPPING:
             self.state = DONE
             self.query_one("#export-progress").display = False

@@ -304,7 +304,7 @@ class ImportScreen(ReportsWorkerErrors, AppScreen[None]):
         self.app.post_message(IdentityWritten())  # the lists show what landed
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        super().on_worker_state_changed(event)
+        # The failure itself goes to the app through ReportsWorkerErrors' own handler: Textual calls each class's.
         if event.worker.group == "import-apply" and event.state is WorkerState.CANCELLED and self.state == APPLYING:
             self._finish(f"Stopped after {self.applied} of {len(self.plan.writes) if self.plan else 0} rows: the "
                          "others were not sent. Importing the file again finishes it (nothing is created twice).")
