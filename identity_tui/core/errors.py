@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from identity_tui.core.display import printable
-from identity_tui.core.jsontext import dumps
+from identity_tui.core.jsontext import collector_paused, dumps
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,8 @@ def parse_field_errors(detail: Any) -> list[FieldError]:
         if not text.startswith("["):
             return []
         try:
-            items = ast.literal_eval(text)
+            with collector_paused():
+                items = ast.literal_eval(text)
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             return []
     if not isinstance(items, list):

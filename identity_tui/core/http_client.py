@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from identity_tui import __version__
 from identity_tui.core.display import one_line
 from identity_tui.core.errors import BadResponse, ConnectionFailed, LettaError, ReadOnlyError, TimedOut, error_for_status
+from identity_tui.core.jsontext import loads
 from identity_tui.httpx_lean import httpx, load_network
 from identity_tui.core.secret import Secret, mask, shown_url, token_url_problem, url_credentials, url_host
 
@@ -319,7 +320,7 @@ class HttpClient:
                 status=status,
             )
         try:
-            data = json.loads(answer) if answer else None
+            data = loads(answer) if answer else None
         except RecursionError:
             raise BadResponse(
                 f"{self.host} answered with JSON nested too deeply to read.", status=status
