@@ -46,7 +46,7 @@ async def test_tab_walks_fields_then_rows_then_buttons(make_app, people):
         seen = []
         for _ in range(17):
             seen.append(app.focused.id or sorted(app.focused.classes & {"prop-key", "prop-type", "value-editor"})
-                        or type(app.focused).__name__)
+                        or ("Switch" if isinstance(app.focused, Switch) else type(app.focused).__name__))
             await pilot.press("tab")
         flat = [s if isinstance(s, str) else s[0] for s in seen]
         assert flat == [

@@ -15,7 +15,8 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal
-from textual.geometry import Size
+from textual.geometry import Region, Size
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Static, Switch, TextArea
 
@@ -64,6 +65,23 @@ def visible_text(value: str) -> Text:
     for match in _UNSAFE.finditer(value):
         text.stylize("reverse", match.start(), match.end())
     return text
+
+
+class DrawsNothingOnceRemoved:
+    """A widget that draws blank lines once it has left the DOM, instead of failing.
+
+    When a widget is removed, its styles go with it (``get_component_styles`` then raises ``KeyError``),
+    but the screen's last layout still holds it until its parent's new layout is computed a few
+    messages later. A screen update in between (any repaint while a screen lies underneath redraws
+    every widget of that layout) draws the removed widget, and ``TextArea`` and ``Switch`` read their
+    component styles as they draw (``Input`` draws blank by itself). Seen on a loaded machine when a type change replaced a
+    JSON editor, the app stopped on ``KeyError: "No 'text-area--gutter' key in COMPONENT_CLASSES"``.
+    """
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self.parent is None:  # type: ignore[attr-defined]
+            return [Strip.blank(crop.width)] * crop.height
+        return super().render_lines(crop)  # type: ignore[misc, no-any-return]
 
 
 class FieldInput(DrawnInput):
@@ -165,7 +183,7 @@ class TextValueEditor(FieldInput, ValueEditor):
         self.cursor_position = len(self.value)
 
 
-class JsonValueEditor(TextArea, ValueEditor):
+class JsonValueEditor(DrawsNothingOnceRemoved, TextArea, ValueEditor):
     """A multi-line editor for a JSON object; plain text, validated by the form model (no tree-sitter)."""
 
     def __init__(self, value: Any, **kwargs: Any) -> None:
@@ -202,6 +220,10 @@ class JsonValueEditor(TextArea, ValueEditor):
         self.touched = False
 
 
+class ValueSwitch(DrawsNothingOnceRemoved, Switch):
+    """The boolean editor's switch."""
+
+
 class BoolValueEditor(Horizontal, ValueEditor):
     """A switch plus the words true/false, so the state reads without colour (NO_COLOR, ansi themes)."""
 
@@ -210,7 +232,7 @@ class BoolValueEditor(Horizontal, ValueEditor):
         self.ptype = PropertyType.BOOLEAN
         self.pending = isinstance(value, Unparsed)
         self._initial = value is True
-        self.switch = Switch(self._initial)
+        self.switch = ValueSwitch(self._initial)
         self.touched = False
 
     def compose(self) -> ComposeResult:
