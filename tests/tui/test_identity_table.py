@@ -282,3 +282,38 @@ async def test_loading_covers_the_table_and_uncovers_it():
         table.loading = False
         await pilot.pause()
         assert line(table, 1).startswith(" Person c0 ")
+
+
+async def test_a_wide_terminal_shows_whole_ids_and_wider_columns():
+    uuid = "4f0c6a52-9d3e-4b8a-a1f7-0c2d5e6f7a8b"
+    page = [Row(f"identity-{uuid}", "A name that is rather long, forty-one ch", "key", IdentityType.USER,
+                f"project-{uuid}", 1)]
+    app = TableApp(page)
+    async with app.run_test(size=(80, 10)) as pilot:
+        await pilot.pause()
+        table = app.query_one(IdentityTable)
+        assert " 4f0c6a52" in line(table, 1) and f"identity-{uuid}" not in line(table, 1)
+        for width in (120, 139):
+            await pilot.resize_terminal(width, 10)
+            await pilot.pause()
+            assert f"identity-{uuid}" not in line(table, 1), width  # the name and key would be squeezed
+        await pilot.resize_terminal(200, 10)
+        await pilot.pause()
+        first = line(table, 1)
+        assert first.rstrip().endswith(f"identity-{uuid}")
+        assert "A name that is rather long, forty-one ch" in first  # wider columns, nothing cut
+        assert f"project-{uuid}"[:20] in first and len(first) == 200
+        # Back to 80 columns: the short id again.
+        await pilot.resize_terminal(80, 10)
+        await pilot.pause()
+        assert line(table, 1).rstrip().endswith("4f0c6a52")
+
+
+def test_the_whole_id_takes_its_place_only_when_name_and_key_keep_room():
+    for width in range(60, 400):
+        widths = column_widths(width)
+        if widths["id"] > 8:
+            assert min(widths["name"], widths["identifier_key"]) >= 24, width
+        assert sum(w + 2 for w in widths.values()) <= max(width - 1, 96), width
+    assert column_widths(200)["id"] == len("identity-") + 36
+    assert column_widths(120)["id"] == 8

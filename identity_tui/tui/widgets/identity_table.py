@@ -373,15 +373,26 @@ class IdentityTable(ScrollView, can_focus=True, inherit_bindings=False):
         return Strip(segments).adjust_cell_length(width, style).simplify()
 
 
+FULL_ID = len("identity-") + 36  # a Letta id: the prefix and a uuid
+ROOMY = 24  # the least the name and the key keep when the full id takes its place
+
+
 def column_widths(width: int) -> dict[str, int]:
-    """Column widths for a table ``width`` cells wide: fixed small columns, the rest shared."""
-    fixed = {"type": 5, "props": 5, "id": 8}
-    # Each column takes its width plus one cell of padding on either side; keep one for the scrollbar.
-    free = max(30, width - 2 - sum(fixed.values()) - 2 * len(COLUMNS))
-    project = max(7, min(20, free // 6))
-    rest = free - project
-    name = max(10, rest * 2 // 5)
-    key = max(10, rest - name)
+    """Column widths for a table ``width`` cells wide: fixed small columns, the rest shared.
+
+    On a wide terminal the id column holds a whole id (the name and the key keeping ``ROOMY`` cells at
+    least), and the project column grows up to a whole project id.
+    """
+    for id_width in (FULL_ID, 8):
+        fixed = {"type": 5, "props": 5, "id": id_width}
+        # Each column takes its width plus one cell of padding on either side; keep one for the scrollbar.
+        free = max(30, width - 2 - sum(fixed.values()) - 2 * len(COLUMNS))
+        project = max(7, min(FULL_ID, free // 6))
+        rest = free - project
+        name = max(10, rest * 2 // 5)
+        key = max(10, rest - name)
+        if id_width == 8 or min(name, key) >= ROOMY:
+            break
     return {"name": name, "identifier_key": key, "project": project, **fixed}
 
 
@@ -406,5 +417,5 @@ def cells(identity: Row, widths: dict[str, int] | None = None) -> tuple[Text, ..
         Text(identity.identity_type.value),
         fit(identity.project_id or "—", w["project"]),
         Text(str(identity.property_count), justify="right"),
-        Text(identity.short_id, style="dim"),
+        Text(identity.id if len(identity.id) <= w["id"] else identity.short_id, style="dim"),
     )
