@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from textual.command import CommandPalette
@@ -397,3 +399,32 @@ async def test_raw_json_of_a_number_json_cannot_write_copies_valid_json(make_app
         assert json.loads(app.screen.text)["properties"][0]["value"] == float("inf")
         await pilot.press("c")
         assert json.loads(app.clipboard)["properties"][0]["value"] == float("inf")
+
+
+async def test_shift_c_copies_the_identity_as_json_from_the_list_and_the_details(make_app, sandbox):
+    hostile = {
+        "id": "identity-0000c0de-0000-4000-8000-000000000001",
+        "identifier_key": "k\x1b]52;c;cHduZWQ=\x07",
+        "name": "Mallory\x1b[2J",
+        "identity_type": "user",
+        "project_id": None,
+        "properties": [{"key": "note\u202e", "value": {"deep": ["\x9b31m"]}, "type": "json"}],
+    }
+    sandbox.store.insert(hostile)  # the newest: first in the list
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        assert app.screen.query_one(IdentityTable).selected.id == hostile["id"]
+        await pilot.press("C")
+        copied = app.clipboard
+        data = json.loads(copied)
+        assert data["id"] == hostile["id"] and data["name"] == hostile["name"]
+        assert data["properties"] == hostile["properties"]
+        assert not any(ord(ch) < 0x20 and ch != "\n" or 0x7F <= ord(ch) < 0xA0 or ch == "\u202e" for ch in copied)
+        assert any("Copied the JSON of Mallory" in n for n in app.notices)
+        await pilot.press("i")
+        await settle(pilot, app)
+        assert isinstance(app.screen, DetailScreen)
+        app.copy_to_clipboard("")
+        await pilot.press("C")
+        assert json.loads(app.clipboard) == data

@@ -49,6 +49,7 @@ class DetailScreen(ReportsWorkerErrors, AppScreen[None]):
         Binding("x,delete", "detach", "Unlink", id="detail.detach"),
         Binding("y", "raw_json", "JSON", id="detail.json"),
         Binding("c", "copy_id", "Copy id", id="detail.copy_id"),
+        Binding("C", "copy_json", "Copy JSON", show=False, id="detail.copy_json"),
     ]
 
     def __init__(self, identity: Identity) -> None:
@@ -243,6 +244,7 @@ class DetailScreen(ReportsWorkerErrors, AppScreen[None]):
             yield SystemCommand("Unlink", "Unlink the selected agent or memory block", self.action_detach)
         yield SystemCommand("Raw JSON", "This identity as JSON", self.action_raw_json)
         yield SystemCommand("Copy id", "Copy this identity's id", self.action_copy_id)
+        yield SystemCommand("Copy as JSON", "Copy this identity as JSON", self.action_copy_json)
 
     # -- other keys -----------------------------------------------------------------------------
 
@@ -264,3 +266,10 @@ class DetailScreen(ReportsWorkerErrors, AppScreen[None]):
     def action_copy_id(self) -> None:
         self.app.copy_to_clipboard(self.identity.id)
         self.notify(f"Copied {one_line(self.identity.id, 60)}", timeout=3, markup=False)
+
+    def action_copy_json(self) -> None:
+        from identity_tui.tui.screens.raw_json import identity_json
+
+        self.app.copy_to_clipboard(identity_json(self.identity))
+        self.notify(f"Copied the JSON of {one_line(self.identity.name, 50) or '(no name)'}", timeout=3,
+                    markup=False)

@@ -56,6 +56,7 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         Binding("i", "details", "Details", show=False, id="list.details"),
         Binding("y", "raw_json", "JSON", id="list.json"),
         Binding("c", "copy_id", "Copy id", show=False, id="list.copy_id"),
+        Binding("C", "copy_json", "Copy JSON", show=False, id="list.copy_json"),
         Binding("x", "export", "Export", show=False, id="list.export"),
         Binding("h", "history", "History", show=False, id="list.history"),
         Binding("ctrl+r,f5", "refresh", "Refresh", show=False, id="list.refresh"),
@@ -376,6 +377,10 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         """Copy the selected id through the terminal (OSC 52)."""
         self.rows.copy_id()
 
+    def action_copy_json(self) -> None:
+        """Copy the selected identity as JSON through the terminal (OSC 52)."""
+        self.rows.copy_json()
+
     def action_history(self) -> None:
         """The write journal's records of the selected identity, with undo."""
         self.rows.history()
@@ -415,6 +420,7 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         yield SystemCommand("Details", "Fields, properties, linked agents and blocks", self.action_details)
         yield SystemCommand("Raw JSON", "The selected identity as JSON", self.action_raw_json)
         yield SystemCommand("Copy id", "Copy the selected identity's id", self.action_copy_id)
+        yield SystemCommand("Copy as JSON", "Copy the selected identity as JSON", self.action_copy_json)
         yield SystemCommand("Export identities…", "The identities the filters select, to a file", self.action_export)
         yield SystemCommand("History of this identity", "The writes of the selected identity", self.action_history)
         if not self.app.readonly:

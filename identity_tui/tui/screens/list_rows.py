@@ -51,6 +51,17 @@ class RowActions:
         self.screen.app.copy_to_clipboard(identity.id)
         self.screen.notify(f"Copied {one_line(identity.id, 60)}", timeout=3, markup=False)
 
+    def copy_json(self) -> None:
+        """Copy the selected identity as JSON (what ``y`` shows) through the terminal (OSC 52)."""
+        identity = self._selected_identity()
+        if identity is None:
+            return
+        from identity_tui.tui.screens.raw_json import identity_json  # not needed for the first paint
+
+        self.screen.app.copy_to_clipboard(identity_json(identity))
+        self.screen.notify(f"Copied the JSON of {one_line(identity.name, 50) or '(no name)'}", timeout=3,
+                           markup=False)
+
     def delete(self) -> None:
         """Delete the selected identity, after typing its identifier key."""
         if self.screen.app.readonly:
