@@ -165,3 +165,18 @@ def matcher(expressions: list[str]) -> Callable[[dict[str, Any]], bool]:
     """One test for all of ``expressions`` (each must hold; one may hold several separated by ``;``)."""
     wheres = [parse(part) for e in expressions for part in split(e)]
     return lambda identity: all(w(identity) for w in wheres)
+
+
+# How an identifier key filter compares: the server filters only on an exact key; the others are
+# scanned for, ignoring case (keys are often e-mail addresses, typed in any case).
+KEY_MATCHES = {"exact": "is", "prefix": "starts with", "contains": "contains"}
+
+
+def key_matcher(mode: str, text: str) -> Callable[[dict[str, Any]], bool]:
+    """A test of an identity's identifier key: ``prefix`` or ``contains`` ``text``, ignoring case."""
+    needle = text.casefold()
+    if mode == "prefix":
+        return lambda identity: str(identity.get("identifier_key") or "").casefold().startswith(needle)
+    if mode == "contains":
+        return lambda identity: needle in str(identity.get("identifier_key") or "").casefold()
+    raise ValueError(f"unknown key match {mode!r}")

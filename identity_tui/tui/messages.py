@@ -63,6 +63,7 @@ class ExportIdentities(Message):
 
     query: dict
     where: tuple
+    key_match: tuple[str, str] | None = None  # (prefix or contains, text): a key filter the list scans for
 
 
 @dataclass

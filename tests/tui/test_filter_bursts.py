@@ -39,12 +39,13 @@ async def test_a_burst_keeps_its_order(make_app, people, opener, box_id):
 
 
 async def test_tabs_in_a_burst_pass_the_selects_and_the_text_after_them_lands_in_the_property_box(make_app, people):
-    """key, type (a select), project, order (a select), property: four tabs and an expression in one burst."""
+    """key, key match, type (selects), project, order (a select), property: five tabs and an expression in one
+    burst."""
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_filters(pilot, app)
         assert app.screen.focused is app.screen.query_one("#f-key", Input)
-        await burst(pilot, app, "\t\t\t\tseats>=0")
+        await burst(pilot, app, "\t\t\t\t\tseats>=0")
         where = app.screen.query_one("#f-where", Input)
         assert app.screen.focused is where
         assert where.value == "seats>=0"
@@ -56,7 +57,7 @@ async def test_enter_at_the_end_of_such_a_burst_applies_the_expression_typed_bef
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_filters(pilot, app)
-        await burst(pilot, app, "\t\t\t\tage>=0\r")
+        await burst(pilot, app, "\t\t\t\t\tage>=0\r")
         assert not isinstance(app.screen, FilterScreen)
         assert app.screen.filters.where == ("age>=0",)
 
@@ -96,19 +97,19 @@ async def test_letters_typed_on_two_selects_in_one_burst_do_not_act_on_the_list(
         await settle(pilot, app)
         table = app.screen.query_one(IdentityTable)
         await open_filters(pilot, app)
-        await burst(pilot, app, "\tproj-su\t\temail?\r")
+        await burst(pilot, app, "\t\tproj-su\t\temail?\r")
         assert isinstance(app.screen, ListScreen)
         assert app.screen.filters.order == "desc" and app.screen.filters.project_id == ""
         assert table.cursor_row == 0
 
 
 async def test_a_letter_handed_on_to_a_select_is_not_typed_again_in_the_next_box(make_app, people):
-    """Typed slowly, q on the type select does nothing and the project box gets "ab". A key handed on in a
+    """Typed slowly (past the key match select), q on the type select does nothing and the project box gets "ab". A key handed on in a
     burst that the select does not take must not come back as a fresh keystroke for the next box."""
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_filters(pilot, app)
-        await burst(pilot, app, "\tq\tab")
+        await burst(pilot, app, "\t\tq\tab")
         project = app.screen.query_one("#f-project", Input)
         assert app.screen.focused is project
         assert project.value == "ab"

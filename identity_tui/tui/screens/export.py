@@ -24,7 +24,7 @@ from identity_tui.core.bulk_files import format_of
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.errors import LettaError
 from identity_tui.core.fields import FIELDS
-from identity_tui.core.where import matcher
+from identity_tui.core.where import KEY_MATCHES, key_matcher, matcher
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.screens.dialog import Dialog
 
@@ -32,9 +32,11 @@ ASK, RUNNING, STOPPING, DONE = "ask", "running", "stopping", "done"
 STEP = 50  # a progress message every this many identities
 
 
-def describe(filters: dict[str, Any], where: tuple[str, ...] = ()) -> str:
+def describe(filters: dict[str, Any], where: tuple[str, ...] = (), key_match: tuple[str, str] | None = None) -> str:
     """The selection in words: ``every identity`` or the filters, and the order."""
     parts = [f"properties {one_line('; '.join(where), 40)}"] if where else []
+    if key_match is not None:
+        parts.append(f"a key that {KEY_MATCHES[key_match[0]]} {one_line(key_match[1], 30)} (any case)")
     for name, label in (("name", "name contains"), ("identifier_key", "key"), ("identity_type", "type"),
                         ("project_id", "project")):
         value = filters.get(name)
@@ -71,11 +73,12 @@ class ExportScreen(ReportsWorkerErrors, Dialog[str | None]):
         count: int | None
         problem: str = ""
 
-    def __init__(self, filters: dict[str, Any], *, where: tuple[str, ...] = (), path: str | None = None,
-                 page: int = bulk.PAGE) -> None:
+    def __init__(self, filters: dict[str, Any], *, where: tuple[str, ...] = (),
+                 key_match: tuple[str, str] | None = None, path: str | None = None, page: int = bulk.PAGE) -> None:
         super().__init__("Export identities", hint="enter export · esc cancel")
         self.filters = filters
         self.where = where
+        self.key_match = key_match
         self.default = path or export.default_name()
         self.page = page
         self.state = ASK
@@ -85,7 +88,7 @@ class ExportScreen(ReportsWorkerErrors, Dialog[str | None]):
         self._replace_ok = ""
 
     def compose_body(self) -> ComposeResult:
-        yield Static(Text(describe(self.filters, self.where) + " The ending picks the format: .jsonl, .json or .csv."),
+        yield Static(Text(describe(self.filters, self.where, self.key_match) + " The ending picks the format: .jsonl, .json or .csv."),
                      id="export-about")
         yield Input(self.default, id="export-path", compact=True, select_on_focus=False)
         yield ProgressBar(id="export-progress", show_eta=False)
@@ -145,7 +148,10 @@ class ExportScreen(ReportsWorkerErrors, Dialog[str | None]):
             if n % STEP == 0:
                 self.post_message(self.Progress(n))
 
-        keep = matcher(list(self.where)) if self.where else None
+        tests = [matcher(list(self.where))] if self.where else []
+        if self.key_match is not None:
+            tests.append(key_matcher(*self.key_match))
+        keep = (lambda identity: all(test(identity) for test in tests)) if tests else None
         count: int | None = None
         problem = ""
         try:
@@ -167,7 +173,7 @@ class ExportScreen(ReportsWorkerErrors, Dialog[str | None]):
         if self.total is None:
             return ""
         at_most = any(self.filters.get(k) for k in FIELDS)
-        return f" {'read' if self.where else ''} of {'at most ' if at_most else ''}{self.total:,}".replace("  ", " ")
+        return f" {'read' if self.where or self.key_match else ''} of {'at most ' if at_most else ''}{self.total:,}".replace("  ", " ")
 
     @on(Progress)
     def _progress(self, message: Progress) -> None:

@@ -1,5 +1,5 @@
-"""The filter dialog: identifier key (exact), type, project and order, applied by the server, and
-property expressions (the --where grammar), which the list scans the server's pages for."""
+"""The filter dialog: identifier key (exact), type, project and order, applied by the server, and a key
+prefix or part and property expressions (the --where grammar), which the list scans the server's pages for."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from identity_tui.tui.screens.list_model import Filters
 
 TYPES = [("any", ""), ("org", "org"), ("user", "user"), ("other", "other")]
 ORDERS = [("newest first", "desc"), ("oldest first", "asc")]
+KEY_MATCH_OPTIONS = [("is exactly", "exact"), ("starts with", "prefix"), ("contains", "contains")]
 
 
 def form_row(label: str, field: Widget) -> Horizontal:
@@ -40,6 +41,7 @@ class FilterScreen(ModalScreen[Filters | None]):
     DEFAULT_CSS = """
     FilterScreen #f-where-error { display: none; color: $error; height: auto; margin-bottom: 1; }
     FilterScreen #f-where-error.shown { display: block; }
+    FilterScreen .form-row Select#f-key-match { width: 17; margin-left: 1; }
     """
 
     def __init__(self, filters: Filters) -> None:
@@ -50,7 +52,12 @@ class FilterScreen(ModalScreen[Filters | None]):
         f = self.filters
         with Vertical(id="filters-box", classes="dialog"):
             yield Static(Text("Filters", style="bold"), classes="dialog-title")
-            yield form_row("Identifier key (exact)", Input(f.identifier_key, id="f-key", compact=True))
+            yield Horizontal(
+                Label("Identifier key"),
+                Input(f.identifier_key, id="f-key", compact=True),
+                Select(KEY_MATCH_OPTIONS, value=f.key_match, allow_blank=False, id="f-key-match", compact=True),
+                classes="form-row",
+            )
             yield form_row("Type", Select(TYPES, value=f.identity_type, allow_blank=False, id="f-type", compact=True))
             yield form_row("Project id (exact)", Input(f.project_id, id="f-project", compact=True))
             yield form_row("Order", Select(ORDERS, value=f.order, allow_blank=False, id="f-order", compact=True))
@@ -63,7 +70,8 @@ class FilterScreen(ModalScreen[Filters | None]):
                 yield Button("Clear", id="clear")
                 yield Button("Cancel", id="cancel")
             yield Static(
-                Text("Property: plan=gold · seats>=10 · name~acme · region? · !region\n"
+                Text("Key: starts with / contains scan the pages, ignoring case.\n"
+                     "Property: plan=gold · seats>=10 · name~acme · region? · !region\n"
                      f"several separated by {SEPARATOR} all hold · enter apply · esc cancel"),
                 classes="dialog-hint",
             )
@@ -74,6 +82,7 @@ class FilterScreen(ModalScreen[Filters | None]):
         return replace(
             self.filters,
             identifier_key=self.query_one("#f-key", Input).value.strip(),
+            key_match=str(self.query_one("#f-key-match", Select).value or "exact"),
             identity_type=str(self.query_one("#f-type", Select).value or ""),
             project_id=self.query_one("#f-project", Input).value.strip(),
             order=str(self.query_one("#f-order", Select).value or "desc"),

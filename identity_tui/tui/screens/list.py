@@ -276,7 +276,7 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         self.paging.forget()
         self.paging.stop_waiting()
         self.load_count()
-        if self.filters.where:
+        if self.filters.scans:
             self._start_scan()
             return
         self.paging.request()
@@ -288,7 +288,7 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         self.filters = filters
         self.paging.restart(from_end=False)
         self.info.show_filters()
-        if filters.where:
+        if filters.scans:
             self._start_scan()
             return
         self.scan.leave()
@@ -387,7 +387,9 @@ class ListScreen(ReportsWorkerErrors, ListBase):
 
     def action_export(self) -> None:
         """Export the identities the filters select to a file."""
-        self.app.post_message(ExportIdentities(self.filters.query(), tuple(self.filters.where)))
+        f = self.filters
+        key_match = (f.key_match, f.identifier_key) if f.key_scanned else None
+        self.app.post_message(ExportIdentities(f.query(), tuple(f.where), key_match))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("new", "delete") and self.app.readonly:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from identity_tui.core.display import one_line
 
 
 @dataclass(frozen=True)
 class Filters:
-    """What the server is asked to filter by; all of it server-side."""
+    """What the list is filtered by: the server's filters, and what the list scans the server's pages for."""
 
     name: str = ""
     identifier_key: str = ""
+    # How the key compares: "exact" goes to the server; "prefix" and "contains" (any case) are scanned for.
+    key_match: str = "exact"
     identity_type: str = ""
     project_id: str = ""
     order: str = "desc"
@@ -24,11 +28,34 @@ class Filters:
         """True when any filter narrows the list."""
         return bool(self.name or self.identifier_key or self.identity_type or self.project_id or self.where)
 
+    @property
+    def key_scanned(self) -> bool:
+        """True when the key filter is one the server cannot apply (a prefix, or text the key contains)."""
+        return bool(self.identifier_key) and self.key_match != "exact"
+
+    @property
+    def scans(self) -> bool:
+        """True when the list must scan the server's pages: a property filter, or a key prefix or part."""
+        return bool(self.where) or self.key_scanned
+
+    def keeps(self) -> Callable[[dict[str, Any]], bool] | None:
+        """The test a scan keeps an identity by (as the server sends it), or None when nothing is scanned for."""
+        from identity_tui.core.where import key_matcher, matcher
+
+        tests = [matcher(list(self.where))] if self.where else []
+        if self.key_scanned:
+            tests.append(key_matcher(self.key_match, self.identifier_key))
+        if not tests:
+            return None
+        if len(tests) == 1:
+            return tests[0]
+        return lambda identity: all(test(identity) for test in tests)
+
     def query(self) -> dict[str, str | None]:
         """Keyword arguments for ``LettaClient.list_page`` (the server's filters; ``where`` is not one)."""
         return {
             "name": self.name or None,
-            "identifier_key": self.identifier_key or None,
+            "identifier_key": None if self.key_scanned else self.identifier_key or None,
             "identity_type": self.identity_type or None,
             "project_id": self.project_id or None,
             "order": self.order,
@@ -38,7 +65,8 @@ class Filters:
         """One line saying what is filtered, for the filter bar."""
         parts = []
         if self.identifier_key:
-            parts.append(f"key={one_line(self.identifier_key, 20)}")
+            op = {"prefix": "^=", "contains": "~"}.get(self.key_match, "=")
+            parts.append(f"key{op}{one_line(self.identifier_key, 20)}")
         if self.identity_type:
             parts.append(f"type={self.identity_type}")
         if self.project_id:

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from identity_tui.core.errors import LettaError
-from identity_tui.core.where import matcher
 from identity_tui.tui import property_scan
 from identity_tui.tui.property_scan import Scan
 
@@ -64,7 +63,7 @@ class PropertyScan:
     async def _read(self, scan: Scan) -> None:
         """Read the pages one after the other; only the current page and the matches are kept."""
         filters = self.screen.filters
-        test = matcher(list(filters.where))
+        test = filters.keeps() or (lambda identity: True)
         query = filters.query()
         size = property_scan.SCAN_PAGE
         timing = self.screen.app.timing
