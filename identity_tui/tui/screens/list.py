@@ -32,6 +32,7 @@ from identity_tui.tui.screens.list_info import PageInfo
 from identity_tui.tui.screens.list_model import Filters, PageKey
 from identity_tui.tui.screens.list_paging import PAGE_BINDINGS, Paging
 from identity_tui.tui.screens.list_rows import RowActions
+from identity_tui.tui.screens.list_count import MatchCount
 from identity_tui.tui.screens.list_scan import PropertyScan
 from identity_tui.tui.widgets.identity_table import IdentityTable
 from identity_tui.tui.widgets.key_bar import KeyBar
@@ -59,6 +60,7 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         Binding("C", "copy_json", "Copy JSON", show=False, id="list.copy_json"),
         Binding("x", "export", "Export", show=False, id="list.export"),
         Binding("h", "history", "History", show=False, id="list.history"),
+        Binding("number_sign", "count_matches", "Count matches", show=False, id="list.count"),
         Binding("ctrl+r,f5", "refresh", "Refresh", show=False, id="list.refresh"),
         *PAGE_BINDINGS,
         Binding("escape", "clear_filters", "Clear filters", show=False, id="list.clear_filters"),
@@ -90,6 +92,7 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         self.paging = Paging(self)
         self.info = PageInfo(self, self.paging)
         self.scan = PropertyScan(self, self.info)
+        self.match_count = MatchCount(self)
         self.rows = RowActions(self)
 
     # -- layout -------------------------------------------------------------------------------
@@ -286,6 +289,7 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         if filters == self.filters:
             return
         self.filters = filters
+        self.match_count.forget()
         self.paging.restart(from_end=False)
         self.info.show_filters()
         if filters.scans:
@@ -305,6 +309,9 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         """Drop every filter (order too) and go back to the top; while a property scan runs, stop it first."""
         if self.scan.scanning:
             self.scan.stop()
+            return
+        if self.match_count.counting:
+            self.match_count.stop()
             return
         name_input = self.query_one("#name-filter", Input)
         self.filter_countdown.stop()
@@ -381,6 +388,10 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         """Copy the selected identity as JSON through the terminal (OSC 52)."""
         self.rows.copy_json()
 
+    def action_count_matches(self) -> None:
+        """Count what the filters select (the server counts only every identity): its pages are read."""
+        self.match_count.start()
+
     def action_history(self) -> None:
         """The write journal's records of the selected identity, with undo."""
         self.rows.history()
@@ -418,6 +429,8 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         yield SystemCommand("Last page", "Jump to the end of the list", self.action_last_page)
         yield SystemCommand("First page", "Back to the top of the list", self.action_first_page)
         yield SystemCommand("Refresh", "Reload from the server", self.action_refresh)
+        yield SystemCommand("Count matches", "Count what the filters select (reads their pages)",
+                            self.action_count_matches)
         yield SystemCommand("Open", "Open the selected identity", self.action_open)
         yield SystemCommand("Details", "Fields, properties, linked agents and blocks", self.action_details)
         yield SystemCommand("Raw JSON", "The selected identity as JSON", self.action_raw_json)

@@ -28,6 +28,7 @@ class StatusBar(Widget):
         super().__init__(id=id)
         self.where = Text("identity-tui", style="bold")
         self.total = Text("")
+        self.matches = Text("")  # how many the filters select, when counted on request
 
     def set_connection(self, conn: Connection) -> None:
         """Show the profile or host, with sandbox / read-only / TLS-off badges."""
@@ -52,9 +53,14 @@ class StatusBar(Widget):
         self.total = Text("total unknown" if total is None else f"{plural(total, 'identity', 'identities')} in all")
         self.refresh()
 
+    def set_matches(self, matches: Text | None) -> None:
+        """Show how many the filters select (counted on request) before the total; None hides it."""
+        self.matches = matches or Text("")
+        self.refresh()
+
     def render(self) -> Text:
         width = self.content_size.width
-        total = self.total.copy()
+        total = Text.assemble(self.matches, " · " if self.matches else "", self.total)
         total.stylize(self.get_component_rich_style("status-bar--total", partial=True))
         where = self.where.copy()
         where.truncate(max(0, width - total.cell_len - 2), overflow="ellipsis")
