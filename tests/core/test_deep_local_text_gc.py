@@ -1,15 +1,16 @@
-"""JSON the app reads from the user or from its own files, nested too deeply, is one problem named, and no
+"""Text the app reads from the user or from its own files, nested too deeply, is one problem named, and no
 finalizer runs at the bottom of that depth.
 
-The edit form's JSON box, the journal's lines and the saved drafts may hold a value deeper than the decoder
-can follow (the journal and the drafts are written without recursion, at any depth); the decoder recurses
-to the interpreter's limit before it gives up, and a collection down there printed "Exception ignored in
-sys.unraisablehook" (see tests/support/deep_gc.py)."""
+The edit form's JSON box, the journal's lines, the saved drafts and the config file may hold a value deeper
+than the parser can follow (the journal and the drafts are written without recursion, at any depth); the
+parser recurses to the interpreter's limit before it gives up, and a collection down there printed
+"Exception ignored in sys.unraisablehook" (see tests/support/deep_gc.py)."""
 
 from __future__ import annotations
 
 import pytest
 
+from identity_tui.core.config import ConfigError, load_config
 from identity_tui.core.draft_store import DraftStore
 from identity_tui.core.form import ValueProblem, parse_json_object
 from identity_tui.core.journal import Journal
@@ -51,4 +52,14 @@ def test_a_deep_draft_file_is_skipped_with_a_word_and_no_finalizer_runs_while_it
         drafts, problems = store.load()
         assert store.prune(30) == 0  # its age is the file's: it was just written
     assert drafts == [] and problems == [f"Skipped the unreadable draft {path} (nested too deeply to read)."]
+    assert hurt == []
+
+
+def test_a_deep_config_file_is_one_sentence_and_no_finalizer_runs_while_it_is_read(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("theme = " + "[" * DEEP + "]" * DEEP + "\n", encoding="utf-8")
+    with collecting_everywhere() as hurt:
+        with pytest.raises(ConfigError) as info:
+            load_config(path)
+    assert str(info.value) == f"Cannot read {path}: it is nested too deeply."
     assert hurt == []
