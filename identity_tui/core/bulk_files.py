@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import json
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from typing import IO, Any
 from identity_tui.core.csvtext import text_cell, text_value
 from identity_tui.core.display import UNSAFE
 from identity_tui.core.fields import COLUMNS
-from identity_tui.core.jsontext import output_json
+from identity_tui.core.jsontext import loads, output_json
 from identity_tui.core.kinds import PropertyType
 
 FORMATS = ("jsonl", "json", "csv")
@@ -117,7 +116,7 @@ def _read_jsonl(stream: IO[bytes]) -> Iterator[Row | BadRow]:
             continue
         numbers = _Numbers()
         try:
-            data = json.loads(text, parse_float=numbers)
+            data = loads(text, parse_float=numbers)
         except ValueError as exc:
             yield BadRow(number, f"Line {number} is not JSON: {getattr(exc, 'msg', str(exc))} (column {getattr(exc, 'colno', '?')}).")
             continue
@@ -140,7 +139,7 @@ def _read_json(stream: IO[bytes]) -> Iterator[Row | BadRow]:
         return
     numbers = _Numbers()
     try:
-        data = json.loads(text, parse_float=numbers)
+        data = loads(text, parse_float=numbers)
     except ValueError as exc:
         line = getattr(exc, "lineno", 1)
         yield BadRow(line, f"Line {line} is not JSON: {getattr(exc, 'msg', str(exc))}.")
@@ -387,7 +386,7 @@ def cell_value(ptype: PropertyType, cell: str) -> Any:
     if ptype is PropertyType.STRING:
         return text_value(cell)
     numbers = _Numbers()
-    value = json.loads(cell, parse_float=numbers)
+    value = loads(cell, parse_float=numbers)
     if numbers.lossy:
         raise _LossyCell(numbers.lossy[0])
     return value

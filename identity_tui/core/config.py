@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 
+from identity_tui.core.jsontext import collector_paused
 from identity_tui.core.secret import Secret, shown_url, token_url_problem, url_host
 
 APP = "identity-tui"
@@ -173,9 +174,13 @@ def load_config(path: Path | None = None) -> Config:
         # tomli is installed on Python 3.10 only (pyproject.toml's dependencies): not there for a check run on 3.11
         import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        with collector_paused():  # the parser recurses once per level of nesting (see collector_paused)
+            raw = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"Cannot read {path}: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"Cannot read {path}: it is nested too deeply.") from None
     cfg.default_profile = _opt_str(raw.get("default_profile"))
     cfg.theme = _opt_str(raw.get("theme"))
     if isinstance(raw.get("page_size"), int) and not isinstance(raw.get("page_size"), bool):

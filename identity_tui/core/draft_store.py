@@ -7,7 +7,6 @@ identity and the form it belongs to.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 from identity_tui.core.config import write_private
 from identity_tui.core.display import one_line
 from identity_tui.core.draft_texts import SavedDraft
-from identity_tui.core.jsontext import dumps
+from identity_tui.core.jsontext import dumps, loads
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 
@@ -52,8 +51,8 @@ class DraftStore:
         gone = 0
         for path in self.dir.glob("*.json"):
             try:
-                saved = SavedDraft.from_json(json.loads(path.read_text(encoding="utf-8")), path).saved_at
-            except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+                saved = SavedDraft.from_json(loads(path.read_text(encoding="utf-8")), path).saved_at
+            except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
                 saved = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
             if saved < limit:
                 self.remove(path)
@@ -83,8 +82,8 @@ class DraftStore:
             if path.name.startswith("."):
                 continue  # a write that never finished
             try:
-                draft = SavedDraft.from_json(json.loads(path.read_text(encoding="utf-8")), path)
-            except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+                draft = SavedDraft.from_json(loads(path.read_text(encoding="utf-8")), path)
+            except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError) as exc:
                 problems.append(f"Skipped the unreadable draft {path} ({_reason(exc)}).")
                 continue
             if draft.server != self.server:
@@ -104,5 +103,7 @@ def _file_stem(identity_id: str | None) -> str:
 
 
 def _reason(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):  # its own words name the decoder's internals
+        return "nested too deeply to read"
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return one_line(text, 120)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import json
 import os
 import stat
 import tempfile
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Any, IO
 from identity_tui.core import bulk
 from identity_tui.core.bulk_files import csv_cells, csv_header, csv_problem
 from identity_tui.core.display import printable
-from identity_tui.core.jsontext import json_text, output_json
+from identity_tui.core.jsontext import json_text, loads, output_json
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -78,7 +77,7 @@ async def write(client: LettaClient, fmt: str, out: IO[str], filters: dict[str, 
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(header)
             for line in spool:
-                writer.writerow(csv_cells(json.loads(line), header))
+                writer.writerow(csv_cells(loads(line), header))
         return count
     async for item in _items(client, filters, step, page, keep):
         text = output_json(item, indent=None)

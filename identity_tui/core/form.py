@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from identity_tui.core.display import one_line
-from identity_tui.core.jsontext import dumps, safe_escapes
+from identity_tui.core.jsontext import dumps, loads, safe_escapes
 from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.core.models import same_value, value_error
 from identity_tui.core.diff import diff
@@ -109,7 +109,7 @@ def parse_json_object(text: str) -> dict[str, Any]:
     if not text.strip():
         raise ValueProblem("enter a JSON object, for example {}")
     try:
-        value = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicates)
+        value = loads(text, parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicates)
     except json.JSONDecodeError as exc:
         raise ValueProblem(f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import os
 import re
 import uuid
@@ -49,7 +48,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from identity_tui.core.jsontext import json_text
+from identity_tui.core.jsontext import json_text, loads
 
 if TYPE_CHECKING:
     from identity_tui.core.models import Identity
@@ -447,7 +446,7 @@ class Journal:
                     if not raw.strip():
                         continue
                     try:
-                        yield path, number, json.loads(raw.decode("utf-8"))
+                        yield path, number, loads(raw.decode("utf-8"))
                     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
                         self.warnings.append(f"{path.name} line {number} is damaged and was skipped ({exc}).")
 

@@ -192,7 +192,8 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def loads(text: str | bytes | bytearray) -> Any:
-    """``json.loads``, with the collector paused (see ``collector_paused``)."""
+def loads(text: str | bytes | bytearray, **options: Any) -> Any:
+    """``json.loads`` (with its ``options``: ``parse_float`` and the like), with the collector paused (see
+    ``collector_paused``)."""
     with collector_paused():
-        return json.loads(text)
+        return json.loads(text, **options)

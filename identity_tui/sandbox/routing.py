@@ -126,11 +126,11 @@ def decode_body(raw: bytes, content_type: str | None) -> Any:
         if message.get_content_maintype() != "application" or not (subtype == "json" or subtype.endswith("+json")):
             return raw
     try:
-        parsed = json.loads(raw)
+        parsed = wire.loads(raw)
     except json.JSONDecodeError as exc:
         raise wire.validation_error([{"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error",
                                       "input": {}, "ctx": {"error": exc.msg}}])
-    except ValueError:
+    except (ValueError, RecursionError):  # FastAPI: any other failure to decode is this 400
         raise wire.detail(400, "There was an error parsing the body")
     return validation.MISSING if parsed is None else parsed
 

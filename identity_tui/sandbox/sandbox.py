@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -102,6 +101,6 @@ def _parsed(body: bytes) -> Any:
     if not body:
         return None
     try:
-        return json.loads(body)
+        return wire.loads(body)
     except (ValueError, RecursionError):  # the log must never fail where the answer did not
         return None

@@ -9,6 +9,7 @@ import sqlite3
 from typing import Any, Iterable
 
 from identity_tui.sandbox.search import NameIndex, fold
+from identity_tui.sandbox.wire import loads
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -61,7 +62,7 @@ def now() -> dt.datetime:
 def _row(values: tuple) -> dict:
     identity_id, key, name, kind, project, props = values
     return {"id": identity_id, "identifier_key": key, "name": name, "identity_type": kind,
-            "project_id": project, "properties": json.loads(props)}
+            "project_id": project, "properties": loads(props)}
 
 
 class Store:
@@ -205,7 +206,7 @@ class Store:
 
     def get_object(self, kind: str, object_id: str) -> dict | None:
         found = self.db.execute(f"SELECT data FROM {_TABLES[kind]} WHERE id = ?", (object_id,)).fetchone()
-        return json.loads(found[0]) if found else None
+        return loads(found[0]) if found else None
 
     def object_seq(self, kind: str, object_id: str) -> int | None:
         found = self.db.execute(f"SELECT seq FROM {_TABLES[kind]} WHERE id = ?", (object_id,)).fetchone()
@@ -247,7 +248,7 @@ class Store:
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         order = "ASC" if ascending else "DESC"
         sql = f"SELECT data FROM {table} {clause} ORDER BY seq {order} LIMIT ?"
-        return [json.loads(r[0]) for r in self.db.execute(sql, (*args, -1 if limit is None else limit))]
+        return [loads(r[0]) for r in self.db.execute(sql, (*args, -1 if limit is None else limit))]
 
     def link(self, kind: str, identity_id: str, target_ids: Iterable[str]) -> None:
         self.db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?, ?)",

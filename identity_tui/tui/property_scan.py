@@ -10,6 +10,7 @@ import json
 import math
 from dataclasses import dataclass, field
 
+from identity_tui.core.jsontext import loads
 from identity_tui.core.summary import IdentitySummary, summarize
 from identity_tui.core.where import WhereError, matcher
 from identity_tui.core.words import plural
@@ -47,7 +48,7 @@ def unpack(kept: str | IdentitySummary) -> IdentitySummary:
     """The row for a kept match, as it was before ``pack``."""
     if isinstance(kept, IdentitySummary):
         return kept
-    row = summarize(json.loads(kept))
+    row = summarize(loads(kept))  # as deep as pack could write: to near the interpreter's limit
     assert row is not None  # it summarized before it was packed
     return row
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import uuid
@@ -10,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from identity_tui.core import journal as journal_mod
 from identity_tui.core.journal import Journal, Record
 from tests.contract.helpers import AGENT_BODY
+from tests.support.full_disk import FullDisk, intent_line
 from tests.support.journal_files import folded
 
 
@@ -153,14 +152,7 @@ def test_a_damaged_line_is_skipped_with_a_warning(sandbox_server, cli, tmp_path)
 
 def test_a_journal_that_cannot_be_written_does_not_stop_the_save(sandbox_server, cli, monkeypatch):
     key = sandbox_server.key("full")
-    real_write = os.write
-
-    def full(fd: int, data: bytes) -> int:
-        if b'"operation"' in data:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real_write(fd, data)
-
-    monkeypatch.setattr(journal_mod.os, "write", full)
+    FullDisk(monkeypatch).full(when=intent_line)
     ran = cli("ensure", "--key", key, "--name", "Full", "--type", "user")
     assert ran.code == 0
     assert "journal could not be written (No space left on device)" in ran.err

@@ -3,14 +3,12 @@ were found, through the commands, on the sandbox over HTTP and (marked letta) a 
 
 from __future__ import annotations
 
-import errno
 import json
 import multiprocessing
-import os
 from pathlib import Path
 
-from identity_tui.core import journal as journal_mod
 from identity_tui.core.journal import Journal
+from tests.support.full_disk import FullDisk
 from tests.support.journal_files import folded
 
 
@@ -85,20 +83,12 @@ def test_a_short_write_never_glues_onto_the_next_record(tmp_path, monkeypatch):
     journal = Journal(tmp_path, "http://x")
     first, _ = journal.record("update", identity_id="id-1", identifier_key="k", requests=[], before=None,
                               after=None, outcome="saved")
-    real_write = os.write
-
-    def half_then_full(fd: int, data: bytes) -> int:
-        monkeypatch.setattr(journal_mod.os, "write", full)
-        return real_write(fd, data[: len(data) // 2])
-
-    def full(fd: int, data: bytes) -> int:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(journal_mod.os, "write", half_then_full)
+    disk = FullDisk(monkeypatch)
+    disk.half_then_full()
     _, problem = journal.record("update", identity_id="id-2", identifier_key="k", requests=[], before={"x": "y" * 500},
                                 after=None, outcome="saved")
     assert problem is not None and "No space left on device" in problem
-    monkeypatch.setattr(journal_mod.os, "write", real_write)
+    disk.room()
     third, problem = journal.record("update", identity_id="id-3", identifier_key="k", requests=[], before=None,
                                     after=None, outcome="saved")
     assert problem is None

@@ -13,7 +13,6 @@ late-landing rows run on a real Letta server too, when ``LETTA_CONTRACT_URL`` is
 from __future__ import annotations
 
 import asyncio
-import errno
 import os
 import uuid
 from collections.abc import Awaitable, Callable
@@ -40,6 +39,7 @@ from identity_tui.core.draft import Draft, DraftProperty
 from identity_tui.sandbox import Sandbox
 from tests.contract.helpers import AGENT_BODY
 from tests.support.faults import FaultyTransport, Match
+from tests.support.full_disk import FullDisk
 
 LETTA_URL = os.environ.get("LETTA_CONTRACT_URL", "").strip()
 LETTA_TOKEN = os.environ.get("LETTA_CONTRACT_TOKEN", "").strip() or None
@@ -336,17 +336,14 @@ async def test_every_writer_under_every_fault(backend, writer, fault, tmp_path, 
             w.faulty.arm("late", spec.match, times=1)
         elif fault == "server-stopped":
             w.faulty.arm("refused", _stopped_from_the_write_on(spec.match))
-        real_write = os.write
+        disk = FullDisk(monkeypatch)
         if fault == "disk-full":
-            def full(fd: int, data: bytes) -> int:
-                raise OSError(errno.ENOSPC, "No space left on device")
-
-            monkeypatch.setattr(journal_mod.os, "write", full)
+            disk.full()
         try:
             result: Any = await spec.act(w)
         except LettaError as exc:
             result = exc
-        monkeypatch.setattr(journal_mod.os, "write", real_write)
+        disk.room()
         w.faulty.arm(None)  # the server is back, and answers
         if fault == "landed-late":
             assert not await spec.landed(w), "landed before it was let through"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import errno
 import json
 import os
 from pathlib import Path
@@ -27,6 +26,7 @@ from identity_tui.core.client import LettaClient
 from identity_tui.core.http_client import ClientOptions
 from identity_tui.core.journal import LANDED, NOT_LANDED, PENDING, UNKNOWN, Intent, Journal
 from identity_tui.sandbox import Sandbox
+from tests.support.full_disk import FullDisk, intent_line
 
 URL = "http://sandbox.test"
 
@@ -211,19 +211,18 @@ async def test_a_group_whose_intents_cannot_be_written_goes_row_by_row_as_single
     client, transport, journal = world()
     rows = _rows(3 * bulk.GROUP)
     plan = await bulk.plan_import(client, rows)
-    real_write = os.write
     appends = []
 
-    def second_group_full(fd: int, data: bytes) -> int:
-        if b'"operation"' in data:  # an intent line (outcome lines carry no operation)
+    def second_group(data: bytes) -> bool:
+        if intent_line(data):
             appends.append(data)
-            if len(appends) == 2:
-                raise OSError(errno.ENOSPC, "No space left on device")
-        return real_write(fd, data)
+            return len(appends) == 2
+        return False
 
-    monkeypatch.setattr(journal_mod.os, "write", second_group_full)
+    disk = FullDisk(monkeypatch)
+    disk.full(when=second_group)
     results = await bulk.apply_import(client, plan, concurrency=4)
-    monkeypatch.setattr(journal_mod.os, "write", real_write)
+    disk.room()
 
     # The group's write failed once; then each of its rows wrote its own intent (the disk had room again).
     assert len(appends) == 3 + bulk.GROUP
@@ -237,13 +236,10 @@ async def test_a_group_whose_intents_cannot_be_written_goes_row_by_row_as_single
 async def test_a_disk_full_from_the_start_sends_every_row_saying_the_journal_missed_it(world, sandbox, monkeypatch):
     client, transport, journal = world()
     plan = await bulk.plan_import(client, _rows(10))
-
-    def full(fd: int, data: bytes) -> int:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(journal_mod.os, "write", full)
+    disk = FullDisk(monkeypatch)
+    disk.full()
     results = await bulk.apply_import(client, plan)
-    monkeypatch.undo()
+    disk.room()
     assert sorted(transport.posted) == sorted(r.key for r in plan.writes) and sandbox.count() == 10
     assert [r.status for r in results] == ["created"] * 10
     assert all("journal could not be written" in r.message and "No space left on device" in r.message
@@ -259,18 +255,10 @@ def test_a_group_is_one_append_all_or_none(tmp_path, monkeypatch):
     assert all(e.written for e in entries) and [r.identity_id for r in journal.records()] == [
         f"id-{i}" for i in range(5)]
     assert {r.status for r in journal.records()} == {PENDING}
-    real_write = os.write
-
-    def half_then_full(fd: int, data: bytes) -> int:
-        monkeypatch.setattr(journal_mod.os, "write", full)
-        return real_write(fd, data[: len(data) // 2])
-
-    def full(fd: int, data: bytes) -> int:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(journal_mod.os, "write", half_then_full)
+    disk = FullDisk(monkeypatch)
+    disk.half_then_full()
     failed = journal.begin_group(intents)
-    monkeypatch.setattr(journal_mod.os, "write", real_write)
+    disk.room()
     assert not any(e.written for e in failed) and all(e.error == "No space left on device" for e in failed)
     assert len(list(journal.records())) == 5 and journal.warnings == [], "the half-written group was cut off"
 

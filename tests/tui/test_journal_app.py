@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import errno
-import json
-import os
-from pathlib import Path
-
 from textual.widgets import Input
 
-from identity_tui.core import journal as journal_mod
 from identity_tui.tui.screens.preview import PreviewScreen
+from tests.support.full_disk import FullDisk, intent_line
 from tests.support.journal_files import folded
 from tests.support.edit_helpers import ALICE_ID, focus_on, message, open_alice
 from tests.support.pilot import settle
@@ -43,14 +38,7 @@ async def test_a_save_from_the_form_leaves_one_record(make_app, people):
 
 
 async def test_a_journal_that_cannot_be_written_is_said_and_the_save_still_happens(make_app, people, monkeypatch):
-    real_write = os.write
-
-    def full(fd: int, data: bytes) -> int:
-        if b'"operation"' in data:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real_write(fd, data)
-
-    monkeypatch.setattr(journal_mod.os, "write", full)
+    FullDisk(monkeypatch).full(when=intent_line)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await save_name(pilot, app, " Sr")
