@@ -113,6 +113,15 @@ def test_body_that_is_not_utf8_is_400(api: Api) -> None:
     assert response.json() == {"detail": "There was an error parsing the body"}
 
 
+def test_body_nested_too_deeply_to_parse_is_400(api: Api) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    body = '{"identifier_key": "deep", "name": "X", "identity_type": "user", "properties": [' \
+        '{"key": "a", "type": "json", "value": {"v": %s}}]}' % deep
+    response = post_raw(api, body.encode())
+    assert response.status_code == 400
+    assert response.json() == {"detail": "There was an error parsing the body"}
+
+
 def test_path_query_and_body_errors_are_reported_together(api: Api) -> None:
     response = api.patch("/v1/identities/nope", json={"name": 1, "zz": 2})
     assert response.status_code == 422
