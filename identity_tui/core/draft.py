@@ -110,6 +110,20 @@ def set_properties(rows: tuple[DraftProperty, ...], props: Iterable[DraftPropert
     return tuple(out)
 
 
+def merged_into(identity: Identity, typed: Draft) -> Draft:
+    """What a new form's ``typed`` values make of an ``identity`` that holds its key already (get-or-create):
+    its name (unless left blank) and type; each typed property set by key over the identity's own, a new key
+    appended; the identity's key, project and other properties kept."""
+    held = Draft.of(identity)
+    return Draft(
+        name=typed.name if typed.name.strip() else held.name,
+        identifier_key=held.identifier_key,
+        identity_type=typed.identity_type,
+        properties=set_properties(held.properties, typed.properties),
+        project_id=held.project_id,
+    )
+
+
 def same_properties(a: tuple[Any, ...] | list[Any], b: tuple[Any, ...] | list[Any]) -> bool:
     """Two property lists with the same rows in the same order (``models.same_property`` row by row)."""
     return len(a) == len(b) and all(same_property(x, y) for x, y in zip(a, b))

@@ -35,6 +35,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("identity_tui.tui.screens.edit:EditScreen", "identity_tui.tui.widgets.edit_form:EditForm"),
     ("identity_tui.tui.screens.confirm:ConfirmScreen",),
     ("identity_tui.tui.screens.confirm:LeaveScreen",),
+    ("identity_tui.tui.screens.confirm:ExistingKeyScreen",),
     ("identity_tui.tui.screens.confirm:DeleteScreen",),
     ("identity_tui.tui.screens.conflict:ConflictScreen",),
     ("identity_tui.tui.screens.connect:ConnectScreen",),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from identity_tui.core.config import Connection
-from identity_tui.tui.screens.confirm import ConfirmScreen, DeleteScreen
+from identity_tui.tui.screens.confirm import DeleteScreen, ExistingKeyScreen
 from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.screens.preview import PreviewScreen
@@ -102,7 +102,7 @@ async def test_create_with_a_taken_key_keeps_the_form_and_says_409(make_app, peo
         await create_with_a_taken_key(pilot, app)
         assert [m for m, _, _ in writes(people)] == ["POST"]
         offer = app.screen  # get-or-create: the identity holding the key is offered
-        assert isinstance(offer, ConfirmScreen)
+        assert isinstance(offer, ExistingKeyScreen)
         assert "exists already" in " ".join(str(s.render()) for s in offer.query("Static"))
         await pilot.press("escape")  # stay: the form as typed, the 409 said
         await settle(pilot, app)
@@ -115,13 +115,55 @@ async def test_create_with_a_taken_key_offers_to_open_the_one_that_holds_it(make
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await create_with_a_taken_key(pilot, app)
-        assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("enter")  # open it
+        assert isinstance(app.screen, ExistingKeyScreen)
+        await pilot.press("o")  # open it, as it is
         await settle(pilot, app)
         screen = app.screen
         assert isinstance(screen, EditScreen) and not screen.creating and screen.identity_id == BOB_ID
         assert screen.query_one("#identifier-key", Input).value == "bob@example.com"
         assert [m for m, _, _ in writes(people)] == ["POST"]  # nothing more was sent
+
+
+async def test_create_with_a_taken_key_merges_what_was_typed_into_the_one_that_holds_it(make_app, people):
+    alice = people.store.get(ALICE_ID)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        await pilot.press(*"Alice Again", "tab", *"alice@example.com")
+        await pilot.press("ctrl+n", *"plan", "tab", "tab", *"gold")
+        await pilot.press("ctrl+n", *"email", "tab", "tab", *"new@example.com")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("enter")  # the create's preview: send
+        await settle(pilot, app)
+        offer = app.screen
+        assert isinstance(offer, ExistingKeyScreen)
+        said = " ".join(str(s.render()) for s in offer.query("Static"))
+        assert "it would change Name, 'email', 'plan'" in said
+        await pilot.press("m")
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, EditScreen) and not screen.creating and screen.identity_id == ALICE_ID
+        values = screen.form.values()
+        assert values.name == "Alice Again" and values.identifier_key == "alice@example.com"
+        assert [(r.key, r.value) for r in values.rows] == [
+            ("email", "new@example.com"), ("age", 42), ("verified", True),
+            ("prefs", alice["properties"][3]["value"]), ("plan", "gold")]
+        assert {"name", "properties.0.value", "properties.4"} <= screen.modified
+        assert [m for m, _, _ in writes(people)] == ["POST"]  # nothing sent yet
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PreviewScreen)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert [m for m, _, _ in writes(people)] == ["POST", "PATCH"]
+        held = people.store.get(ALICE_ID)
+        assert held["name"] == "Alice Again"
+        assert [(p["key"], p["value"]) for p in held["properties"]] == [(k, v) for k, v in [
+            ("email", "new@example.com"), ("age", 42), ("verified", True),
+            ("prefs", alice["properties"][3]["value"]), ("plan", "gold")]]
 
 
 async def test_delete_needs_the_key_typed_in_full(make_app, people):

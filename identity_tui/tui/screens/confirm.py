@@ -103,6 +103,45 @@ class LeaveScreen(Dialog[str]):
         self.dismiss(choice)
 
 
+class ExistingKeyScreen(Dialog[str]):
+    """A create's key is held already: merge what was typed into that identity, open it as it is, or stay.
+
+    Answers ``"merge"``, ``"open"`` or ``"stay"`` (esc).
+    """
+
+    BOX_CLASSES = "confirm-box"
+    CLOSED = "stay"
+
+    BINDINGS = [
+        Binding("escape", "close", "Stay", id="existing.stay"),
+        Binding("m", "choose('merge')", "Merge", id="existing.merge"),
+        Binding("o", "choose('open')", "Open", id="existing.open"),
+    ]
+
+    def __init__(self, text: str, changes: str) -> None:
+        super().__init__("The key exists", hint="m merge · o open · esc stay")
+        self.text = text
+        self.changes = changes
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(Text(self.text))
+        yield Static(Text(self.changes))
+        with Horizontal(classes="buttons"):
+            yield Button("Merge into it", id="merge", variant="primary", compact=True)
+            yield Button("Open it", id="open", compact=True)
+            yield Button("Stay here", id="stay", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#merge", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(str(event.button.id))
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
+
+
 DELETED = "deleted"
 GONE = "gone"
 

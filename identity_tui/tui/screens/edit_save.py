@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from identity_tui.core import transaction as tx
 from identity_tui.core.display import one_line
 from identity_tui.core.diff import diff
-from identity_tui.core.draft import Draft
+from identity_tui.core.draft import Draft, merged_into
 from identity_tui.core.errors import AlreadyExists, LettaError, NotFound
 from identity_tui.core.form import field_order
 from identity_tui.core.models import Identity
@@ -32,7 +32,7 @@ from identity_tui.tui.form_model import (
     server_field_errors,
 )
 from identity_tui.tui.messages import IdentityWritten, OpenIdentity
-from identity_tui.tui.screens.confirm import ConfirmScreen
+from identity_tui.tui.screens.confirm import ConfirmScreen, ExistingKeyScreen
 from identity_tui.tui.screens.save_flow import ask, decide
 
 if TYPE_CHECKING:
@@ -332,7 +332,8 @@ class SaveFlow:
             await self._offer_existing(job.draft)  # get-or-create: offer the one that holds the key
 
     async def _offer_existing(self, draft: Draft) -> None:
-        """A create's key is held already (a 409): offer to open the identity that holds it instead."""
+        """A create's key is held already (a 409): offer to merge what was typed into the identity that holds
+        it, or to open that identity as it is."""
         try:
             found = await self.screen.app.client.find_by_key(draft.identifier_key, draft.project_id)
         except LettaError:
@@ -340,13 +341,22 @@ class SaveFlow:
         if found is None:
             return
         key = one_line(found.identifier_key, 40)
+        merged = merged_into(found, draft)
+        changes = diff(Draft.of(found), merged).names()
         text = (f"An identity with identifier_key '{key}' exists already in this project: "
-                f"{one_line(found.name, 40) or '(no name)'} ({found.short_id}). Open it instead? "
-                "This new form and what you typed in it are closed.")
-        if await ask(self.screen.app, ConfirmScreen("The key exists", text, yes="Open it", no="Stay here")):
+                f"{one_line(found.name, 40) or '(no name)'} ({found.short_id}).")
+        what = (f"Merge into it: it would change {change_list(changes)}; its other properties stay. "
+                if changes else "Merge into it: it holds all you typed already. ")
+        what += "Open it: this form and what you typed are closed."
+        choice = await ask(self.screen.app, ExistingKeyScreen(text, what))
+        if choice == "open":
             self.screen.drop_draft()
             self.screen.app.pop_screen()
             self.screen.app.post_message(OpenIdentity(found))
+        elif choice == "merge":
+            await self.screen.become_editor(found, merged)
+            self.say(f"This form now edits '{key}' with what you typed merged in: the fields marked ● are "
+                     "what it would change. ctrl+s shows the requests and saves.", error=bool(changes))
 
     async def _rebase(self, holds: Identity, job: SaveJob) -> None:
         """Make ``holds`` the baseline; a form whose save merged others' changes shows the merged values, so
