@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from identity_tui.core.jsontext import loads
 from identity_tui.core.summary import IdentitySummary, summarize
@@ -30,6 +33,26 @@ def split(text: str) -> tuple[str, ...]:
 def where_sentence(error: WhereError) -> str:
     """A WhereError as the dialog says it (the command line's ``--where`` prefix left out)."""
     return str(error).removeprefix("--where ").replace("An empty --where", "An empty expression")
+
+
+_RUN_OF_DIGITS = re.compile(r"([0-9]+)")
+
+
+def natural(text: str) -> tuple[tuple[tuple[int, Any], ...], str]:
+    """A sort key that reads runs of digits as numbers and ignores case: "user 2" before "User 10" (texts
+    equal but for case or leading zeros then go by the text itself)."""
+    parts = tuple((0, int(part)) if part.isdigit() and part.isascii() else (1, part.casefold())
+                  for part in _RUN_OF_DIGITS.split(text) if part)
+    return parts, text
+
+
+# The sorts ``s`` goes round (the server's own order, by creation, is the default): a key per row, ties kept
+# in the order the server sent them.
+SORTS: dict[str, Callable[[IdentitySummary], Any]] = {
+    "name": lambda row: natural(row.name),
+    "key": lambda row: natural(row.identifier_key),
+    "type": lambda row: (row.identity_type.value, natural(row.name)),
+}
 
 
 def pack(row: IdentitySummary) -> str | IdentitySummary:
@@ -64,6 +87,11 @@ class Scan:
     state: str = "scanning"  # scanning, done, stopped, failed
     error: str | None = None
     page: int = 0
+    # Sorted by one of ``SORTS``: nothing is shown until every page is read (or the scan is stopped), then
+    # all that was read is sorted. ``filtered``: some rows are left out (else every row is a "match").
+    sort: str = ""
+    filtered: bool = True
+    _keys: list[Any] = field(default_factory=list, init=False, repr=False)
     _shown: tuple[tuple[int, int], list[IdentitySummary]] = field(default=((0, 0), []), init=False, repr=False)
 
     @property
@@ -79,9 +107,27 @@ class Scan:
 
     def add_page(self, found: list[IdentitySummary], *, last: bool) -> None:
         self.matches.extend(pack(row) for row in found)
+        if self.sort:
+            key = SORTS[self.sort]
+            self._keys.extend(key(row) for row in found)
         self.pages += 1
         if last:
-            self.state = "done"
+            self.end("done")
+
+    def end(self, state: str, error: str | None = None) -> None:
+        """The scan is over (``done``, ``stopped`` or ``failed``): a sorted scan sorts what it read."""
+        self.state, self.error = state, error
+        if self.sort and self._keys:
+            keys = self._keys
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+            self.matches = [self.matches[i] for i in order]
+            self._keys = []
+            self._shown = ((0, 0), [])
+
+    @property
+    def held_back(self) -> bool:
+        """True while a sorted scan reads: what it found is shown only once it is sorted."""
+        return bool(self.sort) and self.running
 
     @property
     def filling(self) -> bool:
@@ -99,6 +145,8 @@ class Scan:
 
     def rows(self) -> list[IdentitySummary]:
         """The matches on the page shown (unpacked once for each span shown)."""
+        if self.held_back:
+            return []
         span, rows = self._shown
         if span != self._span():
             span = self._span()
@@ -119,12 +167,16 @@ class Scan:
         start, end = self._span()
         rows = max(0, end - start)
         found = len(self.matches)
+        if self.held_back:
+            return f"reading every page to sort by {self.sort}: {self.progress(count=False)}"
+        noun = ("match", "matches") if self.filtered else ("row", "rows")
+        order = f" sorted by {self.sort}" if self.sort else ""
         so_far = " found so far" if self.running or self.state in ("stopped", "failed") else ""
         if rows:
-            span = f"match {start + 1}" if rows == 1 else f"matches {start + 1}–{start + rows}"
-            where = f"{span} of {found:,}{so_far}"
+            span = f"{noun[0]} {start + 1}" if rows == 1 else f"{noun[1]} {start + 1}–{start + rows}"
+            where = f"{span} of {found:,}{so_far}{order}"
         else:
-            where = "no matches" + (" yet" if self.running else so_far)
+            where = f"no {noun[1]}" + (" yet" if self.running else so_far)
         return f"{where} · {self.progress(count=False)}"  # the count is in the words before
 
     def progress(self, count: bool = True) -> str:

@@ -32,6 +32,7 @@ from identity_tui.tui.screens.list_info import PageInfo
 from identity_tui.tui.screens.list_model import Filters, PageKey
 from identity_tui.tui.screens.list_paging import PAGE_BINDINGS, Paging
 from identity_tui.tui.screens.list_rows import RowActions
+from identity_tui.tui.property_scan import SORTS
 from identity_tui.tui.screens.list_count import MatchCount
 from identity_tui.tui.screens.list_scan import PropertyScan
 from identity_tui.tui.widgets.identity_table import IdentityTable
@@ -52,6 +53,7 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         Binding("f", "filters", "Filters", id="list.filters",
                 tooltip="Filters, by property too"),
         Binding("o", "toggle_order", "Order", show=False, id="list.order"),
+        Binding("s", "cycle_sort", "Sort", show=False, id="list.sort"),
         Binding("n", "new", "New", id="list.new"),
         Binding("d", "delete", "Delete", id="list.delete"),
         Binding("i", "details", "Details", show=False, id="list.details"),
@@ -305,6 +307,17 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         """Newest first / oldest first."""
         self.set_filters(replace(self.filters, order="asc" if self.filters.order == "desc" else "desc"))
 
+    def action_cycle_sort(self) -> None:
+        """Sort by name, then key, then type, then back to the server's order (by creation)."""
+        cycle = ["", *SORTS]
+        self.sort_by(cycle[(cycle.index(self.filters.sort) + 1) % len(cycle)])
+
+    def sort_by(self, sort: str) -> None:
+        """Sort the list by ``sort`` (one of ``SORTS``; "" for the server's order): every page is read."""
+        self.set_filters(replace(self.filters, sort=sort))
+        if sort:
+            self.notify(f"Sorting by {sort}: every page the filters select is read first.", timeout=3)
+
     def action_clear_filters(self) -> None:
         """Drop every filter (order too) and go back to the top; while a property scan runs, stop it first."""
         if self.scan.scanning:
@@ -418,6 +431,10 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         yield SystemCommand("Filters", "Filter by identifier key, type, project; order", self.action_filters)
         yield SystemCommand("Clear filters", "Show every identity again", self.action_clear_filters)
         yield SystemCommand("Toggle order", "Newest first / oldest first", self.action_toggle_order)
+        for sort in SORTS:
+            yield SystemCommand(f"Sort by {sort}", f"Read every page and sort by {sort}",
+                                lambda sort=sort: self.sort_by(sort))
+        yield SystemCommand("Server's order", "By creation, as the server lists them", lambda: self.sort_by(""))
         for t in ("org", "user", "other"):
             yield SystemCommand(
                 f"Show type: {t}",

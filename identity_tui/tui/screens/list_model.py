@@ -22,6 +22,8 @@ class Filters:
     order: str = "desc"
     # Property filters (the --where grammar): the server cannot apply them, the list scans for them.
     where: tuple[str, ...] = ()
+    # Sorted by name, key or type (``property_scan.SORTS``): every page is read; "" is the server's order.
+    sort: str = ""
 
     @property
     def active(self) -> bool:
@@ -36,7 +38,7 @@ class Filters:
     @property
     def scans(self) -> bool:
         """True when the list must scan the server's pages: a property filter, or a key prefix or part."""
-        return bool(self.where) or self.key_scanned
+        return bool(self.where) or self.key_scanned or bool(self.sort)
 
     def keeps(self) -> Callable[[dict[str, Any]], bool] | None:
         """The test a scan keeps an identity by (as the server sends it), or None when nothing is scanned for."""
@@ -73,7 +75,7 @@ class Filters:
             parts.append(f"project={one_line(self.project_id, 16)}")
         if self.where:
             parts.append(one_line("; ".join(self.where), 24))
-        parts.append("newest first" if self.order == "desc" else "oldest first")
+        parts.append(f"sorted by {self.sort}" if self.sort else "newest first" if self.order == "desc" else "oldest first")
         return " · ".join(parts)
 
 

@@ -40,7 +40,9 @@ class PropertyScan:
         """Scan from the first page with the current filters (a scan already running is dropped)."""
         screen = self.screen
         screen.workers.cancel_group(screen, "scan")
-        self.state = Scan(screen.page_size, screen.total)
+        filters = screen.filters
+        self.state = Scan(screen.page_size, screen.total, sort=filters.sort,
+                          filtered=bool(filters.where) or filters.key_scanned)
         screen.table.show_page([])
         self._show()
         # Annotated so the checker knows the worker's result (alone it cannot tell from the partial).
@@ -57,7 +59,7 @@ class PropertyScan:
         self.screen.workers.cancel_group(self.screen, "scan")
         self.screen.select_after_load = None
         if self.state is not None and self.state.running:
-            self.state.state = "stopped"
+            self.state.end("stopped")
             self._show()
 
     async def _read(self, scan: Scan) -> None:
@@ -73,7 +75,7 @@ class PropertyScan:
             try:
                 rows = await self.screen.app.client.list_page(limit=size, after=after, **query)
             except LettaError as exc:
-                scan.state, scan.error = "failed", exc.message
+                scan.end("failed", exc.message)
                 self._progress(scan)
                 return
             last = len(rows) < size or not rows
