@@ -41,6 +41,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("identity_tui.tui.screens.connect:ConnectScreen",),
     ("identity_tui.tui.screens.detail:DetailScreen",),
     ("identity_tui.tui.screens.error:ErrorScreen",),
+    ("identity_tui.tui.screens.file_picker:FilePicker",),
     ("identity_tui.tui.screens.filters:FilterScreen",),
     ("identity_tui.tui.screens.help:HelpScreen",),
     ("identity_tui.tui.screens.link_picker:LinkPickerScreen",),

@@ -22,7 +22,9 @@ def utc(monkeypatch):
     time.tzset()
 
 
-def test_export_dialog_80x24(snap_compare, make_app):
+def test_export_dialog_80x24(snap_compare, make_app, monkeypatch):
+    monkeypatch.chdir("/")  # the dialog names the whole path: the same on every machine
+
     async def run_before(pilot) -> None:
         await settle(pilot, pilot.app)
         await pilot.press("x")
@@ -80,5 +82,32 @@ def test_history_80x24(snap_compare, make_app, utc):
         path.write_text("".join(json.dumps(r) + "\n" for r in records) + "damaged\n")
         app.action_history()
         await settle(pilot, app)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_file_picker_80x24(snap_compare, make_app, monkeypatch):
+    # The picker names its folder in full: a folder of the same name on every machine.
+    import shutil
+    from pathlib import Path
+
+    folder = Path("/tmp/identity-tui-picker-snapshot")
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "exports").mkdir(parents=True)
+    for name in ("people.jsonl", "orgs.csv", "notes.txt", "evil\x1b[2J[b]x.json"):
+        (folder / name).write_text("")
+    monkeypatch.chdir(folder)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot, pilot.app)
+        pilot.app.action_import()
+        await settle(pilot, pilot.app)
+        await pilot.press("ctrl+o")
+        for _ in range(2000):  # the tree reads the folder in a thread: a hang guard, not a timing
+            await pilot.pause(0.01)
+            tree = pilot.app.screen.query_one("#picker-tree")
+            if len(tree.root.children) == 4:
+                break
+        await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)

@@ -58,6 +58,7 @@ class ExportScreen(ReportsWorkerErrors, Dialog[str | None]):
 
     BINDINGS = [
         Binding("escape", "close", "Cancel", id="export.cancel"),
+        Binding("ctrl+o", "browse", "Browse", id="export.browse"),
     ]
 
     @dataclass
@@ -75,7 +76,7 @@ class ExportScreen(ReportsWorkerErrors, Dialog[str | None]):
 
     def __init__(self, filters: dict[str, Any], *, where: tuple[str, ...] = (),
                  key_match: tuple[str, str] | None = None, path: str | None = None, page: int = bulk.PAGE) -> None:
-        super().__init__("Export identities", hint="enter export · esc cancel")
+        super().__init__("Export identities", hint="enter export · ctrl+o browse · esc cancel")
         self.filters = filters
         self.where = where
         self.key_match = key_match
@@ -91,12 +92,48 @@ class ExportScreen(ReportsWorkerErrors, Dialog[str | None]):
         yield Static(Text(describe(self.filters, self.where, self.key_match) + " The ending picks the format: .jsonl, .json or .csv."),
                      id="export-about")
         yield Input(self.default, id="export-path", compact=True, select_on_focus=False)
+        yield Static(self._where(self.default), id="export-where")
         yield ProgressBar(id="export-progress", show_eta=False)
         yield Static("", id="export-status")
 
     def on_mount(self) -> None:
         self.query_one("#export-progress").display = False
         self.query_one("#export-path", Input).focus()
+
+    @staticmethod
+    def _target(typed: str) -> Path:
+        """The file a typed name means: relative to the folder the app was started in."""
+        return Path(os.path.expanduser(typed.strip())).absolute()
+
+    def _where(self, typed: str) -> Text:
+        return Text(f"Writes {printable(str(self._target(typed)))}" if typed.strip() else "")
+
+    @on(Input.Changed, "#export-path")
+    def _typed(self, event: Input.Changed) -> None:
+        self.query_one("#export-where", Static).update(self._where(event.value))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "browse":
+            return self.state == ASK
+        return True
+
+    def action_browse(self) -> None:
+        """Pick the folder (or a file to replace) with the file picker; the name typed is kept for a folder."""
+        from identity_tui.tui.screens.file_picker import FilePicker
+
+        box = self.query_one("#export-path", Input)
+        typed = box.value.strip() or self.default
+        target = self._target(typed)
+
+        def picked(path: Path | None) -> None:
+            if path is None:
+                return
+            box.value = str(path / target.name) if path.is_dir() else str(path)
+            box.cursor_position = len(box.value)
+            box.focus()
+
+        self.app.push_screen(FilePicker(target.parent, heading="Export to which folder or file?", folders=True),
+                             picked)
 
     def _say(self, text: str) -> None:
         self.query_one("#export-status", Static).update(Text(text))

@@ -86,6 +86,7 @@ class ImportScreen(ReportsWorkerErrors, AppScreen[None]):
         Binding("escape", "leave", "Back", id="import.back"),
         Binding("ctrl+s", "apply", "Apply", id="import.apply"),  # enter on the table too
         Binding("c", "copy_report", "Copy report", id="import.copy"),
+        Binding("ctrl+o", "browse", "Browse", id="import.browse"),
     ]
 
     @dataclass
@@ -148,7 +149,27 @@ class ImportScreen(ReportsWorkerErrors, AppScreen[None]):
             return self.state in (PLANNED, APPLIED) and not self.app.readonly
         if action == "copy_report":
             return bool(self.report_text)
+        if action == "browse":
+            return self.state not in (PLANNING, APPLYING)
         return True
+
+    def action_browse(self) -> None:
+        """Pick the file with the file picker; enter then reads it."""
+        from identity_tui.tui.screens.file_picker import FilePicker
+
+        box = self.query_one("#import-path", Input)
+        typed = box.value.strip()
+        start = Path(os.path.expanduser(typed)).absolute().parent if typed else Path.cwd()
+
+        def picked(path: Path | None) -> None:
+            if path is None:
+                return
+            box.value = str(path)
+            box.cursor_position = len(box.value)
+            box.focus()
+            self._counts("enter reads the file and shows what importing it would change; nothing is sent yet.")
+
+        self.app.push_screen(FilePicker(start, heading="Import which file?"), picked)
 
     # -- planning -----------------------------------------------------------------------------------
 
