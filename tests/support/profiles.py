@@ -38,6 +38,7 @@ user_id = "user-00000000-0000-4000-8000-00000000b0b0"
 base_url = "http://gamma.test"
 token = "{STORED_TOKEN}"
 connect_timeout = 3.0
+readonly = true
 """
 
 

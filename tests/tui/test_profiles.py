@@ -113,7 +113,7 @@ async def test_enter_switches_with_the_profiles_own_token_clears_the_filters_and
             await open_profiles(pilot, app)
             await pilot.press(*moves)
             await settle(pilot, app)
-        assert app.conn.profile == "gamma"
+        assert app.conn.profile == "gamma" and app.readonly and "read-only" in status_text(app)  # gamma's setting
         assert recorder.sent_to("alpha.test") == {f"Bearer {ALPHA_TOKEN}"}
         assert recorder.sent_to("beta.test") == {f"Bearer {BETA_TOKEN}"}
         assert recorder.sent_to("gamma.test") == {f"Bearer {STORED_TOKEN}"}
