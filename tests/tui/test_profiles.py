@@ -84,6 +84,11 @@ async def test_help_and_the_palette_name_the_switch(config_file, sandbox):
         await settle(pilot, app)
         rows = app.screen.rows
         assert ("S", "Switch server (profiles, sandbox)", "list.switch_server") in rows
+        await pilot.press("escape")
+        await settle(pilot, app)
+        next(c for c in app.get_system_commands(app.screen) if c.title == "Switch server…").callback()
+        await settle(pilot, app)
+        assert isinstance(app.screen, ProfilesScreen)
 
 
 # -- enter connects ----------------------------------------------------------------------------------
@@ -108,6 +113,7 @@ async def test_enter_switches_with_the_profiles_own_token_clears_the_filters_and
         assert screen.filters == Filters() and screen.query_one("#name-filter", Input).value == ""
         assert screen.page_number == 1 and screen.table.selected is not None
         assert "beta" in status_text(app) and "alpha" not in status_text(app)
+        assert app.client.journal.server == "https://beta.test"  # the history follows the server
         # Back to alpha, then gamma (its token stored in the file): each token only ever went to its own host.
         for moves in (("k", "enter"), ("j", "j", "enter")):
             await open_profiles(pilot, app)
