@@ -304,3 +304,18 @@ async def test_a_switch_to_a_server_that_refuses_says_so_under_the_list_and_show
         await pilot.press("k", "enter")  # back to alpha
         await settle(pilot, app)
         assert app.conn.profile == "alpha" and app.screen.table.selected is not None
+
+
+async def test_esc_leaves_the_form_and_writes_nothing(config_file, sandbox):
+    before = config_file.read_bytes()
+    app = alpha_app(HostRecorder(sandbox.transport()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_profiles(pilot, app)
+        await pilot.press("a")
+        await settle(pilot, app)
+        await fill(pilot, app, "name", "delta")
+        await fill(pilot, app, "url", "https://delta.test")
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ProfilesScreen) and "delta" not in app.config.profiles
+        assert config_file.read_bytes() == before

@@ -29,3 +29,16 @@ def test_profiles_80x24(snap_compare, config_file, sandbox):
 def test_profiles_60x20(snap_compare, config_file, sandbox):
     app = alpha_app(HostRecorder(sandbox.transport()))
     assert snap_compare(app, terminal_size=(60, 20), run_before=_open_profiles)
+
+
+def test_profile_form_with_a_bad_url_80x24(snap_compare, config_file, sandbox):
+    app = alpha_app(HostRecorder(sandbox.transport()))
+
+    async def run_before(pilot) -> None:
+        await _open_profiles(pilot)
+        await pilot.press("j", "j", "e")  # gamma, whose token is stored in the file
+        await settle(pilot, pilot.app)
+        await pilot.press("tab", "ctrl+u", *"gopher://gamma.test", "enter")  # tab: from the name to the URL
+        await settle(pilot, pilot.app)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
