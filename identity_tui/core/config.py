@@ -444,8 +444,8 @@ def token_description(prof: Profile, env: Mapping[str, str] | None = None) -> st
     return "no token"
 
 
-def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be a profile's base URL (one sentence), or None."""
+def url_unusable(url: str) -> str | None:
+    """Why nothing could be sent to ``url`` (one sentence, naming no part of it), or None."""
     try:
         parts = urlsplit(url)
         host = parts.hostname
@@ -456,7 +456,15 @@ def url_problem(url: str) -> str | None:
         return "The URL must start with http:// or https://."
     if not host:
         return "The URL needs a host, as in https://letta.example.com."
-    if "@" in parts.netloc:
+    return None
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a profile's base URL as the profile form writes it (one sentence), or None."""
+    unusable = url_unusable(url)
+    if unusable:
+        return unusable
+    if "@" in urlsplit(url).netloc:
         return "The URL may not carry user:password@: name the token's variable in token_env instead."
     if any(ch.isspace() for ch in url):
         return "The URL may not contain spaces."

@@ -319,3 +319,22 @@ async def test_esc_leaves_the_form_and_writes_nothing(config_file, sandbox):
         await settle(pilot, app)
         assert isinstance(app.screen, ProfilesScreen) and "delta" not in app.config.profiles
         assert config_file.read_bytes() == before
+
+
+async def test_a_profile_that_cannot_be_reached_as_written_is_refused_in_one_sentence(config_file, sandbox,
+                                                                                      monkeypatch):
+    config_file.write_text(config_file.read_text() + '\n[profiles.typo]\nbase_url = "letta.example.com"\n')
+    monkeypatch.setenv("BETA_KEY", "beta-token\n")  # read from a file with its line break
+    recorder = HostRecorder(sandbox.transport())
+    app = alpha_app(recorder)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_profiles(pilot, app)
+        await pilot.press("j", "enter")  # beta: its token cannot go in a header
+        await settle(pilot, app)
+        assert isinstance(app.screen, ProfilesScreen) and "BETA_KEY" in said(app) and "refused" in said(app)
+        assert "beta-token" not in screen_text(app)
+        await pilot.press("j", "j", "enter")  # typo
+        await settle(pilot, app)
+        assert said(app) == "typo: The URL must start with http:// or https://."
+        assert isinstance(app.screen, ProfilesScreen) and app.conn.profile == "alpha"
+        assert {host for host, _ in recorder.seen} == {"alpha.test"}

@@ -24,11 +24,13 @@ from identity_tui.core.config import (
     save_profile,
     token_description,
     url_problem,
+    url_unusable,
 )
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.errors import LettaError
 from identity_tui.core.secret import shown_url, url_host
 from identity_tui.core.words import plural
+from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.screens.dialog import Dialog
 
 SANDBOX = "sandbox"
@@ -46,7 +48,7 @@ class Entry:
         return self.profile.name if self.profile else SANDBOX
 
 
-class ProfilesScreen(Dialog[Connection | None]):
+class ProfilesScreen(ReportsWorkerErrors, Dialog[Connection | None]):
     """Dismisses with the connection to switch to; esc closes with None (or first stops a test's wait)."""
 
     BOX_ID = "profiles-box"
@@ -166,6 +168,10 @@ class ProfilesScreen(Dialog[Connection | None]):
         """The connection ``entry`` stands for, weighed as at start-up; None (and a sentence) when refused."""
         if entry.profile is None:
             return self.app.sandbox_entry()
+        unusable = url_unusable(entry.profile.base_url)
+        if unusable:
+            self.say(f"{entry.label}: {unusable}", error=True)
+            return None
         try:
             conn, warnings = self.app.profile_connection(entry.profile.name)
         except ConfigError as exc:
