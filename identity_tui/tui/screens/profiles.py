@@ -216,8 +216,8 @@ class ProfilesScreen(ReportsWorkerErrors, Dialog[Connection | None]):
             cfg.default_profile = prof.name
         self.show_entries(select=prof.name)
         in_use = self.app.conn.profile in (old_name, prof.name) and self.app.conn.sandbox is None
-        self.say(f"Saved profile {prof.name!r} to config.toml." +
-                 (" enter connects with its new settings." if in_use else ""))
+        self.say(f"Saved profile {prof.name!r} to config.toml" +
+                 (" (in use: enter connects with its new settings)." if in_use else "."))
 
     def action_test(self) -> None:
         """Ask the server under the cursor for its count, once; esc stops the wait."""
@@ -232,10 +232,10 @@ class ProfilesScreen(ReportsWorkerErrors, Dialog[Connection | None]):
             return
         self.testing = entry.label
         self.say(f"{entry.label}: asking {url_host(conn.base_url)}… (esc stops waiting)")
-        self.test_server(entry.label, conn)
+        self.ask_server(entry.label, conn)
 
     @work(exclusive=True, group="profile-test", exit_on_error=False)
-    async def test_server(self, label: str, conn: Connection) -> None:
+    async def ask_server(self, label: str, conn: Connection) -> None:
         """One count request to ``conn``'s server with its own credentials; the answer goes to the line."""
         from identity_tui.core.connect import open_backend
 
@@ -243,7 +243,7 @@ class ProfilesScreen(ReportsWorkerErrors, Dialog[Connection | None]):
         try:
             total = await backend.client.count()
         except LettaError as exc:
-            said, error = f"{label}: {exc.message}", True
+            said, error = f"{label}: {printable(exc.message)}", True
         else:
             said, error = f"{label}: answers, {plural(total, 'identity', 'identities')}.", False
         finally:
