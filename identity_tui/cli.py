@@ -135,7 +135,7 @@ def _main(argv: list[str] | None) -> int:
             from identity_tui.tui.app import run_app
         except ImportError as exc:  # pragma: no cover - a broken install
             return fail(f"cannot start the interface: {exc}")
-        return run_app(conn, cfg)
+        return run_app(conn, cfg, flags=config.SessionFlags(readonly=args.readonly, timeouts=timeouts))
     finally:
         gc.enable()
 

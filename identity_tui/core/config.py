@@ -7,7 +7,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -86,6 +86,7 @@ class Profile:
     read_timeout: float | None = None
     request_timeout: float | None = None
     max_answer_mib: float | None = None
+    readonly: bool = False  # writes turned off whenever this profile is in use
 
     def __repr__(self) -> str:
         return _repr_without_credentials(self)
@@ -100,6 +101,8 @@ class Profile:
                 out[key] = getattr(self, key)
         if not self.verify_tls:
             out["verify_tls"] = False
+        if self.readonly:
+            out["readonly"] = True
         return out
 
 
@@ -219,6 +222,7 @@ def load_config(path: Path | None = None) -> Config:
             read_timeout=_seconds(table, "read_timeout", f"{path}, profile {name!r}"),
             request_timeout=_seconds(table, "request_timeout", f"{path}, profile {name!r}"),
             max_answer_mib=_seconds(table, "max_answer_mib", f"{path}, profile {name!r}"),
+            readonly=table.get("readonly") is True,
         )
     if has_token and _readable_by_others(path):
         cfg.warnings.append(
@@ -331,7 +335,7 @@ def resolve(
         request_timeout=_first(request_timeout, prof.request_timeout if prof else None, cfg.request_timeout),
         max_answer_mib=_first(max_answer_mib, prof.max_answer_mib if prof else None, cfg.max_answer_mib),
         profile=prof.name if prof else None,
-        readonly=readonly,
+        readonly=readonly or (prof.readonly if prof else False),
         sources=sources,
     )
 
@@ -393,6 +397,157 @@ def _check_token(token: str, url: str, source: str, prof: Profile | None) -> Non
     else:
         where = f"profile {prof.name if prof else '?'!r} in config.toml"
     raise ConfigError(f"The token (********) from {where} {problem}: it was refused and nothing was sent.")
+
+
+@dataclass(frozen=True)
+class SessionFlags:
+    """The command-line flags that hold for the whole session, whichever profile is picked in the app.
+
+    ``--readonly`` and the timeouts and limits are the admin's choice for the session, so a switch keeps them.
+    ``--base-url``, ``--token``, ``--user-id``, ``--project-id`` and ``--profile`` name the start-up server
+    only: kept on a switch, they would silently send the picked profile's requests elsewhere."""
+
+    readonly: bool = False
+    timeouts: Mapping[str, float] = field(default_factory=dict)
+
+
+def switch_env(env: Mapping[str, str]) -> dict[str, str]:
+    """The environment a profile picked in the app is weighed with.
+
+    ``LETTA_BASE_URL`` and ``IDENTITY_TUI_PROFILE`` chose the start-up server, not the one picked, so they
+    are left out; ``LETTA_API_KEY`` too when ``LETTA_BASE_URL`` is set, since the key belongs to that server."""
+    out = dict(env)
+    out.pop(ENV_PROFILE, None)
+    if out.pop(ENV_BASE_URL, None):
+        out.pop(ENV_TOKEN, None)
+    return out
+
+
+def resolve_profile(cfg: Config, name: str, flags: SessionFlags | None = None,
+                    env: Mapping[str, str] | None = None) -> Connection:
+    """The connection for profile ``name`` picked in the app: ``resolve``'s weighing, with the session's
+    flags (see ``SessionFlags``) and the environment ``switch_env`` leaves."""
+    flags = flags or SessionFlags()
+    times = {key: flags.timeouts.get(key) for key in (*TIMEOUT_KEYS, *LIMIT_KEYS)}
+    return resolve(cfg, profile=name, readonly=flags.readonly, env=switch_env(os.environ if env is None else env),
+                   connect_timeout=times["connect_timeout"], read_timeout=times["read_timeout"],
+                   request_timeout=times["request_timeout"], max_answer_mib=times["max_answer_mib"])
+
+
+def token_description(prof: Profile, env: Mapping[str, str] | None = None) -> str:
+    """Where a profile's token comes from, never the token: for the profiles screen."""
+    if prof.token:
+        return "token: stored in config (warning)"
+    if prof.token_env:
+        env = os.environ if env is None else env
+        return f"token: from ${prof.token_env}" + ("" if env.get(prof.token_env) else " (not set)")
+    return "no token"
+
+
+def url_unusable(url: str) -> str | None:
+    """Why nothing could be sent to ``url`` (one sentence, naming no part of it), or None."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        return "The URL cannot be read: give one like https://letta.example.com."
+    if parts.scheme not in ("http", "https"):
+        return "The URL must start with http:// or https://."
+    if not host:
+        return "The URL needs a host, as in https://letta.example.com."
+    return None
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a profile's base URL as the profile form writes it (one sentence), or None."""
+    unusable = url_unusable(url)
+    if unusable:
+        return unusable
+    if "@" in urlsplit(url).netloc:
+        return "The URL may not carry user:password@: name the token's variable in token_env instead."
+    if any(ch.isspace() for ch in url):
+        return "The URL may not contain spaces."
+    return None
+
+
+def name_problem(name: str, taken: Iterable[str]) -> str | None:
+    """Why ``name`` cannot name a profile (empty, or another profile's), or None."""
+    if not name:
+        return "A profile needs a name."
+    if not all(ch.isalnum() or ch in "-_." for ch in name):
+        return "A profile name may hold letters, digits, - _ and . only."
+    if name in taken:
+        return f"There is already a profile named {name!r}."
+    return None
+
+
+def env_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a token_env (an environment variable's name), or None; empty is allowed."""
+    if name and not (name[0].isalpha() or name[0] == "_") or not all(ch.isalnum() or ch == "_" for ch in name):
+        return "token_env is the name of an environment variable: letters, digits and _ (as in LETTA_PROD_KEY)."
+    if not name.isascii():
+        return "token_env is the name of an environment variable: ASCII letters, digits and _ only."
+    return None
+
+
+FORM_KEYS = ("base_url", "token_env", "user_id", "project_id", "readonly")
+
+
+def save_profile(path: Path, prof: Profile, old_name: str | None = None) -> None:
+    """Write one profile's table into config.toml (atomically, mode 0600), keeping everything else the file says.
+
+    Only the keys the profile form edits (``FORM_KEYS``) change; a stored token, timeouts and other keys of the
+    table stay. ``old_name`` renames a profile in place (and ``default_profile`` with it). Comments are not kept."""
+    import tomli_w
+
+    raw = _read_raw(path)
+    profiles = raw.get("profiles")
+    if profiles is None:
+        profiles = {}
+    if not isinstance(profiles, dict):
+        raise ConfigError(f"{path}: [profiles] must be a table")
+    table = dict(profiles.get(old_name or prof.name) or {})
+    for key in FORM_KEYS:
+        value = getattr(prof, key)
+        if value:
+            table[key] = value
+        else:
+            table.pop(key, None)
+    rebuilt: dict[str, Any] = {}
+    for name, other in profiles.items():
+        if name == old_name or name == prof.name:
+            rebuilt[prof.name] = table
+        else:
+            rebuilt[name] = other
+    rebuilt.setdefault(prof.name, table)
+    raw["profiles"] = rebuilt
+    if old_name and old_name != prof.name and raw.get("default_profile") == old_name:
+        raw["default_profile"] = prof.name
+    write_private(path, tomli_w.dumps(raw))
+
+
+def _read_raw(path: Path) -> dict[str, Any]:
+    """config.toml as its tables, or an empty one when there is no file."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read {path}: {exc}") from None
+    try:
+        with collector_paused():
+            raw: dict[str, Any] = tomllib.loads(text)
+            return raw
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Cannot read {path}: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"Cannot read {path}: it is nested too deeply.") from None
 
 
 def with_sandbox(conn: Connection, path: Path) -> Connection:

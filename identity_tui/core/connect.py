@@ -36,19 +36,23 @@ class Backend:
 
 def open_backend(conn: Connection, *, sandbox: Sandbox | None = None,
                  transport: httpx.AsyncBaseTransport | None = None,
-                 timeouts: tuple[float | None, float | None] = (None, None), source: str = "app") -> Backend:
+                 timeouts: tuple[float | None, float | None] = (None, None), source: str = "app",
+                 retries: int | None = None) -> Backend:
     """Build the client for ``conn`` (no network yet); ``sandbox`` reuses an open store; ``timeouts``
-    (connect, read) in seconds replace the defaults where given. Its writes are journaled (``source`` says
-    who wrote: the app, a command)."""
-    backend = _open(conn, sandbox, transport, timeouts)
+    (connect, read) in seconds replace the defaults where given; ``retries`` replaces the default number of
+    retries of a read (0: one request, as a test of the server wants). Its writes are journaled (``source``
+    says who wrote: the app, a command)."""
+    backend = _open(conn, sandbox, transport, timeouts, retries)
     backend.client.journal = Journal(journal_dir(), server_key(conn), profile=conn.profile, user_id=conn.user_id,
                                      source=source)
     return backend
 
 
 def _open(conn: Connection, sandbox: Sandbox | None, transport: httpx.AsyncBaseTransport | None,
-          timeouts: tuple[float | None, float | None]) -> Backend:
+          timeouts: tuple[float | None, float | None], retries: int | None = None) -> Backend:
     options = ClientOptions(verify_tls=conn.verify_tls)
+    if retries is not None:
+        options = replace(options, retries=retries)
     connect, read = timeouts
     connect = conn.connect_timeout if connect is None else connect  # a flag beats the config's
     read = conn.read_timeout if read is None else read

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
 from textual.worker import Worker, WorkerState
 
-from identity_tui.core.config import Config, Connection, server_key
+from identity_tui.core.config import Config, Connection, SessionFlags, server_key
 from identity_tui.core.secret import mask, url_credentials
 from identity_tui.tui.app_base import AppBase
 from identity_tui.tui.messages import (
@@ -98,10 +98,11 @@ class IdentityApp(AppBase):
         cursor_blink: bool = True,
         signals: bool = False,
         timing: Timing | None = None,
+        flags: SessionFlags | None = None,
     ) -> None:
         # The real terminal's driver, its SIGCONT guarded (see terminal_driver); tests run headless.
         super().__init__(conn, config, sandbox=sandbox, transport=transport, cursor_blink=cursor_blink, timing=timing,
-                         driver_class=terminal_driver() if signals and os.name == "posix" else None)
+                         driver_class=terminal_driver() if signals and os.name == "posix" else None, flags=flags)
         self._signals = signals
         self._watchdog = (ExitWatchdog(terminal_fd(), check=TERMINAL_CHECK, hang_up_grace=SIGNAL_GRACE)
                           if signals else None)
@@ -168,12 +169,28 @@ class IdentityApp(AppBase):
         if isinstance(screen, AppScreen):
             yield from screen.palette_commands()
         yield SystemCommand("Help", "Show every key binding", self.action_help)
+        yield SystemCommand("Switch server…", "Connect to another profile of config.toml, or the sandbox",
+                            self.action_switch_server)
         yield SystemCommand("Import identities…", "Plan a file of identities, then apply it", self.action_import)
         yield SystemCommand("History", "Every write this app sent to this server, with undo", self.action_history)
         yield SystemCommand("Messages", "What the app said in this session, newest first", self.action_messages)
         if not self.readonly:
             yield SystemCommand("Drafts", "Restore or discard unsaved drafts of this server", self.action_drafts)
         yield from super().get_system_commands(screen)
+
+    def action_switch_server(self) -> None:
+        """Open the profiles screen, from the list only: a form with changes would be left behind."""
+        from identity_tui.tui.screens.list import ListScreen
+
+        if any(isinstance(s, HoldsUnsavedWork) and s.has_unsaved_work() for s in self.screen_stack):
+            self.notify("Switching servers is refused while a form has unsaved changes: save or close it first.",
+                        severity="warning", markup=False)
+            return
+        if not isinstance(self.screen, ListScreen):
+            self.notify("Switching servers is done from the list: close this screen first.",
+                        severity="warning", markup=False)
+            return
+        self.screen.action_switch_server()
 
     def action_import(self) -> None:
         """Read a file of identities, plan it, and apply it after a confirmation."""
@@ -381,7 +398,7 @@ class IdentityApp(AppBase):
         self.push_screen(ErrorScreen(mask(text, self.secrets())))
 
 
-def run_app(conn: Connection, config: Config) -> int:
+def run_app(conn: Connection, config: Config, flags: SessionFlags | None = None) -> int:
     """Run the app to completion; a fatal start error is one sentence and exit status 2."""
     import sys
 
@@ -394,7 +411,7 @@ def run_app(conn: Connection, config: Config) -> int:
         except Exception as exc:  # noqa: BLE001 - any failure to open is reported in one line
             print(f"identity-tui: cannot open the sandbox at {conn.sandbox}: {exc}", file=sys.stderr)
             return 2
-    app = IdentityApp(conn, config, sandbox=sandbox, signals=True)
+    app = IdentityApp(conn, config, sandbox=sandbox, signals=True, flags=flags)
     if config.theme and config.theme not in app.available_themes:
         names = ", ".join(sorted(app.available_themes))
         print(f"identity-tui: unknown theme {config.theme!r}; choose one of: {names}", file=sys.stderr)

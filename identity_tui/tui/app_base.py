@@ -18,11 +18,15 @@ from textual.app import App
 from identity_tui.core.config import (
     Config,
     Connection,
+    SessionFlags,
     default_sandbox_path,
+    resolve_profile,
     drafts_dir,
     server_key,
     with_sandbox,
 )
+
+SANDBOX_URL = "http://sandbox.invalid"  # what with_sandbox puts in a sandbox connection's base_url
 from identity_tui.core.connect import Backend, open_backend
 from identity_tui.core.secret import Secret, url_credentials
 from identity_tui.tui.key_gate import KeyGate
@@ -47,6 +51,7 @@ class AppBase(KeyGate, App[int]):
         cursor_blink: bool = True,
         timing: Timing | None = None,
         driver_class: type[Driver] | None = None,
+        flags: SessionFlags | None = None,
     ) -> None:
         super().__init__(driver_class=driver_class)
         # The shell's delays; tests pass shorter ones and wait on events instead of the clock.
@@ -56,7 +61,11 @@ class AppBase(KeyGate, App[int]):
         self.cursor_blink = cursor_blink
         self.conn = conn
         self.config = config or Config()
+        # The start-up flags that hold whichever profile is picked later (see SessionFlags).
+        self.flags = flags or SessionFlags(readonly=conn.readonly)
         self._sandbox = sandbox
+        # The sandbox file the app was started on: its open store is used again when it is picked again.
+        self._sandbox_path = conn.sandbox
         self._transport = transport
         self.backend: Backend | None = None
         self.total: int | None = None
@@ -117,12 +126,33 @@ class AppBase(KeyGate, App[int]):
     async def reconnect(self, conn: Connection) -> None:
         """Swap the connection (new URL, token or the sandbox) and reopen the client."""
         old = self.backend
-        keep_sandbox = self._sandbox if conn.sandbox is None and self._sandbox else None
+        keep_sandbox = self._store_for(conn)
         self.conn = conn
         self.backend = open_backend(conn, sandbox=keep_sandbox, transport=self._transport if conn.sandbox is None else None)
         self._warn_plain_http()
         if old is not None:
             await old.client.aclose()
+
+    def _store_for(self, conn: Connection) -> Any:
+        """The open sandbox store ``conn`` may use again: the start-up one, when it is that sandbox again,
+        or when the connect screen retries it (the sandbox's URL, no file named); else None."""
+        if self._sandbox is None:
+            return None
+        if conn.sandbox is None:
+            return self._sandbox if conn.base_url == SANDBOX_URL else None
+        return self._sandbox if conn.sandbox == self._sandbox_path else None
+
+    def profile_connection(self, name: str) -> tuple[Connection, list[str]]:
+        """The connection for profile ``name``, weighed as at start-up with the session's flags
+        (``resolve_profile``), and the warnings that weighing gave; raises ConfigError when it is refused."""
+        before = len(self.config.warnings)
+        conn = resolve_profile(self.config, name, self.flags)
+        return conn, self.config.warnings[before:]
+
+    def sandbox_entry(self) -> Connection:
+        """The sandbox as the profiles screen offers it: the one the app started on, else the default file."""
+        path = self._sandbox_path or default_sandbox_path()
+        return with_sandbox(Connection(base_url=SANDBOX_URL, readonly=self.flags.readonly), path)
 
     async def close_connection(self) -> None:
         """Close the client (the app is unmounting)."""

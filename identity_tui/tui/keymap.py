@@ -46,6 +46,8 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("identity_tui.tui.screens.help:HelpScreen",),
     ("identity_tui.tui.screens.link_picker:LinkPickerScreen",),
     ("identity_tui.tui.screens.preview:PreviewScreen",),
+    ("identity_tui.tui.screens.profiles:ProfilesScreen",),
+    ("identity_tui.tui.screens.profiles:ProfileForm",),
     ("identity_tui.tui.screens.raw_json:RawJsonScreen",),
     ("identity_tui.tui.screens.restore:RestoreScreen",),
 )

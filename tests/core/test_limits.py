@@ -73,7 +73,7 @@ def test_the_app_takes_the_limit_flags(xdg_dirs, monkeypatch, capsys):
     import identity_tui.tui.app as app_module
 
     seen = {}
-    monkeypatch.setattr(app_module, "run_app", lambda conn, cfg: seen.setdefault("conn", conn) and 0)
+    monkeypatch.setattr(app_module, "run_app", lambda conn, cfg, flags=None: seen.setdefault("conn", conn) and 0)
     monkeypatch.setattr(cli, "has_terminal", lambda: True)  # without one the app is refused before it starts
     assert cli.main(["--max-answer-mib", "2", "--request-timeout", "9"]) == 0
     assert (seen["conn"].max_answer_mib, seen["conn"].request_timeout) == (2, 9)

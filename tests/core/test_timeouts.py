@@ -85,7 +85,7 @@ def test_flags_reach_the_app(xdg_dirs, monkeypatch):
     import identity_tui.tui.app as app_module
 
     seen = {}
-    monkeypatch.setattr(app_module, "run_app", lambda conn, cfg: seen.setdefault("conn", conn) and 0)
+    monkeypatch.setattr(app_module, "run_app", lambda conn, cfg, flags=None: seen.setdefault("conn", conn) and 0)
     monkeypatch.setattr(cli, "has_terminal", lambda: True)  # without one the app is refused before it starts
     write(TIMEOUTS)
     assert cli.main(["--connect-timeout", "2", "--read-timeout", "7.5"]) == 0

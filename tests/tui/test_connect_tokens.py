@@ -175,7 +175,7 @@ def test_the_app_and_the_commands_agree_on_an_unset_token_env(tmp_path, monkeypa
     monkeypatch.delenv("REAL_KEY", raising=False)
     monkeypatch.setenv("LETTA_API_KEY", "other-server-key")
     seen = {}
-    monkeypatch.setattr(app_module, "run_app", lambda conn, cfg: seen.setdefault("conn", conn) and 0)
+    monkeypatch.setattr(app_module, "run_app", lambda conn, cfg, flags=None: seen.setdefault("conn", conn) and 0)
     monkeypatch.setattr(cli, "has_terminal", lambda: True)  # without one the app is refused before it starts
     assert cli.main(["--profile", "real"]) == 0
     assert seen["conn"].token is None

@@ -40,6 +40,10 @@ class HoldsUnsavedWork:
         """Run ``then`` once leaving is agreed (a screen with unsaved changes asks first)."""
         then()
 
+    def has_unsaved_work(self) -> bool:
+        """Whether leaving now would lose something typed (switching servers is refused then)."""
+        return False
+
     def flush_draft(self) -> None:
         """Write the pending draft now, if there is one (the app is stopping)."""
 

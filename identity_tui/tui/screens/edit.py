@@ -89,6 +89,10 @@ class EditScreen(ReportsWorkerErrors, HoldsUnsavedWork, EditBase):
     def modified(self) -> set[str]:
         return self.form.modified
 
+    def has_unsaved_work(self) -> bool:
+        """Whether the form holds changes (or a save is under way)."""
+        return bool(self.modified) or self.busy
+
     @property
     def busy(self) -> bool:
         """Whether a save is waiting for the server."""

@@ -62,6 +62,8 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         Binding("C", "copy_json", "Copy JSON", show=False, id="list.copy_json"),
         Binding("x", "export", "Export", show=False, id="list.export"),
         Binding("h", "history", "History", show=False, id="list.history"),
+        Binding("S", "switch_server", "Switch server", show=False, id="list.switch_server",
+                tooltip="Switch server (profiles, sandbox)"),
         Binding("number_sign", "count_matches", "Count matches", show=False, id="list.count"),
         Binding("ctrl+r,f5", "refresh", "Refresh", show=False, id="list.refresh"),
         *PAGE_BINDINGS,
@@ -91,6 +93,9 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         self.loading_countdown = Countdown(self)
         self.select_after_load: str | None = None  # set by a write: the identity to select once its row is in
         self._connect_attempt = 1  # counts tries from the connect screen until a page loads
+        # Set by a switch of server until its first page loads: a failure then is said under the table (S picks
+        # another server) instead of opening the connect screen, whose esc quits.
+        self._switched = False
         self.paging = Paging(self)
         self.info = PageInfo(self, self.paging)
         self.scan = PropertyScan(self, self.info)
@@ -186,6 +191,7 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         self.set_table_loading(False)
         table.show_page(rows)
         self._connect_attempt = 1
+        self._switched = False
         if self.select_after_load:
             for i, identity in enumerate(rows):
                 if identity.id == self.select_after_load:
@@ -207,10 +213,14 @@ class ListScreen(ReportsWorkerErrors, ListBase):
             self.paging.restart(from_end=False, forget=True)
             self.paging.request()
             return
-        if self.paging.shown is None and isinstance(error, (ConnectionFailed, Unauthorized, BadResponse)):
+        if (self.paging.shown is None and not self._switched
+                and isinstance(error, (ConnectionFailed, Unauthorized, BadResponse))):
             self._open_connect_screen(error)
             return
-        self.say(Text(error.message, style="bold"), error=True)
+        if self._switched:
+            self.say(Text(f"{error.message} (S picks another server, ctrl+r tries again)", style="bold"), error=True)
+        else:
+            self.say(Text(error.message, style="bold"), error=True)
         self.notify(error.message, title="Could not load identities", severity="error", markup=False)
 
     @on(CountLoaded)
@@ -232,11 +242,54 @@ class ListScreen(ReportsWorkerErrors, ListBase):
             return
         self._connect_attempt += 1
         await self.app.reconnect(result)
+        self._load_anew()
+
+    def _load_anew(self) -> None:
+        """After a reconnect: the new server in the top line, and its first page asked for."""
         self.query_one(StatusBar).set_connection(self.app.conn)
         self.paging.restart(from_end=False, forget=True)
         self.set_table_loading(True)
         self.say("Connecting…")
         self.connect()
+
+    def action_switch_server(self) -> None:
+        """The profiles of config.toml and the sandbox: enter connects to the one under the cursor."""
+        from identity_tui.tui.screens.profiles import ProfilesScreen
+
+        self.app.push_screen(ProfilesScreen(), self._after_profiles_screen)
+
+    async def _after_profiles_screen(self, result: Connection | None) -> None:
+        if result is None:
+            return
+        await self.switch_server(result)
+
+    async def switch_server(self, conn: Connection) -> None:
+        """Work on another server: every filter cleared, its first page loaded, the top line naming it.
+
+        Drafts and the journal follow the connection (both are keyed by ``server_key``)."""
+        for group in ("page", "prefetch", "count"):  # no answer of the old server lands after the switch
+            self.workers.cancel_group(self, group)
+        self.paging.stop_waiting()
+        self.scan.leave()
+        self.match_count.forget()
+        self.select_after_load = None
+        self.filter_countdown.stop()
+        name_input = self.query_one("#name-filter", Input)
+        with name_input.prevent(Input.Changed):
+            name_input.value = ""
+        self.filters = Filters()
+        self.info.show_filters()
+        self.total = None
+        self.app.total = None
+        self.query_one(StatusBar).clear_total()
+        self.table.show_page([])  # the other server's rows must not stand under this one's name
+        self.paging.shown = None
+        self._switched = True
+        await self.app.reconnect(conn)
+        self._connect_attempt = 1
+        self.set_focus(self.table)
+        self.refresh_bindings()  # the new connection may be read-only
+        self._load_anew()
 
     # -- paging: through the server's pages, or through a property scan's matches ---------------
 

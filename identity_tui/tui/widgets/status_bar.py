@@ -53,6 +53,12 @@ class StatusBar(Widget):
         self.total = Text("total unknown" if total is None else f"{plural(total, 'identity', 'identities')} in all")
         self.refresh()
 
+    def clear_total(self) -> None:
+        """Say no total until the new server's comes (after a switch): another server's would mislead."""
+        self.total = Text("")
+        self.matches = Text("")
+        self.refresh()
+
     def set_matches(self, matches: Text | None) -> None:
         """Show how many the filters select (counted on request) before the total; None hides it."""
         self.matches = matches or Text("")
