@@ -18,6 +18,7 @@ from identity_tui.core.display import one_line, printable
 from identity_tui.core.models import Identity
 from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.screens.dialog import Dialog
+from identity_tui.tui.widgets.buttons import KeyButton
 
 if TYPE_CHECKING:
     from identity_tui.core.summary import IdentitySummary
@@ -42,8 +43,8 @@ class ConfirmScreen(Dialog[bool]):
     def compose_body(self) -> ComposeResult:
         yield Static(Text(self.text))
         with Horizontal(classes="buttons"):
-            yield Button(self.yes, id="yes", variant="primary", compact=True)
-            yield Button(self.no, id="no", compact=True)
+            yield KeyButton(self.yes, id="yes", variant="primary", compact=True)
+            yield KeyButton(self.no, id="no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()
@@ -83,9 +84,9 @@ class LeaveScreen(Dialog[str]):
             yield Static(Text("This connection is read-only: the changes cannot be saved."))
         with Horizontal(classes="buttons"):
             if self.can_save:
-                yield Button("Save", id="save", variant="primary", compact=True)
-            yield Button("Discard", id="discard", variant="error", compact=True)
-            yield Button("Stay", id="stay", compact=True)
+                yield KeyButton("Save", id="save", variant="primary", compact=True)
+            yield KeyButton("Discard", id="discard", variant="error", compact=True)
+            yield KeyButton("Stay", id="stay", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#stay", Button).focus()
@@ -127,9 +128,9 @@ class ExistingKeyScreen(Dialog[str]):
         yield Static(Text(self.text))
         yield Static(Text(self.changes))
         with Horizontal(classes="buttons"):
-            yield Button("Merge into it", id="merge", variant="primary", compact=True)
-            yield Button("Open it", id="open", compact=True)
-            yield Button("Stay here", id="stay", compact=True)
+            yield KeyButton("Merge into it", id="merge", variant="primary", compact=True)
+            yield KeyButton("Open it", id="open", compact=True)
+            yield KeyButton("Stay here", id="stay", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#merge", Button).focus()
@@ -188,8 +189,8 @@ class DeleteScreen(ReportsWorkerErrors, Dialog[str]):
         yield Input(placeholder="identifier key", id="delete-key", compact=True, select_on_focus=False)
         yield Static("", id="delete-message")
         with Horizontal(classes="buttons"):
-            yield Button("Delete", id="delete", variant="error", compact=True)
-            yield Button("Cancel", id="cancel", compact=True)
+            yield KeyButton("Delete", id="delete", variant="error", compact=True)
+            yield KeyButton("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#delete-key", Input).focus()

@@ -15,6 +15,7 @@ from identity_tui.core.config import Connection
 from identity_tui.core.display import printable
 from identity_tui.core.secret import Secret, shown_url, token_problem
 from identity_tui.tui.screens.dialog import Dialog
+from identity_tui.tui.widgets.buttons import KeyButton
 
 
 class ConnectScreen(Dialog[Connection | None]):
@@ -47,9 +48,9 @@ class ConnectScreen(Dialog[Connection | None]):
         yield Label("Token (API key or server password)")
         yield Input("", password=True, placeholder=self._token_placeholder(same_server=True), id="token")
         with Horizontal(classes="buttons"):
-            yield Button("Retry", id="retry", variant="primary")
-            yield Button("Open sandbox", id="sandbox")
-            yield Button("Quit", id="quit")
+            yield KeyButton("Retry", id="retry", variant="primary")
+            yield KeyButton("Open sandbox", id="sandbox")
+            yield KeyButton("Quit", id="quit")
 
     def on_mount(self) -> None:
         # Start where the fix most likely is: the token after a 401, the URL when unreachable.

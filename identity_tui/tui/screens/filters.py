@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from identity_tui.core.where import WhereError
 from identity_tui.tui.property_scan import SEPARATOR, split, where_sentence
 from identity_tui.tui.screens.list_model import Filters
+from identity_tui.tui.widgets.buttons import KeyButton
 
 TYPES = [("any", ""), ("org", "org"), ("user", "user"), ("other", "other")]
 ORDERS = [("newest first", "desc"), ("oldest first", "asc")]
@@ -66,9 +67,9 @@ class FilterScreen(ModalScreen[Filters | None]):
             yield form_row("Property", where_input)
             yield Static("", id="f-where-error")
             with Horizontal(classes="buttons"):
-                yield Button("Apply", id="apply", variant="primary")
-                yield Button("Clear", id="clear")
-                yield Button("Cancel", id="cancel")
+                yield KeyButton("Apply", id="apply", variant="primary")
+                yield KeyButton("Clear", id="clear")
+                yield KeyButton("Cancel", id="cancel")
             yield Static(
                 Text("Key: starts with / contains scan the pages, ignoring case.\n"
                      "Property: plan=gold · seats>=10 · name~acme · region? · !region\n"

@@ -33,6 +33,7 @@ from identity_tui.tui.messages import IdentityWritten
 from identity_tui.tui.screens.base import AppScreen, ReportsWorkerErrors
 from identity_tui.tui.screens.save_flow import ask
 from identity_tui.tui.widgets.key_bar import KeyBar
+from identity_tui.tui.widgets.buttons import KeyButton
 
 IDLE, PLANNING, PLANNED, APPLYING, APPLIED = "idle", "planning", "planned", "applying", "applied"
 
@@ -128,7 +129,7 @@ class ImportScreen(ReportsWorkerErrors, AppScreen[None]):
         yield table
         yield ProgressBar(id="import-progress", show_eta=False)
         yield Static("", id="import-report")
-        yield Button("Apply", id="import-apply", variant="primary", compact=True)
+        yield KeyButton("Apply", id="import-apply", variant="primary", compact=True)
         yield KeyBar()
 
     def on_mount(self) -> None:

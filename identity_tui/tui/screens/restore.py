@@ -17,6 +17,7 @@ from identity_tui.core.draft_store import DraftStore
 from identity_tui.core.draft_texts import SavedDraft
 from identity_tui.core.draft_words import describe_age, restore_changes
 from identity_tui.tui.screens.dialog import Dialog
+from identity_tui.tui.widgets.buttons import KeyButton
 
 SHOWN_CHANGES = 3
 
@@ -64,9 +65,9 @@ class RestoreScreen(Dialog[SavedDraft | None]):
             id="restore-list",
         )
         with Horizontal(classes="buttons"):
-            yield Button("Restore", id="restore", variant="primary", compact=True)
-            yield Button("Discard…", id="discard", variant="error", compact=True)
-            yield Button("Later", id="later", compact=True)
+            yield KeyButton("Restore", id="restore", variant="primary", compact=True)
+            yield KeyButton("Discard…", id="discard", variant="error", compact=True)
+            yield KeyButton("Later", id="later", compact=True)
 
     def on_mount(self) -> None:
         options = self.query_one("#restore-list", OptionList)

@@ -23,6 +23,7 @@ from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.tui.widgets.form_marks import SCALAR_WIDGETS, FormMarks, Marked, MarksAttribute
 from identity_tui.tui.widgets.property_row import PropertyList, PropertyRow
 from identity_tui.tui.widgets.value_editors import edit_externally, text_input
+from identity_tui.tui.widgets.buttons import KeyButton
 
 TYPES = [(t.value, t.value) for t in IdentityType]
 CHANGED = (Input.Changed, Select.Changed, Switch.Changed, TextArea.Changed)
@@ -120,11 +121,11 @@ class EditForm(Vertical):
             for prop in d.properties[:FIRST_BATCH]:
                 yield PropertyRow.of(prop)
         with Horizontal(id="edit-buttons"):
-            yield Button("Add property", id="add-property", compact=True)
-            yield Button("Save", id="save", variant="primary", compact=True)
-            yield Button("Revert", id="revert", compact=True)
+            yield KeyButton("Add property", id="add-property", compact=True)
+            yield KeyButton("Save", id="save", variant="primary", compact=True)
+            yield KeyButton("Revert", id="revert", compact=True)
             if self.identity_id is not None:
-                yield Button("Delete…", id="delete", variant="error", compact=True)
+                yield KeyButton("Delete…", id="delete", variant="error", compact=True)
 
     def _field(self, name: str, widget: Widget) -> ComposeResult:
         with Horizontal(classes="field-line"):
