@@ -189,13 +189,13 @@ def test_a_tab_in_a_burst_moves_on_before_the_keys_after_it(term, hermetic):
 
 def test_tabs_past_the_selects_then_an_expression_and_enter_in_one_burst_apply_it(term, hermetic):
     term.wait_for("Alice Example")
-    term.send("f")  # the filters dialog: key, type (a select), project, order (a select), property
+    term.send("f")  # the filters dialog: key, its match and type (selects), project, order (a select), property
     term.wait_for(lambda text: "Filters" in text and "Property" in text)
     term.send("x")  # one letter alone: once it shows, the key box has the keys
-    term.wait_for(lambda text: line_with(text, "Identifier key (exact)")[1].split("▏")[1].startswith("x"))
-    write_burst(term, DEL + "\t\t\t\tnick?\r")  # the letter taken back, then as fast as a paste
+    term.wait_for(lambda text: line_with(text, "Identifier key")[1].split("▏")[1].startswith("x"))
+    write_burst(term, DEL + "\t\t\t\t\tnick?\r")  # the letter taken back, then as fast as a paste
     # (the scan paints its progress first: "no matches yet · scanned 0 of ~1 pages")
-    shown = term.wait_for(lambda text: "match 1 of 1" in text and "Identifier key (exact)" not in text)
+    shown = term.wait_for(lambda text: "match 1 of 1" in text and "Project id (exact)" not in text)
     assert "scanned" in shown and "Alice Example" in shown, shown
 
 

@@ -63,7 +63,7 @@ def test_a_search_by_property_scans_every_page(term):
     term.wait_for("Page 1")
     term.send("f")
     term.wait_for("Property")
-    term.send("\t\t")  # from the key box past the type to the project box
+    term.send("\t\t\t")  # from the key box past its match and the type to the project box
     term.wait_for(lambda text: cursor_on(term, "Project id (exact)"))
     term.send("\t\t")  # past the order to the property box
     term.wait_for(lambda text: cursor_on(term, "Property"))
