@@ -338,3 +338,23 @@ async def test_a_profile_that_cannot_be_reached_as_written_is_refused_in_one_sen
         assert said(app) == "typo: The URL must start with http:// or https://."
         assert isinstance(app.screen, ProfilesScreen) and app.conn.profile == "alpha"
         assert {host for host, _ in recorder.seen} == {"alpha.test"}
+
+
+async def test_the_read_only_box_says_its_state_in_words(make_app, monkeypatch):
+    # Its mark alone shows the state only in colour: with NO_COLOR the words are all there is.
+    from textual.widgets import Checkbox
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("S")
+        await settle(pilot, app)
+        await pilot.press("a")
+        await settle(pilot, app)
+        box = app.screen.query_one("#pf-readonly", Checkbox)
+        assert str(box.label).startswith("no: writes allowed")
+        box.focus()
+        await pilot.press("space")
+        await settle(pilot, app)
+        assert box.value is True and str(box.label).startswith("yes: writes turned off")

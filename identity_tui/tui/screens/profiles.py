@@ -262,6 +262,11 @@ class ProfilesScreen(ReportsWorkerErrors, Dialog[Connection | None]):
         self.dismiss(None)
 
 
+def readonly_words(on: bool) -> str:
+    """The read-only box's state in words: its mark alone does not show it without colour (NO_COLOR)."""
+    return "yes: writes turned off (space toggles)" if on else "no: writes allowed (space toggles)"
+
+
 def form_row(label: str, *widgets: Input | Checkbox) -> Horizontal:
     """One line of the form: the field's name, then the field."""
     return Horizontal(Label(label), *widgets, classes="form-row")
@@ -304,8 +309,8 @@ class ProfileForm(Dialog[tuple[Profile, str | None] | None]):
         yield Static("", id="pf-token-env-error", classes="pf-error")
         yield form_row("User id", Input(p.user_id or "" if p else "", id="pf-user", compact=True))
         yield form_row("Project id", Input(p.project_id or "" if p else "", id="pf-project", compact=True))
-        yield form_row("Read-only", Checkbox("writes turned off", p.readonly if p else False, id="pf-readonly",
-                                             compact=True))
+        readonly = p.readonly if p else False
+        yield form_row("Read-only", Checkbox(readonly_words(readonly), readonly, id="pf-readonly", compact=True))
         yield Static("", id="pf-said", classes="pf-error")
 
     def _field_text(self, field: str) -> str:
@@ -323,6 +328,11 @@ class ProfileForm(Dialog[tuple[Profile, str | None] | None]):
         if self.profile is not None and typed == shown_url(self.profile.base_url).rstrip("/"):
             return self.profile.base_url, None
         return typed, url_problem(typed)
+
+
+    @on(Checkbox.Changed, "#pf-readonly")
+    def _readonly_toggled(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = readonly_words(event.value)
 
     def built(self) -> Profile | None:
         """The profile the fields describe, or None after saying beside each wrong field why."""
