@@ -642,7 +642,7 @@ class PropertyRows:
         aligned = self._aligned
         assert aligned is not None
         properties = self._baseline.properties
-        same = index < len(properties) and same_property(self._rows[row_id].values, properties[index])
+        same = index < len(properties) and _same(self._rows[row_id].values, properties[index])
         was = aligned.get(row_id, True)
         aligned[row_id] = same
         self._misaligned += int(not same) - int(not was)
@@ -656,6 +656,13 @@ class PropertyRows:
             for index, row_id in enumerate(self._ids):
                 self._align(row_id, index)
         return self._misaligned == 0
+
+
+def _same(values: RowValues, prop: DraftProperty) -> bool:
+    """``same_property``, at once for a row still holding its loaded value (no walk through a deep one)."""
+    if values.value is prop.value and values.key == prop.key and values.type is PropertyType(prop.type):
+        return True
+    return same_property(values, prop)
 
 
 def _part_value(values: RowValues, part: str) -> Any:
