@@ -347,6 +347,22 @@ def test_appending_and_moving_at_10000_rows_check_only_the_new_row(monkeypatch: 
     assert model.removed == 0 and model.order_changed
 
 
+def test_a_row_added_in_the_middle_at_10000_rows_rewords_only_the_repeated_key(
+    monkeypatch: pytest.MonkeyPatch, big: Draft
+):
+    model = PropertyRows.load(big, show_all_errors=True)
+    checks, _ = counted(monkeypatch)
+    before = {model.row_id_at(i): model.view(i).version for i in range(len(model))}
+    added = model.add(after_row_id=model.row_id_at(150))
+    assert checks.calls == 1
+    bumped = {i for i in range(len(model)) if model.view(i).version != before.get(model.row_id_at(i))}
+    # The "dup" rows above the new row (0 and 100) keep their words; those below it (200, 300…, now 201,
+    # 301…) name new numbers, so their versions move on; no other row's does.
+    assert bumped == {151} | {i for i in range(201, len(model), 100)}
+    assert model.view(201).errors == (("key", "Key 'dup' is used twice (rows 1 and 202)."),)
+    assert model.index_of(added) == 151
+
+
 # -- edge cases ------------------------------------------------------------------------------------
 
 
