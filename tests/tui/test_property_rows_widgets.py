@@ -1,0 +1,149 @@
+"""The row model reads values as the form's real editors do: the same edits made on an ``EditForm``'s widgets
+and on a ``PropertyRows`` leave the same values, texts and row marks."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+
+from identity_tui.core.draft import Draft, DraftProperty
+from identity_tui.core.form import value_text
+from identity_tui.core.kinds import IdentityType, PropertyType
+from identity_tui.core.models import same_value
+from identity_tui.core.property_rows import PropertyRows
+from identity_tui.tui.screens.edit_drafts import form_texts
+from identity_tui.tui.widgets.edit_form import EditForm
+from identity_tui.tui.widgets.value_editors import BoolValueEditor, JsonValueEditor, TextValueEditor
+
+S, N, B, J = PropertyType.STRING, PropertyType.NUMBER, PropertyType.BOOLEAN, PropertyType.JSON
+
+BASELINE = Draft("Alice", "alice", IdentityType.USER, (
+    DraftProperty("email", S, "a@example.com"),
+    DraftProperty("age", N, 30),
+    DraftProperty("ratio", N, 0.1),
+    DraftProperty("vip", B, True),
+    DraftProperty("maybe", B, "yes"),  # stored misfits: kept until someone edits them
+    DraftProperty("count", N, "x"),
+    DraftProperty("label", S, 42),
+    DraftProperty("meta", J, {"a": [1, {"b": None}]}),
+    DraftProperty("list", J, [1]),
+    DraftProperty("email", S, "again"),
+))
+KEYS = ["email", "age", "new", "", " sp", "meta"]
+TEXTS = ["", "x", "42", "4.0", "1.0000000000000001", "{}", '{"a": 1}', "[1]", "true", "ORIGIN"]
+
+
+class FormApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield EditForm(BASELINE, identity_id="id-1")
+
+
+async def edit(form: EditForm, model: PropertyRows, rng: random.Random, kind: str | None = None,
+               i: int | None = None, arg: Any = None) -> str:
+    """One random edit (or the one named, on row ``i`` with key, text or type ``arg``), made on the form's
+    widgets and on the model alike."""
+    rows = form.rows
+    kinds = ["add"] + (["key", "text", "text", "switch", "type", "delete", "move"] if rows else [])
+    kind = kind or rng.choice(kinds)
+    if kind == "add":
+        await form.props.add()
+        model.add()
+        return kind
+    i = rng.randrange(len(rows)) if i is None else i
+    row, row_id = rows[i], model.row_id_at(i)
+    editor = row.editor
+    if kind == "key":
+        key = arg if arg is not None else rng.choice(KEYS)
+        row.key_input.value = key
+        model.set_key(row_id, key)
+        return f"key {i} {key!r}"
+    if kind == "text" and isinstance(editor, (TextValueEditor, JsonValueEditor)):
+        text = arg if arg is not None else rng.choice(TEXTS)
+        if text == "ORIGIN":
+            text = value_text(row.ptype, row.origin.value) if row.origin is not None else ""
+        if isinstance(editor, JsonValueEditor):
+            if editor.text != text:
+                editor.text = text
+        else:
+            editor.value = text
+        model.set_text(row_id, text)
+        return f"text {i} {text!r}"
+    if kind == "switch" and isinstance(editor, BoolValueEditor):
+        on = not editor.switch.value  # a person toggles
+        editor.switch.value = on
+        model.set_switch(row_id, on)
+        return f"switch {i} {on}"
+    if kind == "type":
+        ptype = arg if arg is not None else rng.choice([S, N, B, J])
+        if ptype is not row.ptype:
+            await row.change_type(ptype)
+        model.set_type(row_id, ptype)
+        return f"type {i} {ptype.value}"
+    if kind == "delete":
+        await form.props.delete(row)
+        model.delete(row_id)
+        return f"delete {i}"
+    if kind == "move":
+        step = rng.choice([-1, 1])
+        assert form.props.move(row, step) == model.move(row_id, step)
+        return f"move {i} {step}"
+    return "skip"
+
+
+def assert_same(form: EditForm, model: PropertyRows, said: list[str]) -> None:
+    held, modelled = form.values().rows, model.values().rows
+    assert len(held) == len(modelled), said
+    for i, (a, b) in enumerate(zip(held, modelled)):
+        assert (a.key, a.type, a.origin) == (b.key, b.type, b.origin), (i, said)
+        assert type(a.value) is type(b.value) and (same_value(a.value, b.value) or a.value == b.value), (i, said)
+    assert form_texts(form) == model.texts(), said
+    assert form.modified == model.modified_fields(), said
+    for i, row in enumerate(form.rows):
+        view = model.view(i)
+        assert (row._shown[0], row._shown[1]) == (view.modified, view.errors), (i, said)
+
+
+@pytest.mark.parametrize("seed", range(4))
+async def test_edits_on_the_widgets_and_on_the_model_read_the_same(seed: int):
+    rng = random.Random(seed)
+    app = FormApp()
+    async with app.run_test(size=(120, 60)) as pilot:
+        form = app.query_one(EditForm)
+        await pilot.pause()
+        model = PropertyRows.load(BASELINE, show_all_errors=True)
+        assert_same(form, model, [])
+        said: list[str] = []
+        for _ in range(30):
+            said.append(await edit(form, model, rng))
+            await pilot.pause()
+            form.refresh_marks()
+            assert_same(form, model, said)
+
+
+async def test_stored_misfits_go_as_the_editors_let_them_go():
+    """A switch toggled twice, a field typed in and typed back, a type changed and back: the cases where
+    a stored value that does not fit is kept or dropped."""
+    rng = random.Random(0)
+    app = FormApp()
+    async with app.run_test(size=(120, 60)) as pilot:
+        form = app.query_one(EditForm)
+        await pilot.pause()
+        model = PropertyRows.load(BASELINE, show_all_errors=True)
+        said: list[str] = []
+        maybe, count, label, lst = 4, 5, 6, 8
+        script = [
+            ("switch", maybe, None), ("switch", maybe, None),  # "yes" is gone once toggled, either way
+            ("text", count, "x "), ("text", count, "x"),  # typed back to the stored text: now read as a number
+            ("text", label, "4"), ("text", label, "42"),
+            ("type", lst, S), ("type", lst, J),
+            ("type", maybe, N), ("type", maybe, B), ("switch", maybe, None),
+        ]
+        for kind, i, arg in script:
+            said.append(await edit(form, model, rng, kind, i, arg))
+            await pilot.pause()
+            form.refresh_marks()
+            assert_same(form, model, said)
+        assert model.values().rows[maybe].value is True
