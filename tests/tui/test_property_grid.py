@@ -1,0 +1,260 @@
+"""The property grid on its own, over a fake source: only the lines on screen are read and drawn, the cursor
+stays in view and its region is where its row is drawn, error lines push rows down, untrusted text shows
+literally, search highlights and wraps; and snapshots of how it looks."""
+
+from __future__ import annotations
+
+from identity_tui.core.display import UNSAFE
+from identity_tui.core.kinds import PropertyType
+from identity_tui.tui.widgets.property_grid import PropertyGrid, RowView
+from tests.support.grid_app import FakeSource, GridApp, plain_row
+from tests.support.screen_text import screen_lines
+
+SIZE = (80, 24)
+ROWS_SHOWN = 23  # 24 lines less the header
+SCREENS = 3 * ROWS_SHOWN  # the most views a move may read: about one screen, with room to spare
+
+
+def shown(app: GridApp, grid: PropertyGrid) -> int:
+    """The row index drawn on the screen line of the cursor region (-1 if no row is drawn there)."""
+    region = grid.cursor_region()
+    assert region is not None, "the cursor row is not on screen"
+    line = screen_lines(app)[region.y]
+    for i, row in enumerate(app.source.rows):
+        if f" {row.key} " in line:
+            return i
+    return -1
+
+
+def error(index: int, message: str = "not a number") -> dict:
+    return {"errors": (("value", message),)}
+
+
+async def test_ten_thousand_rows_open_reading_only_the_rows_on_screen():
+    source = FakeSource.of(10_000)
+    app = GridApp(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        grid = app.grid
+        lines = screen_lines(app)
+        assert lines[0].split() == ["key", "type", "value"]
+        for i in range(ROWS_SHOWN):
+            assert lines[1 + i].startswith(f"   key{i:05d} "), lines[1 + i]
+        assert f"value {ROWS_SHOWN - 1}" not in "".join(lines)  # row 22 is a number row: not a string row
+        assert source.views < SCREENS, f"{source.views} views read to open"
+        assert set(source.viewed) <= set(range(ROWS_SHOWN + 2))
+
+        source.forget()
+        await pilot.press("end")
+        await pilot.pause()
+        assert grid.cursor == 9_999
+        assert screen_lines(app)[-1].startswith("   key09999 ")
+        assert source.views < SCREENS, f"{source.views} views read to go to the end"
+        assert min(source.viewed) >= 10_000 - SCREENS
+
+        source.forget()
+        for _ in range(3):
+            await pilot.press("pageup")
+        await pilot.pause()
+        assert source.views < SCREENS, f"{source.views} views read for three pages"
+
+
+async def test_cursor_moves_and_pages_keep_the_cursor_row_on_screen():
+    source = FakeSource.of(200)
+    app = GridApp(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        grid = app.grid
+        assert app.focused is grid and grid.cursor == 0
+        assert shown(app, grid) == 0
+        await pilot.press(*["down"] * 30)
+        assert grid.cursor == 30
+        assert shown(app, grid) == 30
+        assert grid.cursor_region().y == SIZE[1] - 1, "the least scroll: the row on the last line"
+        await pilot.press("up", "up")
+        assert grid.cursor == 28 and shown(app, grid) == 28
+        await pilot.press("pagedown")
+        assert grid.cursor > 40 and shown(app, grid) == grid.cursor
+        await pilot.press("pagedown", "pagedown")
+        assert shown(app, grid) == grid.cursor
+        at = grid.cursor
+        await pilot.press("pageup")
+        assert 0 < at - grid.cursor <= ROWS_SHOWN and shown(app, grid) == grid.cursor
+        await pilot.press("end")
+        assert grid.cursor == 199 and shown(app, grid) == 199
+        await pilot.press("down")
+        assert grid.cursor == 199, "the cursor stops at the last row"
+        await pilot.press("home")
+        assert grid.cursor == 0 and grid.scroll_y == 0 and shown(app, grid) == 0
+        await pilot.press("up")
+        assert grid.cursor == 0, "the cursor stops at the first row"
+
+
+async def test_cursor_region_is_where_the_row_is_drawn_with_error_lines_and_after_a_scroll():
+    source = FakeSource.of(300)
+    for i in (2, 5, 150, 151, 290):
+        source.change(i, **error(i))
+    app = GridApp(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        grid = app.grid
+        lines = screen_lines(app)
+        assert lines[4].rstrip() == "   row 3: value: not a number"
+        grid.go_to(8)
+        await pilot.pause()
+        assert grid.cursor_region().y == 1 + 8 + 2, "two error lines above"
+        assert shown(app, grid) == 8
+
+        grid.scroll_to(y=5, animate=False)
+        await pilot.pause()
+        assert grid.cursor_region().y == 1 + 8 + 2 - 5 and shown(app, grid) == 8
+        grid.scroll_to(y=20, animate=False)
+        await pilot.pause()
+        assert grid.cursor_region() is None, "scrolled off the top"
+
+        # Rows never seen yet have error lines: they are learnt as they come on screen.
+        grid.go_to(160)
+        await pilot.pause()
+        assert shown(app, grid) == 160
+        lines = screen_lines(app)
+        assert "   row 151: value: not a number" in [line.rstrip() for line in lines]
+        assert "   row 152: value: not a number" in [line.rstrip() for line in lines]
+        await pilot.press("end")
+        assert shown(app, grid) == 299
+        assert grid.line_count == 300 + 5
+
+
+async def test_an_error_line_moves_the_rows_below_and_a_change_redraws_only_its_row():
+    drawn: list[int] = []
+
+    class Watched(PropertyGrid):
+        def render_line(self, y):
+            drawn.append(y)
+            return super().render_line(y)
+
+    source = FakeSource.of(40)
+    app = GridApp(source, Watched(source))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        grid = app.grid
+        assert screen_lines(app)[1 + 3].startswith("   key00003 ")
+
+        grid.row_changed(source.change(2, **error(2, "a number, e.g. 42")))
+        await pilot.pause()
+        lines = screen_lines(app)
+        assert lines[1 + 2].startswith("   key00002 ")
+        assert lines[1 + 3].rstrip() == "   row 3: value: a number, e.g. 42"
+        assert lines[1 + 4].startswith("   key00003 "), "the rows below moved down one line"
+        assert grid.virtual_size.height == 1 + 40 + 1
+
+        source.forget()
+        drawn.clear()
+        grid.row_changed(source.change(10, text="changed", modified=frozenset({"value"})))
+        await pilot.pause()
+        assert source.viewed == [10]
+        assert drawn == [1 + 10 + 1], f"lines drawn: {drawn}"
+        assert screen_lines(app)[1 + 11].startswith(" ● key00010 ")
+
+        drawn.clear()
+        grid.row_changed(source.change(2, errors=()))
+        await pilot.pause()
+        assert screen_lines(app)[1 + 3].startswith("   key00003 "), "the error line is gone again"
+        assert grid.virtual_size.height == 1 + 40
+
+
+HOSTILE = [
+    RowView(1, 0, "\x1b]52;c;aGk=\x07", PropertyType.STRING, "\x1b[31mred\x07 [b]bold[/b]", frozenset(), ()),
+    RowView(2, 0, "a\u202eb\u2066c", PropertyType.STRING, "line1\nline2\rx\x00", frozenset(), ()),
+    RowView(3, 0, "k\x9b2J", PropertyType.JSON, '{"\u202e": "\x1b[2J"}', frozenset(),
+            (("key", "duplicate key \x1b]0;title\x07"),)),
+]
+
+
+async def test_hostile_keys_and_values_show_as_visible_symbols():
+    source = FakeSource(HOSTILE)
+    app = GridApp(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        grid = app.grid
+        lines = screen_lines(app)
+        assert lines[1].startswith("   ␛]52;c;aGk=␇ ")
+        assert "␛[31mred␇ [b]bold[/b]" in lines[1]
+        assert lines[2].startswith("   a\ufffdb\ufffdc ")
+        assert "line1␊line2␍x␀" in lines[2]
+        assert "row 3: key: duplicate key ␛]0;title␇" in lines[4]
+        for y in range(grid.size.height):
+            text = grid.render_line(y).text
+            assert not UNSAFE.search(text), (y, text)
+        for line in lines:
+            assert not UNSAFE.search(line), line
+        assert not any(segment.style and segment.style.bold for segment in grid.render_line(2)), "markup is text"
+
+
+async def test_search_highlights_hits_case_blind_in_keys_and_values():
+    rows = [plain_row(i) for i in range(30)]
+    rows[3] = RowView(103, 0, "Email", PropertyType.STRING, "me@mail.test", frozenset(), ())
+    source = FakeSource(rows)
+    app = GridApp(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        grid = app.grid
+        grid.cursor = 5
+        grid.search = "MAIL"
+        await pilot.pause()
+
+        def hits(y: int) -> list[str]:
+            return [s.text for s in grid.render_line(y) if s.style and s.style.underline]
+
+        assert hits(1 + 3) == ["mail", "mail"]
+        assert hits(1 + 4) == []
+        grid.search = ""
+        await pilot.pause()
+        assert hits(1 + 3) == []
+
+
+def test_find_next_wraps_both_ways():
+    rows = [plain_row(i) for i in range(10)]
+    for i in (3, 7):
+        rows[i] = RowView(100 + i, 0, f"apple{i}", PropertyType.STRING, "x", frozenset(), ())
+    rows[5] = RowView(105, 0, "k", PropertyType.STRING, "an APPLE a day", frozenset(), ())
+    grid = PropertyGrid(FakeSource(rows))
+    assert grid.find_next("apple", 3) == 5
+    assert grid.find_next("apple", 5) == 7
+    assert grid.find_next("apple", 7) == 3, "past the last row it wraps to the first"
+    assert grid.find_next("apple", 3, backwards=True) == 7, "before the first it wraps to the last"
+    assert grid.find_next("apple", 7, backwards=True) == 5
+    assert grid.find_next("pear", 0) is None
+    assert grid.find_next("", 0) is None
+    assert grid.find_next("apple7", 7) == 7, "the only hit is the row it starts from: found last"
+    assert grid.find_next("a.p", 0) is None, "the term is literal, not a pattern"
+
+
+# -- snapshots --------------------------------------------------------------------------------------
+
+
+def snapshot_source() -> FakeSource:
+    """Plain rows, changed parts, an error line and a search hit."""
+    rows = [plain_row(i) for i in range(30)]
+    rows[1] = RowView(101, 1, "email", PropertyType.STRING, "alice@mail.example", frozenset({"value"}), ())
+    rows[2] = RowView(102, 1, "age", PropertyType.NUMBER, "forty", frozenset({"value"}),
+                      (("value", "a number, e.g. 42 or 4.5"),))
+    rows[3] = RowView(103, 1, "new.key", PropertyType.BOOLEAN, "true", frozenset({"key", "type", "value"}), ())
+    rows[5] = RowView(105, 0, "prefs", PropertyType.JSON, '{"theme": "dark", "newsletter": false}', frozenset(), ())
+    return FakeSource(rows)
+
+
+async def _cursor_and_search(pilot) -> None:
+    grid = pilot.app.grid
+    grid.go_to(5)
+    grid.search = "mail"
+    await pilot.pause()
+
+
+def test_grid_80x24(snap_compare):
+    app = GridApp(snapshot_source())
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_cursor_and_search)
+
+
+def test_grid_60x20(snap_compare):
+    app = GridApp(snapshot_source())
+    assert snap_compare(app, terminal_size=(60, 20), run_before=_cursor_and_search)
