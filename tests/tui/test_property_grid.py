@@ -162,6 +162,60 @@ async def test_an_error_line_moves_the_rows_below_and_a_change_redraws_only_its_
         assert grid.virtual_size.height == 1 + 40
 
 
+async def test_changed_parts_wrong_parts_and_the_cursor_with_and_without_focus():
+    rows = [plain_row(i) for i in range(5)]
+    rows[1] = RowView(101, 1, "name", PropertyType.STRING, "Ann", frozenset({"key"}), (("value", "too short"),))
+    source = FakeSource(rows)
+    app = GridApp(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        grid = app.grid
+
+        def styles(y: int) -> dict[str, object]:
+            """Each run of text on line ``y`` (as a strip joins them) and its style."""
+            return {s.text.strip(): s.style for s in grid.render_line(y) if s.text.strip()}
+
+        def style_of(y: int, text: str) -> object:
+            return next(s.style for s in grid.render_line(y) if text in s.text)
+
+        row = styles(1 + 1)
+        assert row["●"].bold and row["●"].color != row["string"].color, "the mark in the mark colour"
+        assert row["name"].bold and not row["Ann"].bold, "only the changed part is bold"
+        assert row["Ann"].bgcolor != row["string"].bgcolor, "the wrong part is tinted"
+        assert styles(1 + 2) == {"row 2: value: too short": styles(1 + 2)["row 2: value: too short"]}
+        assert styles(1 + 2)["row 2: value: too short"].color != row["string"].color
+
+        focused = style_of(1, "key00000").bgcolor
+        assert focused != row["string"].bgcolor, "the cursor row stands out"
+        app.set_focus(None)
+        await pilot.pause()
+        blurred = style_of(1, "key00000").bgcolor
+        assert blurred not in (focused, row["string"].bgcolor), "and differently without focus"
+
+
+async def test_rows_added_and_removed():
+    source = FakeSource.of(50)
+    source.change(45, **error(45))
+    app = GridApp(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        grid = app.grid
+        await pilot.press("end")
+        assert grid.line_count == 51
+        del source.rows[40:]
+        grid.rows_changed()
+        await pilot.pause()
+        assert grid.cursor == 39, "the cursor stays on a row"
+        assert grid.line_count == 40 and grid.virtual_size.height == 41
+        assert shown(app, grid) == 39
+        source.rows.insert(0, RowView(999, 0, "first", PropertyType.STRING, "", frozenset(), ()))
+        grid.rows_changed()
+        grid.cursor_first()
+        await pilot.pause()
+        assert screen_lines(app)[1].startswith("   first ")
+        assert screen_lines(app)[2].startswith("   key00000 ")
+
+
 HOSTILE = [
     RowView(1, 0, "\x1b]52;c;aGk=\x07", PropertyType.STRING, "\x1b[31mred\x07 [b]bold[/b]", frozenset(), ()),
     RowView(2, 0, "a\u202eb\u2066c", PropertyType.STRING, "line1\nline2\rx\x00", frozenset(), ()),
