@@ -4,8 +4,12 @@ literally, search highlights and wraps; and snapshots of how it looks."""
 
 from __future__ import annotations
 
+from textual import on
+from textual.app import App, ComposeResult
+
 from identity_tui.core.display import UNSAFE
 from identity_tui.core.kinds import PropertyType
+from identity_tui.tui.widgets.live_row import LiveGrid, LiveRow
 from identity_tui.tui.widgets.property_grid import PropertyGrid, RowView
 from tests.support.grid_app import FakeSource, GridApp, plain_row
 from tests.support.screen_text import screen_lines
@@ -281,6 +285,74 @@ def test_find_next_wraps_both_ways():
     assert grid.find_next("", 0) is None
     assert grid.find_next("apple7", 7) == 7, "the only hit is the row it starts from: found last"
     assert grid.find_next("a.p", 0) is None, "the term is literal, not a pattern"
+
+
+# -- the live row ----------------------------------------------------------------------------------
+
+
+class LiveApp(App[None]):
+    """The grid with its live row; edits change the fake source as the form's model would."""
+
+    def __init__(self, source: FakeSource) -> None:
+        super().__init__()
+        self.source = source
+
+    def compose(self) -> ComposeResult:
+        yield LiveGrid(self.source)
+
+    @on(LiveRow.Edited)
+    def edited(self, event: LiveRow.Edited) -> None:
+        index = self.source.index_of(event.row_id)
+        row = self.source.rows[index]
+        parts = {"key": event.text} if event.part == "key" else {"text": event.text}
+        self.source.change(index, modified=row.modified | {event.part}, **parts)
+        self.query_one(LiveGrid).row_changed(event.row_id)
+
+
+async def test_typing_lands_in_the_live_row_and_the_grid_row_follows_the_source():
+    source = FakeSource.of(100)
+    app = LiveApp(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        both = app.query_one(LiveGrid)
+        grid, live = both.grid, both.live
+        assert app.focused is live.key_input
+        assert live.region == grid.cursor_region()
+        assert live.key_input.region.x == 3 and live.value_input.region.x == 36, "over the grid's columns"
+
+        await pilot.press("x", "y")
+        await pilot.pause()
+        assert live.key_input.value == "key00000xy"
+        assert source.rows[0].key == "key00000xy"
+        await pilot.press("down")
+        await pilot.pause()
+        assert grid.cursor == 1 and live.key_input.value == "key00001"
+        assert live.region == grid.cursor_region() and live.region.y == 2
+        assert screen_lines(app)[1].startswith(" ● key00000xy "), "the grid row shows the source's new key"
+
+        await pilot.press("tab", "z", "up")
+        await pilot.pause()
+        assert source.rows[1].text == "7z"
+        assert grid.cursor == 0 and app.focused is live.value_input, "up keeps the column"
+        assert live.value_input.value == "value 0"
+        line = screen_lines(app)[2]
+        assert line.startswith(" ● key00001 ") and " 7z " in line
+
+        # A key typed straight after a move, before any message is handled, lands in the new row.
+        live.action_move(1)
+        live.value_input.insert_text_at_cursor("!")
+        await pilot.pause()
+        assert source.rows[1].text == "7z!" and source.rows[0].text == "value 0"
+
+        await pilot.press(*["down"] * 29)
+        await pilot.pause()
+        assert live.region == grid.cursor_region() and live.region.y == SIZE[1] - 1
+        grid.scroll_to(y=grid.scroll_y + 4, animate=False)
+        await pilot.pause()
+        assert live.display and live.region == grid.cursor_region() and live.region.y == SIZE[1] - 5
+        grid.scroll_to(y=0, animate=False)
+        await pilot.pause()
+        assert grid.cursor_region() is None and not live.display, "hidden while its row is off screen"
 
 
 # -- snapshots --------------------------------------------------------------------------------------
