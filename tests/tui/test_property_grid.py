@@ -220,6 +220,55 @@ async def test_rows_added_and_removed():
         assert screen_lines(app)[2].startswith("   key00000 ")
 
 
+async def test_the_cursor_row_reserves_live_height_lines_and_can_be_covered():
+    source = FakeSource.of(40)
+    source.change(3, **error(3))
+    app = GridApp(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        grid = app.grid
+        grid.live_height = 3
+        grid.go_to(3)
+        await pilot.pause()
+        lines = [line.rstrip() for line in screen_lines(app)]
+        assert lines[1 + 3].startswith("   key00003 ")
+        assert lines[1 + 4] == lines[1 + 5] == "", "two more lines reserved under the cursor row"
+        assert lines[1 + 6] == "   row 4: value: not a number"
+        assert lines[1 + 7].startswith("   key00004 ")
+        assert grid.cursor_region().y == 1 + 3 and grid.cursor_region().height == 3
+        assert grid.line_count == 40 + 1 + 2 and grid.virtual_size.height == 1 + 43
+
+        grid.cursor_covered = True
+        await pilot.pause()
+        assert screen_lines(app)[1 + 3].strip() == "", "under an editor the row is drawn blank"
+        grid.cursor_covered = False
+
+        await pilot.press("down")
+        lines = [line.rstrip() for line in screen_lines(app)]
+        assert lines[1 + 4].startswith("   row 4: value: not a number"), "row 3 is one line again"
+        assert lines[1 + 5].startswith("   key00004 ") and lines[1 + 6] == lines[1 + 7] == ""
+        assert grid.cursor_region().y == 1 + 5
+        assert grid.row_at(5) == 4 and grid.row_at(7) == 4 and grid.row_at(8) == 5
+
+        await pilot.click(PropertyGrid, offset=(10, 1 + 9))
+        assert grid.cursor == 6, "a click puts the cursor on the row under it"
+        await pilot.click(PropertyGrid, offset=(10, 0))
+        assert grid.cursor == 6, "not the header"
+
+
+async def test_no_rows():
+    app = GridApp(FakeSource([]))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        grid = app.grid
+        await pilot.press("down", "end", "pagedown", "home")
+        assert grid.cursor == 0 and grid.cursor_region() is None
+        lines = screen_lines(app)
+        assert lines[0].split() == ["key", "type", "value"]
+        assert all(not line.strip() for line in lines[1:])
+        assert grid.find_next("x", 0) is None
+
+
 HOSTILE = [
     RowView(1, 0, "\x1b]52;c;aGk=\x07", PropertyType.STRING, "\x1b[31mred\x07 [b]bold[/b]", frozenset(), ()),
     RowView(2, 0, "a\u202eb\u2066c", PropertyType.STRING, "line1\nline2\rx\x00", frozenset(), ()),
