@@ -398,10 +398,16 @@ async def test_typing_lands_in_the_live_row_and_the_grid_row_follows_the_source(
         assert live.region == grid.cursor_region() and live.region.y == SIZE[1] - 1
         grid.scroll_to(y=grid.scroll_y + 4, animate=False)
         await pilot.pause()
-        assert live.display and live.region == grid.cursor_region() and live.region.y == SIZE[1] - 5
+        assert live.shown and live.region == grid.cursor_region() and live.region.y == SIZE[1] - 5
         grid.scroll_to(y=0, animate=False)
         await pilot.pause()
-        assert grid.cursor_region() is None and not live.display, "hidden while its row is off screen"
+        assert grid.cursor_region() is None and not live.shown, "out of sight while its row is off screen"
+        assert not any("key00030" in line for line in screen_lines(app))
+        assert app.focused is live.value_input, "and still holding the focus"
+        await pilot.press("9")
+        await pilot.pause()
+        assert source.rows[30].text == "false9", "typing lands in its row"
+        assert live.shown and live.region == grid.cursor_region(), "and brings the row back"
 
 
 # -- snapshots --------------------------------------------------------------------------------------

@@ -79,6 +79,7 @@ class LiveRow(Horizontal):
         super().__init__(id=id)
         self.grid = grid
         self.row_id: int | None = None  # the row the editors hold, None before the first
+        self._shown = False
         self.mark = Static(" ", classes="live-mark")
         self.key_input: FieldInput = text_input(placeholder="key", classes="live-key")  # type: ignore[assignment]
         self.type_label = Static("", classes="live-type")
@@ -92,26 +93,35 @@ class LiveRow(Horizontal):
 
     # -- following the cursor row -------------------------------------------------------------------
 
+    @property
+    def shown(self) -> bool:
+        """Whether the live row is over its row; False while that row is off screen."""
+        return self._shown
+
     def follow(self) -> None:
-        """Hold the grid's cursor row and sit over it; hidden while that row is off screen."""
+        """Hold the grid's cursor row and sit over it.
+
+        While that row is off screen the live row waits just below the container, out of sight but
+        still displayed: hiding it would move the focus away (a hidden widget cannot hold it).
+        """
         grid = self.grid
-        if not len(grid.source):
+        container = self.parent
+        if not len(grid.source) or container is None:
             self.display = False
-            grid.cursor_covered = False
             return
+        self.display = True
         self.load(grid.cursor)
+        grid.cursor_covered = True
         region = grid.cursor_region()
-        if region is None or self.parent is None:
-            self.display = False
-            grid.cursor_covered = False
+        area = container.content_region  # type: ignore[attr-defined]
+        self._shown = region is not None
+        if region is None:
+            self.styles.offset = (0, area.height)
             return
-        origin = self.parent.content_region.offset  # type: ignore[attr-defined]
-        self.styles.offset = (region.x - origin.x, region.y - origin.y)
+        self.styles.offset = (region.x - area.x, region.y - area.y)
         self.styles.width = region.width
         self.styles.height = region.height
         self.key_input.styles.width = columns(region.width).key_width
-        self.display = True
-        grid.cursor_covered = True
 
     def load(self, index: int) -> None:
         """Show row ``index`` in the editors, unless they hold it already (so typing is never undone)."""
@@ -149,6 +159,10 @@ class LiveRow(Horizontal):
             return
         part = "key" if event.input is self.key_input else "value"
         self.post_message(self.Edited(self, self.row_id, part, event.value))
+        if not self._shown:
+            # Typed into a row scrolled out of sight (by the mouse): bring the row back.
+            self.grid.scroll_to_cursor()
+            self.follow()
 
 
 class LiveGrid(Container):
