@@ -439,3 +439,15 @@ def test_grid_80x24(snap_compare):
 def test_grid_60x20(snap_compare):
     app = GridApp(snapshot_source())
     assert snap_compare(app, terminal_size=(60, 20), run_before=_cursor_and_search)
+
+
+def test_live_row_80x24(snap_compare):
+    """The live row over the cursor row, after typing in a key and moving to the next row's value."""
+
+    async def run_before(pilot) -> None:
+        live = pilot.app.query_one(LiveRow)
+        live.key_input.cursor_blink = live.value_input.cursor_blink = False
+        await pilot.press("x", "tab", "down", "!")
+        await pilot.pause()
+
+    assert snap_compare(LiveApp(snapshot_source()), terminal_size=(80, 24), run_before=run_before)
