@@ -45,13 +45,13 @@ class RowView:
     """What a grid draws for one row: its parts, which of them changed, and the errors and notes under it
     (in ``PARTS`` order, one message a part, as the form shows them)."""
 
-    row_id: int
-    version: int
+    row_id: int  # stable for the row's life
+    version: int  # changes whenever anything drawn for the row changes
     key: str
     type: PropertyType
     text: str  # the value as typed; for a boolean "true", "false", or "" while none is set
-    modified: frozenset[str]
-    errors: tuple[tuple[str, str], ...]
+    modified: frozenset[str]  # parts among "key", "type", "value"
+    errors: tuple[tuple[str, str], ...]  # (part, message) shown under the row
 
 
 @dataclass(frozen=True)

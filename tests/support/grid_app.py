@@ -7,7 +7,8 @@ from dataclasses import replace
 from textual.app import App, ComposeResult
 
 from identity_tui.core.kinds import PropertyType
-from identity_tui.tui.widgets.property_grid import PropertyGrid, RowView
+from identity_tui.core.property_rows import RowView
+from identity_tui.tui.widgets.property_grid import PropertyGrid
 
 TYPES = (PropertyType.STRING, PropertyType.NUMBER, PropertyType.BOOLEAN, PropertyType.JSON)
 

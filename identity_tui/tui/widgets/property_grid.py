@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from itertools import accumulate
 from typing import ClassVar, NamedTuple, Protocol
 
@@ -31,6 +30,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from identity_tui.core.fields import PARTS
+from identity_tui.core.property_rows import RowView
 from identity_tui.core.kinds import PropertyType
 from identity_tui.tui.widgets.value_editors import visible_text
 
@@ -42,19 +42,6 @@ KEY_X = 3
 KEY_MIN = 12
 TYPE_WIDTH = 12
 ERROR_INDENT = 3
-
-
-@dataclass(frozen=True)
-class RowView:
-    """What the grid draws for one row, as the source sees it now."""
-
-    row_id: int  # stable for the row's life
-    version: int  # changes whenever anything drawn for the row changes
-    key: str
-    type: PropertyType
-    text: str  # the value as shown on one line
-    modified: frozenset[str]  # parts among "key", "type", "value"
-    errors: tuple[tuple[str, str], ...]  # (part, message) shown under the row
 
 
 class RowSource(Protocol):
