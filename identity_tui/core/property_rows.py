@@ -173,6 +173,7 @@ class PropertyRows:
         self._removed = 0
         self._aligned: dict[int, bool] | None = None
         self._misaligned = 0
+        self._redrawn: set[int] = set()  # rows whose view changed since ``take_changed``
 
     @classmethod
     def load(cls, baseline: Draft, *, show_all_errors: bool) -> PropertyRows:
@@ -231,6 +232,28 @@ class PropertyRows:
     def baseline(self) -> Draft:
         """What "modified" compares with."""
         return self._baseline
+
+    def take_changed(self) -> set[int]:
+        """The rows (still here) whose view changed since the last call: what a grid must redraw."""
+        changed, self._redrawn = self._redrawn, set()
+        return {row_id for row_id in changed if row_id in self._rows}
+
+    def server_errors(self) -> dict[str, str]:
+        """What the server said that still shows, by field name as it stands now (rows by their index)."""
+        out = {name: message for name, (message, _) in self._field_server.items()}
+        for row in self._rows.values():
+            for part, (message, _) in row.server.items():
+                out[row_field(self.index_of(row.row_id), part)] = message
+        return out
+
+    def clear_server_errors(self) -> None:
+        """Forget what the server said (a fresh copy was loaded)."""
+        self._field_server.clear()
+        self._check_fields()
+        for row in self._rows.values():
+            if row.server:
+                row.server.clear()
+                self._refresh(row)
 
     # -- reading the whole form ------------------------------------------------------------------
 
@@ -483,6 +506,7 @@ class PropertyRows:
         text = row.shown_text
         if (old.key, old.type, old.text, old.modified, old.errors) != (row.key, row.type, text, check.modified, errors):
             row.view = RowView(row.row_id, old.version + 1, row.key, row.type, text, check.modified, errors)
+            self._redrawn.add(row.row_id)
 
     def _reword(self, key: str) -> None:
         """Word the repeated-key error of each row holding ``key`` again (the row numbers may have moved)."""
