@@ -509,7 +509,7 @@ class EditForm(Vertical):
                 project = self.query_one("#project-id", Input)
                 with project.prevent(Input.Changed):
                     project.value = draft.project_id or ""
-            self._rows_moved(0)
+            self._rows_moved(min(self.grid.cursor, len(self.model) - 1))  # the cursor stays where it was
 
     def open(self, draft: Draft) -> None:
         """Show ``draft`` as the loaded identity, then enable the form and focus the name."""
