@@ -1,5 +1,5 @@
-"""The row model reads values as the form's real editors do: the same edits made on an ``EditForm``'s widgets
-and on a ``PropertyRows`` leave the same values, texts and row marks."""
+"""The form's live row writes what its editors hold as the model's own edits would: the same edits made
+through an ``EditForm``'s live row and on a bare ``PropertyRows`` leave the same values, texts and row marks."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.widgets import Switch
 
 from identity_tui.core.draft import Draft, DraftProperty
 from identity_tui.core.form import value_text
@@ -16,7 +17,7 @@ from identity_tui.core.models import same_value
 from identity_tui.core.property_rows import PropertyRows
 from identity_tui.tui.screens.edit_drafts import form_texts
 from identity_tui.tui.widgets.edit_form import EditForm
-from identity_tui.tui.widgets.value_editors import BoolValueEditor, JsonValueEditor, TextValueEditor
+from identity_tui.tui.widgets.value_editors import JsonValueEditor, TextValueEditor
 
 S, N, B, J = PropertyType.STRING, PropertyType.NUMBER, PropertyType.BOOLEAN, PropertyType.JSON
 
@@ -43,27 +44,29 @@ class FormApp(App[None]):
 
 async def edit(form: EditForm, model: PropertyRows, rng: random.Random, kind: str | None = None,
                i: int | None = None, arg: Any = None) -> str:
-    """One random edit (or the one named, on row ``i`` with key, text or type ``arg``), made on the form's
-    widgets and on the model alike."""
-    rows = form.rows
-    kinds = ["add"] + (["key", "text", "text", "switch", "type", "delete", "move"] if rows else [])
+    """One random edit (or the one named, on row ``i`` with key, text or type ``arg``), made through the form's
+    live row and on a bare model alike."""
+    count = len(model)
+    kinds = ["add"] + (["key", "text", "text", "switch", "type", "delete", "move"] if count else [])
     kind = kind or rng.choice(kinds)
     if kind == "add":
-        await form.props.add()
+        form.action_add_property()
         model.add()
         return kind
-    i = rng.randrange(len(rows)) if i is None else i
-    row, row_id = rows[i], model.row_id_at(i)
-    editor = row.editor
+    i = rng.randrange(count) if i is None else i
+    row_id = model.row_id_at(i)
+    view = model.view(i)
     if kind == "key":
         key = arg if arg is not None else rng.choice(KEYS)
-        row.key_input.value = key
+        form.widget_for(f"properties.{i}.key").value = key
         model.set_key(row_id, key)
         return f"key {i} {key!r}"
+    editor = form.widget_for(f"properties.{i}.value")
     if kind == "text" and isinstance(editor, (TextValueEditor, JsonValueEditor)):
         text = arg if arg is not None else rng.choice(TEXTS)
         if text == "ORIGIN":
-            text = value_text(row.ptype, row.origin.value) if row.origin is not None else ""
+            origin = model.origin(row_id)
+            text = value_text(view.type, origin.value) if origin is not None else ""
         if isinstance(editor, JsonValueEditor):
             if editor.text != text:
                 editor.text = text
@@ -71,24 +74,29 @@ async def edit(form: EditForm, model: PropertyRows, rng: random.Random, kind: st
             editor.value = text
         model.set_text(row_id, text)
         return f"text {i} {text!r}"
-    if kind == "switch" and isinstance(editor, BoolValueEditor):
-        on = not editor.switch.value  # a person toggles
-        editor.switch.value = on
+    if kind == "switch" and isinstance(editor, Switch):
+        editor.toggle()  # as a person toggles
+        on = editor.value
         model.set_switch(row_id, on)
         return f"switch {i} {on}"
     if kind == "type":
         ptype = arg if arg is not None else rng.choice([S, N, B, J])
-        if ptype is not row.ptype:
-            await row.change_type(ptype)
+        form.widget_for(f"properties.{i}.type").value = ptype.value
         model.set_type(row_id, ptype)
         return f"type {i} {ptype.value}"
     if kind == "delete":
-        await form.props.delete(row)
+        form.screen.set_focus(form.widget_for(f"properties.{i}.key"))
+        form.action_delete_property()
         model.delete(row_id)
         return f"delete {i}"
     if kind == "move":
         step = rng.choice([-1, 1])
-        assert form.props.move(row, step) == model.move(row_id, step)
+        form.screen.set_focus(form.widget_for(f"properties.{i}.key"))
+        if step < 0:
+            form.action_move_up()
+        else:
+            form.action_move_down()
+        model.move(row_id, step)
         return f"move {i} {step}"
     return "skip"
 
@@ -101,13 +109,14 @@ def assert_same(form: EditForm, model: PropertyRows, said: list[str]) -> None:
         assert type(a.value) is type(b.value) and (same_value(a.value, b.value) or a.value == b.value), (i, said)
     assert form_texts(form) == model.texts(), said
     assert form.modified == model.modified_fields(), said
-    for i, row in enumerate(form.rows):
-        view = model.view(i)
-        assert (row._shown[0], row._shown[1]) == (view.modified, view.errors), (i, said)
+    for i in range(len(model)):
+        shown, view = form.row_view(i), model.view(i)
+        assert (shown.key, shown.type, shown.text, shown.modified, shown.errors) == (
+            view.key, view.type, view.text, view.modified, view.errors), (i, said)
 
 
 @pytest.mark.parametrize("seed", range(4))
-async def test_edits_on_the_widgets_and_on_the_model_read_the_same(seed: int):
+async def test_edits_through_the_live_row_and_on_the_model_read_the_same(seed: int):
     rng = random.Random(seed)
     app = FormApp()
     async with app.run_test(size=(120, 60)) as pilot:
