@@ -57,6 +57,26 @@ class FakeSource:
         self.rows[index] = replace(row, version=row.version + 1, **parts)  # type: ignore[arg-type]
         return row.row_id
 
+    # What the live row writes: a changed part is marked modified, as the model would.
+
+    def _write(self, row_id: int, part: str, **parts: object) -> None:
+        index = self.index_of(row_id)
+        row = self.rows[index]
+        if any(getattr(row, name) != value for name, value in parts.items()):
+            self.change(index, modified=row.modified | {part}, **parts)
+
+    def set_key(self, row_id: int, key: str) -> None:
+        self._write(row_id, "key", key=key)
+
+    def set_text(self, row_id: int, text: str) -> None:
+        self._write(row_id, "value", text=text)
+
+    def set_switch(self, row_id: int, on: bool) -> None:
+        self._write(row_id, "value", text="true" if on else "false")
+
+    def set_type(self, row_id: int, ptype: PropertyType | str) -> None:
+        self._write(row_id, "type", type=PropertyType(ptype))
+
     def forget(self) -> None:
         """Start counting afresh."""
         self.views = 0
