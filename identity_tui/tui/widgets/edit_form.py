@@ -266,29 +266,66 @@ class EditForm(Vertical):
 
     def action_next_field(self) -> None:
         """Tab: the next field; from a row's value to the next row's key, and into the rows at the first."""
-        focused = self.screen.focused
-        part = self.live.part_of(focused)
-        if part == "value" and self.grid.cursor < len(self.model) - 1:
-            self.live.move(1)
-            self.live.key_input.focus()
-            return
-        target = self.screen.focus_next()
-        if part is None and self.live.part_of(target) is not None:
-            self.go_to_row(0)
-            self.live.key_input.focus()
+        self._walk(1)
 
     def action_previous_field(self) -> None:
         """Shift+tab: the field before; from a row's key to the row above's value, into the rows at the last."""
-        focused = self.screen.focused
-        part = self.live.part_of(focused)
-        if part == "key" and self.grid.cursor > 0:
-            self.live.move(-1)
-            self.live.value_input.focus()
+        self._walk(-1)
+
+    def _walk(self, step: int) -> None:
+        """Move the focus ``step`` fields on, walking the rows by hand.
+
+        Textual orders focus by where widgets were last laid out, and the live row's editors are swapped in
+        and out with each row's type: inside and out of the rows the order is worked out here, at once, so
+        keys typed straight after land where they would typed slowly.
+        """
+        live = self.live
+        screen = self.screen
+        focused = screen.focused
+        part = live.part_of(focused)
+        if part is not None:
+            parts = list(PARTS)
+            at = parts.index(part) + step
+            while 0 <= at < len(parts):
+                target = live.part(parts[at])
+                if target.focusable:
+                    screen.set_focus(target, scroll_visible=False)
+                    return
+                at += step
+            if 0 <= self.grid.cursor + step < len(self.model):
+                live.move(step)
+                self._focus_row_part(parts[0] if step > 0 else parts[-1], step)
+                return
+        chain = screen.focus_chain
+        outside = [widget for widget in chain if live.part_of(widget) is None]
+        inside = [i for i, widget in enumerate(chain) if live.part_of(widget) is not None]
+        if part is not None:
+            # Out of the rows: the field after (or before) where the rows stand in the focus order.
+            before = sum(1 for widget in chain[:inside[0]] if live.part_of(widget) is None) if inside else 0
+            if outside:
+                screen.set_focus(outside[(before if step > 0 else before - 1) % len(outside)])
             return
-        target = self.screen.focus_previous()
-        if part is None and self.live.part_of(target) is not None:
-            self.go_to_row(len(self.model) - 1)
-            self.live.value_input.focus()
+        if focused is None or focused not in chain:
+            screen.focus_next() if step > 0 else screen.focus_previous()
+            return
+        following = chain[(chain.index(focused) + step) % len(chain)]
+        if live.part_of(following) is None:
+            screen.set_focus(following)
+        elif len(self.model):
+            # Into the rows: the first row's key from above, the last row's value from below.
+            self.go_to_row(0 if step > 0 else len(self.model) - 1)
+            self._focus_row_part("key" if step > 0 else "value", step)
+
+    def _focus_row_part(self, part: str, step: int) -> None:
+        """Focus ``part`` of the cursor row, or the nearest part past it that can take the focus."""
+        parts = list(PARTS)
+        at = parts.index(part)
+        while 0 <= at < len(parts):
+            target = self.live.part(parts[at])
+            if target.focusable:
+                self.screen.set_focus(target, scroll_visible=False)
+                return
+            at += step
 
     # -- marks --------------------------------------------------------------------------------
 

@@ -99,7 +99,7 @@ class LiveRow(Horizontal):
         height: 1;
         width: 1fr;
         background: $surface;
-        & > .prop-mark {
+        & > .live-mark {
             width: 3;
             padding-left: 1;
             color: $warning;
@@ -150,7 +150,7 @@ class LiveRow(Horizontal):
         self.ptype = PropertyType.STRING  # the type whose editor shows
         self.readonly = False
         self._shown = False
-        self.mark = Static(" ", classes="prop-mark")
+        self.mark = Static(" ", classes="live-mark")
         self.key_input: FieldInput = text_input(placeholder="key", classes="prop-key")  # type: ignore[assignment]
         self.type_select: Select[str] = Select(TYPE_OPTIONS, value=PropertyType.STRING.value, allow_blank=False,
                                                compact=True, classes="prop-type")
@@ -305,7 +305,8 @@ class LiveRow(Horizontal):
                 editor_json.shown_text = view.text
         shown = self.editor
         if had_value and self.is_attached:
-            self.value_input.focus()  # before the old editor hides: a hidden widget would lose it elsewhere
+            # At once, and before the old editor hides: a hidden widget would hand the focus elsewhere.
+            self.screen.set_focus(self.value_input, scroll_visible=False)
         for editor_widget in (self.text_editor, self.bool_editor, self.json_editor):
             editor_widget.display = editor_widget is shown
         self._fit_height()

@@ -42,6 +42,7 @@ KEY_X = 3
 KEY_MIN = 12
 TYPE_WIDTH = 12
 ERROR_INDENT = 3
+LAYOUT_BREAK = re.compile(r" *\n *")
 
 
 class RowSource(Protocol):
@@ -77,6 +78,12 @@ def error_words(number: int, errors: tuple[tuple[str, str], ...]) -> str:
     order = {part: i for i, part in enumerate(PARTS)}
     ordered = sorted(errors, key=lambda e: order.get(e[0], len(order)))
     return f"row {number}: " + " · ".join(f"{part}: {message}" for part, message in ordered)
+
+
+def one_line_json(text: str) -> str:
+    """JSON text on one line: each line break, with the indent around it, read as one space (JSON strings
+    cannot hold a raw line break, so only layout goes; a carriage return or other control still shows)."""
+    return LAYOUT_BREAK.sub(" ", text.strip(" \n"))
 
 
 def search_pattern(term: str) -> re.Pattern[str] | None:
@@ -646,7 +653,8 @@ class PropertyGrid(ScrollView, can_focus=True, inherit_bindings=False):
         segments += render(type_text, part_style("type"))
         segments.append(Segment(" ", row_style))
         if cols.value_width:
-            segments += render(cell(view.text, cols.value_width, pattern, styles["match"]), part_style("value"))
+            text = one_line_json(view.text) if view.type is PropertyType.JSON else view.text
+            segments += render(cell(text, cols.value_width, pattern, styles["match"]), part_style("value"))
         return Strip(segments).adjust_cell_length(width, row_style).simplify()
 
     def _render_error(self, view: RowView, index: int, width: int, styles: dict[str, Style]) -> Strip:
