@@ -4,7 +4,7 @@ A grid that draws rows from data needs to know, after each key, what changed in 
 whole look over every row (``form.modified_fields`` and ``FormValues.errors``) costs about 100 ms at
 10,000 rows. Here an edit re-checks only its own row, and re-words only the rows that share its old or
 new key (a repeated key's error names row numbers). What the marks say is the same as the whole look
-says of ``values()``: modified parts, the errors shown under a row (with ``FormMarks``' show rules),
+says of ``values()``: modified parts, the errors shown under a row (with the form's show rules),
 the notes, the removed count and whether the order changed.
 
 Rows are named by a ``row_id`` that stays with the row through moves and is never given to another.

@@ -1,12 +1,11 @@
 """The row model's marks, kept one edit at a time, against the whole look the widget form takes today.
 
-The whole look is the real code: ``form.modified_fields``, ``FormMarks.shown_errors`` and ``notes`` (on a
-``FormMarks`` with no form), and ``FormMarks._update_header`` for the removed count and the order.
+The whole look is ``form.modified_fields`` and the rules the widget form marked with before it stood on the
+model (``tests/support/whole_look.py``: the errors shown, the notes, the removed count and the order).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,7 @@ from identity_tui.core.fields import FIELDS, PARTS, row_field
 from identity_tui.core.form import ENTER_A_VALUE, Unparsed, modified_fields, value_text
 from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.core.property_rows import PropertyRows, RowView
-from identity_tui.tui.widgets.form_marks import FormMarks
+from tests.support.whole_look import WholeMarks, header
 
 S, N, B, J = PropertyType.STRING, PropertyType.NUMBER, PropertyType.BOOLEAN, PropertyType.JSON
 
@@ -69,29 +68,6 @@ def baselines(draw: st.DrawFn) -> Draft:
 # -- the whole look -------------------------------------------------------------------------------
 
 
-class FakeStatic:
-    """Stands in for the header's widgets, so ``FormMarks._update_header`` runs as it does in the form."""
-
-    content: Any = None
-    display = True
-
-    def update(self, text: Any, layout: bool = True) -> None:
-        self.content = text
-
-    def set_class(self, on: bool, name: str) -> None:
-        pass
-
-
-@dataclass
-class FakeRow:
-    editor: Any
-
-
-@dataclass
-class FakeEditor:
-    text: str
-
-
 @dataclass(frozen=True)
 class Look:
     modified: set[str]
@@ -104,10 +80,7 @@ class WholeLook:
     """Today's whole look over ``model.values()``, with the server errors the test gave, kept by row."""
 
     def __init__(self, show_all_errors: bool) -> None:
-        self.marks = FormMarks(None, lambda: None, show_all_errors=show_all_errors, readonly=False)  # type: ignore[arg-type]
-        title, hint = FakeStatic(), FakeStatic()
-        self.marks._parts = {"props-title": title, "props-hint": hint}  # type: ignore[dict-item]
-        self.title = title
+        self.marks = WholeMarks(show_all_errors=show_all_errors)
         self.server: dict[Any, tuple[str, Any]] = {}  # a field name, or (row id, part)
 
     def tell(self, model: PropertyRows, errors: dict[str, str]) -> None:
@@ -124,7 +97,7 @@ class WholeLook:
         values = model.values()
         marks = self.marks
         marks.save_tried = model.save_tried
-        # The model keeps a server error with its row; FormMarks keys it by index, so it is re-keyed here.
+        # The model keeps a server error with its row; the whole look keys it by index, so it is re-keyed here.
         named = {}
         for where in list(self.server):
             if isinstance(where, str):
@@ -139,13 +112,11 @@ class WholeLook:
         for name, where in named.items():
             if name not in marks.server_errors:
                 del self.server[where]
-        rows = [FakeRow(FakeEditor(model.view(i).text)) for i in range(len(model))]
-        for name, warning in marks.notes(values, rows).items():  # type: ignore[arg-type]
+        texts = [model.view(i).text for i in range(len(model))]
+        for name, warning in marks.notes(values, texts).items():
             errors.setdefault(name, warning)
-        marks._update_header(model.baseline, values)
-        header = self.title.content.plain
-        removed = re.search(r"(\d+) removed", header)
-        return Look(mods, errors, int(removed.group(1)) if removed else 0, "order changed" in header)
+        removed, order_changed = header(model.baseline, values)
+        return Look(mods, errors, removed, order_changed)
 
 
 def ids(model: PropertyRows) -> list[int]:

@@ -31,9 +31,8 @@ from identity_tui.tui.screens.confirm import ConfirmScreen, LeaveScreen
 from identity_tui.tui.screens.edit_base import EditBase
 from identity_tui.tui.screens.edit_drafts import FormDrafts, form_texts, restored_baseline
 from identity_tui.tui.screens.edit_save import SaveFlow
-from identity_tui.tui.widgets.edit_form import EditForm, Marked
+from identity_tui.tui.widgets.edit_form import MARK, EditForm, Marked, set_text
 from identity_tui.tui.widgets.key_bar import KeyBar
-from identity_tui.tui.widgets.property_row import MARK, set_text
 
 WRITES = frozenset({"save", "revert", "delete_identity"})
 
