@@ -203,7 +203,7 @@ class RowCommands(Base):
         elif live.ptype is PropertyType.BOOLEAN:
             self.say("A boolean has no text to edit: space toggles it.")
         else:
-            text, problem = edit_externally(self.app, live.editor.text, live.ptype)  # type: ignore[union-attr]
+            text, problem = edit_externally(self.app, live.editor.text, live.ptype)
             if problem:
                 self.say(problem, error=True)
             elif text is not None:

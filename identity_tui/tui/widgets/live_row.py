@@ -15,7 +15,6 @@ grid to redraw it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Protocol
 
 from textual import on
@@ -29,11 +28,10 @@ from textual.widgets import Input, Select, Static, Switch, TextArea
 from identity_tui.core.kinds import PropertyType
 from identity_tui.tui.widgets.property_grid import MARK, PropertyGrid, RowSource, columns
 from identity_tui.tui.widgets.value_editors import (
-    BoolValueEditor,
     FieldInput,
     JsonValueEditor,
+    LiveBoolEditor,
     TextValueEditor,
-    ValueSwitch,
     text_input,
 )
 
@@ -58,35 +56,6 @@ class RowWriter(Protocol):
 
 class EditableRows(RowSource, RowWriter, Protocol):
     """Rows to draw and to write to."""
-
-
-class LiveSwitch(ValueSwitch):
-    """The boolean editor's switch, telling the live row the moment a person toggles it."""
-
-    def __init__(self, toggled: Callable[[bool], None]) -> None:
-        super().__init__(False)
-        self.toggled = toggled
-
-    def toggle(self) -> LiveSwitch:
-        super().toggle()
-        self.toggled(self.value)  # at once: the next key may move the editors to another row
-        return self
-
-
-class LiveBoolEditor(BoolValueEditor):
-    """``BoolValueEditor`` with a ``LiveSwitch``."""
-
-    def __init__(self, toggled: Callable[[bool], None]) -> None:
-        super().__init__(False)
-        self.switch = LiveSwitch(toggled)
-
-    def show_word(self, word: str) -> None:
-        """Show a row's value as the grid words it: "true", "false", or "" while none is set."""
-        self.pending = word not in ("true", "false")
-        on = word == "true"
-        with self.switch.prevent(Switch.Changed):
-            self.switch.value = on
-        self.query_one(".bool-label", Static).update(self._label(on))
 
 
 class LiveRow(Horizontal):
