@@ -71,6 +71,28 @@ async def test_tab_walks_fields_then_rows_then_buttons(make_app, people):
         assert screen.modified == set()
 
 
+async def test_shift_tab_enters_the_rows_at_the_last_value_and_walks_back_row_by_row(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await focus_on(pilot, app, screen.query_one("#add-property"))
+        seen = []
+        for _ in range(7):
+            await pilot.press("shift+tab")
+            seen.append(focused(screen, app))
+        assert seen == [
+            "properties.3.value", "properties.3.type", "properties.3.key",
+            "properties.2.value", "properties.2.type", "properties.2.key", "properties.1.value",
+        ]
+        await pilot.press("shift+tab", "shift+tab", "shift+tab", "shift+tab", "shift+tab")
+        assert focused(screen, app) == "properties.0.key"
+        await pilot.press("shift+tab")  # out of the rows, above them
+        assert focused(screen, app) == "identity_type"
+        await pilot.press("tab")
+        assert focused(screen, app) == "properties.0.key"  # from above, the rows start at the first
+        assert screen.modified == set()
+
+
 async def test_edit_one_string_property_sends_one_patch_with_that_property(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -40,6 +40,7 @@ TEXT_TYPES = (PropertyType.STRING, PropertyType.NUMBER)
 # A JSON value gets this many lines at least and at most; the text scrolls inside beyond that.
 JSON_LINES = (2, 8)
 NUMBER_HINT = "a number, e.g. 42 or 4.5"
+OUT_OF_SIGHT = 10_000  # lines below its container: where the live row waits while it has no row on screen
 
 
 class RowWriter(Protocol):
@@ -86,6 +87,9 @@ class LiveRow(Horizontal):
         }
         & > .bool-editor {
             height: 1;
+        }
+        & > JsonValueEditor {
+            padding: 0;  /* its text starts in the grid's value column, as a one-line value's does */
         }
         & > Input:focus {
             background: $primary 35%;
@@ -211,7 +215,6 @@ class LiveRow(Horizontal):
             return
         self.display = True
         self.load(grid.cursor)
-        grid.cursor_covered = True
         self.place()
 
     def place(self) -> None:
@@ -223,13 +226,26 @@ class LiveRow(Horizontal):
         region = grid.cursor_region()
         area = container.content_region  # type: ignore[attr-defined]
         self._shown = region is not None
+        grid.cursor_covered = self._shown  # the grid draws the row itself until the editors stand over it
         if region is None:
-            self.styles.offset = (0, area.height)
+            # Below the container; before the first layout it has no height, and far below is out of sight.
+            self.styles.offset = (0, area.height or OUT_OF_SIGHT)
             return
         self.styles.offset = (region.x - area.x, region.y - area.y)
         self.styles.width = region.width
         self.styles.height = region.height
         self.key_input.styles.width = columns(region.width).key_width
+        self.call_after_refresh(self._show_cursor)
+
+    def _show_cursor(self) -> None:
+        """Put the terminal's cursor where the focused editor's is, now that the editors stand on their row.
+
+        A text field tells the app where its cursor is only when its cursor moves, from where it was laid
+        out then: after the live row moved to another row the terminal's cursor would stay behind.
+        """
+        focused = self.screen.focused if self.is_attached else None
+        if isinstance(focused, (Input, TextArea)) and self.part_of(focused) is not None:
+            self.app.cursor_position = focused.cursor_screen_offset
 
     def forget(self) -> None:
         """The row held is gone (deleted, or a new list): take the cursor row afresh, writing nothing."""
