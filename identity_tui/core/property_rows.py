@@ -238,12 +238,13 @@ class PropertyRows:
         changed, self._redrawn = self._redrawn, set()
         return {row_id for row_id in changed if row_id in self._rows}
 
-    def server_errors(self) -> dict[str, str]:
-        """What the server said that still shows, by field name as it stands now (rows by their index)."""
-        out = {name: message for name, (message, _) in self._field_server.items()}
+    def server_errors(self) -> dict[str, tuple[str, Any]]:
+        """What the server said that still shows, and the value it said it of, by field name as it stands
+        now (rows by their index)."""
+        out = dict(self._field_server)
         for row in self._rows.values():
-            for part, (message, _) in row.server.items():
-                out[row_field(self.index_of(row.row_id), part)] = message
+            for part, said in row.server.items():
+                out[row_field(self.index_of(row.row_id), part)] = said
         return out
 
     def clear_server_errors(self) -> None:

@@ -479,3 +479,28 @@ def test_texts_keep_what_was_typed_for_a_draft_file():
     model.set_text(model.row_id_at(0), "12x")
     texts = model.texts()
     assert texts.rows[0].text == "12x" and texts.rows[0].type == "number"
+
+
+def test_server_errors_read_back_by_field_name_and_cleared_with_a_fresh_copy():
+    model = loaded("a", "b")
+    b = model.row_id_at(1)
+    model.set_server_errors({"properties.1.value": "no", "name": "bad"})
+    assert model.server_errors() == {"name": ("bad", "A"), "properties.1.value": ("no", "vb")}
+    model.move(b, -1)
+    assert model.server_errors() == {"name": ("bad", "A"), "properties.0.value": ("no", "vb")}
+    model.clear_server_errors()
+    assert model.server_errors() == {} and model.view(0).errors == () and model.field_errors() == {}
+
+
+def test_take_changed_names_the_rows_whose_view_changed_once():
+    model = loaded("a", "b", "c")
+    model.take_changed()
+    a, b = model.row_id_at(0), model.row_id_at(1)
+    model.set_text(a, "x")
+    model.set_text(a, "y")
+    assert model.take_changed() == {a}
+    assert model.take_changed() == set()
+    model.set_key(b, "a")  # a repeated key: both rows say so
+    assert model.take_changed() == {a, b}
+    model.delete(b)
+    assert model.take_changed() == {a}  # the row gone is not named

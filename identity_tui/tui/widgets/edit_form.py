@@ -63,11 +63,11 @@ class ServerErrors(MutableMapping[str, tuple[str, Any]]):
     def __init__(self, form: EditForm) -> None:
         self.form = form
 
-    def _said(self) -> dict[str, str]:
+    def _said(self) -> dict[str, tuple[str, Any]]:
         return self.form.model.server_errors()
 
     def __getitem__(self, name: str) -> tuple[str, Any]:
-        return (self._said()[name], None)
+        return self._said()[name]
 
     def __setitem__(self, name: str, said: tuple[str, Any]) -> None:
         self.form.model.set_server_errors({name: said[0]})
