@@ -93,6 +93,36 @@ async def test_shift_tab_enters_the_rows_at_the_last_value_and_walks_back_row_by
         assert screen.modified == set()
 
 
+async def test_up_down_and_enter_move_between_rows_in_the_same_column(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await focus_field(pilot, app, screen, "properties.0.key")
+        await pilot.press("down")
+        assert focused(screen, app) == "properties.1.key"
+        await pilot.press("enter", "enter")
+        assert focused(screen, app) == "properties.3.key"
+        await pilot.press("enter")  # the last row: enter stays
+        assert focused(screen, app) == "properties.3.key"
+        await pilot.press("up", "up", "up")
+        assert focused(screen, app) == "properties.0.key"
+        await pilot.press("tab", "tab", *"x", "enter", *"1")  # email's value, then age's
+        assert [row.value for row in screen.form.values().rows[:2]] == ["alice@example.comx", 421]
+
+
+async def test_a_click_on_a_row_puts_the_keyboard_in_its_key(make_app, people):
+    from identity_tui.tui.widgets.property_grid import PropertyGrid
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        assert focused(screen, app) == "name"
+        await pilot.click(PropertyGrid, offset=(5, 3))  # under the header: rows 0, 1, then 2 (verified)
+        await pilot.pause()
+        assert focused(screen, app) == "properties.2.key"
+        assert app.focused.value == "verified"
+
+
 async def test_edit_one_string_property_sends_one_patch_with_that_property(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -12,7 +12,8 @@ from textual.app import App, ComposeResult
 from identity_tui.core.display import UNSAFE
 from identity_tui.core.kinds import PropertyType
 from identity_tui.core.property_rows import RowView
-from identity_tui.tui.widgets.live_row import LiveGrid, LiveRow
+from identity_tui.tui.widgets.live_grid import LiveGrid
+from identity_tui.tui.widgets.live_row import LiveRow
 from identity_tui.tui.widgets.property_grid import PropertyGrid
 from tests.support.grid_app import FakeSource, GridApp, plain_row
 from tests.support.screen_text import screen_lines

@@ -29,7 +29,8 @@ from identity_tui.core.form import FormValues
 from identity_tui.core.kinds import IdentityType
 from identity_tui.core.property_rows import PropertyRows, RowView
 from identity_tui.tui.widgets.form_rows import RowCommands
-from identity_tui.tui.widgets.live_row import LiveGrid, LiveRow
+from identity_tui.tui.widgets.live_grid import LiveGrid
+from identity_tui.tui.widgets.live_row import LiveRow
 from identity_tui.tui.widgets.property_grid import MARK, PropertyGrid, error_words
 from identity_tui.tui.widgets.value_editors import text_input
 

@@ -20,7 +20,7 @@ from typing import Protocol
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, Horizontal
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static, Switch, TextArea
@@ -375,6 +375,12 @@ class LiveRow(Horizontal):
         event.stop()
         self._changed()
 
+    @on(Input.Submitted)
+    def _entered(self, event: Input.Submitted) -> None:
+        """Enter in a key or a one-line value: the row below, in the same column, as in a spreadsheet."""
+        event.stop()
+        self.move(1)
+
     @on(Switch.Changed)
     def _switched(self, event: Switch.Changed) -> None:
         event.stop()  # written already, by the switch itself
@@ -406,42 +412,3 @@ class LiveRow(Horizontal):
         else:
             self.grid.page_down()
         self.follow()
-
-
-class LiveGrid(Container):
-    """The grid with its live row above it, in two layers; the live row follows the cursor row."""
-
-    DEFAULT_CSS = """
-    LiveGrid {
-        layers: grid live;
-        height: 1fr;
-        & > PropertyGrid {
-            layer: grid;
-        }
-    }
-    """
-
-    def __init__(self, source: EditableRows, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.grid = PropertyGrid(source)
-        self.grid.can_focus = False  # the keyboard is in the live row; the grid only shows the rows
-        self.live = LiveRow(self.grid)
-
-    def compose(self) -> ComposeResult:
-        yield self.grid
-        yield self.live
-
-    def row_changed(self, row_id: int) -> None:
-        """One row's view changed: the grid redraws it, and the live row's mark follows."""
-        self.grid.row_changed(row_id)
-        if row_id == self.live.row_id:
-            self.live.refresh_mark()
-
-    @on(PropertyGrid.Moved)
-    def _moved(self, event: PropertyGrid.Moved) -> None:
-        event.stop()
-        self.live.follow()
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self.live.follow)
-

@@ -198,6 +198,17 @@ class PropertyGrid(ScrollView, can_focus=True, inherit_bindings=False):
             """The grid, so ``@on`` can filter by selector."""
             return self.grid
 
+    class Clicked(Message):
+        """A click put the cursor on a row: whoever edits rows may take the keyboard there."""
+
+        def __init__(self, grid: PropertyGrid) -> None:
+            super().__init__()
+            self.grid = grid
+
+        @property
+        def control(self) -> PropertyGrid:
+            return self.grid
+
     def __init__(
         self,
         source: RowSource,
@@ -517,6 +528,7 @@ class PropertyGrid(ScrollView, can_focus=True, inherit_bindings=False):
         if index >= 0:
             event.stop()
             self.go_to(index)
+            self.post_message(self.Clicked(self))
 
     # -- scroll and size ----------------------------------------------------------------------------
 
