@@ -103,7 +103,7 @@ class _Row:
     """One row's state: what its editors hold, and what was last found about it."""
 
     __slots__ = ("row_id", "origin", "key", "type", "text", "on", "pending", "touched", "rank",
-                 "values", "check", "dup", "server", "view")
+                 "values", "check", "dup", "server", "view", "typed")
 
     def __init__(self, row_id: int, origin: DraftProperty | None, key: str, ptype: PropertyType, value: Any) -> None:
         self.row_id = row_id
@@ -113,6 +113,7 @@ class _Row:
         self.dup: str | None = None  # the repeated-key error, worded with the row numbers
         self.server: dict[str, tuple[str, Any]] = {}  # part -> (what the server said, the value it said it of)
         self.view = RowView(row_id, 0, key, ptype, "", frozenset(), ())
+        self.typed: RowText | None = None  # the row as a draft file keeps it, made when first wanted
         self.show(ptype, value)
         self.values = RowValues(key, ptype, value, origin)
         self.check = RowCheck(frozenset(), {}, {}, False)
@@ -314,8 +315,14 @@ class PropertyRows:
     def texts(self) -> FormTexts:
         """Every field as typed, for a draft file."""
         values = self.values()
-        rows = tuple(RowText(row.key, row.type.value, row.shown_text) for row in map(self._rows.__getitem__, self._ids))
-        return FormTexts(values.name, values.identifier_key, str(values.identity_type), values.project_id, rows)
+        rows = []
+        for row_id in self._ids:  # each row's text kept until its view changes: a draft is taken after every key
+            row = self._rows[row_id]
+            if row.typed is None:
+                row.typed = RowText(row.key, row.type.value, row.shown_text)
+            rows.append(row.typed)
+        return FormTexts(values.name, values.identifier_key, str(values.identity_type), values.project_id,
+                         tuple(rows))
 
     # -- editing ---------------------------------------------------------------------------------
 
@@ -507,6 +514,7 @@ class PropertyRows:
         text = row.shown_text
         if (old.key, old.type, old.text, old.modified, old.errors) != (row.key, row.type, text, check.modified, errors):
             row.view = RowView(row.row_id, old.version + 1, row.key, row.type, text, check.modified, errors)
+            row.typed = None
             self._redrawn.add(row.row_id)
 
     def _reword(self, key: str) -> None:

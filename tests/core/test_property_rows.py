@@ -144,6 +144,9 @@ def assert_same(model: PropertyRows, look: Look, before: dict[int, RowView]) -> 
                 view.key, view.type, view.text, view.modified, view.errors)
             assert same == (old.version == view.version), (old, view)
         views[view.row_id] = view
+    # The texts a draft file keeps (kept per row between edits) are what each row shows now.
+    assert [(r.key, r.type, r.text) for r in model.texts().rows] == [
+        (v.key, v.type.value, v.text) for v in (model.view(i) for i in range(len(model)))]
     return views
 
 
