@@ -31,14 +31,12 @@ TYPES = ("string", "number", "boolean", "json")
 
 # Why a missed form target is missed (for results.md); filled in from what a run shows.
 NOTES = {
-    "form_open": "opening builds one row of widgets (a key field, a type dropdown, a value editor and an "
-                 "error line) per property, and Textual lays out and styles every one of them before the "
-                 "first frame of the form, visible or not: the cost grows with the rows, and any step that "
-                 "walks all rows per row makes it quadratic.",
-    "form_type": "rows are re-marked only when they change since the form's linear-opening change, and the "
-                 "median key is quick; the p95 of 20 keys is the slowest one or two. Not analysed yet: likely "
-                 "what those keys wait for is Textual laying out and compositing a screen of ~5,000 widgets, or "
-                 "the garbage collector walking them (the app holds ~590 MB at 1,000 rows).",
+    "form_open": "opening loads the properties into the form's row model once (linear in the rows) and draws "
+                 "only the lines on screen; no widget is mounted per property. A miss here is the model load "
+                 "or the fresh read, not Textual's layout.",
+    "form_type": "a key writes one row into the model, which re-checks that row (and the rows sharing its key) "
+                 "and redraws its line; what a missed p95 waits for is not analysed yet (the draft file's texts "
+                 "are gathered from every row after each change while the form is modified).",
 }
 
 

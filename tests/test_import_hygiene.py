@@ -76,6 +76,7 @@ CORE_MODULES = [
     "identity_tui.commands.history",
     "identity_tui.core.journal",
     "identity_tui.core.undo",
+    "identity_tui.core.property_rows",
 ]
 
 

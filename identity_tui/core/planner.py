@@ -82,11 +82,11 @@ def validate_draft(draft: Draft) -> list[DraftError]:
     for i, prop in enumerate(draft.properties):
         # A blank key is the server's to hold (it stores "" and "  "): what a person types in the form is
         # checked there (``FormValues.errors``), so what an export read back imports exactly.
-        if not _is_text(prop.key):
+        if not is_text(prop.key):
             errors.append(DraftError(row_field(i, "key"), f"Key {_NOT_TEXT}."))
         elif prop.key in seen:
             first = seen[prop.key]
-            message = f"Key {prop.key!r} is used twice (rows {first + 1} and {i + 1})."
+            message = duplicate_key_message(prop.key, first, i)
             errors.append(DraftError(row_field(first, "key"), message))
             errors.append(DraftError(row_field(i, "key"), message))
         else:
@@ -102,18 +102,23 @@ def validate_draft(draft: Draft) -> list[DraftError]:
     return errors
 
 
+def duplicate_key_message(key: str, first: int, later: int) -> str:
+    """The error both rows of a repeated key show; ``first`` and ``later`` count from 0."""
+    return f"Key {key!r} is used twice (rows {first + 1} and {later + 1})."
+
+
 def _name_problem(text: str) -> str | None:
     """What is wrong with a name or an identifier key, as the end of a sentence; None when nothing is."""
     if not text.strip():
         return "is required"
-    if not _is_text(text):
+    if not is_text(text):
         return _NOT_TEXT
     if "\x00" in text:
         return _NUL
     return None
 
 
-def _is_text(text: str) -> bool:
+def is_text(text: str) -> bool:
     """False for a string holding lone surrogates (``json.loads`` makes them), which UTF-8 cannot carry."""
     try:
         text.encode("utf-8")
@@ -134,7 +139,7 @@ def _wire_problem(value: Any) -> str | None:
             continue
         if isinstance(item, int) and not WIRE_INT_MIN <= item <= WIRE_INT_MAX:
             return f"must be a whole number from {WIRE_INT_MIN} to {WIRE_INT_MAX}"
-        if isinstance(item, str) and not _is_text(item):
+        if isinstance(item, str) and not is_text(item):
             return _NOT_TEXT
         if isinstance(item, dict):
             stack.extend(item.keys())

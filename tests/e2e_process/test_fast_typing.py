@@ -81,15 +81,23 @@ def open_form(term: Terminal) -> str:
 
 
 def focus_row_value(term: Terminal, key: str, tabs: int, shown: str) -> None:
-    """tab to the value of property ``key`` (showing ``shown``) and wait for the cursor to stand at its start."""
-    screen = term.screen.text()
-    row, line = line_with(screen, key)
-    col = line.index(shown, line.index(key) + len(key)) if shown else None
+    """tab to the value of property ``key`` (showing ``shown``) and wait for the cursor to stand at its start.
+
+    Where the row stands is read from the screen as it is then: rows below a JSON row's editor move up when
+    the editor leaves it."""
     term.send("\t" * tabs)
-    if col is None:  # an empty value: the cursor stands on the row, right of the type
-        term.wait_for(lambda _: term.screen.row == row and term.screen.col > line.index("▼"), timeout=20)
-    else:
-        term.wait_for(lambda _: cursor_at(term, row, col), timeout=20)
+
+    def there(text: str) -> bool:
+        try:
+            row, line = line_with(text, key)
+            if not shown:  # an empty value: the cursor stands on the row, right of the type column's words
+                header = next(words for words in text.splitlines() if words.split()[:3] == ["key", "type", "value"])
+                return term.screen.row == row and term.screen.col > header.index(" type ") + len(" boolean ")
+            return cursor_at(term, row, line.index(shown, line.index(key) + len(key)))
+        except (StopIteration, ValueError):  # a frame drawn before the rows or the value show
+            return False
+
+    term.wait_for(there, timeout=20)
 
 
 def write_burst(term: Terminal, keys: str) -> None:

@@ -55,6 +55,20 @@ async def focus_on(pilot, app, widget) -> None:
     raise AssertionError(f"tab never reached {widget!r}")
 
 
+async def focus_field(pilot, app, screen, name: str) -> None:
+    """Press tab until the form's field ``name`` (``properties.1.value`` and the like) has the focus."""
+    for _ in range(60):
+        if screen.form.focus_path(app.focused) == name:
+            return
+        await pilot.press("tab")
+    raise AssertionError(f"tab never reached {name}")
+
+
+def keys(screen) -> list[str]:
+    """The property keys the form holds, in order."""
+    return [row.key for row in screen.form.values().rows]
+
+
 def writes(sandbox) -> list[tuple[str, str, object]]:
     """Every request but the reads, as (method, path, body)."""
     return [(r.method, r.path, r.body) for r in sandbox.request_log if r.method != "GET"]

@@ -9,6 +9,7 @@ from typing import Any
 from textual import events
 from textual.widgets import Input, Select, Switch, TextArea
 
+from identity_tui.tui.widgets.edit_form import EditForm
 from tests.support.pilot import settle
 
 CHARACTERS = {"tab": "\t", "enter": "\r", "escape": "\x1b", "backspace": "\x7f", "space": " ", "slash": "/"}
@@ -45,6 +46,8 @@ def seen(app) -> dict[str, Any]:
     screen = app.screen
     chain = list(screen.focus_chain)
     focused = screen.focused
+    found = screen.query(EditForm)
+    form = found.first() if found else None
     return {
         "stack": [type(s).__name__ for s in app.screen_stack],
         "focus": (type(focused).__name__, chain.index(focused) if focused in chain else -1) if focused else None,
@@ -53,6 +56,9 @@ def seen(app) -> dict[str, Any]:
         "selects": [str(w.value) for w in screen.query(Select)],
         "switches": [w.value for w in screen.query(Switch)],
         "identity": getattr(screen, "identity_id", None),
+        # The form's rows are data drawn by a grid: what each holds, and which row and part has the focus.
+        "rows": screen.form.texts().rows if form is not None else None,
+        "row_focus": form.focus_path(focused) if form is not None else None,
     }
 
 

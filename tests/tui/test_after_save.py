@@ -4,7 +4,7 @@ letter deletes a row, deletes the identity or quits."""
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input, Switch
+from textual.widgets import Input, Switch, TextArea
 
 from identity_tui.core.config import Config
 
@@ -13,27 +13,27 @@ from identity_tui.tui.screens.conflict import ConflictScreen
 from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.preview import PreviewScreen
 from tests.support.faults import FaultyTransport, method
-from tests.support.edit_helpers import focus_on, message, open_alice
+from tests.support.edit_helpers import focus_field, message, open_alice
 from tests.support.pilot import settle
 
 STRAY = "axdqtJKe"
 
 
-def email_value(screen) -> Input:
-    return screen.form.rows[0].query(Input).last()
+def row_count(screen) -> int:
+    return len(screen.form.values().rows)
 
 
-async def type_stray_letters(pilot, app, screen, field=None) -> None:
-    rows = len(screen.form.rows)
+async def type_stray_letters(pilot, app, screen, field: str = "name") -> None:
+    """Type ``STRAY`` and check it went into ``field`` (a form field name) and nowhere else."""
+    rows = row_count(screen)
     for letter in STRAY:
         await pilot.press(letter)
     await settle(pilot, app)
     assert app.is_running
     assert app.screen is screen, app.screen
-    assert len(screen.form.rows) == rows
-    field = screen.query_one("#name", Input) if field is None else field(screen)
-    assert app.focused is field, app.focused
-    assert field.value.endswith(STRAY), field.value
+    assert row_count(screen) == rows
+    assert screen.form.focus_path(app.focused) == field, app.focused
+    assert app.focused.value.endswith(STRAY), app.focused.value
 
 
 @pytest.mark.parametrize("preview", [True, False])
@@ -42,10 +42,10 @@ async def test_after_a_save_typing_goes_on_into_the_field(make_app, people, prev
     app = make_app(config=Config(preview_saves=preview))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        field = None
+        field = "name"
         if where == "value":
-            field = email_value
-            await focus_on(pilot, app, field(screen))
+            field = "properties.0.value"  # the email
+            await focus_field(pilot, app, screen, field)
         await pilot.press("end", "space", "X")
         await pilot.press("ctrl+s")
         await settle(pilot, app)
@@ -108,14 +108,14 @@ async def test_no_letter_changes_rows_deletes_or_quits_outside_text_fields(make_
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        for target in (screen.form.rows[2].query_one(Switch), screen.query_one("#add-property")):
-            await focus_on(pilot, app, target)
+        for target in ("properties.2.value", "#add-property"):  # a switch, then a button
+            await focus_field(pilot, app, screen, target)
             for letter in STRAY:
                 await pilot.press(letter)
                 await settle(pilot, app)
                 assert app.is_running
                 assert app.screen is screen, (letter, app.screen)
-            assert [r.values().key for r in screen.form.rows] == ["email", "age", "verified", "prefs"]
+            assert [r.key for r in screen.form.values().rows] == ["email", "age", "verified", "prefs"]
         assert screen.modified == set()
 
 
@@ -123,10 +123,11 @@ async def test_the_row_and_identity_keys_work_without_letters(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        await focus_on(pilot, app, screen.form.rows[2].query_one(Switch))
+        await focus_field(pilot, app, screen, "properties.2.value")
+        assert isinstance(app.focused, Switch)
         await pilot.press("ctrl+n")
         await settle(pilot, app)
-        assert len(screen.form.rows) == 5
+        assert row_count(screen) == 5
         await pilot.press("ctrl+delete")
         await settle(pilot, app)
         assert isinstance(app.screen, DeleteScreen)
@@ -155,15 +156,18 @@ async def test_ctrl_z_in_a_json_value_is_its_undo(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        prefs = screen.form.rows[3]
-        await focus_on(pilot, app, prefs.editor)
-        before = prefs.editor.text
+        await focus_field(pilot, app, screen, "properties.3.value")
+        editor = app.focused
+        assert isinstance(editor, TextArea)
+        before = editor.text
         await pilot.press("end", "x")
         await settle(pilot, app)
-        assert prefs.editor.text != before
+        assert editor.text != before
+        assert screen.form.row_view(3).text != before
         await pilot.press("ctrl+z")
         await settle(pilot, app)
-        assert prefs.editor.text == before
+        assert editor.text == before
+        assert screen.form.row_view(3).text == before
         assert app.screen is screen and "ctrl+r" not in message(app)
 
 

@@ -19,7 +19,7 @@ from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.error import ErrorScreen
 from identity_tui.tui.screens.preview import PreviewScreen
 from tests.support.hostile import ERRORS, TEXTS, nested
-from tests.support.edit_helpers import ALICE_ID, focus_on, message, open_alice, writes
+from tests.support.edit_helpers import ALICE_ID, focus_field, message, open_alice, writes
 from tests.support.pilot import settle
 
 PLAIN = ["empty", "whitespace", "10000-chars", "nul", "controls", "ansi", "rich-markup", "wide-combining",
@@ -38,16 +38,20 @@ INPUTS = {
 }
 
 
+# Where each kind of input is typed, by the form's field names.
+FIELD = {
+    "name": "name",
+    "identifier_key": "identifier_key",
+    "property-key": "properties.0.key",
+    "string": "properties.0.value",
+    "number": "properties.1.value",
+    "json": "properties.3.value",
+}
+
+
 def widget_for(screen: EditScreen, field: str):
-    rows = screen.form.rows
-    return {
-        "name": lambda: screen.query_one("#name", Input),
-        "identifier_key": lambda: screen.query_one("#identifier-key", Input),
-        "property-key": lambda: rows[0].key_input,
-        "string": lambda: rows[0].editor,
-        "number": lambda: rows[1].editor,
-        "json": lambda: rows[3].editor,
-    }[field]()
+    """The widget showing ``field`` (for a row, the live editor once the cursor is on that row)."""
+    return screen.form.widget_for(FIELD[field])
 
 
 def stored_value(sandbox, field: str):
@@ -68,9 +72,10 @@ def typed(value) -> str:
     return f"{type(value).__name__}:{value!r}"
 
 
-async def paste_into(pilot, app, widget, text: str) -> None:
+async def paste_into(pilot, app, screen, field: str, text: str) -> None:
     """Move there by keys, clear it by keys, then paste ``text`` as a terminal would."""
-    await focus_on(pilot, app, widget)
+    await focus_field(pilot, app, screen, FIELD[field])
+    widget = app.focused
     if isinstance(widget, Input):
         await pilot.press("end", "ctrl+u")
     else:
@@ -86,7 +91,7 @@ async def test_hostile_text_in_each_field_is_refused_clearly_or_saved_and_shown_
         screen = await open_alice(pilot, app)
         for name in INPUTS[field]:
             text = TEXTS[name]
-            await paste_into(pilot, app, widget_for(screen, field), text)
+            await paste_into(pilot, app, screen, field, text)
             before = len(writes(people))
             await pilot.press("ctrl+s")
             await settle(pilot, app)
@@ -139,7 +144,7 @@ async def test_a_value_nested_far_too_deep_is_shown_everywhere_and_refused_never
             assert not isinstance(app.screen, ErrorScreen), app.screen.details
         screen = app.screen
         assert isinstance(screen, EditScreen) and screen.identity_id == deep_id
-        error = str(screen.form.rows[0].query_one(".prop-error").render())
+        error = screen.form.error_line(0)
         assert "nested more than 250 levels deep" in error
         await pilot.press("ctrl+s")
         await settle(pilot, app)

@@ -18,7 +18,7 @@ from identity_tui.tui.screens.conflict import ConflictRow, ConflictScreen
 from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.screens.preview import PreviewScreen
-from tests.support.edit_helpers import ALICE, ALICE_ID, ALICE_PATH, focus_on, message, open_alice, writes
+from tests.support.edit_helpers import ALICE, ALICE_ID, ALICE_PATH, focus_field, message, open_alice, writes
 from tests.support.pilot import settle
 
 EMAIL, AGE, VERIFIED, PREFS = copy.deepcopy(ALICE["properties"])
@@ -34,7 +34,8 @@ async def other(people):
 
 
 def row(screen, i):
-    return screen.form.rows[i]
+    """What row ``i`` holds: key, type, value, origin."""
+    return screen.form.values().rows[i]
 
 
 def stored(sandbox) -> dict:
@@ -68,7 +69,7 @@ async def test_their_change_to_other_fields_is_kept_and_only_mine_is_sent(make_a
         assert server["name"] == "Alice Example Jr"
         assert server["properties"] == [EMAIL, dict(AGE, value=43), VERIFIED, PREFS, TIER]
         assert message(app) == "Saved. Kept what others changed meanwhile: 'age', 'tier'."
-        assert [r.values().key for r in screen.form.rows] == ["email", "age", "verified", "prefs", "tier"]
+        assert [r.key for r in screen.form.values().rows] == ["email", "age", "verified", "prefs", "tier"]
         assert screen.modified == set()
 
 
@@ -76,7 +77,7 @@ async def test_a_put_carries_their_new_property(make_app, people, other):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        await focus_on(pilot, app, row(screen, 1).key_input)
+        await focus_field(pilot, app, screen, "properties.1.key")
         await pilot.press("ctrl+d")  # remove age: a PUT of the whole list
         await other.update(ALICE_ID, {"properties": [TIER]})
         await pilot.press("ctrl+s")
@@ -92,7 +93,7 @@ async def test_without_the_preview_the_merge_still_happens(make_app, people, oth
     app = make_app(config=Config(preview_saves=False))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        await focus_on(pilot, app, row(screen, 3).key_input)
+        await focus_field(pilot, app, screen, "properties.3.key")
         await pilot.press("ctrl+d")  # remove prefs
         await other.replace_properties(ALICE_ID, [TIER, EMAIL, AGE, VERIFIED, PREFS])  # they add one on top
         await pilot.press("ctrl+s")
@@ -122,7 +123,7 @@ async def test_overlapping_changes_open_the_conflict_dialog_and_nothing_is_sent_
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
         await pilot.press("ctrl+u", *"Alice Mine")
-        await focus_on(pilot, app, row(screen, 0).editor)
+        await focus_field(pilot, app, screen, "properties.0.value")
         await pilot.press("ctrl+u", *"mine@example.com")
         await other.update(ALICE_ID, {"name": "Alice Theirs", "properties": [
             dict(EMAIL, value="theirs@example.com"), dict(AGE, value=50)]})
@@ -154,7 +155,7 @@ async def test_overlapping_changes_open_the_conflict_dialog_and_nothing_is_sent_
         server = stored(people)
         assert server["name"] == "Alice Mine"
         assert server["properties"][:2] == [dict(EMAIL, value="theirs@example.com"), dict(AGE, value=50)]
-        assert row(screen, 0).values().value == "theirs@example.com"  # the form shows what was saved
+        assert row(screen, 0).value == "theirs@example.com"  # the form shows what was saved
 
 
 async def test_escape_in_the_conflict_dialog_sends_nothing_and_keeps_the_form_as_typed(make_app, people, other):
@@ -181,7 +182,7 @@ async def test_all_theirs_with_capital_t_takes_every_row(make_app, people, other
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
         await pilot.press("ctrl+u", *"Alice Mine")
-        await focus_on(pilot, app, row(screen, 1).editor)
+        await focus_field(pilot, app, screen, "properties.1.value")
         await pilot.press("backspace", "backspace", *"7")
         await other.update(ALICE_ID, {"name": "Alice Theirs", "properties": [dict(AGE, value=8)]})
         await pilot.press("ctrl+s")
@@ -198,7 +199,7 @@ async def test_rows_moved_differently_on_both_sides_is_an_order_conflict(make_ap
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        await focus_on(pilot, app, row(screen, 0).key_input)
+        await focus_field(pilot, app, screen, "properties.0.key")
         await pilot.press("alt+down")  # mine: age, email, verified, prefs
         await other.replace_properties(ALICE_ID, [PREFS, EMAIL, AGE, VERIFIED])
         await pilot.press("ctrl+s")

@@ -15,7 +15,7 @@ from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.screens.preview import PreviewScreen
 from identity_tui.tui.screens.restore import RestoreScreen
 from identity_tui.tui.timing import Timing
-from tests.support.edit_helpers import ALICE, ALICE_ID, ALICE_PATH, focus_on, message, open_alice, writes
+from tests.support.edit_helpers import ALICE, ALICE_ID, ALICE_PATH, focus_field, focus_on, message, open_alice, writes
 from tests.support.pilot import settle
 
 # Drafts written a moment after typing stops: short here, so the tests wait on the write, not for 0.7 s.
@@ -93,7 +93,7 @@ async def test_a_half_typed_invalid_value_is_kept_as_typed(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        await focus_on(pilot, app, screen.form.rows[1].editor)
+        await focus_field(pilot, app, screen, "properties.1.value")
         await pilot.press("backspace", "backspace", *"4x")
         screen.flush_draft()
         (draft,) = kept(app)
@@ -371,7 +371,7 @@ async def test_a_new_identitys_draft_reopens_the_create_form(make_app, people):
         screen = app.screen
         assert isinstance(screen, EditScreen) and screen.creating
         assert screen.query_one("#identifier-key", Input).value == "carol"
-        assert [r.values().value for r in screen.form.rows] == ["pro"]
+        assert [r.value for r in screen.form.values().rows] == ["pro"]
         await save(pilot, app)
         assert writes(people) == [
             ("POST", "/v1/identities/", {"identifier_key": "carol", "name": "Carol", "identity_type": "user",
@@ -391,7 +391,7 @@ async def test_a_draft_whose_identity_was_deleted_opens_as_a_new_identity(make_a
         screen = app.screen
         assert isinstance(screen, EditScreen) and screen.creating
         assert screen.query_one("#name", Input).value == "Alice Example Jr"
-        assert [r.values().key for r in screen.form.rows] == ["email", "age", "verified", "prefs"]
+        assert [r.key for r in screen.form.values().rows] == ["email", "age", "verified", "prefs"]
         await wait_for(pilot, lambda: [d.creating for d in kept(app)] == [True])
 
 
@@ -399,7 +399,7 @@ async def test_a_restored_invalid_value_comes_back_as_typed_with_its_error(make_
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        await focus_on(pilot, app, screen.form.rows[1].editor)
+        await focus_field(pilot, app, screen, "properties.1.value")
         await pilot.press("backspace", "backspace", *"4x")
         app.hang_up(signal.SIGHUP)
     app = make_app()
@@ -408,10 +408,10 @@ async def test_a_restored_invalid_value_comes_back_as_typed_with_its_error(make_
         await pilot.press("enter")
         await settle(pilot, app)
         screen = app.screen
-        age = screen.form.rows[1]
-        assert age.editor.text == "4x"
+        assert screen.form.row_view(1).text == "4x"
+        assert screen.form.widget_for("properties.1.value").value == "4x"
         assert screen.modified == {"properties", "properties.1", "properties.1.value"}
-        assert "Not a number" in str(age.query_one(".prop-error").render())
+        assert "Not a number" in screen.form.error_line(1)
 
 
 async def test_an_unreadable_draft_is_a_warning_not_a_crash(make_app, people):

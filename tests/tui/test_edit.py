@@ -15,7 +15,9 @@ from tests.support.edit_helpers import (
     ALICE,
     ALICE_ID,
     ALICE_PATH,
+    focus_field,
     focus_on,
+    keys,
     message,
     open_alice,
     save_with_preview,
@@ -25,7 +27,13 @@ from tests.support.pilot import settle
 
 
 def row(screen, i):
-    return screen.form.rows[i]
+    """What row ``i`` holds: key, type, value, origin."""
+    return screen.form.values().rows[i]
+
+
+def focused(screen, app) -> str | None:
+    """Where the focus is, by field name."""
+    return screen.form.focus_path(app.focused)
 
 
 async def test_opens_with_the_cursor_at_the_end_of_the_name(make_app, people):
@@ -35,7 +43,7 @@ async def test_opens_with_the_cursor_at_the_end_of_the_name(make_app, people):
         name = screen.query_one("#name", Input)
         assert app.focused is name
         assert name.cursor_position == len("Alice Example")
-        assert [r.values().key for r in screen.form.rows] == ["email", "age", "verified", "prefs"]
+        assert keys(screen) == ["email", "age", "verified", "prefs"]
         assert screen.modified == set()
 
 
@@ -63,21 +71,73 @@ async def test_tab_walks_fields_then_rows_then_buttons(make_app, people):
         assert screen.modified == set()
 
 
+async def test_shift_tab_enters_the_rows_at_the_last_value_and_walks_back_row_by_row(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await focus_on(pilot, app, screen.query_one("#add-property"))
+        seen = []
+        for _ in range(7):
+            await pilot.press("shift+tab")
+            seen.append(focused(screen, app))
+        assert seen == [
+            "properties.3.value", "properties.3.type", "properties.3.key",
+            "properties.2.value", "properties.2.type", "properties.2.key", "properties.1.value",
+        ]
+        await pilot.press("shift+tab", "shift+tab", "shift+tab", "shift+tab", "shift+tab")
+        assert focused(screen, app) == "properties.0.key"
+        await pilot.press("shift+tab")  # out of the rows, above them
+        assert focused(screen, app) == "identity_type"
+        await pilot.press("tab")
+        assert focused(screen, app) == "properties.0.key"  # from above, the rows start at the first
+        assert screen.modified == set()
+
+
+async def test_up_down_and_enter_move_between_rows_in_the_same_column(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await focus_field(pilot, app, screen, "properties.0.key")
+        await pilot.press("down")
+        assert focused(screen, app) == "properties.1.key"
+        await pilot.press("enter", "enter")
+        assert focused(screen, app) == "properties.3.key"
+        await pilot.press("enter")  # the last row: enter stays
+        assert focused(screen, app) == "properties.3.key"
+        await pilot.press("up", "up", "up")
+        assert focused(screen, app) == "properties.0.key"
+        await pilot.press("tab", "tab", *"x", "enter", *"1")  # email's value, then age's
+        assert [row.value for row in screen.form.values().rows[:2]] == ["alice@example.comx", 421]
+
+
+async def test_a_click_on_a_row_puts_the_keyboard_in_its_key(make_app, people):
+    from identity_tui.tui.widgets.property_grid import PropertyGrid
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        assert focused(screen, app) == "name"
+        await pilot.click(PropertyGrid, offset=(5, 3))  # under the header: rows 0, 1, then 2 (verified)
+        await pilot.pause()
+        assert focused(screen, app) == "properties.2.key"
+        assert app.focused.value == "verified"
+
+
 async def test_edit_one_string_property_sends_one_patch_with_that_property(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        await focus_on(pilot, app, row(screen, 0).editor)
+        await focus_field(pilot, app, screen, "properties.0.value")
         await pilot.press("backspace", "backspace", "backspace", *"org")
         assert screen.modified >= {"properties.0.value"}
-        assert "-modified" in row(screen, 0).classes
+        assert "value" in screen.form.row_view(0).modified
         await save_with_preview(pilot, app)
         assert writes(people) == [
             ("PATCH", ALICE_PATH, {"properties": [{"key": "email", "value": "alice@example.org", "type": "string"}]})
         ]
         assert message(app) == "Saved."
         assert screen.modified == set()
-        assert row(screen, 0).values().value == "alice@example.org"
+        assert row(screen, 0).value == "alice@example.org"
 
 
 async def test_rename_only_sends_the_name(make_app, people):
@@ -95,10 +155,10 @@ async def test_delete_a_property_sends_one_put_with_the_rest(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        await focus_on(pilot, app, row(screen, 1).key_input)
+        await focus_field(pilot, app, screen, "properties.1.key")
         await pilot.press("ctrl+d")
-        assert [r.values().key for r in screen.form.rows] == ["email", "verified", "prefs"]
-        assert app.focused is row(screen, 1).key_input  # the row that took its place
+        assert keys(screen) == ["email", "verified", "prefs"]
+        assert focused(screen, app) == "properties.1.key"  # the row that took its place
         assert "1 removed" in str(screen.query_one("#props-title").render())
         await save_with_preview(pilot, app)
         rest = [p for p in ALICE["properties"] if p["key"] != "age"]
@@ -110,7 +170,7 @@ async def test_rename_and_delete_a_property_send_patch_then_put(make_app, people
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
         await pilot.press("!")
-        await focus_on(pilot, app, row(screen, 3).key_input)
+        await focus_field(pilot, app, screen, "properties.3.key")
         await pilot.press("ctrl+d")
         await pilot.press("ctrl+s")
         await settle(pilot, app)  # the re-read before the preview
@@ -142,17 +202,15 @@ async def test_invalid_number_is_refused_with_the_error_beside_the_row(make_app,
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        age = row(screen, 1)
-        await focus_on(pilot, app, age.editor)
+        await focus_field(pilot, app, screen, "properties.1.value")
         await pilot.press("backspace", "backspace", *"1_000")
-        error = str(age.query_one(".prop-error").render())
-        assert "Not a number" in error and "-shown" in age.query_one(".prop-error").classes
+        assert "Not a number" in screen.form.error_line(1)
         await focus_on(pilot, app, screen.query_one("#name"))
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert not isinstance(app.screen, PreviewScreen)
         assert writes(people) == []
-        assert app.focused is age.editor  # focus jumped to the first error
+        assert focused(screen, app) == "properties.1.value"  # focus jumped to the first error
         assert message(app).startswith("Not saved: 1 problem. row 2 value: Not a number")
 
 
@@ -160,30 +218,28 @@ async def test_invalid_json_names_line_and_column_and_sends_nothing(make_app, pe
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        prefs = row(screen, 3)
-        await focus_on(pilot, app, prefs.editor)
-        assert isinstance(prefs.editor, JsonValueEditor)
+        await focus_field(pilot, app, screen, "properties.3.value")
+        assert isinstance(app.focused, JsonValueEditor)
         await pilot.press("down", "end", "backspace")  # the comma after "dark"
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert writes(people) == []
-        error = str(prefs.query_one(".prop-error").render())
+        error = screen.form.error_line(3)
         assert error == "row 4: value: Line 3, column 3: Expecting ',' delimiter."
-        assert app.focused is prefs.editor
+        assert focused(screen, app) == "properties.3.value"
 
 
 async def test_json_array_is_refused(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        prefs = row(screen, 3)
-        await focus_on(pilot, app, prefs.editor)
-        prefs.editor.select_all()
+        await focus_field(pilot, app, screen, "properties.3.value")
+        app.focused.select_all()
         await pilot.press(*"[1, 2]")
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert writes(people) == []
-        assert "not an array" in str(prefs.query_one(".prop-error").render())
+        assert "not an array" in screen.form.error_line(3)
 
 
 async def test_409_keeps_the_form_and_says_the_key_is_taken(make_app, people):
@@ -208,25 +264,26 @@ async def test_number_keeps_int_or_float_and_a_silently_dropped_change_is_report
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        await focus_on(pilot, app, row(screen, 1).editor)
+        await focus_field(pilot, app, screen, "properties.1.value")
         await pilot.press(*".0")  # 42 -> 42.0: the server keeps 42, Python calls them equal
-        assert row(screen, 1).values().value == 42.0 and isinstance(row(screen, 1).values().value, float)
+        assert row(screen, 1).value == 42.0 and isinstance(row(screen, 1).value, float)
         await save_with_preview(pilot, app)
         assert writes(people) == [
             ("PATCH", ALICE_PATH, {"properties": [{"key": "age", "value": 42.0, "type": "number"}]})
         ]
         assert "the server kept different values for: properties.age" in message(app)
-        assert row(screen, 1).values().value == 42  # the form shows what the server holds
+        assert row(screen, 1).value == 42  # the form shows what the server holds
 
 
 async def test_space_toggles_a_boolean(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        switch = row(screen, 2).query_one(Switch)
-        await focus_on(pilot, app, switch)
+        await focus_field(pilot, app, screen, "properties.2.value")
+        assert isinstance(app.focused, Switch)
         await pilot.press("space")
-        assert "false" in str(row(screen, 2).query_one(".bool-label").render())
+        assert screen.form.row_view(2).text == "false"
+        assert "false" in str(screen.query_one(".bool-label").render())
         await save_with_preview(pilot, app)
         assert writes(people) == [
             ("PATCH", ALICE_PATH, {"properties": [{"key": "verified", "value": False, "type": "boolean"}]})
@@ -238,8 +295,7 @@ async def test_add_a_row_by_keyboard_appends_it_and_patches(make_app, people):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
         await pilot.press("ctrl+n")
-        new = row(screen, 4)
-        assert app.focused is new.key_input
+        assert focused(screen, app) == "properties.4.key"
         await pilot.press(*"plan", "tab", "tab", *"pro")
         await save_with_preview(pilot, app)
         assert writes(people) == [
@@ -253,26 +309,27 @@ async def test_a_is_a_letter_and_ctrl_n_adds_a_row(make_app, people):
         screen = await open_alice(pilot, app)
         await pilot.press("a")  # typed into the name
         assert screen.query_one("#name", Input).value == "Alice Examplea"
-        assert len(screen.form.rows) == 4
-        await focus_on(pilot, app, row(screen, 2).query_one(Switch))
+        assert len(keys(screen)) == 4
+        await focus_field(pilot, app, screen, "properties.2.value")
+        assert isinstance(app.focused, Switch)
         await pilot.press("a")  # no text field: still no row
-        assert len(screen.form.rows) == 4
+        assert len(keys(screen)) == 4
         await pilot.press("ctrl+n")
-        assert len(screen.form.rows) == 5
+        assert len(keys(screen)) == 5
 
 
 async def test_empty_and_duplicate_keys_are_errors_on_both_rows(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        await focus_on(pilot, app, row(screen, 1).key_input)
+        await focus_field(pilot, app, screen, "properties.1.key")
         await pilot.press("ctrl+u", *"email")
         for i in (0, 1):
-            assert "used twice" in str(row(screen, i).query_one(".prop-error").render())
+            assert "used twice" in screen.form.error_line(i)
         await pilot.press("ctrl+n")
         await pilot.press("ctrl+s")
         await settle(pilot, app)
-        assert "Key is required" in str(row(screen, 4).query_one(".prop-error").render())
+        assert "Key is required" in screen.form.error_line(4)
         assert writes(people) == []
 
 
@@ -280,12 +337,12 @@ async def test_move_a_row_down_sends_a_put_in_the_new_order(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        await focus_on(pilot, app, row(screen, 0).key_input)
+        await focus_field(pilot, app, screen, "properties.0.key")
         await pilot.press("alt+down")
-        assert [r.values().key for r in screen.form.rows] == ["age", "email", "verified", "prefs"]
-        assert app.focused is row(screen, 1).key_input
+        assert keys(screen) == ["age", "email", "verified", "prefs"]
+        assert focused(screen, app) == "properties.1.key"
         await pilot.press("ctrl+up", "ctrl+up")  # back to the top; a second press stays there
-        assert [r.values().key for r in screen.form.rows] == ["email", "age", "verified", "prefs"]
+        assert keys(screen) == ["email", "age", "verified", "prefs"]
         assert screen.modified == set()
         await pilot.press("alt+down")
         await save_with_preview(pilot, app)
@@ -297,22 +354,22 @@ async def test_change_type_converts_or_asks_for_a_value(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        age = row(screen, 1)
-        await focus_on(pilot, app, age.type_select)
+        await focus_field(pilot, app, screen, "properties.1.type")
         await pilot.press("ctrl+t")  # number -> boolean: 42 is not true or false
         await settle(pilot, app)
-        assert age.ptype.value == "boolean"
-        assert "Enter a value: space toggles" in str(age.query_one(".prop-error").render())
+        assert row(screen, 1).type.value == "boolean"
+        assert "Enter a value: space toggles" in screen.form.error_line(1)
         await pilot.press("ctrl+t")  # boolean -> json: still nothing to convert
         await pilot.press("ctrl+t")  # json -> string
         await settle(pilot, app)
-        assert age.values().value == ""
-        await focus_on(pilot, app, age.editor)
+        assert row(screen, 1).value == ""
+        await focus_field(pilot, app, screen, "properties.1.value")
         await pilot.press(*"17")
-        await focus_on(pilot, app, age.type_select)
+        await pilot.press("shift+tab")
+        assert focused(screen, app) == "properties.1.type"
         await pilot.press("ctrl+t")  # string "17" -> number 17
         await settle(pilot, app)
-        assert age.values().value == 17
+        assert row(screen, 1).value == 17
         await save_with_preview(pilot, app)
         assert writes(people) == [
             ("PATCH", ALICE_PATH, {"properties": [{"key": "age", "value": 17, "type": "number"}]})
@@ -323,24 +380,22 @@ async def test_boolean_to_string_converts(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        verified = row(screen, 2)
-        await focus_on(pilot, app, verified.type_select)
+        await focus_field(pilot, app, screen, "properties.2.type")
         await pilot.press("ctrl+t", "ctrl+t")  # boolean -> json (asks) -> string ("" from the asked value)
         await settle(pilot, app)
         # true -> "true" directly through the select:
         await pilot.press("ctrl+t")  # string -> number: "" cannot convert
         await settle(pilot, app)
-        assert verified.ptype.value == "number"
+        assert row(screen, 2).type.value == "number"
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         await pilot.press("escape")  # the first form ended modified: its draft is offered, put off for later
         screen = await open_alice(pilot, app)
-        verified = row(screen, 2)
-        await focus_on(pilot, app, verified.type_select)
-        await verified.change_type(verified.ptype.__class__("string"))
+        await focus_field(pilot, app, screen, "properties.2.type")
+        screen.form.widget_for("properties.2.type").value = "string"
         await settle(pilot, app)
-        assert verified.values().value == "true"
+        assert row(screen, 2).value == "true"
 
 
 async def test_revert_restores_the_loaded_values(make_app, people):
@@ -348,19 +403,19 @@ async def test_revert_restores_the_loaded_values(make_app, people):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
         await pilot.press(*"zz")
-        await focus_on(pilot, app, row(screen, 0).key_input)
+        await focus_field(pilot, app, screen, "properties.0.key")
         await pilot.press("ctrl+d")
         await pilot.press("ctrl+z")  # the field's own undo, if any: never the whole form
         await pilot.pause()
         assert app.screen is screen
-        assert len(screen.form.rows) == 3
+        assert len(keys(screen)) == 3
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("enter")
         await settle(pilot, app)
         assert screen.query_one("#name", Input).value == "Alice Example"
-        assert len(screen.form.rows) == 4
+        assert len(keys(screen)) == 4
         assert screen.modified == set()
         assert writes(people) == []
 
@@ -414,7 +469,7 @@ async def test_quit_with_unsaved_changes_asks_first(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        await focus_on(pilot, app, row(screen, 2).query_one(Switch))
+        await focus_field(pilot, app, screen, "properties.2.value")
         await pilot.press("space")
         await pilot.press("q")  # a letter never quits from the form
         await pilot.pause()
@@ -483,7 +538,7 @@ async def test_partial_success_reports_what_was_applied_and_keeps_the_rest_marke
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
         await pilot.press("!")
-        await focus_on(pilot, app, row(screen, 3).key_input)
+        await focus_field(pilot, app, screen, "properties.3.key")
         await pilot.press("ctrl+d")
         await save_with_preview(pilot, app)
         assert writes(people) == [("PATCH", ALICE_PATH, {"name": "Alice Example!"})]  # the PUT never arrived
@@ -532,10 +587,10 @@ async def test_e_opens_the_value_in_editor_only_outside_text_fields(make_app, pe
         screen = await open_alice(pilot, app)
         await pilot.press("e")  # typing in the name: just a letter
         assert screen.query_one("#name", Input).value == "Alice Examplee"
-        await focus_on(pilot, app, row(screen, 3).editor)
+        await focus_field(pilot, app, screen, "properties.3.value")
         await pilot.press("f4")
         await settle(pilot, app)
-        assert row(screen, 3).values().value == {"theme": "light"}
+        assert row(screen, 3).value == {"theme": "light"}
 
 
 async def test_opening_another_identity_from_a_modified_form_asks(make_app, people):
@@ -574,8 +629,8 @@ async def test_untrusted_text_is_shown_literally(make_app, sandbox):
         screen = app.screen
         assert "[bold red]not red[/] \\x1b[31m" in str(screen.query_one("#edit-title").render())
         assert str(screen.query_one("#project-text").render()) == "[i]proj[/i]  (fixed: cannot be changed)"
-        assert row(screen, 0).values().key == "[u]k[/u]"
-        assert row(screen, 0).values().value == "[link=x]v[/link]"
+        assert row(screen, 0).key == "[u]k[/u]"
+        assert row(screen, 0).value == "[link=x]v[/link]"
         assert screen.modified == set()
         # The value keeps its ESC, but what reaches the terminal shows it as a symbol.
         name = screen.query_one("#name", Input)
@@ -601,11 +656,11 @@ async def test_a_stored_value_of_the_wrong_type_is_not_a_change_but_is_flagged(m
         await settle(pilot, app)
         screen = app.screen
         assert screen.modified == set()
-        assert 'stored: "abc" (not a number)' in str(row(screen, 0).query_one(".prop-error").render())
+        assert 'stored: "abc" (not a number)' in screen.form.error_line(0)
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert writes(sandbox) == []
-        assert app.focused is row(screen, 0).editor
+        assert focused(screen, app) == "properties.0.value"
 
 
 async def test_palette_and_help_list_the_form_actions(make_app, people):
@@ -640,10 +695,10 @@ async def test_a_blank_key_the_server_holds_does_not_stop_a_save_but_one_typed_d
         await save_with_preview(pilot, app)
         assert [(m, p) for m, p, _ in writes(sandbox)] == [("PATCH", ALICE_PATH)]
         assert sandbox.store.get(ALICE_ID)["properties"][0] == {"key": "", "type": "string", "value": "x"}
-        await focus_on(pilot, app, row(screen, 1).key_input)
+        await focus_field(pilot, app, screen, "properties.1.key")
         await pilot.press("ctrl+u")
         await pilot.press("ctrl+s")
         await settle(pilot, app)
-        assert "Key is required" in str(row(screen, 1).query_one(".prop-error").render())
-        assert "Key is required" not in str(row(screen, 0).query_one(".prop-error").render())
+        assert "Key is required" in screen.form.error_line(1)
+        assert "Key is required" not in screen.form.error_line(0)
         assert len(writes(sandbox)) == 1

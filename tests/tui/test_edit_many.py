@@ -1,4 +1,4 @@
-"""An identity with hundreds of properties: opening it costs linear work, and the app answers meanwhile."""
+"""An identity with thousands of properties: opening it is one model load, and typing redraws one row."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pytest
 
 from identity_tui.tui.screens.edit import EditScreen
 from identity_tui.tui.screens.list import ListScreen
+from identity_tui.core.property_rows import PropertyRows
 from identity_tui.tui.widgets.edit_form import EditForm
-from identity_tui.tui.widgets.form_marks import FormMarks
 from identity_tui.tui.widgets.identity_table import IdentityTable
-from identity_tui.tui.widgets.property_row import PropertyRow
+from identity_tui.tui.widgets.property_grid import PropertyGrid
 from tests.support.pilot import settle
 
 MANY_ID = "identity-00000000-0000-4000-8000-0000000000aa"
@@ -42,101 +42,98 @@ async def open_first(pilot, app) -> EditScreen:
 
 
 class Work:
-    """How often the form looked at all its rows, and how many rows it re-marked: counted at the two methods."""
+    """What opening and typing cost: model loads, whole looks at the marks, views the grid fetched and rows it
+    redrew, counted at the four methods."""
 
     def __init__(self, monkeypatch) -> None:
-        self.looks = self.rows_marked = 0
-        look, mark = FormMarks.refresh, PropertyRow.mark
+        self.loads = self.looks = self.views = self.rows_redrawn = 0
+        load, look = PropertyRows.load.__func__, EditForm.refresh_marks
+        view, redraw = PropertyRows.view, PropertyGrid.row_changed
 
-        def counted_look(marks, *args, **kwargs):
+        def counted_load(cls, *args, **kwargs):
+            self.loads += 1
+            return load(cls, *args, **kwargs)
+
+        def counted_look(form, *args, **kwargs):
             self.looks += 1
-            return look(marks, *args, **kwargs)
+            return look(form, *args, **kwargs)
 
-        def counted_mark(row, *args, **kwargs):
-            changed = mark(row, *args, **kwargs)
-            self.rows_marked += bool(changed)
-            return changed
+        def counted_view(model, *args, **kwargs):
+            self.views += 1
+            return view(model, *args, **kwargs)
 
-        monkeypatch.setattr(FormMarks, "refresh", counted_look)
-        monkeypatch.setattr(PropertyRow, "mark", counted_mark)
+        def counted_redraw(grid, *args, **kwargs):
+            self.rows_redrawn += 1
+            return redraw(grid, *args, **kwargs)
+
+        monkeypatch.setattr(PropertyRows, "load", classmethod(counted_load))
+        monkeypatch.setattr(EditForm, "refresh_marks", counted_look)
+        monkeypatch.setattr(PropertyRows, "view", counted_view)
+        monkeypatch.setattr(PropertyGrid, "row_changed", counted_redraw)
 
 
-@pytest.mark.parametrize("n", [30, 120])
-async def test_opening_marks_each_row_at_most_once_and_refreshes_a_bounded_number_of_times(make_app, sandbox, n,
-                                                                                          monkeypatch):
+@pytest.mark.parametrize("n", [30, 3000])
+async def test_opening_loads_the_model_once_and_draws_only_the_rows_on_screen(make_app, sandbox, n, monkeypatch):
     sandbox.store.insert(many(n))
     work = Work(monkeypatch)
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_first(pilot, app)
         form = screen.form
-        assert len(form.rows) == n
+        assert len(form.values().rows) == n
         assert screen.modified == set()
-        # Clean rows need no marking at all; the whole form is looked at a handful of times, not per widget.
-        assert work.rows_marked <= n
+        assert work.loads == 2  # the list's copy as the form is made, then the fresh copy
+        # The grid fetches the rows on screen (30 lines at most), not all of them; nothing is mounted per row.
+        assert work.views <= 200
         assert work.looks <= 6
+        widgets = len(list(form.walk_children()))
+        assert widgets < 60, widgets
 
 
-async def test_a_keystroke_marks_only_the_row_typed_in(make_app, sandbox, monkeypatch):
+async def test_a_keystroke_redraws_only_the_row_typed_in(make_app, sandbox, monkeypatch):
     sandbox.store.insert(many(120))
     work = Work(monkeypatch)
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_first(pilot, app)
         form = screen.form
-        row = form.rows[1]
-        row.editor.focus()
+        form.focus_field("properties.1.value")
         await pilot.pause()
-        before_marks, before_looks = work.rows_marked, work.looks
+        before_redrawn, before_looks = work.rows_redrawn, work.looks
         await pilot.press("x")
         await pilot.pause()
         assert screen.modified == {"properties", "properties.1", "properties.1.value"}
-        assert work.rows_marked - before_marks == 1
+        assert work.rows_redrawn - before_redrawn == 1
         assert work.looks - before_looks == 1
         await pilot.press("backspace")
         await pilot.pause()
         assert screen.modified == set()
-        assert work.rows_marked - before_marks == 2
+        assert work.rows_redrawn - before_redrawn == 2
 
 
-async def test_escape_while_rows_are_still_being_added_leaves_the_screen(make_app, sandbox, monkeypatch):
-    """The rows go in batches; between them the app answers keys, so esc works before the last batch."""
-    gate = asyncio.Event()  # never set: the fill stops after its first batch
-
-    async def held() -> None:
-        await gate.wait()
-
-    monkeypatch.setattr(EditForm, "between_batches", staticmethod(held))
-    sandbox.store.insert(many(300))
+async def test_escape_right_after_a_big_identity_opens_leaves_the_screen(make_app, sandbox):
+    """Opening is one model load, not batches of mounted rows: the form is ready at once and esc leaves."""
+    sandbox.store.insert(many(5000))
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, app)
-        await pilot.press("enter")
-        for _ in range(50):
-            await pilot.pause()
-            if isinstance(app.screen, EditScreen) and app.screen.form.rows:
-                break
-        screen = app.screen
-        assert isinstance(screen, EditScreen)
-        assert 0 < len(screen.form.rows) < 300
+        screen = await open_first(pilot, app)
+        assert not screen.form.disabled
+        assert len(screen.form.values().rows) == 5000
         await asyncio.wait_for(pilot.press("escape"), 10)
         await pilot.pause()
         assert isinstance(app.screen, ListScreen)
 
 
 async def test_the_header_counts_every_row_on_screen_once_they_are_in(make_app, sandbox):
-    """The header's width follows its text: the count written after the last batch must show, not stay 0 wide."""
+    """The header's width follows its text: the count written once the rows are in must show, not stay 0 wide."""
     from tests.support.screen_text import screen_lines
 
     sandbox.store.insert(many(150))
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_first(pilot, app)
-        for _ in range(200):  # each pause lets a batch in; the form is enabled once every row is
-            if len(screen.form.rows) == 150 and not screen.form.disabled:
-                break
-            await pilot.pause()
         await settle(pilot, app)
+        assert len(screen.form.values().rows) == 150 and not screen.form.disabled
         lines = screen_lines(app)
         assert lines[0].startswith(" Edit identity · Many Props")
         assert any(line.startswith(" Properties (150)") for line in lines), lines[:8]

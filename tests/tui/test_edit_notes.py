@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from tests.support.edit_helpers import ALICE_PATH, focus_on, open_alice, save_with_preview, writes
+from tests.support.edit_helpers import ALICE_PATH, focus_field, focus_on, open_alice, save_with_preview, writes
 from tests.support.pilot import settle
 
 
@@ -25,9 +25,8 @@ async def test_a_number_with_more_digits_than_a_float_holds_says_what_is_stored(
     app = make_app()
     async with app.run_test(size=(100, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        age = screen.form.rows[1]
-        await focus_on(pilot, app, age.editor)
+        await focus_field(pilot, app, screen, "properties.1.value")
         await pilot.press("ctrl+u", *"1.0000000000000001")
         await settle(pilot, app)
-        line = str(age.query_one(".prop-error").render())
+        line = screen.form.error_line(1)
         assert "stored as 1.0: more digits than a float holds" in line

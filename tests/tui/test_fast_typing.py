@@ -7,10 +7,9 @@ no pause between them, and compare with what slow typing gives.
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
 
 from identity_tui.tui.widgets.value_editors import JsonValueEditor, TextValueEditor
-from tests.support.edit_helpers import focus_on, open_alice
+from tests.support.edit_helpers import focus_field, open_alice
 from tests.support.typeahead import BACKSPACE, burst, typed_slowly
 
 # The burst from the issue: a value typed, 16 backspaces, the rest typed, with no pause anywhere.
@@ -25,9 +24,9 @@ async def test_a_burst_in_a_json_value_lands_in_order(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        editor = screen.form.rows[3].editor
+        await focus_field(pilot, app, screen, "properties.3.value")
+        editor = app.focused
         assert isinstance(editor, JsonValueEditor)
-        await focus_on(pilot, app, editor)
         editor.clear()
         await burst(pilot, app, BURST)
         assert editor.text == typed_slowly("", BURST)
@@ -38,17 +37,17 @@ async def test_a_burst_in_a_one_line_field_lands_in_order(make_app, people, wher
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        rows = screen.form.rows
-        field = {
-            "name": lambda: screen.query_one("#name", Input),
-            "identifier_key": lambda: screen.query_one("#identifier-key", Input),
-            "string value": lambda: rows[0].editor,
-            "number value": lambda: rows[1].editor,
-            "property key": lambda: rows[0].key_input,
-        }[where]()
+        name = {
+            "name": "name",
+            "identifier_key": "identifier_key",
+            "string value": "properties.0.value",
+            "number value": "properties.1.value",
+            "property key": "properties.0.key",
+        }[where]
+        await focus_field(pilot, app, screen, name)
+        field = app.focused
         if where.endswith("value"):
             assert isinstance(field, TextValueEditor)
-        await focus_on(pilot, app, field)
         field.action_end()
         before = field.value
         await burst(pilot, app, BURST)
@@ -60,15 +59,15 @@ async def test_a_property_typed_key_tab_tab_value_in_one_burst_passes_the_type_s
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        row = screen.form.rows[0]
-        assert isinstance(row.editor, TextValueEditor)  # a string row: key, type select, one-line value
-        await focus_on(pilot, app, row.key_input)
-        row.key_input.value = ""
-        row.editor.value = ""
+        form = screen.form
+        assert isinstance(form.widget_for("properties.0.value"), TextValueEditor)  # a string row: key, type
+        await focus_field(pilot, app, screen, "properties.0.key")  # select, one-line value
+        form.widget_for("properties.0.key").value = ""
+        form.widget_for("properties.0.value").value = ""
         await burst(pilot, app, "plan\t\tpro")
-        assert row.key_input.value == "plan"
-        assert row.editor.value == "pro"
-        assert screen.focused is row.editor
+        assert form.values().rows[0].key == "plan"
+        assert form.values().rows[0].value == "pro"
+        assert form.focus_path(screen.focused) == "properties.0.value"
 
 
 async def test_a_burst_that_reaches_a_type_select_first_goes_on_in_order(make_app, people):
@@ -77,9 +76,9 @@ async def test_a_burst_that_reaches_a_type_select_first_goes_on_in_order(make_ap
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alice(pilot, app)
-        row = screen.form.rows[0]  # email: its type, then its value
-        await focus_on(pilot, app, row.query_one(".prop-type"))
-        row.editor.value = ""
+        form = screen.form
+        await focus_field(pilot, app, screen, "properties.0.type")  # email: its type, then its value
+        form.widget_for("properties.0.value").value = ""
         await burst(pilot, app, "\tab" + BACKSPACE + "cd")
-        assert screen.focused is row.editor
-        assert row.editor.value == "acd"
+        assert form.focus_path(screen.focused) == "properties.0.value"
+        assert form.values().rows[0].value == "acd"

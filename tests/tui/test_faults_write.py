@@ -14,7 +14,7 @@ from identity_tui.tui.screens.list import ListScreen
 from identity_tui.tui.screens.preview import PreviewScreen
 from identity_tui.tui.widgets.identity_table import IdentityTable
 from tests.support.faults import FAULTS, FaultyTransport, method, path_is
-from tests.support.edit_helpers import ALICE, ALICE_ID, ALICE_PATH, focus_on, message, open_alice
+from tests.support.edit_helpers import ALICE, ALICE_ID, ALICE_PATH, focus_field, focus_on, message, open_alice
 from tests.support.pilot import settle
 
 # What the sentence names, per fault (None: the write landed and only its answer was lost).
@@ -73,7 +73,7 @@ async def test_a_failed_fresh_read_opens_the_lists_copy_and_says_why(make_app, p
         text = message(app)
         assert text.startswith("Could not read a fresh copy") and "Showing the list's copy" in text
         assert screen.query_one("#name", Input).value == ALICE["name"]
-        assert [r.values().key for r in screen.form.rows] == [p["key"] for p in ALICE["properties"]]
+        assert [r.key for r in screen.form.values().rows] == [p["key"] for p in ALICE["properties"]]
         assert not screen.form.disabled and screen.modified == set()
 
 
@@ -84,7 +84,7 @@ async def edit_and_send(pilot, app, *, put: bool) -> EditScreen:
     screen = await open_alice(pilot, app)
     await pilot.press(*" Jr")
     if put:
-        await focus_on(pilot, app, screen.form.rows[1].key_input)
+        await focus_field(pilot, app, screen, "properties.1.key")
         await pilot.press("ctrl+d")  # removing age makes the save a PATCH and a PUT
     await pilot.press("ctrl+s")
     await settle(pilot, app)
@@ -119,7 +119,7 @@ async def test_a_failed_save_keeps_the_form_says_why_and_learns_what_landed(make
             # The PATCH went first and landed; the PUT failed: the removal is still marked.
             assert text.startswith("Partly saved. Applied: PATCH (set name).")
             assert screen.modified == {"properties"}
-            assert [r.values().key for r in screen.form.rows] == ["email", "verified", "prefs"]
+            assert [r.key for r in screen.form.values().rows] == ["email", "verified", "prefs"]
         else:
             assert text.startswith("Not saved: ")
             tail = ("" if fault in DEFINITE else

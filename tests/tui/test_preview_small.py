@@ -15,7 +15,7 @@ async def test_the_preview_hint_is_on_screen(make_app, people, size):
     async with app.run_test(size=size) as pilot:
         screen = await open_alice(pilot, app)
         await pilot.press(*" with a much longer name")
-        screen.form.rows[0].key_input.focus()
+        screen.form.focus_field("properties.0.key")
         await pilot.press("ctrl+d")  # a removed property: PATCH and PUT, and a long "why"
         await pilot.press("ctrl+s")
         await settle(pilot, app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.edit_helpers import focus_on, save_with_preview, writes
+from tests.support.edit_helpers import focus_field, save_with_preview, writes
 from tests.support.pilot import settle
 
 ODD_ID = "identity-00000000-0000-4000-8000-0000000000ce"
@@ -24,7 +24,7 @@ async def open_odd(pilot, app):
 
 
 def error_line(screen) -> str:
-    return str(screen.form.rows[0].query_one(".prop-error").render())
+    return screen.form.error_line(0)
 
 
 @pytest.mark.parametrize("stored", ["yes", 1])
@@ -37,7 +37,7 @@ async def test_a_boolean_stored_as_something_else_toggled_back_to_false_saves_fa
         shown = '"yes"' if stored == "yes" else "1"
         assert f"stored: {shown} (not a boolean)" in error_line(screen)
         assert screen.modified == set()
-        await focus_on(pilot, app, screen.form.rows[0].editor.switch)
+        await focus_field(pilot, app, screen, "properties.0.value")
         await pilot.press("space", "space")  # on, then off again: still a change
         await settle(pilot, app)
         assert "properties.0.value" in screen.modified
@@ -55,7 +55,7 @@ async def test_a_string_holding_a_number_saves_as_text_once_typed_in(make_app, s
     async with app.run_test(size=(100, 24)) as pilot:
         screen = await open_odd(pilot, app)
         assert "stored: 42 (not text)" in error_line(screen)
-        await focus_on(pilot, app, screen.form.rows[0].editor)
+        await focus_field(pilot, app, screen, "properties.0.value")
         await pilot.press("backspace", "2")  # the same text, now typed: text
         await settle(pilot, app)
         assert error_line(screen) == ""
@@ -72,7 +72,7 @@ async def test_a_number_stored_as_text_fixed_by_changing_the_type(make_app, sand
     app = make_app()
     async with app.run_test(size=(100, 24)) as pilot:
         screen = await open_odd(pilot, app)
-        await focus_on(pilot, app, screen.form.rows[0].editor)
+        await focus_field(pilot, app, screen, "properties.0.value")
         await pilot.press("ctrl+t")  # string -> number: 42 fits
         await settle(pilot, app)
         assert error_line(screen) == ""

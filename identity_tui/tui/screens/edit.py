@@ -31,10 +31,8 @@ from identity_tui.tui.screens.confirm import ConfirmScreen, LeaveScreen
 from identity_tui.tui.screens.edit_base import EditBase
 from identity_tui.tui.screens.edit_drafts import FormDrafts, form_texts, restored_baseline
 from identity_tui.tui.screens.edit_save import SaveFlow
-from identity_tui.tui.widgets.edit_form import EditForm
-from identity_tui.tui.widgets.form_marks import Marked
+from identity_tui.tui.widgets.edit_form import MARK, EditForm, Marked, set_text
 from identity_tui.tui.widgets.key_bar import KeyBar
-from identity_tui.tui.widgets.property_row import MARK, set_text
 
 WRITES = frozenset({"save", "revert", "delete_identity"})
 
@@ -193,7 +191,6 @@ class EditScreen(ReportsWorkerErrors, HoldsUnsavedWork, EditBase):
             await self._draft_apply(message.identity)
             return
         self.baseline = message.identity
-        # In the background, rows in batches: esc and other keys are answered while hundreds load.
         self.form.open(Draft.of(message.identity))
 
     @on(LoadFailed)
@@ -230,7 +227,7 @@ class EditScreen(ReportsWorkerErrors, HoldsUnsavedWork, EditBase):
                 then()
 
         can_save = not self.app.readonly
-        keys = [row.key_input.value for row in self.form.rows]
+        keys = [row.key for row in self.form.values().rows]
         self.app.push_screen(LeaveScreen(modified_labels(self.modified, keys), can_save=can_save), answered)
 
     def action_back(self) -> None:

@@ -13,7 +13,7 @@ from textual.timer import Timer
 
 from identity_tui.core.draft_keeper import DraftKeeper
 from identity_tui.core.draft_store import DraftStore
-from identity_tui.core.draft_texts import FormTexts, RowText, SavedDraft, new_form_id
+from identity_tui.core.draft_texts import FormTexts, SavedDraft, new_form_id
 from identity_tui.core.draft_words import describe_age, server_changes
 from identity_tui.core.models import Identity
 from identity_tui.tui.widgets.edit_form import EditForm
@@ -24,13 +24,7 @@ if TYPE_CHECKING:
 
 def form_texts(form: EditForm) -> FormTexts:
     """The form's texts as typed (a draft keeps half-typed and invalid values too)."""
-    values = form.values()
-    rows = []
-    for row in form.rows:
-        editor = row.editor
-        text = "" if getattr(editor, "pending", False) else editor.text
-        rows.append(RowText(row.key_input.value, row.ptype.value, text))
-    return FormTexts(values.name, values.identifier_key, str(values.identity_type), values.project_id, tuple(rows))
+    return form.texts()
 
 
 def restored_baseline(draft: SavedDraft, fresh: Identity | None, problem: str | None) -> tuple[Identity | None, str]:

@@ -1,59 +1,96 @@
-"""The edit form's fields and property rows: reads its widgets into a ``FormValues``; ``FormMarks`` marks them."""
+"""The edit form: the identity's fields as widgets, its properties as a ``PropertyRows`` model drawn by a grid.
+
+The grid draws every row from the model; one live row of editors sits over the cursor row and writes what
+is typed into the model. The marks (● beside what changed, errors beside what is wrong) are the model's,
+kept one edit at a time, so opening or typing in an identity with thousands of properties costs about
+what it does with four.
+"""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Input, Select, Static, Switch, TextArea
+from textual.widgets import Input, Select, Static
 
 from identity_tui.core.display import one_line
-from identity_tui.core.fields import LABELS, PARTS, parse_row_field, row_field
-from identity_tui.core.draft import Draft, DraftProperty
-from identity_tui.core.form import FormValues, rebase_rows
-from identity_tui.core.kinds import IdentityType, PropertyType
-from identity_tui.tui.widgets.form_marks import SCALAR_WIDGETS, FormMarks, Marked, MarksAttribute
-from identity_tui.tui.widgets.property_row import PropertyList, PropertyRow
-from identity_tui.tui.widgets.value_editors import edit_externally, text_input
+from identity_tui.core.draft import Draft
+from identity_tui.core.draft_texts import FormTexts
+from identity_tui.core.fields import FIELDS, LABELS, PARTS, parse_row_field, row_field
+from identity_tui.core.form import FormValues
+from identity_tui.core.kinds import IdentityType
+from identity_tui.core.property_rows import PropertyRows, RowView
 from identity_tui.tui.widgets.buttons import KeyButton
+from identity_tui.tui.widgets.form_rows import RowCommands
+from identity_tui.tui.widgets.live_grid import LiveGrid
+from identity_tui.tui.widgets.live_row import LiveRow
+from identity_tui.tui.widgets.property_grid import MARK, PropertyGrid, error_words
+from identity_tui.tui.widgets.value_editors import text_input
 
 TYPES = [(t.value, t.value) for t in IdentityType]
-CHANGED = (Input.Changed, Select.Changed, Switch.Changed, TextArea.Changed)
 ROW_KEYS = "ctrl+n add · ctrl+d delete · ctrl+t type · alt+↑↓ move"
-# The command palette's entries for the rows: the form's action each runs, its title and its help.
-PALETTE = {
-    "add_property": ("Add property", "A new row at the end (ctrl+n)"),
-    "delete_property": ("Delete property", "Remove the focused row (ctrl+d)"),
-    "move_up": ("Move property up", "The focused row (alt+up)"),
-    "move_down": ("Move property down", "The focused row (alt+down)"),
-    "cycle_type": ("Change property type", "string, number, boolean, json (ctrl+t)"),
-    "external_editor": ("Edit value in $EDITOR", "The focused value (F4)"),
-}
-# Rows are mounted in batches, a screenful first, and the app answers keys between two batches.
-FIRST_BATCH = 40
-BATCH = 60
+# The widget that shows each of the identity's own fields, in the form's order.
+SCALAR_WIDGETS = dict(zip(FIELDS, ("#name", "#identifier-key", "#identity-type", "#project-id"), strict=True))
+# Past this many rows redrawn at once, the grid redraws everything (a save tried re-words every row).
+REDRAW_ALL = 64
 
 
-async def _next_turn() -> None:
-    await asyncio.sleep(0)
+def set_text(widget: Static, text: Text, *, layout: bool = True) -> None:
+    """Show ``text`` in ``widget`` unless it already does (pass ``layout=False`` where its size is fixed:
+    every update with a layout re-arranges the whole screen)."""
+    if widget.content != text:
+        widget.update(text, layout=layout)
 
 
-class EditForm(Vertical):
-    """Name, identifier key, type, project, id, the property rows and the buttons under them.
+@dataclass
+class Marked(Message, namespace="edit_form"):  # handled as on_edit_form_marked: the form's message
+    """The marks were recomputed: ``modified`` holds the changed fields."""
 
-    One class composing a helper: ``marks`` (``FormMarks``) keeps the ● and the errors beside the fields.
-    """
+    modified: set[str]
+    name: str
+
+
+class ServerErrors(MutableMapping[str, tuple[str, Any]]):
+    """What the server said of fields, read and written on the form's model: field name -> (message, the
+    value it was said of). An entry goes once its field's value changes."""
+
+    def __init__(self, form: EditForm) -> None:
+        self.form = form
+
+    def _said(self) -> dict[str, tuple[str, Any]]:
+        return self.form.model.server_errors()
+
+    def __getitem__(self, name: str) -> tuple[str, Any]:
+        return self._said()[name]
+
+    def __setitem__(self, name: str, said: tuple[str, Any]) -> None:
+        self.form.model.set_server_errors({name: said[0]})
+
+    def __delitem__(self, name: str) -> None:
+        raise KeyError(name)  # only a change of the field's value takes an error away
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._said())
+
+    def __len__(self) -> int:
+        return len(self._said())
+
+    def clear(self) -> None:
+        self.form.model.clear_server_errors()
+
+
+class EditForm(RowCommands, Vertical):
+    """Name, identifier key, type, project, id, the property rows and the buttons under them."""
 
     Marked = Marked  # the marks' message, posted by the form and handled as on_edit_form_marked
-    between_batches = staticmethod(_next_turn)
 
     # Priority, so that ctrl+d and ctrl+t mean the row even inside an Input (delete also works there).
     # No plain letters: stray typing where no text field has the focus must never change the rows.
@@ -65,6 +102,9 @@ class EditForm(Vertical):
         Binding("alt+down,ctrl+down", "move_down", "Move row down", show=False, priority=True,
                 id="edit.move_down"),
         Binding("f4", "external_editor", "Edit in $EDITOR", show=False, id="edit.external_editor"),
+        # Tab walks key, type, value and on to the next row's key; the rows are one live row of widgets.
+        Binding("tab", "next_field", "Next field", show=False, id="edit.next_field"),
+        Binding("shift+tab", "previous_field", "Previous field", show=False, id="edit.previous_field"),
     ]
 
     @dataclass
@@ -79,13 +119,12 @@ class EditForm(Vertical):
         self.loaded = loaded
         self.identity_id = identity_id
         self.readonly = readonly
-        self.marks = FormMarks(self, self.refresh_marks, show_all_errors=identity_id is not None, readonly=readonly)
-        self._props: PropertyList | None = None  # found once: every look and every key reads the rows
-        self._loading = 0  # how many row fills are under way
-        # A newer fill supersedes an older one at its next batch: a mount is never cancelled half-way
-        # (Textual's Select breaks when its row goes before its own children are in).
-        self._generation = 0
-        self._fill_lock = asyncio.Lock()
+        # A new form stays quiet about empty required fields, and a just-added row about its empty key,
+        # until a save is tried; a loaded identity's problems show at once.
+        self.model = PropertyRows.load(loaded, show_all_errors=identity_id is not None)
+        self.modified: set[str] = set()  # the fields that differ from ``loaded``, as the last look found them
+        self.props = LiveGrid(self.model, id="props")
+        self._look_pending = False
 
     def compose(self) -> ComposeResult:
         d = self.loaded
@@ -98,7 +137,7 @@ class EditForm(Vertical):
             yield Static(LABELS["identity_type"], classes="field-label")
             yield Static(" ", classes="field-mark", id="identity_type-mark")
             yield Select(TYPES, value=IdentityType(d.identity_type).value, allow_blank=False,
-                                compact=True, id="identity-type")
+                         compact=True, id="identity-type")
             yield Static(LABELS["project_id"], classes="field-label project-label")
             yield Static(" ", classes="field-mark", id="project_id-mark")
             if self.identity_id is None:
@@ -117,9 +156,7 @@ class EditForm(Vertical):
         with Horizontal(id="props-header"):
             yield Static("", id="props-title")
             yield Static(Text(ROW_KEYS), id="props-hint")
-        with PropertyList(id="props"):
-            for prop in d.properties[:FIRST_BATCH]:
-                yield PropertyRow.of(prop)
+        yield self.props
         with Horizontal(id="edit-buttons"):
             yield KeyButton("Add property", id="add-property", compact=True)
             yield KeyButton("Save", id="save", variant="primary", compact=True)
@@ -135,59 +172,37 @@ class EditForm(Vertical):
             yield Static("", classes="field-error", id=f"{name}-error")
 
     def on_mount(self) -> None:
-        self.marks.find_parts()
         if self.readonly:
             for button in self.query("#save, #revert, #delete, #add-property"):
                 button.display = False
             self.query_one("#props-hint").display = False
             for name in ("name", "identifier_key"):
-                self.marks.widget(name).read_only = True  # type: ignore[union-attr]
-            self.marks.widget("identity_type").disabled = True  # type: ignore[union-attr]
-            for row in self.rows:
-                row.make_read_only()
-        if len(self.loaded.properties) > FIRST_BATCH:
-            self._loading += 1  # until the worker is in: no marks from a half-filled list
-            self._add_rest(self.loaded.properties)
+                self.query_one(SCALAR_WIDGETS[name], Input).read_only = True  # type: ignore[attr-defined]
+            self.query_one("#identity-type", Select).disabled = True
+            self.live.make_read_only()
         self.refresh_marks()
-
-    # -- marks (kept by FormMarks) -------------------------------------------------------------
-
-    @on(Input.Changed)
-    @on(Select.Changed)
-    @on(Switch.Changed)
-    @on(TextArea.Changed)
-    @on(PropertyRow.TypeChanged)
-    def _something_changed(self, event: Message) -> None:
-        event.stop()  # nothing above the form listens, and each hop is a queue a key waits behind
-        self.marks.changed(self.loading_rows)
-
-    def refresh_marks(self) -> None:
-        """Look again at what changed and what is wrong (not while rows are still going in)."""
-        if self.is_mounted and not self.loading_rows:
-            self.marks.refresh(self.loaded, self.values(), self.rows)
-
-    # What the marks hold, under the names the screens and the tests have always read on the form.
-    modified = MarksAttribute()  # the fields that differ from ``loaded``, as the last look found them
-    save_tried = MarksAttribute()  # set once a save was tried: every error shows from then on
-    server_errors = MarksAttribute()  # what the server said of a field, and the value it said it of
 
     # -- parts --------------------------------------------------------------------------------
 
     @property
-    def props(self) -> PropertyList:
-        if self._props is None:
-            self._props = self.query_one("#props", PropertyList)
-        return self._props
+    def grid(self) -> PropertyGrid:
+        """The grid drawing the rows."""
+        return self.props.grid
 
     @property
-    def loading_rows(self) -> bool:
-        """True while rows are still being added (the marks are looked at once they are all in)."""
-        return self._loading > 0
+    def live(self) -> LiveRow:
+        """The editors over the cursor row."""
+        return self.props.live
 
-    @property
-    def rows(self) -> list[PropertyRow]:
-        """The property rows in the order shown."""
-        return self.props.rows
+    def row_view(self, index: int) -> RowView:
+        """What row ``index`` shows: key, type, value text, changed parts and errors."""
+        self.sync()
+        return self.model.view(index)
+
+    def error_line(self, index: int) -> str:
+        """The line under row ``index`` as the grid draws it ("" when the row has no error or note)."""
+        view = self.row_view(index)
+        return error_words(index + 1, view.errors) if view.errors else ""
 
     def focus_name(self) -> None:
         """Focus the name with the cursor at its end: where an edit usually starts."""
@@ -196,24 +211,32 @@ class EditForm(Vertical):
         name.cursor_position = len(name.value)
 
     def widget_for(self, name: str) -> Widget | None:
-        """The focusable widget showing field ``name`` (``properties.2.value`` and the like)."""
+        """The focusable widget showing field ``name``; for ``properties.2.value`` and the like, the cursor
+        moves to that row first and the live row's editor is returned."""
         if name in SCALAR_WIDGETS:
             found = self.query(SCALAR_WIDGETS[name])
             return found.first() if found else None
         row = parse_row_field(name)
         if row is not None:
-            rows = self.rows
             index, part = row
-            if index < len(rows):
-                return rows[index].part(part if part in PARTS else "key")
+            if index < len(self.model):
+                self.go_to_row(index)
+                return self.live.part(part if part in PARTS else "key")
         return None
+
+    def go_to_row(self, index: int) -> None:
+        """Put the cursor (and the live row) on row ``index``."""
+        self.live.flush()
+        self.grid.go_to(index)
+        self.live.follow()
 
     def focus_field(self, name: str) -> None:
         """Move the focus to field ``name`` and scroll it into view."""
         widget = self.widget_for(name)
         if widget is not None:
             widget.focus()
-            widget.scroll_visible(animate=False)
+            if parse_row_field(name) is None:
+                widget.scroll_visible(animate=False)
 
     def focus_path(self, focused: Widget | None) -> str | None:
         """A name for where the focus is that survives rebuilding the rows."""
@@ -222,10 +245,9 @@ class EditForm(Vertical):
         for name, selector in SCALAR_WIDGETS.items():
             if focused.id == selector[1:]:
                 return name
-        for i, row in enumerate(self.rows):
-            part = row.focused_part()
-            if part is not None:
-                return row_field(i, part)
+        part = self.live.part_of(focused)
+        if part is not None and len(self.model):
+            return row_field(self.grid.cursor, part)
         return "#" + focused.id if focused.id else None
 
     def restore_focus(self, path: str | None) -> None:
@@ -239,162 +261,152 @@ class EditForm(Vertical):
             return
         self.focus_field(path)
 
-    # -- row actions --------------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not self.readonly
-
     def say(self, text: str, error: bool = False) -> None:
+        """A sentence for the line under the form."""
         self.post_message(self.Said(text, error))
 
-    def _row(self, what: str) -> PropertyRow | None:
-        row = self.props.row_of(self.screen.focused)
-        if row is None:
-            self.say(f"Put the cursor in a property row to {what}.")
-        return row
+    # -- marks --------------------------------------------------------------------------------
 
-    @on(Button.Pressed, "#add-property")
-    async def action_add_property(self) -> None:
-        """Add an empty string property at the end (appending keeps the save a PATCH)."""
-        await self.props.add()
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _field_changed(self, event: Message) -> None:
+        event.stop()  # nothing above the form listens, and each hop is a queue a key waits behind
+        self._look_soon()
+
+    @on(LiveRow.Edited)
+    def _row_edited(self, event: LiveRow.Edited) -> None:
+        event.stop()
+        self._look_soon()
+
+    def _look_soon(self) -> None:
+        """Look once, after the changes queued now."""
+        if not self._look_pending:
+            self._look_pending = True
+            self.call_later(self._look_now)
+
+    def _look_now(self) -> None:
+        self._look_pending = False
         self.refresh_marks()
 
-    async def action_delete_property(self) -> None:
-        """Remove the focused property row; nothing is sent until ctrl+s."""
-        row = self._row("delete it")
-        if row is None:
+    def sync(self) -> None:
+        """Write what the fields and the live row hold into the model (their Changed events may still be queued)."""
+        if not self.is_mounted:
             return
-        key = row.key_input.value
-        index = await self.props.delete(row)
-        if not self.rows:
-            self.query_one("#add-property").focus()
-        self.refresh_marks()
-        self.say(f"Removed row {index + 1} ({one_line(key, 30) or 'no key'}): ctrl+s saves, ctrl+r reverts all.")
+        model = self.model
+        for name in ("name", "identifier_key", "project_id"):
+            found = self.query(SCALAR_WIDGETS[name])
+            if found and isinstance(found.first(), Input):
+                model.set_field(name, found.first(Input).value)
+        model.set_field("identity_type", str(self.query_one("#identity-type", Select).value))
+        self.live.flush()
 
-    def action_move_up(self) -> None:
-        """Move the focused row up one place."""
-        row = self._row("move it")
-        if row is not None and self.props.move(row, -1):
-            self.refresh_marks()
-
-    def action_move_down(self) -> None:
-        """Move the focused row down one place."""
-        row = self._row("move it")
-        if row is not None and self.props.move(row, 1):
-            self.refresh_marks()
-
-    def action_cycle_type(self) -> None:
-        """Next type for the focused row: string, number, boolean, json."""
-        row = self._row("change its type")
-        if row is not None:
-            row.cycle_type()
-
-    def action_external_editor(self) -> None:
-        """Open the focused value in $VISUAL or $EDITOR, the app suspended meanwhile."""
-        row = self.props.row_of(self.screen.focused)
-        if row is None or row.focused_part() != "value":
-            self.say("Put the cursor on a property value to open it in $EDITOR.")
-        elif row.ptype is PropertyType.BOOLEAN:
-            self.say("A boolean has no text to edit: space toggles it.")
+    def refresh_marks(self) -> None:
+        """Show what changed and what is wrong, as the model keeps it: only rows whose view changed are redrawn."""
+        if not self.is_mounted:
+            return
+        self.sync()
+        model = self.model
+        changed = model.take_changed()
+        if len(changed) > REDRAW_ALL:
+            self.grid.rows_changed()
         else:
-            text, problem = edit_externally(self.app, row.editor.text, row.ptype)
-            if problem:
-                self.say(problem, error=True)
-            elif text is not None:
-                row.editor.load_text(text)
-                self.refresh_marks()
+            for row_id in changed:
+                self.props.row_changed(row_id)
+        self.live.refresh_mark()
+        self.modified = mods = model.modified_fields()
+        errors = model.field_errors()
+        for name, selector in SCALAR_WIDGETS.items():
+            found = self.query(selector)
+            if found:
+                found.first().set_class(name in mods, "-modified")
+                found.first().set_class(name in errors, "-error")
+            mark = self.query(f"#{name}-mark")
+            if mark:
+                set_text(mark.first(Static), Text(MARK if name in mods else " "), layout=False)
+            error = self.query(f"#{name}-error")
+            if error:
+                set_text(error.first(Static), Text(errors.get(name, "")))
+                error.first().set_class(name in errors, "-shown")
+        self._update_header()
+        self.post_message(Marked(set(mods), model.field_text("name")))
 
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        """The command palette's entries for the rows."""
-        for action, (title, help_text) in PALETTE.items():
-            yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))
+    def _update_header(self) -> None:
+        model = self.model
+        notes = []
+        if model.removed:
+            notes.append(f"{model.removed} removed")
+        if model.order_changed:
+            notes.append("order changed")
+        text = Text(f"Properties ({len(model)})", style="bold")
+        if notes:
+            text.append(f"  {MARK} " + ", ".join(notes))
+        title = self.query_one("#props-title", Static)
+        set_text(title, text)  # its width follows its text; set_text skips an unchanged one
+        title.set_class(bool(notes), "-modified")
+        # The key hint gives way to the notes at 80 columns; the footer and help still list the keys.
+        self.query_one("#props-hint").display = not notes and not self.readonly
+
+    @property
+    def save_tried(self) -> bool:
+        """Set once a save was tried: every error shows from then on."""
+        return self.model.save_tried
+
+    @save_tried.setter
+    def save_tried(self, tried: bool) -> None:
+        self.model.save_tried = tried
+
+    @property
+    def server_errors(self) -> ServerErrors:
+        """What the server said of a field, shown beside it until its value changes."""
+        return ServerErrors(self)
 
     # -- values -------------------------------------------------------------------------------
 
     def values(self) -> FormValues:
         """What the form holds now."""
-        project_input = self.marks.widget("project_id")
-        if isinstance(project_input, Input):
-            project = project_input.value.strip() or None
-        else:
-            project = self.loaded.project_id
-        return FormValues(
-            name=self.marks.widget("name").value,  # type: ignore[union-attr]
-            identifier_key=self.marks.widget("identifier_key").value,  # type: ignore[union-attr]
-            identity_type=str(self.marks.widget("identity_type").value),  # type: ignore[union-attr]
-            project_id=project,
-            rows=tuple(row.values() for row in self.rows),
-        )
+        self.sync()
+        return self.model.values()
+
+    def texts(self) -> FormTexts:
+        """Every field as typed (a draft keeps half-typed and invalid values too)."""
+        self.sync()
+        return self.model.texts()
 
     async def load_draft(self, draft: Draft) -> None:
         """Show ``draft`` in every field and row, and make it what "modified" compares with."""
+        self.show(draft)
+
+    def show(self, draft: Draft) -> None:
+        """Show ``draft`` in every field and row, and make it what "modified" compares with: one model load."""
         self.loaded = draft
-        self.marks.server_errors.clear()
-        # Setting values posts Changed events that arrive while rows are half rebuilt: look once, at the end.
-        self._generation += 1
-        generation = self._generation
-        self._loading += 1
-        try:
-            async with self._fill_lock:
-                await self._show(draft, generation)
-        finally:
-            self._loading -= 1
-        self.refresh_marks()
+        save_tried = self.model.save_tried
+        self.model = PropertyRows.load(draft, show_all_errors=self.identity_id is not None)
+        self.model.save_tried = save_tried
+        self.grid.source = self.model
+        if self.is_mounted:
+            for selector, value in (("#name", draft.name), ("#identifier-key", draft.identifier_key)):
+                widget = self.query_one(selector, Input)
+                with widget.prevent(Input.Changed):
+                    widget.value = value
+                widget.cursor_position = len(value)
+            select = self.query_one("#identity-type", Select)
+            with select.prevent(Select.Changed):
+                select.value = IdentityType(draft.identity_type).value
+            if self.query("#project-id"):
+                project = self.query_one("#project-id", Input)
+                with project.prevent(Input.Changed):
+                    project.value = draft.project_id or ""
+            self._rows_moved(min(self.grid.cursor, len(self.model) - 1))  # the cursor stays where it was
 
-    @work(group="edit-form-rows", exit_on_error=False)
-    async def open(self, draft: Draft) -> None:
-        """Show ``draft`` as the loaded identity in the background, then enable the form and focus the name.
-
-        The rows go in batches, so keys (esc above all) and signals are answered while hundreds load.
-        """
-        await self.load_draft(draft)
-        if self.loaded is draft:  # not superseded by a newer one meanwhile
-            self.loading = self.disabled = False
-            self.focus_name()
-
-    @work(group="edit-form-rows", exit_on_error=False)
-    async def _add_rest(self, props: Sequence[DraftProperty]) -> None:
-        """Add the rows compose left out (all but the first screenful)."""
-        generation = self._generation
-        try:  # _loading was raised for this fill by on_mount
-            async with self._fill_lock:
-                await self._add_rows(props, FIRST_BATCH, generation)
-        finally:
-            self._loading -= 1
-        self.refresh_marks()
-
-    async def _add_rows(self, props: Sequence[DraftProperty], start: int, generation: int) -> None:
-        """Mount rows for ``props[start:]`` in batches, letting the app run between two batches."""
-        while start < len(props) and generation == self._generation:
-            size = FIRST_BATCH if start == 0 else BATCH
-            # A widget posts Changed as it mounts: nothing changed, and hundreds of them would queue
-            # ahead of the keys (esc) on their way up.
-            with self.props.prevent(*CHANGED):
-                batch = [PropertyRow.of(p) for p in props[start:start + size]]
-                await self.props.mount_all(batch)
-            if self.readonly:
-                for row in batch:
-                    row.make_read_only()
-            if start == 0:
-                self.loading = False  # the first screenful shows while the rest goes in
-            start += size
-            if start < len(props):
-                await self.between_batches()
-
-    async def _show(self, draft: Draft, generation: int) -> None:
-        for selector, value in (("#name", draft.name), ("#identifier-key", draft.identifier_key)):
-            widget = self.query_one(selector, Input)
-            widget.value = value
-            widget.cursor_position = len(value)
-        self.query_one("#identity-type", Select).value = IdentityType(draft.identity_type).value
-        if self.query("#project-id"):
-            self.query_one("#project-id", Input).value = draft.project_id or ""
-        await self.props.remove_children()
-        await self._add_rows(draft.properties, 0, generation)
+    def open(self, draft: Draft) -> None:
+        """Show ``draft`` as the loaded identity, then enable the form and focus the name."""
+        self.show(draft)
+        self.loading = self.disabled = False
+        self.focus_name()
 
     def rebase(self, loaded: Draft) -> None:
         """Compare with a new baseline without touching what the user typed (after a partial save)."""
+        self.sync()
         self.loaded = loaded
-        for row, rebased in zip(self.rows, rebase_rows(self.values().rows, loaded)):
-            row.set_origin(rebased.origin)
+        self.model.rebase(loaded)
         self.refresh_marks()

@@ -7,6 +7,7 @@ import re
 import shlex
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -273,6 +274,35 @@ class BoolValueEditor(Horizontal, ValueEditor):
         word = text.strip().lower()
         if word in ("true", "false"):
             self.show(word == "true")
+
+
+class LiveSwitch(ValueSwitch):
+    """The boolean editor's switch, telling the live row the moment a person toggles it."""
+
+    def __init__(self, toggled: Callable[[bool], None]) -> None:
+        super().__init__(False)
+        self.toggled = toggled
+
+    def toggle(self) -> LiveSwitch:
+        super().toggle()
+        self.toggled(self.value)  # at once: the next key may move the editors to another row
+        return self
+
+
+class LiveBoolEditor(BoolValueEditor):
+    """``BoolValueEditor`` with a ``LiveSwitch``."""
+
+    def __init__(self, toggled: Callable[[bool], None]) -> None:
+        super().__init__(False)
+        self.switch = LiveSwitch(toggled)
+
+    def show_word(self, word: str) -> None:
+        """Show a row's value as the grid words it: "true", "false", or "" while none is set."""
+        self.pending = word not in ("true", "false")
+        on = word == "true"
+        with self.switch.prevent(Switch.Changed):
+            self.switch.value = on
+        self.query_one(".bool-label", Static).update(self._label(on))
 
 
 def make_editor(ptype: PropertyType | str, value: Any) -> Widget:
