@@ -99,7 +99,10 @@ class EditScreen(ReportsWorkerErrors, HoldsUnsavedWork, EditBase):
     def compose(self) -> ComposeResult:
         # The title shows at once, also while hundreds of rows are still going in.
         yield Static(self._heading_text(self._initial.name, modified=False), id="edit-title")
-        yield EditForm(self._initial, identity_id=self.identity_id, readonly=self.app.readonly)
+        # A form that waits for the fresh copy is covered while it loads: its rows come with that copy (the
+        # list's are loaded only if the read fails), so a big identity's rows are read into the form once.
+        shown = replace(self._initial, properties=()) if self._fetch else self._initial
+        yield EditForm(shown, identity_id=self.identity_id, readonly=self.app.readonly)
         yield Static("", id="edit-message")
         yield KeyBar()
 
@@ -204,6 +207,7 @@ class EditScreen(ReportsWorkerErrors, HoldsUnsavedWork, EditBase):
             self.app.notify("That identity was deleted on the server.", severity="warning", timeout=5)
             self.app.post_message(IdentityWritten(None))
             return
+        self.form.show(self._initial)
         self.say(f"Could not read a fresh copy ({message.error.message}) Showing the list's copy.", error=True)
         self.form.focus_name()
 
