@@ -20,7 +20,7 @@ from identity_tui.core.models import same_value, value_error
 from identity_tui.core.diff import diff
 from identity_tui.core.draft import Draft, DraftError, DraftProperty, FormFields
 from identity_tui.core.fields import FIELDS, PARTS, PROPERTIES, parse_row_field, row_field
-from identity_tui.core.planner import WIRE_DEPTH_MAX, validate_draft
+from identity_tui.core.planner import NOT_TEXT, WIRE_DEPTH_MAX, is_text, validate_draft, wire_problem
 
 TYPE_ORDER = (PropertyType.STRING, PropertyType.NUMBER, PropertyType.BOOLEAN, PropertyType.JSON)
 
@@ -303,6 +303,32 @@ _KIND = {
     PropertyType.BOOLEAN: ("a boolean", "toggle it to store true or false"),
     PropertyType.JSON: ("a JSON object", "type a JSON object"),
 }
+
+
+def row_errors(row: RowValues) -> dict[str, str]:
+    """The first error of each part of one row, as ``FormValues.errors`` words it for a form of that row
+    alone (so never a repeated key): the same answers, without building a whole form per row."""
+    found: dict[str, str] = {}
+    value = row.value
+    if isinstance(value, Unparsed):
+        found["value"] = _sentence(value.error)
+    if not row.key.strip() and (row.origin is None or row.origin.key != row.key):
+        found["key"] = "Key is required."
+    if ("value" not in found and row.origin is not None and same_value(value, row.origin.value)
+            and value_error(row.type, value)):
+        found["value"] = misfit_message(row.type, value)
+    if "key" not in found and not is_text(row.key):
+        found["key"] = f"Key {NOT_TEXT}."
+    try:
+        ptype = PropertyType(row.type)
+    except ValueError:
+        found.setdefault("type", "Unknown property type.")
+        return found
+    if "value" not in found:
+        problem = value_error(ptype, value) or wire_problem(value)
+        if problem:
+            found["value"] = f"Value {problem}."
+    return found
 
 
 def misfit_message(ptype: PropertyType | str, value: Any) -> str:

@@ -61,7 +61,7 @@ WIRE_INT_MAX = 2**64 - 1
 # Measured on Letta 0.16.8: an object 251 levels deep round-trips; from 252 the write is committed but the
 # answer (and every later read of the identity) fails, because pydantic refuses to serialize deeper values.
 WIRE_DEPTH_MAX = 250
-_NOT_TEXT = "has characters that cannot be sent (unpaired surrogates)"
+NOT_TEXT = "has characters that cannot be sent (unpaired surrogates)"
 # PostgreSQL text columns cannot hold NUL: in a name or identifier key the server answers 500 and saves
 # nothing. Property keys and values live in a JSON column, where NUL is stored and read back exactly.
 _NUL = "cannot hold the NUL character (\\x00): the server's database refuses it"
@@ -83,7 +83,7 @@ def validate_draft(draft: Draft) -> list[DraftError]:
         # A blank key is the server's to hold (it stores "" and "  "): what a person types in the form is
         # checked there (``FormValues.errors``), so what an export read back imports exactly.
         if not is_text(prop.key):
-            errors.append(DraftError(row_field(i, "key"), f"Key {_NOT_TEXT}."))
+            errors.append(DraftError(row_field(i, "key"), f"Key {NOT_TEXT}."))
         elif prop.key in seen:
             first = seen[prop.key]
             message = duplicate_key_message(prop.key, first, i)
@@ -96,7 +96,7 @@ def validate_draft(draft: Draft) -> list[DraftError]:
         except ValueError:
             errors.append(DraftError(row_field(i, "type"), "Unknown property type."))
             continue
-        problem = value_error(ptype, prop.value) or _wire_problem(prop.value)
+        problem = value_error(ptype, prop.value) or wire_problem(prop.value)
         if problem:
             errors.append(DraftError(row_field(i, "value"), f"Value {problem}."))
     return errors
@@ -112,7 +112,7 @@ def _name_problem(text: str) -> str | None:
     if not text.strip():
         return "is required"
     if not is_text(text):
-        return _NOT_TEXT
+        return NOT_TEXT
     if "\x00" in text:
         return _NUL
     return None
@@ -127,7 +127,7 @@ def is_text(text: str) -> bool:
     return True
 
 
-def _wire_problem(value: Any) -> str | None:
+def wire_problem(value: Any) -> str | None:
     """Why a value the type accepts would still break on the server's side of the wire, or None."""
     if isinstance(value, (dict, list)) and depth(value) > WIRE_DEPTH_MAX:
         return (f"is nested more than {WIRE_DEPTH_MAX} levels deep: the server would store it, then fail "
@@ -140,7 +140,7 @@ def _wire_problem(value: Any) -> str | None:
         if isinstance(item, int) and not WIRE_INT_MIN <= item <= WIRE_INT_MAX:
             return f"must be a whole number from {WIRE_INT_MIN} to {WIRE_INT_MAX}"
         if isinstance(item, str) and not is_text(item):
-            return _NOT_TEXT
+            return NOT_TEXT
         if isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from identity_tui.core.draft import Draft, DraftProperty, FormFields, field_value
+from identity_tui.core.draft import Draft, DraftProperty, field_value
 from identity_tui.core.draft_texts import FormTexts, RowText
 from identity_tui.core.fields import FIELDS, PARTS, PROPERTIES, parse_row_field, row_field
 from identity_tui.core.form import (
@@ -27,17 +27,15 @@ from identity_tui.core.form import (
     Unparsed,
     convert,
     key_note,
+    row_errors,
     number_note,
     read_switch,
     read_text,
     value_text,
 )
-from identity_tui.core.kinds import IdentityType, PropertyType
+from identity_tui.core.kinds import PropertyType
 from identity_tui.core.models import same_property, same_value
 from identity_tui.core.planner import duplicate_key_message, is_text
-
-# The fields a one-row form is checked with: valid, so that only the row's own errors come back.
-_STUB = FormFields(name="-", identifier_key="-", identity_type=IdentityType.USER.value)
 
 
 @dataclass(frozen=True)
@@ -77,11 +75,7 @@ def check_row(values: RowValues, text: str) -> RowCheck:
                 ("value", not same_value(values.value, origin.value)),
             ) if differs
         )
-    errors: dict[str, str] = {}
-    for error in FormValues(_STUB.name, _STUB.identifier_key, _STUB.identity_type, rows=(values,)).errors():
-        where = parse_row_field(error.field)
-        if where is not None and where[1] is not None:
-            errors.setdefault(where[1], error.message)
+    errors = row_errors(values)
     notes: dict[str, str] = {}
     note = key_note(values.key)
     if note:
@@ -103,7 +97,7 @@ class _Row:
     """One row's state: what its editors hold, and what was last found about it."""
 
     __slots__ = ("row_id", "origin", "key", "type", "text", "on", "pending", "touched", "rank",
-                 "values", "check", "dup", "server", "view", "typed")
+                 "values", "check", "dup", "server", "view", "typed", "as_loaded")
 
     def __init__(self, row_id: int, origin: DraftProperty | None, key: str, ptype: PropertyType, value: Any) -> None:
         self.row_id = row_id
@@ -115,6 +109,9 @@ class _Row:
         self.view = RowView(row_id, 0, key, ptype, "", frozenset(), ())
         self.typed: RowText | None = None  # the row as a draft file keeps it, made when first wanted
         self.show(ptype, value)
+        # The text its origin's value was shown as: while the editor holds that very string, untouched and
+        # of the origin's type, it holds the origin's value (what ``read_text`` finds, without reading).
+        self.as_loaded = (origin, self.text) if origin is not None and value is origin.value else None
         self.values = RowValues(key, ptype, value, origin)
         self.check = RowCheck(frozenset(), {}, {}, False)
 
@@ -137,7 +134,12 @@ class _Row:
         """The value its editor holds, read as the editors read it."""
         if self.type is PropertyType.BOOLEAN:
             return read_switch(self.on, self.origin, pending=self.pending, touched=self.touched)
-        return read_text(self.type, self.text, self.origin, touched=self.touched)
+        loaded = self.as_loaded
+        origin = self.origin
+        if (loaded is not None and origin is not None and loaded[0] is origin and loaded[1] is self.text
+                and not self.touched and self.type is PropertyType(origin.type)):
+            return origin.value
+        return read_text(self.type, self.text, origin, touched=self.touched)
 
 
 class PropertyRows:
