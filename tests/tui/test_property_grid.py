@@ -413,6 +413,26 @@ async def test_typing_lands_in_the_live_row_and_the_grid_row_follows_the_source(
         assert live.shown and live.region == grid.cursor_region(), "and brings the row back"
 
 
+async def test_a_page_down_onto_a_taller_editor_scrolls_until_the_editor_stands_over_its_row():
+    """Every row a page down can land on: a JSON row's editor takes more lines than the row did, so the grid
+    scrolls once more to show them, and the editors stand over the row instead of waiting out of sight."""
+    source = FakeSource([plain_row(i) for i in range(400)])  # string, number, boolean, JSON in turn
+    app = LiveApp(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        both = app.query_one(LiveGrid)
+        grid, live = both.grid, both.live
+        landed_on_json = 0
+        for _ in range(40):
+            await pilot.press("pagedown")
+            await pilot.pause()
+            landed_on_json += source.rows[grid.cursor].type is PropertyType.JSON
+            region = grid.cursor_region()
+            assert region is not None and live.shown and live.region == region, grid.cursor
+            assert region.height == grid.live_height
+        assert landed_on_json, "no page ended on a JSON row: the case is not covered"
+
+
 # -- snapshots --------------------------------------------------------------------------------------
 
 

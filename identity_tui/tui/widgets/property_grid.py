@@ -277,6 +277,7 @@ class PropertyGrid(ScrollView, can_focus=True, inherit_bindings=False):
             self._live_height = height
             self._set_virtual_height()
             self.refresh()
+            self.scroll_to_cursor()  # a taller editor may reach past the bottom: show all of its lines
             self._moved()
 
     @property
