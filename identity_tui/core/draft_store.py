@@ -38,9 +38,9 @@ class DraftStore:
             if folder.stat().st_mode & 0o077:
                 folder.chmod(0o700)
         path = self.path(draft.form_id, draft.identity_id)
-        # The recursion-free writer: a value the server holds may be nested far deeper than json.dumps
-        # with an indent (pure Python, a few frames a level) can follow from inside the app.
-        write_private(path, dumps(draft.to_json(), indent=1) + "\n")
+        # One line, by the recursion-safe writer: a value the server holds may be nested far deeper than
+        # the stack left inside the app can follow, and a draft of 10,000 rows is written in milliseconds.
+        write_private(path, dumps(draft.to_json()) + "\n")
         return path
 
     def prune(self, max_age_days: int, now: datetime | None = None) -> int:
