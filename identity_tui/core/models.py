@@ -116,7 +116,7 @@ class IdentityUpdate(BaseModel):
 
 def value_error(type_: PropertyType | str, value: Any) -> str | None:
     """Why ``value`` does not fit ``type_``, or None when it does."""
-    t = PropertyType(type_)
+    t = type_ if type_.__class__ is PropertyType else PropertyType(type_)
     if t is PropertyType.STRING:
         return None if isinstance(value, str) else "must be text"
     if t is PropertyType.BOOLEAN:
@@ -162,6 +162,8 @@ def value_matches(type_: PropertyType | str, value: Any) -> bool:
 
 def same_value(a: Any, b: Any) -> bool:
     """Equality that tells ``True`` from ``1`` and ``1`` from ``1.0`` at any depth (a loop, not recursion)."""
+    if a is b:
+        return True  # a value is itself (NaN too): a loaded row's untouched value is the loaded object
     pairs = [(a, b)]
     while pairs:
         x, y = pairs.pop()

@@ -88,9 +88,32 @@ def check_row(values: RowValues, text: str) -> RowCheck:
     return RowCheck(modified, errors, notes, blank)
 
 
+_UNCHANGED: frozenset[str] = frozenset()
+
+
+def loaded_check(values: RowValues, text: str) -> RowCheck:
+    """``check_row`` of a row holding its origin's key, type and very value: no part differs from it."""
+    notes: dict[str, str] = {}
+    note = key_note(values.key)
+    if note:
+        notes["key"] = f"Warning: {note}."
+    if values.type is PropertyType.NUMBER and isinstance(values.value, float):
+        note = number_note(text)
+        if note:
+            notes["value"] = f"Warning: {note}."
+    return RowCheck(_UNCHANGED, row_errors(values), notes, False)
+
+
 def _blank(value: Any) -> bool:
     """An editor nobody has typed in yet."""
     return value == "" or (isinstance(value, Unparsed) and not value.text)
+
+
+# What a row holds until its first check and refresh (moments after it is made): shared, never shown. The
+# unseen view matches no real one (its key is no text), so the first refresh always makes the row's view.
+_UNSEEN = RowView(-1, 0, None, PropertyType.STRING, "", frozenset(), ())  # type: ignore[arg-type]
+_UNREAD = RowValues("", PropertyType.STRING, None)
+_UNCHECKED = RowCheck(frozenset(), {}, {}, False)
 
 
 class _Row:
@@ -106,14 +129,14 @@ class _Row:
         self.rank = 0  # where its origin stands in the baseline (new rows after all): for "order changed"
         self.dup: str | None = None  # the repeated-key error, worded with the row numbers
         self.server: dict[str, tuple[str, Any]] = {}  # part -> (what the server said, the value it said it of)
-        self.view = RowView(row_id, 0, key, ptype, "", frozenset(), ())
+        self.view = _UNSEEN  # every row is checked and refreshed as soon as it is made
         self.typed: RowText | None = None  # the row as a draft file keeps it, made when first wanted
         self.show(ptype, value)
         # The text its origin's value was shown as: while the editor holds that very string, untouched and
         # of the origin's type, it holds the origin's value (what ``read_text`` finds, without reading).
         self.as_loaded = (origin, self.text) if origin is not None and value is origin.value else None
-        self.values = RowValues(key, ptype, value, origin)
-        self.check = RowCheck(frozenset(), {}, {}, False)
+        self.values = _UNREAD
+        self.check = _UNCHECKED
 
     def show(self, ptype: PropertyType, value: Any) -> None:
         """Hold ``value`` in a fresh editor of ``ptype``, as ``make_editor`` does."""
@@ -487,7 +510,12 @@ class PropertyRows:
     def _check(self, row: _Row) -> None:
         """Read the row's value and check it alone; the row at its index is compared with the baseline's."""
         row.values = RowValues(row.key, row.type, row.read(), row.origin)
-        row.check = check_row(row.values, row.shown_text)
+        origin = row.origin
+        if origin is not None and row.values.value is origin.value and row.key == origin.key \
+                and row.type is PropertyType(origin.type):
+            row.check = loaded_check(row.values, row.shown_text)  # as loaded: nothing to compare
+        else:
+            row.check = check_row(row.values, row.shown_text)
         if row.check.modified:
             self._changed.add(row.row_id)
         else:

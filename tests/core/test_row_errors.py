@@ -55,3 +55,15 @@ def test_a_stored_misfit_an_unparsed_text_and_a_blank_new_key_are_each_worded():
     assert set(row_errors(typed)) == {"key", "value"}
     assert row_errors(typed)["key"] == "Key is required."
     assert row_errors(RowValues("k", PropertyType.STRING, "fine", None)) == {}
+
+
+@settings(max_examples=400, deadline=None)
+@given(KEYS, TYPES, VALUES)
+def test_a_row_as_loaded_is_checked_as_any_row_is(key, ptype, value):
+    """The load's shortcut for a row holding its origin's very value finds what ``check_row`` finds."""
+    from identity_tui.core.form import value_text
+    from identity_tui.core.property_rows import check_row, loaded_check
+
+    row = RowValues(key, ptype, value, DraftProperty(key, ptype, value))
+    text = value_text(ptype, value) if ptype is not PropertyType.BOOLEAN else ""
+    assert loaded_check(row, text) == check_row(row, text)
