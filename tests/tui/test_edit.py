@@ -45,6 +45,26 @@ async def test_opens_with_the_cursor_at_the_end_of_the_name(make_app, people):
         assert name.cursor_position == len("Alice Example")
         assert keys(screen) == ["email", "age", "verified", "prefs"]
         assert screen.modified == set()
+        assert app.cursor_position == name.cursor_screen_offset, "the terminal's cursor is in the name"
+
+
+async def test_the_terminals_cursor_stays_in_the_focused_name_while_the_cursor_row_changes_under_it(
+        make_app, people):
+    """The live row loads another row's values into its fields; a field given a value moves the terminal's
+    cursor to itself even without the focus, so the cursor showed (and a terminal's input method typed) in a
+    row that had not the focus."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        name = screen.query_one("#name", Input)
+        for row in (2, 3, 0):  # a string, a JSON and a string row: each editor kind in turn
+            screen.form.go_to_row(row)
+            await settle(pilot, app)
+            assert app.focused is name
+            assert app.cursor_position == name.cursor_screen_offset, row
+        screen.form.show(screen.form.loaded)  # the form shown afresh (a reload): every field is given its value
+        await settle(pilot, app)
+        assert app.focused is name and app.cursor_position == name.cursor_screen_offset
 
 
 async def test_tab_walks_fields_then_rows_then_buttons(make_app, people):

@@ -235,16 +235,18 @@ class LiveRow(Horizontal):
         self.styles.width = region.width
         self.styles.height = region.height
         self.key_input.styles.width = columns(region.width).key_width
-        self.call_after_refresh(self._show_cursor)
+        self.call_after_refresh(self.show_cursor)
 
-    def _show_cursor(self) -> None:
-        """Put the terminal's cursor where the focused editor's is, now that the editors stand on their row.
+    def show_cursor(self) -> None:
+        """Put the terminal's cursor where the focused field's is (the live row's editors, or any other).
 
         A text field tells the app where its cursor is only when its cursor moves, from where it was laid
-        out then: after the live row moved to another row the terminal's cursor would stay behind.
+        out then: after the live row moved to another row the terminal's cursor would stay behind. And a
+        field given a value says so even without the focus: the live row loading a row under a focused
+        name would leave the cursor in the live row.
         """
         focused = self.screen.focused if self.is_attached else None
-        if isinstance(focused, (Input, TextArea)) and self.part_of(focused) is not None:
+        if isinstance(focused, (Input, TextArea)):
             self.app.cursor_position = focused.cursor_screen_offset
 
     def forget(self) -> None:
@@ -295,6 +297,9 @@ class LiveRow(Horizontal):
         for editor_widget in (self.text_editor, self.bool_editor, self.json_editor):
             editor_widget.display = editor_widget is shown
         self._fit_height()
+        # A text field that is given a value moves the terminal's cursor to itself, focused or not: when the
+        # focus is elsewhere (the name, while the cursor row changes under it), the cursor goes back there.
+        self.show_cursor()
 
     def _fit_height(self) -> None:
         """A JSON value takes as many lines as it has (within ``JSON_LINES``); any other row one."""
