@@ -148,6 +148,25 @@ def sentence(text: str) -> str:
     return text if text.endswith(".") else text + "."
 
 
+def parse_typed(ptype: PropertyType, raw: str) -> object:
+    """The value ``raw`` means as ``ptype``, checked as the form checks it (ints stay ints, NaN refused, a
+    boolean is true or false, json an object); ``Unfit`` says why not, in one sentence."""
+    from identity_tui.core.form import ValueProblem, parse_json_object, parse_number
+
+    try:
+        if ptype is PropertyType.STRING:
+            return raw
+        if ptype is PropertyType.NUMBER:
+            return parse_number(raw)
+        if ptype is PropertyType.BOOLEAN:
+            if raw.strip().lower() in ("true", "false"):
+                return raw.strip().lower() == "true"
+            raise ValueProblem("a boolean is true or false")
+        return parse_json_object(raw)
+    except ValueProblem as exc:
+        raise Unfit(f"Not a {ptype.value}: {sentence(str(exc))}") from None
+
+
 def set_property(key: str, ptype: PropertyType, value: object) -> Callable[[Identity], Draft]:
     """The draft that sets one typed property (in its place, or appended) on an identity."""
     prop = DraftProperty(key, ptype, value)

@@ -33,7 +33,9 @@ from identity_tui.tui.screens.list_model import Filters, PageKey
 from identity_tui.tui.screens.list_paging import PAGE_BINDINGS, Paging
 from identity_tui.tui.screens.list_rows import RowActions
 from identity_tui.tui.property_scan import SORTS
+from identity_tui.tui.screens.list_batch import BatchActions
 from identity_tui.tui.screens.list_count import MatchCount
+from identity_tui.tui.screens.list_marks import MarkedSome, Marks, MarkingEnded
 from identity_tui.tui.screens.list_scan import PropertyScan
 from identity_tui.tui.widgets.identity_table import IdentityTable
 from identity_tui.tui.widgets.key_bar import KeyBar
@@ -49,22 +51,31 @@ class ListScreen(ReportsWorkerErrors, ListBase):
     AUTO_FOCUS = "IdentityTable"
 
     BINDINGS = [
+        # Shown in the key bar only while identities are marked (check_action); d, x act on the marks then.
+        Binding("p", "batch_property", "Set prop", id="list.batch_property",
+                tooltip="Set or remove one property on every marked identity (plan first)"),
+        Binding("u", "clear_marks", "Unmark all", id="list.clear_marks", tooltip="Unmark every marked identity"),
         Binding("slash", "focus_filter", "Filter", id="list.filter"),
         Binding("f", "filters", "Filters", id="list.filters",
                 tooltip="Filters, by property too"),
         Binding("o", "toggle_order", "Order", show=False, id="list.order"),
         Binding("s", "cycle_sort", "Sort", show=False, id="list.sort"),
         Binding("n", "new", "New", id="list.new"),
-        Binding("d", "delete", "Delete", id="list.delete"),
+        Binding("d", "delete", "Delete", id="list.delete", tooltip="Delete the selected identity, or the marked ones"),
         Binding("i", "details", "Details", show=False, id="list.details"),
         Binding("y", "raw_json", "JSON", id="list.json"),
         Binding("c", "copy_id", "Copy id", show=False, id="list.copy_id"),
         Binding("C", "copy_json", "Copy JSON", show=False, id="list.copy_json"),
-        Binding("x", "export", "Export", show=False, id="list.export"),
+        Binding("x", "export", "Export", show=False, id="list.export",
+                tooltip="Export what the list shows to a file, or the marked identities"),
         Binding("h", "history", "History", show=False, id="list.history"),
         Binding("S", "switch_server", "Switch server", show=False, id="list.switch_server",
                 tooltip="Switch server (profiles, sandbox)"),
         Binding("number_sign", "count_matches", "Count matches", show=False, id="list.count"),
+        Binding("space", "toggle_mark", "Mark", show=False, id="list.mark",
+                tooltip="Mark or unmark the identity under the cursor (d, p, x then act on the marked)"),
+        Binding("asterisk", "mark_all", "Mark all", show=False, id="list.mark_all",
+                tooltip="Mark every identity the filters select, property filters too (esc stops)"),
         Binding("ctrl+r,f5", "refresh", "Refresh", show=False, id="list.refresh"),
         *PAGE_BINDINGS,
         Binding("escape", "clear_filters", "Clear filters", show=False, id="list.clear_filters"),
@@ -101,6 +112,8 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         self.scan = PropertyScan(self, self.info)
         self.match_count = MatchCount(self)
         self.rows = RowActions(self)
+        self.marks = Marks(self)
+        self.batch = BatchActions(self, self.marks)
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -114,6 +127,7 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self.table.marks = self.marks
         self.query_one(StatusBar).set_connection(self.app.conn)
         self.info.show_filters()
         self.set_table_loading(True)
@@ -272,6 +286,8 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         self.paging.stop_waiting()
         self.scan.leave()
         self.match_count.forget()
+        self.marks.stop()
+        self.marks.clear()  # another server's identities: these ids mean nothing there
         self.select_after_load = None
         self.filter_countdown.stop()
         name_input = self.query_one("#name-filter", Input)
@@ -379,6 +395,9 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         if self.match_count.counting:
             self.match_count.stop()
             return
+        if self.marks.marking:
+            self.marks.stop()
+            return
         name_input = self.query_one("#name-filter", Input)
         self.filter_countdown.stop()
         with name_input.prevent(Input.Changed):
@@ -443,8 +462,48 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         self.app.post_message(NewIdentity())
 
     def action_delete(self) -> None:
-        """Delete the selected identity, after typing its identifier key."""
+        """Delete the selected identity, after typing its identifier key; with marks, the marked ones."""
+        if self.marks:
+            self.batch.delete()
+            return
         self.rows.delete()
+
+    # -- marks and the batch actions on them -----------------------------------------------------
+
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the identity under the cursor, then move down a row."""
+        row = self.table.selected
+        if row is None:
+            return
+        self.marks.toggle(row)
+        self.table.action_cursor_down()
+
+    def action_mark_all(self) -> None:
+        """Mark every identity the filters select (their pages are read; esc stops, keeping the marks)."""
+        self.marks.mark_all(self.filters)
+
+    def action_clear_marks(self) -> None:
+        """Unmark every identity."""
+        if self.marks.marking:
+            self.marks.stop()
+        n = self.marks.clear()
+        if n:
+            self.notify(f"Unmarked {n:,}.", timeout=3)
+
+    def action_batch_property(self) -> None:
+        """Set or remove one property on every marked identity, after its plan."""
+        if not self.marks:
+            self.notify("Mark identities first: space marks one, * every match.", timeout=4)
+            return
+        self.batch.set_property()
+
+    @on(MarkedSome)
+    def _marked_some(self, message: MarkedSome) -> None:
+        self.marks.marked_some(message)
+
+    @on(MarkingEnded)
+    def _marking_ended(self, message: MarkingEnded) -> None:
+        self.marks.ended(message)
 
     def action_copy_id(self) -> None:
         """Copy the selected id through the terminal (OSC 52)."""
@@ -463,14 +522,19 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         self.rows.history()
 
     def action_export(self) -> None:
-        """Export the identities the filters select to a file."""
+        """Export the identities the filters select to a file; with marks, the marked ones."""
+        if self.marks:
+            self.batch.export()
+            return
         f = self.filters
         key_match = (f.key_match, f.identifier_key) if f.key_scanned else None
         self.app.post_message(ExportIdentities(f.query(), tuple(f.where), key_match))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("new", "delete") and self.app.readonly:
+        if action in ("new", "delete", "batch_property") and self.app.readonly:
             return False
+        if action in ("batch_property", "clear_marks") and not self.marks:
+            return False  # out of the key bar until something is marked
         return True
 
     def refresh_after_write(self, select_id: str | None = None) -> None:
@@ -508,6 +572,16 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         yield SystemCommand("Copy as JSON", "Copy the selected identity as JSON", self.action_copy_json)
         yield SystemCommand("Export identities…", "The identities the filters select, to a file", self.action_export)
         yield SystemCommand("History of this identity", "The writes of the selected identity", self.action_history)
+        yield SystemCommand("Mark / unmark", "Mark the identity under the cursor (space)", self.action_toggle_mark)
+        yield SystemCommand("Mark every match", "Mark every identity the filters select (*)", self.action_mark_all)
+        if self.marks:
+            yield SystemCommand("Unmark all", "Unmark every marked identity (u)", self.action_clear_marks)
+            yield SystemCommand("Export marked…", "The marked identities, to a file (x)", self.action_export)
         if not self.app.readonly:
             yield SystemCommand("New identity", "Create an identity", self.action_new)
             yield SystemCommand("Delete identity", "Delete the selected identity", self.action_delete)
+            if self.marks:
+                yield SystemCommand("Delete marked…", "Plan, then delete every marked identity (d)",
+                                    self.action_delete)
+                yield SystemCommand("Set a property on marked…", "Set or remove one property on every marked "
+                                    "identity (p)", self.action_batch_property)
