@@ -100,7 +100,7 @@ async def test_space_marks_the_row_and_marks_survive_paging_and_sorting(make_app
         table = app.screen.query_one(IdentityTable)
         assert app.screen.marks.ids == [ALICE_ID]
         assert table.cursor_row == 1  # space moves down a row, as in a file manager
-        assert "1 identity marked" in top_line(app)
+        assert "1 marked" in top_line(app)
         assert screen_lines(app)[3].startswith("*Alice Example")
         assert screen_lines(app)[4].startswith(" Bob Example")
         await pilot.press("space")  # Bob
@@ -111,14 +111,14 @@ async def test_space_marks_the_row_and_marks_survive_paging_and_sorting(make_app
         await settle(pilot, app)
         await pilot.press("space")
         await settle(pilot, app)
-        assert "2 identities marked" in top_line(app)
+        assert "2 marked" in top_line(app)
         await pilot.press("left_square_bracket")
         await settle(pilot, app)
         assert screen_lines(app)[3].startswith("*Alice Example")
         await pilot.press("s")  # sorted by name: every page read, the marks kept
         await settle(pilot, app)
         assert len(app.screen.marks) == 2
-        assert "2 identities marked" in top_line(app)
+        assert "2 marked" in top_line(app)
         await pilot.press("u")
         await settle(pilot, app)
         assert len(app.screen.marks) == 0
@@ -138,7 +138,7 @@ async def test_star_with_a_property_filter_marks_only_the_matches(make_app, peop
         expected = {w["id"] for w in every_identity(people) if test(w)}
         assert expected and len(expected) < len(every_identity(people))
         assert set(app.screen.marks.ids) == expected
-        assert f"{len(expected)} identities marked" in top_line(app)
+        assert f"{len(expected)} marked" in top_line(app)
 
 
 async def test_esc_stops_star_and_keeps_what_was_marked_so_far(make_app, people, monkeypatch, until):
@@ -160,7 +160,7 @@ async def test_esc_stops_star_and_keeps_what_was_marked_so_far(make_app, people,
         await settle(pilot, app)
         assert len(app.screen.marks) == 20  # what was marked stays marked
         assert not app.screen.marks.marking
-        assert "20 identities marked" in top_line(app)
+        assert "20 marked" in top_line(app)
         assert any("stopped" in n and "stay marked" in n for n in notes), notes
 
 

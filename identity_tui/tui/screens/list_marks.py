@@ -72,7 +72,7 @@ class Marks:
     def show(self, text: str | None = None) -> None:
         """The top line: how many are marked (or ``text``: how a marking goes); the key bar follows."""
         if text is None:
-            text = f"{plural(len(self.rows), 'identity', 'identities')} marked" if self.rows else ""
+            text = f"{len(self.rows):,} marked" if self.rows else ""
         self.screen.query_one(StatusBar).set_marks(Text(text, style="bold") if text else None)
         self.screen.refresh_bindings()
 
