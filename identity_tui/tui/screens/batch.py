@@ -9,6 +9,7 @@ flight finish, no more start, and the report says which were not sent.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.screens.dialog import Dialog
 
 PLAN, RUNNING, STOPPING, REPORT = "plan", "running", "stopping", "report"
+SAY_EVERY = 0.1  # seconds between redraws of the progress line
 SET, DELETE = "set", "delete"
 SHOWN = 1000  # plan and report lines drawn at most; the counts always cover every identity
 
@@ -118,6 +120,7 @@ class BatchScreen(ReportsWorkerErrors, Dialog["BatchDone | None"]):
         self.stopping = False
         self.batch: str | None = None
         self.finished = 0
+        self._said_at = 0.0  # the progress line is redrawn at most ten times a second
 
     def compose_body(self) -> ComposeResult:
         headline = plan_ops.headline(self.kind, self.items)
@@ -174,7 +177,9 @@ class BatchScreen(ReportsWorkerErrors, Dialog["BatchDone | None"]):
     @on(Progress)
     def _progress(self, message: Progress) -> None:
         self.finished += 1
-        if self.state in (RUNNING, STOPPING):
+        now = time.monotonic()
+        if self.state in (RUNNING, STOPPING) and (now - self._said_at >= SAY_EVERY or self.stopping):
+            self._said_at = now
             tail = " · stopping after those in flight" if self.stopping else " · esc stops"
             self._say(f"Sending… {self.finished:,} of {len(self.writes):,} done{tail}")
 

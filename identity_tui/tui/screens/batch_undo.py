@@ -8,6 +8,7 @@ while they run stops between identities.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -26,6 +27,7 @@ from identity_tui.tui.screens.base import ReportsWorkerErrors
 from identity_tui.tui.screens.dialog import Dialog
 
 PLAN, RUNNING, STOPPING, REPORT = "plan", "running", "stopping", "report"
+SAY_EVERY = 0.1  # seconds between redraws of the progress line
 SHOWN = 1000
 
 PLAN_WORDS = {batch_ops.NOTHING: "already as before", batch_ops.CONFLICT: "kept (changed since)",
@@ -110,6 +112,7 @@ class BatchUndoScreen(ReportsWorkerErrors, Dialog["str | None"]):
         self.state = PLAN
         self.stopping = False
         self.finished = 0
+        self._said_at = 0.0  # the progress line is redrawn at most ten times a second
         self.result: str | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -145,7 +148,9 @@ class BatchUndoScreen(ReportsWorkerErrors, Dialog["str | None"]):
     @on(Progress)
     def _progress(self, message: Progress) -> None:
         self.finished += 1
-        if self.state in (RUNNING, STOPPING):
+        now = time.monotonic()
+        if self.state in (RUNNING, STOPPING) and (now - self._said_at >= SAY_EVERY or self.stopping):
+            self._said_at = now
             self._say(f"Undoing… {self.finished:,} of {self.todo:,}"
                       + (" · stopping after those in flight" if self.stopping else " · esc stops"))
 

@@ -10,6 +10,8 @@ keeping what was marked so far.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Iterator
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,9 @@ if TYPE_CHECKING:
 
     from identity_tui.tui.screens.list_base import ListBase
     from identity_tui.tui.screens.list_model import Filters
+
+
+SAY_EVERY = 0.1  # seconds between the top line's words on how ``*`` goes: a redraw per page would slow it
 
 
 class MarkedSome(Message, namespace="list_marks"):
@@ -55,6 +60,8 @@ class Marks:
         self.rows: dict[str, IdentitySummary] = {}
         self.marking = False
         self._before = 0  # how many were marked when ``*`` started
+        self._any = False  # whether the key bar was last drawn with something marked
+        self._said_at = 0.0  # when the top line last said how marking goes (it says so at most 10 times a second)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -62,7 +69,7 @@ class Marks:
     def __contains__(self, identity_id: object) -> bool:
         return identity_id in self.rows
 
-    def __iter__(self):  # the table asks ``id in marks`` only; iteration gives the ids
+    def __iter__(self) -> Iterator[str]:
         return iter(self.rows)
 
     @property
@@ -74,7 +81,9 @@ class Marks:
         if text is None:
             text = f"{len(self.rows):,} marked" if self.rows else ""
         self.screen.query_one(StatusBar).set_marks(Text(text, style="bold") if text else None)
-        self.screen.refresh_bindings()
+        if bool(self.rows) != self._any:  # p and u come into the key bar, or leave it
+            self._any = bool(self.rows)
+            self.screen.refresh_bindings()
 
     def toggle(self, row: IdentitySummary) -> None:
         """Mark the row, or unmark it when it is marked."""
@@ -149,7 +158,10 @@ class Marks:
         for row in message.rows:
             self.rows.setdefault(row.id, row)
         self.screen.table.refresh_marks(r.id for r in message.rows)
-        self.show(f"marking… {len(self.rows):,} marked · {message.read:,} read · esc stops")
+        now = time.monotonic()
+        if now - self._said_at >= SAY_EVERY:
+            self._said_at = now
+            self.show(f"marking… {len(self.rows):,} marked · {message.read:,} read · esc stops")
 
     def ended(self, message: MarkingEnded) -> None:
         """Say how ``*`` ended: done, stopped by esc (what was marked stays), or failed."""
