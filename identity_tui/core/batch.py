@@ -158,7 +158,7 @@ async def plan_batch_undo(client: LettaClient, journal: Journal, batch: str,
 
 async def apply_batch_undo(client: LettaClient, plan: BatchUndoPlan, *, concurrency: int = CONCURRENCY,
                            stop: Callable[[], bool] | None = None,
-                           done: Callable[[UndoResult], None] | None = None) -> tuple[str, list[UndoResult]]:
+                           done: Callable[[UndoResult], object] | None = None) -> tuple[str, list[UndoResult]]:
     """Send the undo of every ``undo`` item, at most ``concurrency`` at once, journaled as a new batch (its id is
     returned). One that fails or meets a change made meanwhile is reported, and the others go on. Writes of
     one identity are undone one after another, newest first, each planned again after the one before.
@@ -192,8 +192,8 @@ async def apply_batch_undo(client: LettaClient, plan: BatchUndoPlan, *, concurre
 
     batch = new_batch_id()
     with in_batch(batch):
-        done = await limited(list(groups.values()), run, concurrency)
-    return batch, [r for group in done for r in group]
+        finished = await limited(list(groups.values()), run, concurrency)
+    return batch, [r for group in finished for r in group]
 
 
 async def _apply_one(client: LettaClient, item: UndoItem) -> UndoResult:

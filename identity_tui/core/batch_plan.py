@@ -337,7 +337,7 @@ async def delete_one(client: LettaClient, item: Item, still: Callable[[dict[str,
 
 async def apply(client: LettaClient, items: list[Item], work: Callable[[Item], Awaitable[None]], *,
                 batch: str | None = None, stop: Callable[[], bool] | None = None,
-                done: Callable[[Item], None] | None = None,
+                done: Callable[[Item], object] | None = None,
                 concurrency: int = batch_ops.CONCURRENCY) -> str:
     """``work`` on every item that writes, at most ``concurrency`` at once, all journaled under one batch id
     (returned). ``stop()`` is asked before each one starts: once it says yes, those not started are

@@ -118,7 +118,7 @@ class BatchScreen(ReportsWorkerErrors, Dialog["BatchDone | None"]):
         super().__init__(title, hint=hint)
         self.state = PLAN
         self.stopping = False
-        self.batch: str | None = None
+        self.batch_id: str | None = None
         self.finished = 0
         self._said_at = 0.0  # the progress line is redrawn at most ten times a second
 
@@ -149,7 +149,7 @@ class BatchScreen(ReportsWorkerErrors, Dialog["BatchDone | None"]):
     def action_go(self) -> None:
         """enter: send the plan (a delete only once the count is typed); on the report, close."""
         if self.state == REPORT:
-            self.dismiss(BatchDone(self.batch or "", self.items))
+            self.dismiss(BatchDone(self.batch_id or "", self.items))
             return
         if self.state != PLAN or not self.writes:
             return
@@ -160,10 +160,10 @@ class BatchScreen(ReportsWorkerErrors, Dialog["BatchDone | None"]):
                 return
             self.query_one("#batch-count", Input).disabled = True
         self.state = RUNNING
-        self.batch = batch_ops.new_batch_id()
+        self.batch_id = batch_ops.new_batch_id()
         self.show_hint("esc stops between identities (those in flight finish)")
         self._say(f"Sending… 0 of {len(self.writes):,} done")
-        self.run_batch(self.batch)
+        self.run_batch(self.batch_id)
 
     @work(exclusive=True, group="batch", exit_on_error=False)
     async def run_batch(self, batch: str) -> None:
@@ -203,4 +203,4 @@ class BatchScreen(ReportsWorkerErrors, Dialog["BatchDone | None"]):
             self.stopping = True
             self._say("Stopping: the writes in flight finish, no more start…")
         elif self.state == REPORT:
-            self.dismiss(BatchDone(self.batch or "", self.items))
+            self.dismiss(BatchDone(self.batch_id or "", self.items))

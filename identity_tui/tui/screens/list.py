@@ -113,7 +113,7 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         self.match_count = MatchCount(self)
         self.rows = RowActions(self)
         self.marks = Marks(self)
-        self.batch = BatchActions(self, self.marks)
+        self.batch_actions = BatchActions(self, self.marks)
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -464,7 +464,7 @@ class ListScreen(ReportsWorkerErrors, ListBase):
     def action_delete(self) -> None:
         """Delete the selected identity, after typing its identifier key; with marks, the marked ones."""
         if self.marks:
-            self.batch.delete()
+            self.batch_actions.delete()
             return
         self.rows.delete()
 
@@ -473,7 +473,7 @@ class ListScreen(ReportsWorkerErrors, ListBase):
     def action_toggle_mark(self) -> None:
         """Mark or unmark the identity under the cursor, then move down a row."""
         row = self.table.selected
-        if row is None:
+        if not isinstance(row, IdentitySummary):  # the list's rows are summaries; nothing else is marked
             return
         self.marks.toggle(row)
         self.table.action_cursor_down()
@@ -495,7 +495,7 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         if not self.marks:
             self.notify("Mark identities first: space marks one, * every match.", timeout=4)
             return
-        self.batch.set_property()
+        self.batch_actions.set_property()
 
     @on(MarkedSome)
     def _marked_some(self, message: MarkedSome) -> None:
@@ -524,7 +524,7 @@ class ListScreen(ReportsWorkerErrors, ListBase):
     def action_export(self) -> None:
         """Export the identities the filters select to a file; with marks, the marked ones."""
         if self.marks:
-            self.batch.export()
+            self.batch_actions.export()
             return
         f = self.filters
         key_match = (f.key_match, f.identifier_key) if f.key_scanned else None

@@ -72,8 +72,12 @@ class StatusBar(Widget):
 
     def render(self) -> Text:
         width = self.content_size.width
-        total = Text.assemble(*(part for part in (self.marks, self.matches) if part for part in (part, " · ")),
-                              self.total)
+        total = Text()
+        for part in (self.marks, self.matches):
+            if part:
+                total.append_text(part)
+                total.append(" · ")
+        total.append_text(self.total)
         total.stylize(self.get_component_rich_style("status-bar--total", partial=True))
         where = self.where.copy()
         where.truncate(max(0, width - total.cell_len - 2), overflow="ellipsis")
