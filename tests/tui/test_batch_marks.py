@@ -3,6 +3,7 @@ the marked identities after a plan per identity, as one journal batch that one u
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import replace
 
@@ -365,3 +366,46 @@ async def test_p_and_u_are_in_the_key_bar_only_while_something_is_marked(make_ap
         await pilot.press("space")
         await settle(pilot, app)
         assert words in screen_lines(app)[-1]
+
+
+class Gate(httpx.AsyncBaseTransport):
+    """Holds every PATCH until ``open`` is set, counting those held."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.open = asyncio.Event()
+        self.held = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH" and not self.open.is_set():
+            self.held += 1
+            await self.open.wait()
+        return await self.inner.handle_async_request(request)
+
+
+async def test_esc_while_a_batch_runs_stops_between_identities(make_app, people, until):
+    gate = Gate(people.transport())
+    app = make_app()
+    app.transport = gate
+    async with app.run_test(size=(110, 34)) as pilot:
+        await settle(pilot, app)
+        await pilot.press(*["space"] * 6)
+        await settle(pilot, app)
+        assert len(app.screen.marks) == 6
+        dialog = await set_property(pilot, app, "tier", "gold")
+        await pilot.press("enter")
+        await until(pilot, lambda: gate.held == 4)  # four in flight, two waiting for a turn
+        await pilot.press("escape")
+        await until(pilot, lambda: dialog.stopping)
+        assert "Stopping" in text(app)
+        gate.open.set()
+        await settle(pilot, app)
+        assert dialog.state == "report"
+        assert "4 done" in text(app) and "2 not sent (stopped)" in text(app)
+        (records,) = batch_records(app).values()
+        assert len(records) == 4  # the two never started were never journaled
+        tiers = [props_of(people, i.id).get("tier") for i in dialog.items]
+        assert sorted(map(str, tiers)) == ["None", "None", "gold", "gold", "gold", "gold"]
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert len(app.screen.marks) == 2  # the two not sent stay marked
