@@ -356,16 +356,21 @@ async def test_x_with_marks_exports_just_the_marked(make_app, people, tmp_path):
     assert [r["id"] for r in rows] == [ALICE_ID, BOB_ID]
 
 
-@pytest.mark.parametrize("key", ["p", "u"])
-async def test_p_and_u_are_in_the_key_bar_only_while_something_is_marked(make_app, people, key):
+@pytest.mark.parametrize("width", [80, 110])
+async def test_the_key_bar_names_the_keys_for_the_marked_only_while_something_is_marked(make_app, people, width):
     app = make_app()
-    async with app.run_test(size=(110, 34)) as pilot:
+    marked_keys = ("p Set prop", "d Delete marked", "x Export", "u Unmark")
+    async with app.run_test(size=(width, 30)) as pilot:
         await settle(pilot, app)
-        words = {"p": "p Set prop", "u": "u Unmark all"}[key]
-        assert words not in screen_lines(app)[-1]
+        bar = screen_lines(app)[-1]
+        assert "d Delete " in bar and not any(words in bar for words in marked_keys)
         await pilot.press("space")
         await settle(pilot, app)
-        assert words in screen_lines(app)[-1]
+        bar = screen_lines(app)[-1]
+        assert all(words in bar for words in marked_keys) and "? Help" in bar, bar
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert not any(words in screen_lines(app)[-1] for words in marked_keys)
 
 
 class Gate(httpx.AsyncBaseTransport):

@@ -45,29 +45,36 @@ if TYPE_CHECKING:
     from identity_tui.core.config import Connection
 
 
+# Actions on the marked identities: enabled (and in the key bar) only while something is marked.
+MARKED_ACTIONS = ("delete_marked", "batch_property", "export_marked", "clear_marks")
+
+
 class ListScreen(ReportsWorkerErrors, ListBase):
     """Identities, a page at a time; keys to page, filter, open, create and delete."""
 
     AUTO_FOCUS = "IdentityTable"
 
     BINDINGS = [
-        # Shown in the key bar only while identities are marked (check_action); d, x act on the marks then.
+        # The bindings of MARKED_ACTIONS are enabled (and in the key bar) only while identities are marked; d and
+        # x then act on the marked, and fall through to their own meaning without marks.
         Binding("p", "batch_property", "Set prop", id="list.batch_property",
                 tooltip="Set or remove one property on every marked identity (plan first)"),
-        Binding("u", "clear_marks", "Unmark all", id="list.clear_marks", tooltip="Unmark every marked identity"),
         Binding("slash", "focus_filter", "Filter", id="list.filter"),
         Binding("f", "filters", "Filters", id="list.filters",
                 tooltip="Filters, by property too"),
         Binding("o", "toggle_order", "Order", show=False, id="list.order"),
         Binding("s", "cycle_sort", "Sort", show=False, id="list.sort"),
         Binding("n", "new", "New", id="list.new"),
-        Binding("d", "delete", "Delete", id="list.delete", tooltip="Delete the selected identity, or the marked ones"),
+        Binding("d", "delete", "Delete", id="list.delete"),
+        Binding("d", "delete_marked", "Delete marked", id="list.delete_marked",
+                tooltip="Delete the marked identities (plan first, then type their count)"),
         Binding("i", "details", "Details", show=False, id="list.details"),
         Binding("y", "raw_json", "JSON", id="list.json"),
         Binding("c", "copy_id", "Copy id", show=False, id="list.copy_id"),
         Binding("C", "copy_json", "Copy JSON", show=False, id="list.copy_json"),
-        Binding("x", "export", "Export", show=False, id="list.export",
-                tooltip="Export what the list shows to a file, or the marked identities"),
+        Binding("x", "export", "Export", show=False, id="list.export"),
+        Binding("x", "export_marked", "Export", id="list.export_marked",
+                tooltip="Export the marked identities to a file"),
         Binding("h", "history", "History", show=False, id="list.history"),
         Binding("S", "switch_server", "Switch server", show=False, id="list.switch_server",
                 tooltip="Switch server (profiles, sandbox)"),
@@ -79,6 +86,7 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         Binding("ctrl+r,f5", "refresh", "Refresh", show=False, id="list.refresh"),
         *PAGE_BINDINGS,
         Binding("escape", "clear_filters", "Clear filters", show=False, id="list.clear_filters"),
+        Binding("u", "clear_marks", "Unmark", id="list.clear_marks", tooltip="Unmark every marked identity"),
     ]
 
     # Posted by the paging's workers (defined with it, in this screen's namespace); the app also takes PageLoaded.
@@ -462,11 +470,16 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         self.app.post_message(NewIdentity())
 
     def action_delete(self) -> None:
-        """Delete the selected identity, after typing its identifier key; with marks, the marked ones."""
-        if self.marks:
-            self.batch_actions.delete()
-            return
+        """Delete the selected identity, after typing its identifier key."""
         self.rows.delete()
+
+    def action_delete_marked(self) -> None:
+        """Delete the marked identities, after their plan and their count typed."""
+        self.batch_actions.delete()
+
+    def action_export_marked(self) -> None:
+        """Export the marked identities to a file."""
+        self.batch_actions.export()
 
     # -- marks and the batch actions on them -----------------------------------------------------
 
@@ -522,19 +535,18 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         self.rows.history()
 
     def action_export(self) -> None:
-        """Export the identities the filters select to a file; with marks, the marked ones."""
-        if self.marks:
-            self.batch_actions.export()
-            return
+        """Export the identities the filters select to a file."""
         f = self.filters
         key_match = (f.key_match, f.identifier_key) if f.key_scanned else None
         self.app.post_message(ExportIdentities(f.query(), tuple(f.where), key_match))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("new", "delete", "batch_property") and self.app.readonly:
+        if action in ("new", "delete", "batch_property", "delete_marked") and self.app.readonly:
             return False
-        if action in ("batch_property", "clear_marks") and not self.marks:
-            return False  # out of the key bar until something is marked
+        if action in MARKED_ACTIONS:
+            return bool(self.marks)  # out of the key bar until something is marked
+        if action in ("delete", "export") and self.marks:
+            return False  # d and x act on the marked while there are some
         return True
 
     def refresh_after_write(self, select_id: str | None = None) -> None:
@@ -576,12 +588,12 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         yield SystemCommand("Mark every match", "Mark every identity the filters select (*)", self.action_mark_all)
         if self.marks:
             yield SystemCommand("Unmark all", "Unmark every marked identity (u)", self.action_clear_marks)
-            yield SystemCommand("Export marked…", "The marked identities, to a file (x)", self.action_export)
+            yield SystemCommand("Export marked…", "The marked identities, to a file (x)", self.action_export_marked)
         if not self.app.readonly:
             yield SystemCommand("New identity", "Create an identity", self.action_new)
             yield SystemCommand("Delete identity", "Delete the selected identity", self.action_delete)
             if self.marks:
                 yield SystemCommand("Delete marked…", "Plan, then delete every marked identity (d)",
-                                    self.action_delete)
+                                    self.action_delete_marked)
                 yield SystemCommand("Set a property on marked…", "Set or remove one property on every marked "
                                     "identity (p)", self.action_batch_property)
