@@ -414,3 +414,29 @@ async def test_esc_while_a_batch_runs_stops_between_identities(make_app, people,
         await pilot.press("enter")
         await settle(pilot, app)
         assert len(app.screen.marks) == 2  # the two not sent stay marked
+
+
+async def test_one_undo_in_the_history_creates_a_deleted_batch_again(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(110, 34)) as pilot:
+        await mark_alice_and_bob(pilot, app)
+        await pilot.press("d")
+        await settle(pilot, app)
+        await pilot.press("2", "enter")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        keys = {w["identifier_key"] for w in every_identity(people)}
+        assert not {"alice@example.com", "bob@example.com"} & keys
+        app.action_history()
+        await settle(pilot, app)
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert isinstance(app.screen, BatchUndoScreen)
+        assert "2 to put back" in text(app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert "2 undone" in text(app)
+        again = {w["identifier_key"]: w for w in every_identity(people)}
+        assert {"alice@example.com", "bob@example.com"} <= set(again)
+        assert props_of(people, again["alice@example.com"]["id"])["age"] == 42
