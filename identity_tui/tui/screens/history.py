@@ -216,6 +216,9 @@ class HistoryScreen(ReportsWorkerErrors, AppScreen[None]):
             return self._stop(f"Cannot undo batch {batch_ops.short(batch)}: {exc.message}")
         self.busy = False  # the dialog owns the undo from here (its esc stops it)
         said = await ask(self.app, BatchUndoScreen(plan))
+        if said is None and not plan.count(batch_ops.UNDO):
+            return self._stop(f"Nothing to undo in batch {batch_ops.short(batch)}: each write is as before already, "
+                              "changed since, or cannot be put back; nothing was sent.")
         if said is None:
             return self._stop("Undo cancelled: nothing was sent.")
         self._stop(said)
