@@ -15,10 +15,12 @@ under test, for the app and the bare loop alike. Run alone with ``python -m benc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,8 +65,20 @@ class MarksResult:
     landed: int = 0
 
 
-def _hermetic(home: Path) -> None:
-    """Config, data and state (the journal) of the app under test in a temp dir."""
+@contextlib.contextmanager
+def _hermetic(home: Path) -> Iterator[None]:
+    """Config, data and state (the journal) of the app under test in a temp dir, until the block ends (the rest
+    of a full bench run starts its apps with environments of their own)."""
+    saved = dict(os.environ)
+    try:
+        _point_at(home)
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _point_at(home: Path) -> None:
     for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_STATE_HOME", "state"),
                      ("XDG_CACHE_HOME", "cache")):
         (home / sub).mkdir(parents=True, exist_ok=True)
@@ -181,11 +195,15 @@ def _commit() -> str:
 
 def run(tmp: Path, *, quick: bool = False, big=None) -> MarksResult:
     """Both comparisons, alternating app and bare runs so a noisy neighbour weighs on both alike."""
+    with _hermetic(tmp / "marks-home"):
+        return _run(tmp, quick, big)
+
+
+def _run(tmp: Path, quick: bool, big) -> MarksResult:
     from identity_tui.sandbox import Sandbox
     from identity_tui.sandbox.seed import seed
     from identity_tui.sandbox.serve import ServerThread
 
-    _hermetic(tmp / "marks-home")
     result = MarksResult(commit=_commit())
     owned = big is None
     big = big if big is not None else seeded_sandbox(":memory:", LARGE)
