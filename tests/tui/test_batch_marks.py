@@ -440,3 +440,29 @@ async def test_one_undo_in_the_history_creates_a_deleted_batch_again(make_app, p
         again = {w["identifier_key"]: w for w in every_identity(people)}
         assert {"alice@example.com", "bob@example.com"} <= set(again)
         assert props_of(people, again["alice@example.com"]["id"])["age"] == 42
+
+
+async def test_star_with_a_key_prefix_and_a_type_marks_what_the_list_selects(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        app.screen.set_filters(replace(Filters(), identifier_key="SVC:", key_match="prefix", identity_type="other"))
+        await settle(pilot, app)
+        await pilot.press("asterisk")
+        await settle(pilot, app)
+        expected = {w["id"] for w in every_identity(people)
+                    if w["identifier_key"].lower().startswith("svc:") and w["identity_type"] == "other"}
+        assert expected and set(app.screen.marks.ids) == expected
+
+
+async def test_read_only_marks_but_sends_no_batch(make_app, people):
+    app = make_app(readonly=True)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await mark_alice_and_bob(pilot, app)
+        people.clear_log()
+        await pilot.press("p", "d")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ListScreen)
+        assert not [r for r in people.request_log if r.method != "GET"]
+        bar = screen_lines(app)[-1]
+        assert "p Set prop" not in bar and "Delete marked" not in bar and "x Export" in bar
