@@ -75,6 +75,10 @@ SHOTS = [
     ("property-search-80x24", sandbox_app, (80, 24), ["f", *["tab"] * 4, *"tier=gold; seats>=10", "enter"]),
     ("link-picker-80x24", sandbox_app, (80, 24), ["j", "i", "a", *"help", WAIT]),
     ("export-80x24", sandbox_app, (80, 24), ["x"]),
+    # three identities marked, then the plan of one property set on them
+    ("marked-80x24", sandbox_app, (80, 24), ["space", "space", "j", "space"]),
+    ("batch-plan-80x24", sandbox_app, (80, 24), ["space", "space", "j", "space", "p", *"tier", "enter", *"gold",
+                                                 "enter"]),
     ("import-80x24", sandbox_app, (80, 24), ["ctrl+p", *"Import identities", "enter", *IMPORT_FILE.name, "enter"]),
     # a save, then the history of that identity: the record and what it changed
     ("history-80x24", sandbox_app, (80, 24), ["enter", *" Jr", "ctrl+s", "enter", "escape", "h"]),

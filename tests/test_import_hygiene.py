@@ -77,6 +77,7 @@ CORE_MODULES = [
     "identity_tui.core.journal",
     "identity_tui.core.undo",
     "identity_tui.core.property_rows",
+    "identity_tui.core.batch_plan",
 ]
 
 

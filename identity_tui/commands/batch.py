@@ -14,75 +14,33 @@ import asyncio
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from identity_tui.commands import output
 from identity_tui.commands.args import UsageError, is_terminal
-from identity_tui.commands.run import CONFLICT, FAILED, NOT_FOUND, OK, USAGE, Exit, fmt, matching_rows, raw, say, where_matcher
-from identity_tui.commands.values import PropArg, error_sentence, parse_props, resolve, with_props
+from identity_tui.commands.run import CONFLICT, FAILED, NOT_FOUND, OK, USAGE, Exit, fmt, matching_rows, say, where_matcher
+from identity_tui.commands.values import PropArg, parse_props, resolve, with_props
 from identity_tui.core import batch as batch_ops
-from identity_tui.core import deletion
+from identity_tui.core import batch_plan as plan_ops
 from identity_tui.core.client import LettaClient
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.draft import Draft
-from identity_tui.core.errors import AlreadyExists, LettaError, NotFound
+from identity_tui.core.errors import LettaError
 from identity_tui.core.history import record_key, undo_means
-from identity_tui.core.journal import Journal, Record, in_batch
-from identity_tui.core.jsontext import json_text
+from identity_tui.core.journal import Journal, Record
 from identity_tui.core.kinds import IdentityType
-from identity_tui.core.models import Identity, same_property
-from identity_tui.core.paths import identity_path
-from identity_tui.core.planner import PlannedRequest, plan_save
+from identity_tui.core.models import Identity
 from identity_tui.core.summary import summarize
 
-# What the plan says of one identity, and what became of it.
-CHANGE, UNCHANGED, INVALID, DELETE = "change", "unchanged", "invalid", "delete"
-LANDED, CONFLICTED, GONE, FAILED_ = "landed", "conflicted", "gone", "failed"
-SENDING = "sending"
+# What the plan says of one identity, and what became of it (the core's words).
+CHANGE, UNCHANGED, INVALID, DELETE = plan_ops.CHANGE, plan_ops.UNCHANGED, plan_ops.INVALID, plan_ops.DELETE
+LANDED, CONFLICTED, GONE, FAILED_ = plan_ops.LANDED, plan_ops.CONFLICTED, plan_ops.GONE, plan_ops.FAILED
+SENDING = plan_ops.SENDING
+Item = plan_ops.Item
+_project_words = plan_ops.project_words
 
 T = TypeVar("T")
-
-
-@dataclass
-class Item:
-    """One matched identity: what the plan means for it and, once applied, what became of it."""
-
-    wire: dict[str, Any]
-    identity: Identity | None
-    draft: Draft | None
-    plan: str
-    changes: list[str] = field(default_factory=list)
-    requests: list[Any] = field(default_factory=list)
-    problem: str = ""
-    result: str | None = None
-    message: str = ""
-
-    @property
-    def key(self) -> str:
-        return str(self.wire.get("identifier_key", ""))
-
-    @property
-    def project(self) -> str | None:
-        project = self.wire.get("project_id")
-        return project if isinstance(project, str) else None
-
-    def line(self) -> str:
-        """The plan's line for a person: key, project, what changes."""
-        what = {CHANGE: "; ".join(self.changes), UNCHANGED: "unchanged", DELETE: "delete",
-                INVALID: f"invalid: {self.problem}"}[self.plan]
-        return f"  {one_line(self.key, 60)}  ({_project_words(self.project)})  {one_line(what, 240)}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.wire.get("id"), "identifier_key": self.wire.get("identifier_key"),
-                "project_id": self.project, "plan": self.plan, "changes": self.changes,
-                "problem": self.problem or None,
-                "requests": [{"method": r.method, "path": r.path, "body": r.body} for r in self.requests],
-                "result": self.result, "message": self.message or None}
-
-
-def _project_words(project: str | None) -> str:
-    return f"project {one_line(project, 40)}" if project else "no project"
 
 
 # -- the plan ---------------------------------------------------------------------------------------------
@@ -91,37 +49,17 @@ def _project_words(project: str | None) -> str:
 def draft_for(loaded: Identity, props: list[PropArg], unset: list[str], name: str | None,
               identity_type: str | None) -> Draft:
     """The draft ``set`` means for one identity: each ``--prop`` (an untyped one keeps the type its key has
-    there; a value that does not fit is a UsageError), each ``--unset``, then the name and the type."""
+    there; a value that does not fit is ``Unfit``), each ``--unset``, then the name and the type."""
     base = Draft.of(loaded)
-    draft, _ = with_props(base, resolve(props, base.properties), unset)
+    try:
+        draft, _ = with_props(base, resolve(props, base.properties), unset)
+    except UsageError as exc:  # a value that does not fit this identity's type of the property
+        raise plan_ops.Unfit(str(exc)) from None
     if name is not None:
         draft = replace(draft, name=name)
     if identity_type:
         draft = replace(draft, identity_type=IdentityType(identity_type))
     return draft
-
-
-def changes(before: Draft, after: Draft) -> list[str]:
-    """What a save from ``before`` to ``after`` changes, a few words each: fields, then properties."""
-    out = []
-    if before.name != after.name:
-        out.append(f"name: {_short(before.name)} -> {_short(after.name)}")
-    if IdentityType(before.identity_type) != IdentityType(after.identity_type):
-        out.append(f"type: {IdentityType(before.identity_type).value} -> {IdentityType(after.identity_type).value}")
-    old = {p.key: p for p in before.properties}
-    new = {p.key: p for p in after.properties}
-    for key in dict.fromkeys([*old, *new]):
-        if key not in new:
-            out.append(f"- {one_line(key, 40)}")
-        elif key not in old:
-            out.append(f"+ {one_line(key, 40)} = {_short(new[key].value)}")
-        elif not same_property(old[key], new[key]):
-            out.append(f"~ {one_line(key, 40)}: {_short(old[key].value)} -> {_short(new[key].value)}")
-    return out or ["the property order"]
-
-
-def _short(value: Any) -> str:
-    return one_line(repr(value) if isinstance(value, str) else json_text(value, indent=None), 50)
 
 
 async def matches(client: LettaClient, args: argparse.Namespace) -> list[tuple[dict[str, Any], Identity | None]]:
@@ -140,30 +78,12 @@ async def matches(client: LettaClient, args: argparse.Namespace) -> list[tuple[d
 
 async def plan_items(client: LettaClient, args: argparse.Namespace, kind: str) -> list[Item]:
     """The plan: for each match, what ``set`` (its save's plan) or ``delete`` would do."""
-    props = parse_props(args.prop, args.unset) if kind == "set" else []
-    items = []
-    for wire, identity in await matches(client, args):
-        if identity is None:
-            items.append(Item(wire, None, None, INVALID, problem="the server's copy is not a valid identity"))
-            continue
-        if kind == "delete":
-            items.append(Item(wire, identity, None, DELETE,
-                              requests=[PlannedRequest("DELETE", identity_path(identity.id), None, "delete it")]))
-            continue
-        try:
-            draft = draft_for(identity, props, args.unset, args.new_name, args.new_type)
-        except UsageError as exc:  # a value that does not fit this identity's type of the property
-            items.append(Item(wire, identity, None, INVALID, problem=str(exc)))
-            continue
-        plan = plan_save(identity, draft)
-        if plan.errors:
-            items.append(Item(wire, identity, draft, INVALID, problem=error_sentence(draft, plan.errors[0])))
-        elif plan.empty:
-            items.append(Item(wire, identity, draft, UNCHANGED))
-        else:
-            items.append(Item(wire, identity, draft, CHANGE, changes(Draft.of(identity), draft),
-                              list(plan.requests)))
-    return items
+    found = await matches(client, args)
+    if kind == "delete":
+        return plan_ops.plan_delete(found)
+    props = parse_props(args.prop, args.unset)
+    return plan_ops.plan_set(found, lambda identity: draft_for(identity, props, args.unset, args.new_name,
+                                                               args.new_type))
 
 
 def _headline(kind: str, items: list[Item]) -> str:
@@ -210,8 +130,15 @@ async def _stoppable(run: Callable[[], Awaitable[T]], stopped: Callable[[], str]
             raise Exit(128 + number, f"{word}: {stopped()}") from None
 
 
-async def _apply(work: Callable[[Item], Awaitable[None]], items: list[Item], what: str) -> None:
-    """``work`` on every item, four in flight, stopped by a signal as ``_stoppable`` says."""
+async def _save_one(client: LettaClient, item: Item) -> None:
+    await plan_ops.save_one(client, item)
+    if item.journal_problem:
+        say(f"identity-tui: warning: {item.journal_problem}")
+
+
+async def _apply(client: LettaClient, batch: str, work: Callable[[Item], Awaitable[None]], items: list[Item],
+                 what: str) -> None:
+    """``work`` on every item, four in flight, one batch, stopped by a signal as ``_stoppable`` says."""
 
     def stopped() -> str:
         done = sum(1 for i in items if i.result not in (None, SENDING))
@@ -219,52 +146,15 @@ async def _apply(work: Callable[[Item], Awaitable[None]], items: list[Item], wha
         return (f"the batch stopped with {done} of {len(items)} {what} done and {flying} in flight (identity-tui "
                 "history tells what became of those); nothing more was sent.")
 
-    await _stoppable(lambda: batch_ops.limited(items, work), stopped)
-
-
-async def _save_one(client: LettaClient, item: Item) -> None:
-    from identity_tui.commands import writes
-
-    assert item.identity is not None and item.draft is not None
-    item.result = SENDING
-    try:
-        status = (await writes.save(client, item.identity, item.draft, argparse.Namespace(dry_run=False, yes=True)))[0]
-    except Exit as exc:
-        item.result, item.message = {CONFLICT: CONFLICTED, NOT_FOUND: GONE}.get(exc.code, FAILED_), exc.message
-        return
-    except LettaError as exc:
-        item.result, item.message = _failure(exc), exc.message
-        return
-    item.result = LANDED if status == "saved" else UNCHANGED
-
-
-def _failure(exc: LettaError) -> str:
-    return CONFLICTED if isinstance(exc, AlreadyExists) else GONE if isinstance(exc, NotFound) else FAILED_
+    await _stoppable(lambda: plan_ops.apply(client, items, work, batch=batch), stopped)
 
 
 async def _delete_one(client: LettaClient, item: Item, test: Any) -> None:
-    from identity_tui.commands.writes import journal_said
-
-    item.result = SENDING
-    identity_id = str(item.wire.get("id"))
-    try:
-        now = await raw(client, identity_id)
-    except LettaError as exc:
-        item.result, item.message = _failure(exc), exc.message
-        if item.result == GONE:
-            item.message = "Deleted meanwhile by someone else."
-        return
-    if not test(now):
-        item.result = CONFLICTED
+    await plan_ops.delete_one(client, item, test)
+    if item.journal_problem:
+        say(f"identity-tui: warning: {item.journal_problem}")
+    if item.result == CONFLICTED:
         item.message = "Changed since the plan, it no longer matches --where: it was kept."
-        return
-    result = journal_said(await deletion.delete(client, identity_id))
-    if isinstance(result, deletion.DeleteFailed):
-        item.result, item.message = _failure(result.error), result.error.message
-        if result.lost:
-            item.message = f"{result.error.message.rstrip('.')}; it may or may not be deleted (history tells later)."
-        return
-    item.result, item.message = (GONE, "Deleted meanwhile by someone else.") if result.already else (LANDED, "")
 
 
 def _code(results: list[str]) -> int:
@@ -312,12 +202,11 @@ async def _where_command(client: LettaClient, args: argparse.Namespace, kind: st
     noun = "identity" if n == 1 else "identities"
     confirm(f"This would {'delete' if kind == 'delete' else 'change'} {n} {noun}", args.yes)
     batch = batch_ops.new_batch_id()
-    with in_batch(batch):
-        if kind == "delete":
-            test = where_matcher(args.where)
-            await _apply(lambda item: _delete_one(client, item, test), writes, "deletes")
-        else:
-            await _apply(lambda item: _save_one(client, item), writes, "saves")
+    if kind == "delete":
+        test = where_matcher(args.where)
+        await _apply(client, batch, lambda item: _delete_one(client, item, test), writes, "deletes")
+    else:
+        await _apply(client, batch, lambda item: _save_one(client, item), writes, "saves")
     if as_json:
         _print_json(kind, "done", batch, items)
     else:

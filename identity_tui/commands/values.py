@@ -7,8 +7,7 @@ from dataclasses import dataclass, replace
 
 from identity_tui.commands.args import UsageError
 from identity_tui.core.display import one_line
-from identity_tui.core.draft import Draft, DraftError, DraftProperty, set_properties
-from identity_tui.core.fields import FIELDS, LABELS, parse_row_field
+from identity_tui.core.draft import Draft, DraftProperty, set_properties
 from identity_tui.core.form import ValueProblem, parse_json_object, parse_number
 from identity_tui.core.kinds import PropertyType
 
@@ -131,15 +130,3 @@ def with_props(draft: Draft, props: Iterable[DraftProperty], unset: Iterable[str
             missing.append(key)
         rows = [p for p in rows if p.key != key]
     return replace(draft, properties=tuple(rows)), missing
-
-
-def error_sentence(draft: Draft, error: DraftError) -> str:
-    """A draft's problem worded as the form words it, naming the field."""
-    where = LABELS[error.field] if error.field in FIELDS else error.field
-    row = parse_row_field(error.field)
-    if row is not None:
-        index, part = row
-        key = draft.properties[index].key if index < len(draft.properties) else str(index)
-        part = part or "key"
-        where = f"Property '{one_line(key, 40)}'" + ("" if part == "value" else f" {part}")
-    return f"{where}: {_sentence(error.message)}"

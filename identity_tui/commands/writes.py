@@ -12,7 +12,8 @@ from identity_tui.commands.args import UsageError, is_terminal
 from identity_tui.commands.run import (CONFLICT, FAILED, NOT_FOUND, OK, USAGE, Exit, ambiguous, check_id, fmt,
                                        key_rows, not_found_sentence, note, raw, say, show)
 from identity_tui.commands.run import find as find_row
-from identity_tui.commands.values import error_sentence, parse_props, resolve, with_props
+from identity_tui.commands.values import parse_props, resolve, with_props
+from identity_tui.core.batch_plan import error_sentence
 from identity_tui.core import deletion
 from identity_tui.core import transaction as tx
 from identity_tui.core.client import LettaClient

@@ -93,7 +93,7 @@ async def _all_or_none(works: list[Coroutine[Any, Any, R]]) -> list[R]:
 # What undoing one write of a batch means now (``UndoItem.kind``).
 UNDO, NOTHING, CONFLICT, CANNOT = "undo", "nothing", "conflict", "cannot"
 # What became of it (``UndoResult.status``).
-UNDONE, CONFLICTED, FAILED = "undone", "conflicted", "failed"
+UNDONE, CONFLICTED, FAILED, NOT_SENT = "undone", "conflicted", "failed", "not_sent"
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ class BatchUndoPlan:
 @dataclass(frozen=True)
 class UndoResult:
     item: UndoItem
-    status: str  # undone, conflicted, failed
+    status: str  # undone, conflicted, failed, not_sent
     message: str = ""
     done: undo_ops.UndoDone | None = None
 
@@ -156,11 +156,14 @@ async def plan_batch_undo(client: LettaClient, journal: Journal, batch: str,
     return BatchUndoPlan(batch, items, left)
 
 
-async def apply_batch_undo(client: LettaClient, plan: BatchUndoPlan, *,
-                           concurrency: int = CONCURRENCY) -> tuple[str, list[UndoResult]]:
+async def apply_batch_undo(client: LettaClient, plan: BatchUndoPlan, *, concurrency: int = CONCURRENCY,
+                           stop: Callable[[], bool] | None = None,
+                           done: Callable[[UndoResult], object] | None = None) -> tuple[str, list[UndoResult]]:
     """Send the undo of every ``undo`` item, at most ``concurrency`` at once, journaled as a new batch (its id is
     returned). One that fails or meets a change made meanwhile is reported, and the others go on. Writes of
-    one identity are undone one after another, newest first, each planned again after the one before."""
+    one identity are undone one after another, newest first, each planned again after the one before.
+    ``stop()`` is asked before each undo starts: once it says yes, no more start (those are ``not_sent``);
+    ``done(result)`` is called as each one ends."""
     groups: dict[str, list[UndoItem]] = {}
     for n, item in enumerate(i for i in plan.items if i.kind == UNDO):
         groups.setdefault(item.record.identity_id or f"#{n}", []).append(item)
@@ -169,19 +172,28 @@ async def apply_batch_undo(client: LettaClient, plan: BatchUndoPlan, *,
     async def run(group: list[UndoItem]) -> list[UndoResult]:
         out = []
         for n, item in enumerate(group):
+            if stop is not None and stop():
+                out.append(UndoResult(item, NOT_SENT, "Stopped before it was sent."))
+                if done is not None:
+                    done(out[-1])
+                continue
             if n:  # the write before it on this identity was just undone: what this one means has changed
                 item = await plan_one(client, journal, item.record)
                 if item.kind != UNDO:
                     status = CONFLICTED if item.kind == CONFLICT else FAILED
                     out.append(UndoResult(item, status, item.problem or "Nothing left to undo."))
+                    if done is not None:
+                        done(out[-1])
                     continue
             out.append(await _apply_one(client, item))
+            if done is not None:
+                done(out[-1])
         return out
 
     batch = new_batch_id()
     with in_batch(batch):
-        done = await limited(list(groups.values()), run, concurrency)
-    return batch, [r for group in done for r in group]
+        finished = await limited(list(groups.values()), run, concurrency)
+    return batch, [r for group in finished for r in group]
 
 
 async def _apply_one(client: LettaClient, item: UndoItem) -> UndoResult:

@@ -14,7 +14,7 @@ import csv
 import os
 import stat
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, IO
@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any, IO
 from identity_tui.core import bulk
 from identity_tui.core.bulk_files import csv_cells, csv_header, csv_problem
 from identity_tui.core.display import printable
+from identity_tui.core.errors import NotFound
 from identity_tui.core.jsontext import json_text, loads, output_json
+from identity_tui.core.paths import identity_path
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -39,8 +41,20 @@ def default_name(now: datetime | None = None) -> str:
 
 
 async def _items(client: LettaClient, filters: dict[str, Any], step: Step | None, page: int,
-                 keep: Keep | None) -> AsyncIterator[dict[str, Any]]:
+                 keep: Keep | None, ids: Sequence[str] | None = None) -> AsyncIterator[dict[str, Any]]:
     count = 0
+    if ids is not None:  # these identities (the list's marked ones), each read as the server holds it now
+        for identity_id in ids:
+            try:
+                wire = await client.request("GET", identity_path(identity_id))
+            except NotFound:
+                continue  # deleted since it was marked: nothing to export
+            count += 1
+            if step is not None:
+                step(count)
+            if isinstance(wire, dict) and (keep is None or keep(wire)):
+                yield wire
+        return
     async for row in bulk.walk(client, page=page, **filters):
         count += 1
         if step is not None:
@@ -54,16 +68,17 @@ class Unwritable(ValueError):
 
 
 async def write(client: LettaClient, fmt: str, out: IO[str], filters: dict[str, Any], step: Step | None = None,
-                *, page: int = bulk.PAGE, keep: Keep | None = None) -> int:
+                *, page: int = bulk.PAGE, keep: Keep | None = None, ids: Sequence[str] | None = None) -> int:
     """Write every identity ``filters`` select (``list_page``'s keywords) and ``keep`` accepts (a property
     filter, which the server cannot apply) to ``out`` in ``fmt``; ``step`` is called with the count read
-    so far after each one is read. Returns how many were written. JSON is ``output_json``'s (valid, its
+    so far after each one is read; with ``ids``, those identities instead, in that order (one deleted
+    meanwhile is left out). Returns how many were written. JSON is ``output_json``'s (valid, its
     controls escaped, the data exact); an identity CSV cannot hold raises ``Unwritable``."""
     count = 0
     if fmt == "csv":
         columns: set[tuple[str, str]] = set()
         with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-            async for item in _items(client, filters, step, page, keep):
+            async for item in _items(client, filters, step, page, keep, ids):
                 problem = csv_problem(item)
                 if problem:
                     raise Unwritable(f"Identity {output_json(str(item.get('identifier_key')), indent=None)} cannot be "
@@ -79,7 +94,7 @@ async def write(client: LettaClient, fmt: str, out: IO[str], filters: dict[str, 
             for line in spool:
                 writer.writerow(csv_cells(loads(line), header))
         return count
-    async for item in _items(client, filters, step, page, keep):
+    async for item in _items(client, filters, step, page, keep, ids):
         text = output_json(item, indent=None)
         if fmt == "json":
             out.write(",\n  " if count else "[\n  ")
@@ -236,7 +251,8 @@ class FileTarget:
 
 
 async def export_file(client: LettaClient, path: str | os.PathLike[str], fmt: str, filters: dict[str, Any],
-                      step: Step | None = None, *, page: int = bulk.PAGE, keep: Keep | None = None) -> int:
+                      step: Step | None = None, *, page: int = bulk.PAGE, keep: Keep | None = None,
+                      ids: Sequence[str] | None = None) -> int:
     """``write`` into FILE through a ``FileTarget``: FILE appears only once complete."""
     with FileTarget(path) as out:
-        return await write(client, fmt, out, filters, step, page=page, keep=keep)
+        return await write(client, fmt, out, filters, step, page=page, keep=keep, ids=ids)

@@ -258,7 +258,7 @@ class IdentityApp(AppBase):
 
     @on(ExportIdentities)
     def _on_export_identities(self, message: ExportIdentities) -> None:
-        _navigation().open_export(self, message.query, message.where, message.key_match)
+        _navigation().open_export(self, message.query, message.where, message.key_match, message.ids)
 
     @on(IdentityWritten)
     def _on_identity_written(self, message: IdentityWritten) -> None:

@@ -64,6 +64,7 @@ class ExportIdentities(Message):
     query: dict
     where: tuple
     key_match: tuple[str, str] | None = None  # (prefix or contains, text): a key filter the list scans for
+    ids: tuple[str, ...] | None = None  # the marked identities: exported instead of what the filters select
 
 
 @dataclass

@@ -144,7 +144,8 @@ def restore_as_new(app: AppBase, draft: SavedDraft) -> None:
     app.push_screen(EditScreen(None, project_id=draft.texts.project_id).restoring(as_new(draft)))
 
 
-def open_export(app: AppBase, query: dict, where: tuple, key_match: tuple[str, str] | None = None) -> None:
+def open_export(app: AppBase, query: dict, where: tuple, key_match: tuple[str, str] | None = None,
+                ids: tuple[str, ...] | None = None) -> None:
     """The export dialog for the list's filters; its result is also notified."""
     from identity_tui.tui.screens.export import ExportScreen
 
@@ -152,4 +153,4 @@ def open_export(app: AppBase, query: dict, where: tuple, key_match: tuple[str, s
         if result:
             app.notify(result, timeout=6, markup=False)
 
-    app.push_screen(ExportScreen(query, where=where, key_match=key_match), done)
+    app.push_screen(ExportScreen(query, where=where, key_match=key_match, ids=ids), done)

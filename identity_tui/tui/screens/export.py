@@ -75,8 +75,11 @@ class ExportScreen(ReportsWorkerErrors, Dialog[str | None]):
         problem: str = ""
 
     def __init__(self, filters: dict[str, Any], *, where: tuple[str, ...] = (),
-                 key_match: tuple[str, str] | None = None, path: str | None = None, page: int = bulk.PAGE) -> None:
-        super().__init__("Export identities", hint="enter export · ctrl+o browse · esc cancel")
+                 key_match: tuple[str, str] | None = None, path: str | None = None, page: int = bulk.PAGE,
+                 ids: tuple[str, ...] | None = None) -> None:
+        super().__init__("Export identities" if ids is None else f"Export {plural(len(ids))} marked",
+                         hint="enter export · ctrl+o browse · esc cancel")
+        self.ids = ids  # the marked identities, exported instead of what the filters select
         self.filters = filters
         self.where = where
         self.key_match = key_match
@@ -89,7 +92,9 @@ class ExportScreen(ReportsWorkerErrors, Dialog[str | None]):
         self._replace_ok = ""
 
     def compose_body(self) -> ComposeResult:
-        yield Static(Text(describe(self.filters, self.where, self.key_match) + " The ending picks the format: .jsonl, .json or .csv."),
+        about = (describe(self.filters, self.where, self.key_match) if self.ids is None else
+                 f"The {plural(len(self.ids))} marked on the list, each read as the server holds it now.")
+        yield Static(Text(about + " The ending picks the format: .jsonl, .json or .csv."),
                      id="export-about")
         yield Input(self.default, id="export-path", compact=True, select_on_focus=False)
         yield Static(self._where(self.default), id="export-where")
@@ -175,24 +180,29 @@ class ExportScreen(ReportsWorkerErrors, Dialog[str | None]):
     async def run_export(self, path: str, fmt: str) -> None:
         """Read the total (for the progress), then every page into the file."""
         client = self.app.client
-        try:
-            total: int | None = await client.count()
-        except LettaError:
-            total = None
+        total: int | None
+        if self.ids is not None:
+            total = len(self.ids)
+        else:
+            try:
+                total = await client.count()
+            except LettaError:
+                total = None
         self.post_message(self.Total(total))
 
         def step(n: int) -> None:
-            if n % STEP == 0:
+            if n % STEP == 0 or self.ids is not None:
                 self.post_message(self.Progress(n))
 
-        tests = [matcher(list(self.where))] if self.where else []
-        if self.key_match is not None:
+        tests = [matcher(list(self.where))] if self.where and self.ids is None else []
+        if self.key_match is not None and self.ids is None:
             tests.append(key_matcher(*self.key_match))
         keep = (lambda identity: all(test(identity) for test in tests)) if tests else None
         count: int | None = None
         problem = ""
         try:
-            count = await export.export_file(client, path, fmt, self.filters, step, page=self.page, keep=keep)
+            count = await export.export_file(client, path, fmt, self.filters, step, page=self.page, keep=keep,
+                                             ids=self.ids)
         except LettaError as exc:
             problem = f"Not exported: {exc.message} The partial file was removed."
         except OSError as exc:
@@ -209,6 +219,8 @@ class ExportScreen(ReportsWorkerErrors, Dialog[str | None]):
     def _of(self) -> str:
         if self.total is None:
             return ""
+        if self.ids is not None:
+            return f" of {self.total:,}"
         at_most = any(self.filters.get(k) for k in FIELDS)
         return f" {'read' if self.where or self.key_match else ''} of {'at most ' if at_most else ''}{self.total:,}".replace("  ", " ")
 

@@ -1,6 +1,8 @@
 """The history screen: this server's write journal, newest first, the highlighted record's diff, and undo.
 
-``u`` undoes the highlighted record as ``core.undo`` plans it: a PATCH or PUT back to the before-image
+``u`` on a record of a batch undoes the whole batch as one (``screens.batch_undo``: its plan per write first;
+a write changed since by someone else is kept as it is). Otherwise ``u`` undoes the highlighted record as
+``core.undo`` plans it: a PATCH or PUT back to the before-image
 (previewed first, like a save), a create by deleting it (the typed-key confirmation of the list's
 delete), a delete by creating it again, a link by unlinking. Overlapping changes made since go through
 the conflict dialog; esc there sends nothing. Read-only connections see the history without ``u``.
@@ -20,6 +22,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from identity_tui.core import batch as batch_ops
 from identity_tui.core import deletion
 from identity_tui.core import journal_check
 from identity_tui.core import transaction as tx
@@ -150,7 +153,8 @@ class HistoryScreen(ReportsWorkerErrors, AppScreen[None]):
         table.clear()
         for rec in self.records:
             local = rec.when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            op = rec.operation + (" (undo)" if rec.undoes else "")
+            op = rec.operation + (" (undo)" if rec.undoes else "") + (f" [batch {batch_ops.short(rec.batch)}]"
+                                                                       if rec.batch else "")
             table.add_row(Text(local), Text(op), Text(one_line(record_key(rec), 30)),
                           Text(one_line(outcome_words(rec), 60)))
         if not self.records:
@@ -191,8 +195,34 @@ class HistoryScreen(ReportsWorkerErrors, AppScreen[None]):
         if rec is None or self.busy or self.app.readonly:
             return
         self.busy = True
+        if rec.batch:
+            self._status(f"Reading the server to undo batch {batch_ops.short(rec.batch)}…")
+            self.undo_batch(rec.batch)
+            return
         self._status(f"Reading the server to undo {rec.id}…")
         self.undo(rec)
+
+    @work(exclusive=True, group="undo", exit_on_error=False)
+    async def undo_batch(self, batch: str) -> None:
+        """Every landed write of ``batch`` put back as one, after its plan (read from the server) is shown."""
+        from identity_tui.tui.screens.batch_undo import BatchUndoScreen
+
+        client = self.app.client
+        if client.journal is None:
+            return self._stop("No journal: the batch cannot be undone.")
+        try:
+            plan = await batch_ops.plan_batch_undo(client, client.journal, batch)
+        except LettaError as exc:
+            return self._stop(f"Cannot undo batch {batch_ops.short(batch)}: {exc.message}")
+        self.busy = False  # the dialog owns the undo from here (its esc stops it)
+        said = await ask(self.app, BatchUndoScreen(plan))
+        if said is None and not plan.count(batch_ops.UNDO):
+            return self._stop(f"Nothing to undo in batch {batch_ops.short(batch)}: each write is as before already, "
+                              "changed since, or cannot be put back; nothing was sent.")
+        if said is None:
+            return self._stop("Undo cancelled: nothing was sent.")
+        self._stop(said)
+        self._after_write()
 
     @work(exclusive=True, group="undo", exit_on_error=False)
     async def undo(self, rec: Record) -> None:

@@ -33,7 +33,9 @@ from identity_tui.tui.screens.list_model import Filters, PageKey
 from identity_tui.tui.screens.list_paging import PAGE_BINDINGS, Paging
 from identity_tui.tui.screens.list_rows import RowActions
 from identity_tui.tui.property_scan import SORTS
+from identity_tui.tui.screens.list_batch import BatchActions
 from identity_tui.tui.screens.list_count import MatchCount
+from identity_tui.tui.screens.list_marks import MarkedSome, Marks, MarkingEnded
 from identity_tui.tui.screens.list_scan import PropertyScan
 from identity_tui.tui.widgets.identity_table import IdentityTable
 from identity_tui.tui.widgets.key_bar import KeyBar
@@ -43,12 +45,20 @@ if TYPE_CHECKING:
     from identity_tui.core.config import Connection
 
 
+# Actions on the marked identities: enabled (and in the key bar) only while something is marked.
+MARKED_ACTIONS = ("delete_marked", "batch_property", "export_marked", "clear_marks")
+
+
 class ListScreen(ReportsWorkerErrors, ListBase):
     """Identities, a page at a time; keys to page, filter, open, create and delete."""
 
     AUTO_FOCUS = "IdentityTable"
 
     BINDINGS = [
+        # The bindings of MARKED_ACTIONS are enabled (and in the key bar) only while identities are marked; d and
+        # x then act on the marked, and fall through to their own meaning without marks.
+        Binding("p", "batch_property", "Set prop", id="list.batch_property",
+                tooltip="Set or remove one property on every marked identity (plan first)"),
         Binding("slash", "focus_filter", "Filter", id="list.filter"),
         Binding("f", "filters", "Filters", id="list.filters",
                 tooltip="Filters, by property too"),
@@ -56,18 +66,27 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         Binding("s", "cycle_sort", "Sort", show=False, id="list.sort"),
         Binding("n", "new", "New", id="list.new"),
         Binding("d", "delete", "Delete", id="list.delete"),
+        Binding("d", "delete_marked", "Delete marked", id="list.delete_marked",
+                tooltip="Delete the marked identities (plan first, then type their count)"),
         Binding("i", "details", "Details", show=False, id="list.details"),
         Binding("y", "raw_json", "JSON", id="list.json"),
         Binding("c", "copy_id", "Copy id", show=False, id="list.copy_id"),
         Binding("C", "copy_json", "Copy JSON", show=False, id="list.copy_json"),
         Binding("x", "export", "Export", show=False, id="list.export"),
+        Binding("x", "export_marked", "Export", id="list.export_marked",
+                tooltip="Export the marked identities to a file"),
         Binding("h", "history", "History", show=False, id="list.history"),
         Binding("S", "switch_server", "Switch server", show=False, id="list.switch_server",
                 tooltip="Switch server (profiles, sandbox)"),
         Binding("number_sign", "count_matches", "Count matches", show=False, id="list.count"),
+        Binding("space", "toggle_mark", "Mark", show=False, id="list.mark",
+                tooltip="Mark or unmark the identity under the cursor (d, p, x then act on the marked)"),
+        Binding("asterisk", "mark_all", "Mark all", show=False, id="list.mark_all",
+                tooltip="Mark every identity the filters select, property filters too (esc stops)"),
         Binding("ctrl+r,f5", "refresh", "Refresh", show=False, id="list.refresh"),
         *PAGE_BINDINGS,
         Binding("escape", "clear_filters", "Clear filters", show=False, id="list.clear_filters"),
+        Binding("u", "clear_marks", "Unmark", id="list.clear_marks", tooltip="Unmark every marked identity"),
     ]
 
     # Posted by the paging's workers (defined with it, in this screen's namespace); the app also takes PageLoaded.
@@ -101,6 +120,8 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         self.scan = PropertyScan(self, self.info)
         self.match_count = MatchCount(self)
         self.rows = RowActions(self)
+        self.marks = Marks(self)
+        self.batch_actions = BatchActions(self, self.marks)
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -114,6 +135,7 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self.table.marks = self.marks
         self.query_one(StatusBar).set_connection(self.app.conn)
         self.info.show_filters()
         self.set_table_loading(True)
@@ -272,6 +294,8 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         self.paging.stop_waiting()
         self.scan.leave()
         self.match_count.forget()
+        self.marks.stop()
+        self.marks.clear()  # another server's identities: these ids mean nothing there
         self.select_after_load = None
         self.filter_countdown.stop()
         name_input = self.query_one("#name-filter", Input)
@@ -379,6 +403,9 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         if self.match_count.counting:
             self.match_count.stop()
             return
+        if self.marks.marking:
+            self.marks.stop()
+            return
         name_input = self.query_one("#name-filter", Input)
         self.filter_countdown.stop()
         with name_input.prevent(Input.Changed):
@@ -446,6 +473,51 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         """Delete the selected identity, after typing its identifier key."""
         self.rows.delete()
 
+    def action_delete_marked(self) -> None:
+        """Delete the marked identities, after their plan and their count typed."""
+        self.batch_actions.delete()
+
+    def action_export_marked(self) -> None:
+        """Export the marked identities to a file."""
+        self.batch_actions.export()
+
+    # -- marks and the batch actions on them -----------------------------------------------------
+
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the identity under the cursor, then move down a row."""
+        row = self.table.selected
+        if not isinstance(row, IdentitySummary):  # the list's rows are summaries; nothing else is marked
+            return
+        self.marks.toggle(row)
+        self.table.action_cursor_down()
+
+    def action_mark_all(self) -> None:
+        """Mark every identity the filters select (their pages are read; esc stops, keeping the marks)."""
+        self.marks.mark_all(self.filters)
+
+    def action_clear_marks(self) -> None:
+        """Unmark every identity."""
+        if self.marks.marking:
+            self.marks.stop()
+        n = self.marks.clear()
+        if n:
+            self.notify(f"Unmarked {n:,}.", timeout=3)
+
+    def action_batch_property(self) -> None:
+        """Set or remove one property on every marked identity, after its plan."""
+        if not self.marks:
+            self.notify("Mark identities first: space marks one, * every match.", timeout=4)
+            return
+        self.batch_actions.set_property()
+
+    @on(MarkedSome)
+    def _marked_some(self, message: MarkedSome) -> None:
+        self.marks.marked_some(message)
+
+    @on(MarkingEnded)
+    def _marking_ended(self, message: MarkingEnded) -> None:
+        self.marks.ended(message)
+
     def action_copy_id(self) -> None:
         """Copy the selected id through the terminal (OSC 52)."""
         self.rows.copy_id()
@@ -469,8 +541,12 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         self.app.post_message(ExportIdentities(f.query(), tuple(f.where), key_match))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("new", "delete") and self.app.readonly:
+        if action in ("new", "delete", "batch_property", "delete_marked") and self.app.readonly:
             return False
+        if action in MARKED_ACTIONS:
+            return bool(self.marks)  # out of the key bar until something is marked
+        if action in ("delete", "export") and self.marks:
+            return False  # d and x act on the marked while there are some
         return True
 
     def refresh_after_write(self, select_id: str | None = None) -> None:
@@ -508,6 +584,16 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         yield SystemCommand("Copy as JSON", "Copy the selected identity as JSON", self.action_copy_json)
         yield SystemCommand("Export identities…", "The identities the filters select, to a file", self.action_export)
         yield SystemCommand("History of this identity", "The writes of the selected identity", self.action_history)
+        yield SystemCommand("Mark / unmark", "Mark the identity under the cursor (space)", self.action_toggle_mark)
+        yield SystemCommand("Mark every match", "Mark every identity the filters select (*)", self.action_mark_all)
+        if self.marks:
+            yield SystemCommand("Unmark all", "Unmark every marked identity (u)", self.action_clear_marks)
+            yield SystemCommand("Export marked…", "The marked identities, to a file (x)", self.action_export_marked)
         if not self.app.readonly:
             yield SystemCommand("New identity", "Create an identity", self.action_new)
             yield SystemCommand("Delete identity", "Delete the selected identity", self.action_delete)
+            if self.marks:
+                yield SystemCommand("Delete marked…", "Plan, then delete every marked identity (d)",
+                                    self.action_delete_marked)
+                yield SystemCommand("Set a property on marked…", "Set or remove one property on every marked "
+                                    "identity (p)", self.action_batch_property)

@@ -7,7 +7,7 @@ moving the cursor costs a few rows of work rather than a measure and render of e
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -44,6 +44,7 @@ COLUMNS = (
 
 PADDING = 1  # cells of space either side of every cell
 HEADER_HEIGHT = 1
+MARK = "*"  # drawn in the first cell's left padding of a marked row: ASCII, so every terminal shows it
 
 
 class IdentityTable(ScrollView, can_focus=True, inherit_bindings=False):
@@ -61,6 +62,7 @@ class IdentityTable(ScrollView, can_focus=True, inherit_bindings=False):
         "identity-table--header",
         "identity-table--cursor",
         "identity-table--hover",
+        "identity-table--mark",
     }
 
     # The same theme variables as DataTable, so the list looks the same in every theme.
@@ -101,6 +103,10 @@ class IdentityTable(ScrollView, can_focus=True, inherit_bindings=False):
         & > .identity-table--hover {
             background: $block-hover-background;
         }
+        & > .identity-table--mark {
+            color: $accent;
+            text-style: bold;
+        }
     }
     """
 
@@ -133,7 +139,9 @@ class IdentityTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._width = -1
         self._widths: dict[str, int] = {}
         # A page is 50 rows by default; room for every row in both cursor states, and then some.
-        self._lines: LRUCache[tuple[int, int, bool, bool, bool], Strip] = LRUCache(256)
+        self._lines: LRUCache[tuple[int, int, bool, bool, bool, bool], Strip] = LRUCache(256)
+        # The ids of the marked identities (the screen's, kept across pages): their rows carry ``MARK``.
+        self.marks: Collection[str] = frozenset()
         self._header: tuple[tuple[int, bool], Strip] | None = None
         self._styles: dict[bool, dict[str, Style]] = {}
         # The rows drawn afresh lately (a cached line is not drawn), newest last: public so tests and the
@@ -151,6 +159,17 @@ class IdentityTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.virtual_size = Size(0, HEADER_HEIGHT + len(self.identities))
         self.scroll_to(y=0, animate=False)
         self.refresh()
+
+    def refresh_marks(self, ids: Iterable[str] | None = None) -> None:
+        """Draw the mark of ``ids`` (every row when None) again: they were marked or unmarked."""
+        if ids is None:
+            self._lines.clear()
+            self.refresh()
+            return
+        wanted = set(ids)
+        for row, identity in enumerate(self.identities):
+            if identity.id in wanted:
+                self._refresh_row(row)
 
     @property
     def selected(self) -> Row | None:
@@ -309,6 +328,7 @@ class IdentityTable(ScrollView, can_focus=True, inherit_bindings=False):
                 "cursor": base + cursor,
                 "hover": base + hover,
                 "hover_cursor": base + hover + cursor,
+                "mark": component("identity-table--mark", partial=True),
                 # The cursor's colour wins over a cell's own, as DataTable's does by default.
                 "cursor_post": Style.from_color(cursor.color),
             }
@@ -327,7 +347,7 @@ class IdentityTable(ScrollView, can_focus=True, inherit_bindings=False):
         row = y - HEADER_HEIGHT + self.scroll_offset.y
         if not 0 <= row < len(self.identities):
             return Strip.blank(width, self._styles_for(focused)["row"])
-        key = (row, width, row == self._cursor, row == self._hover, focused)
+        key = (row, width, row == self._cursor, row == self._hover, focused, self.identities[row].id in self.marks)
         strip = self._lines.get(key)
         if strip is None:
             strip = self._lines[key] = self._render_row(*key)
@@ -345,26 +365,30 @@ class IdentityTable(ScrollView, can_focus=True, inherit_bindings=False):
         labels = [Text(label) for _key, label in COLUMNS]
         return self._strip(labels, width, style, None)
 
-    def _render_row(self, row: int, width: int, cursor: bool, hover: bool, focused: bool) -> Strip:
-        """One row as a strip: padded cells in the row's style, extended to the full width."""
+    def _render_row(self, row: int, width: int, cursor: bool, hover: bool, focused: bool, marked: bool) -> Strip:
+        """One row as a strip: padded cells in the row's style, extended to the full width; a marked row's
+        first padding cell holds ``MARK``."""
         styles = self._styles_for(focused)
         if cursor:
             style, post = styles["hover_cursor" if hover else "cursor"], styles["cursor_post"]
         else:
             style, post = styles["hover" if hover else "row"], None
-        return self._strip(cells(self.identities[row], self._widths), width, style, post)
+        mark = Segment(MARK, style + styles["mark"]) if marked else None
+        return self._strip(cells(self.identities[row], self._widths), width, style, post, mark)
 
-    def _strip(self, texts: Iterable[Text], width: int, style: Style, post: Style | None) -> Strip:
-        """Cells padded and cut to their columns, in ``style`` with ``post`` on top, ``width`` wide."""
+    def _strip(self, texts: Iterable[Text], width: int, style: Style, post: Style | None,
+               mark: Segment | None = None) -> Strip:
+        """Cells padded and cut to their columns, in ``style`` with ``post`` on top, ``width`` wide; ``mark``
+        in place of the first cell's left padding."""
         console = self.app.console
         pad = Segment(" " * PADDING, style)
         segments: list[Segment] = []
-        for text, (key, _label) in zip(texts, COLUMNS):
+        for n, (text, (key, _label)) in enumerate(zip(texts, COLUMNS)):
             # A cell is justified right or not at all (left).
             text.align("right" if text.justify == "right" else "left", self._widths[key])
             # Text.render leaves the text's own style to the caller; spans it styles itself.
             cell_style = style + console.get_style(text.style) if text.style else style
-            segments.append(pad)
+            segments.append(mark if n == 0 and mark is not None else pad)
             if text.spans:
                 segments.extend(Segment.apply_style(text.render(console), cell_style, post))
             else:

@@ -16,8 +16,9 @@ from textual.widget import Widget
 from identity_tui.tui.keymap import UNBOUND
 
 
-# Keys a person must always find, whatever the width: they are kept and the others dropped first.
-ESSENTIAL_ACTIONS = {"quit", "help", "back"}
+# Keys a person must always find, whatever the width: they are kept and the others dropped first. The list's
+# actions on marked identities are among them: they are in the bar only while something is marked.
+ESSENTIAL_ACTIONS = {"quit", "help", "back", "delete_marked", "batch_property", "export_marked", "clear_marks"}
 
 
 def _fitting(items: list[tuple[int, bool]], room: int) -> list[int]:

@@ -29,6 +29,7 @@ class StatusBar(Widget):
         self.where = Text("identity-tui", style="bold")
         self.total = Text("")
         self.matches = Text("")  # how many the filters select, when counted on request
+        self.marks = Text("")  # how many identities are marked, or how a marking of every match goes
 
     def set_connection(self, conn: Connection) -> None:
         """Show the profile or host, with sandbox / read-only / TLS-off badges."""
@@ -64,9 +65,19 @@ class StatusBar(Widget):
         self.matches = matches or Text("")
         self.refresh()
 
+    def set_marks(self, marks: Text | None) -> None:
+        """Show how many are marked (or how marking every match goes) first on the right; None hides it."""
+        self.marks = marks or Text("")
+        self.refresh()
+
     def render(self) -> Text:
         width = self.content_size.width
-        total = Text.assemble(self.matches, " · " if self.matches else "", self.total)
+        total = Text()
+        for part in (self.marks, self.matches):
+            if part:
+                total.append_text(part)
+                total.append(" · ")
+        total.append_text(self.total)
         total.stylize(self.get_component_rich_style("status-bar--total", partial=True))
         where = self.where.copy()
         where.truncate(max(0, width - total.cell_len - 2), overflow="ellipsis")
