@@ -139,8 +139,8 @@ class BatchScreen(ReportsWorkerErrors, Dialog["BatchDone | None"]):
         else:
             self.query_one("#batch-lines").focus()
 
-    def _say(self, text: str) -> None:
-        self.query_one("#batch-status", Static).update(Text(text))
+    def _say(self, text: str, *, layout: bool = True) -> None:
+        self.query_one("#batch-status", Static).update(Text(text), layout=layout)
 
     @on(Input.Submitted, "#batch-count")
     def _count_entered(self) -> None:
@@ -181,7 +181,8 @@ class BatchScreen(ReportsWorkerErrors, Dialog["BatchDone | None"]):
         if self.state in (RUNNING, STOPPING) and (now - self._said_at >= SAY_EVERY or self.stopping):
             self._said_at = now
             tail = " · stopping after those in flight" if self.stopping else " · esc stops"
-            self._say(f"Sending… {self.finished:,} of {len(self.writes):,} done{tail}")
+            # One line as long as the first "Sending…" one was: redrawn in place, not a layout of the screen.
+            self._say(f"Sending… {self.finished:,} of {len(self.writes):,} done{tail}", layout=False)
 
     @on(Finished)
     def _finished(self, message: Finished) -> None:
