@@ -413,6 +413,25 @@ async def test_typing_lands_in_the_live_row_and_the_grid_row_follows_the_source(
         assert live.shown and live.region == grid.cursor_region(), "and brings the row back"
 
 
+async def test_ctrl_end_and_ctrl_home_reach_the_last_and_the_first_row_in_the_same_column():
+    source = FakeSource([replace(plain_row(i), type=PropertyType.STRING) for i in range(10_000)])
+    app = LiveApp(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        both = app.query_one(LiveGrid)
+        grid, live = both.grid, both.live
+        await pilot.press("tab", "tab")  # past the type list to the value
+        await pilot.pause()
+        assert app.focused is live.value_input
+        await pilot.press("ctrl+end")
+        await pilot.pause()
+        assert grid.cursor == 9_999 and app.focused is live.value_input
+        assert live.value_input.value == source.rows[9_999].text and live.region == grid.cursor_region()
+        await pilot.press("ctrl+home")
+        await pilot.pause()
+        assert grid.cursor == 0 and live.value_input.value == "value 0" and live.region == grid.cursor_region()
+
+
 async def test_a_page_down_onto_a_taller_editor_scrolls_until_the_editor_stands_over_its_row():
     """Every row a page down can land on: a JSON row's editor takes more lines than the row did, so the grid
     scrolls once more to show them, and the editors stand over the row instead of waiting out of sight."""

@@ -102,6 +102,8 @@ class LiveRow(Horizontal):
         Binding("down", "move(1)", "Down", show=False, id="live.down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="live.page_up"),
         Binding("pagedown", "page(1)", "Page down", show=False, id="live.page_down"),
+        Binding("ctrl+home", "edge(-1)", "First row", show=False, id="live.first_row"),
+        Binding("ctrl+end", "edge(1)", "Last row", show=False, id="live.last_row"),
     ]
 
     class Edited(Message):
@@ -408,6 +410,15 @@ class LiveRow(Horizontal):
     def action_move(self, delta: int) -> None:
         """Up or down a row, in the same column."""
         self.move(delta)
+
+    def action_edge(self, direction: int) -> None:
+        """The first or the last row, in the same column."""
+        self.flush()
+        if direction < 0:
+            self.grid.cursor_first()
+        else:
+            self.grid.cursor_last()
+        self.follow()
 
     def action_page(self, direction: int) -> None:
         """A page up or down, in the same column."""
