@@ -4,8 +4,9 @@
   pages the same server with the same page size (500) and writes each page's JSON: the physical limit.
   Throughput ratio = bare time / our time; peak RSS of the export (VmHWM, read in the process itself).
 - Import of new rows into an empty sandbox: ``identity-tui import --yes`` (plan, then 4 in flight)
-  against a bare loop POSTing the same bodies one after another; and the same with a delay added to
-  every request (a distant server), where concurrency should pay.
+  against a bare loop POSTing the same bodies with 4 in flight (threads sharing one httpx client; the loop
+  POSTing them one after another is shown too); and, against that sequential loop, the same with a delay
+  added to every request (a distant server), where concurrency should pay.
 - Dry-run plan of rows against the large sandbox, against the export of that sandbox.
 """
 
@@ -61,6 +62,21 @@ with httpx.Client(base_url=url, timeout=120) as c, open(path, encoding="utf-8") 
 """
 
 
+_BARE_IMPORT_4 = """
+import json, sys, httpx
+from concurrent.futures import ThreadPoolExecutor
+url, path = sys.argv[1], sys.argv[2]
+with open(path, encoding="utf-8") as f:
+    rows = [json.loads(line) for line in f]
+with httpx.Client(base_url=url, timeout=120, limits=httpx.Limits(max_connections=4)) as c:
+    def one(body):
+        r = c.post("/v1/identities/", json=body)
+        assert r.status_code == 200, r.text
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(one, rows))
+"""
+
+
 @dataclass
 class BulkResult:
     export_ours_s: float
@@ -76,6 +92,7 @@ class BulkResult:
     delay_s: float
     plan_s: float
     plan_rows: int
+    import_bare4_s: float = 0.0  # the same POSTs, 4 in flight (the target's baseline)
 
     @property
     def export_ratio(self) -> float:
@@ -83,6 +100,12 @@ class BulkResult:
 
     @property
     def import_ratio(self) -> float:
+        """Against the bare loop with 4 in flight."""
+        return self.import_bare4_s / self.import_ours_s
+
+    @property
+    def import_seq_ratio(self) -> float:
+        """Against the bare loop sending one POST after another (for information)."""
         return self.import_bare_s / self.import_ours_s
 
     @property
@@ -114,19 +137,25 @@ def _write(path: Path, rows: list[dict]) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
 
 
-def _import_pair(tmp: Path, env: dict[str, str], rows: list[dict], delay: float, runs: int) -> tuple[float, float]:
+def _import_pair(tmp: Path, env: dict[str, str], rows: list[dict], delay: float, runs: int,
+                 four: list[float] | None = None) -> tuple[float, float]:
+    """Our import's median and the sequential bare loop's; the 4-in-flight bare loop's runs go to ``four``."""
     from identity_tui.sandbox import Sandbox
 
     path = tmp / f"import-{len(rows)}-{delay}.jsonl"
     _write(path, rows)
     ours, bare = [], []
     for _ in range(runs):
-        for which in ("bare", "ours"):
+        for which in ("bare", "bare4", "ours") if four is not None else ("bare", "ours"):
             sandbox = Sandbox(":memory:")
             server, _ = serve(sandbox, delay)
             try:
                 if which == "bare":
                     bare.append(_timed([sys.executable, "-c", _BARE_IMPORT, server.base_url, str(path)], env)[0])
+                elif which == "bare4":
+                    assert four is not None
+                    four.append(_timed([sys.executable, "-c", _BARE_IMPORT_4, server.base_url, str(path)], env)[0])
+                    assert sandbox.count() == len(rows)
                 else:
                     argv = [sys.executable, "-m", "identity_tui", "import", str(path), "--yes",
                             "--base-url", server.base_url]
@@ -164,10 +193,11 @@ def run(tmp: Path, big, *, import_rows: int = 10_000, slow_rows: int = 100, dela
             plans.append(_timed(argv, env)[0])
     finally:
         server.stop()
-    imp_ours, imp_bare = _import_pair(tmp, env, _rows(import_rows, "new"), 0.0, 1)
+    four: list[float] = []
+    imp_ours, imp_bare = _import_pair(tmp, env, _rows(import_rows, "new"), 0.0, 1, four)
     slow_ours, slow_bare = _import_pair(tmp, env, _rows(slow_rows, "slow"), delay, 1)
     return BulkResult(median(ours), median(bare), rss, rows, imp_ours, imp_bare, import_rows,
-                      slow_ours, slow_bare, slow_rows, delay, median(plans), import_rows)
+                      slow_ours, slow_bare, slow_rows, delay, median(plans), import_rows, median(four))
 
 
 if __name__ == "__main__":  # python -m bench.bulk: this part alone, printed
