@@ -72,34 +72,59 @@ SHOTS = [
     ("preview-80x24", sandbox_app, (80, 24), ["enter", *" Jr", *["tab"] * 6, "ctrl+d", "ctrl+s"]),
     ("delete-80x24", sandbox_app, (80, 24), ["d", *"pedro.moreau"]),
     # search by property: the filters dialog's Property field, then the scan's results
-    ("property-search-80x24", sandbox_app, (80, 24), ["f", *["tab"] * 4, *"tier=gold; seats>=10", "enter"]),
+    ("property-search-80x24", sandbox_app, (80, 24), ["f", *["tab"] * 5, *"tier=gold; seats>=10", "enter"]),
     ("link-picker-80x24", sandbox_app, (80, 24), ["j", "i", "a", *"help", WAIT]),
     ("export-80x24", sandbox_app, (80, 24), ["x"]),
     # three identities marked, then the plan of one property set on them
     ("marked-80x24", sandbox_app, (80, 24), ["space", "space", "j", "space"]),
     ("batch-plan-80x24", sandbox_app, (80, 24), ["space", "space", "j", "space", "p", *"tier", "enter", *"gold",
                                                  "enter"]),
+    ("batch-form-80x24", sandbox_app, (80, 24), ["space", "j", "space", "p", *"tier"]),
+    ("profiles-80x24", sandbox_app, (80, 24), ["S"]),
+    ("sorted-80x24", sandbox_app, (80, 24), ["s"]),
+    ("count-80x24", sandbox_app, (80, 24), ["slash", *"Acme", "enter", "number_sign"]),
+    ("list-200x50", sandbox_app, (200, 50), []),
+    ("file-picker-80x24", sandbox_app, (80, 24), ["x", "ctrl+o"]),
+    # a create whose key is taken: merge into that identity, open it, or stay
+    ("existing-key-80x24", sandbox_app, (80, 24), ["n", *"Jonas Again", "tab", *"jonas.haddad118@mail.test",
+                                                   "ctrl+s", "enter"]),
     ("import-80x24", sandbox_app, (80, 24), ["ctrl+p", *"Import identities", "enter", *IMPORT_FILE.name, "enter"]),
     # a save, then the history of that identity: the record and what it changed
     ("history-80x24", sandbox_app, (80, 24), ["enter", *" Jr", "ctrl+s", "enter", "escape", "h"]),
 ]
 
 
+async def idle(app: IdentityApp) -> None:
+    """Until every worker is done, but a directory tree's loader (it lives as long as its tree) and one of a
+    screen under a dialog (it waits for the dialog's answer)."""
+    from textual.screen import ModalScreen
+    from textual.widgets import DirectoryTree
+    from textual.worker import WorkerState
+
+    def waits(w) -> bool:
+        asking = isinstance(app.screen, ModalScreen) and w.node in app.screen_stack[:-1]
+        return w.state in (WorkerState.PENDING, WorkerState.RUNNING) and not asking \
+            and not isinstance(w.node, DirectoryTree)
+
+    while any(waits(w) for w in app.workers):
+        await asyncio.sleep(0.01)
+
+
 async def shoot(name: str, factory, size: tuple[int, int], keys: list[str]) -> Path:
     app = factory()
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await idle(app)
         await pilot.pause()
         for key in keys:
             if key == WAIT:  # a debounce (a search as you type) is a timer, not a worker
                 await asyncio.sleep(0.8)
-                await app.workers.wait_for_complete()
+                await idle(app)
                 await pilot.pause()
                 continue
             await pilot.press(key)
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await idle(app)
             await pilot.pause()
         path = OUT / f"{name}.svg"
         path.write_text(app.export_screenshot(title=f"identity-tui · {name}"), encoding="utf-8")

@@ -49,7 +49,7 @@ async def test_hash_counts_the_pages_the_filters_select(make_app, big):
         big.clear_log()
         await pilot.press("number_sign")
         await settle(pilot, app)
-        assert f"{want:,} match · 1,200 identities in all" in top(app)
+        assert f"{want:,} matches · 1,200 identities in all" in top(app)
         counted = [r for r in big.request_log if r.path == "/v1/identities/"]
         assert [r.query.get("identity_type") for r in counted] == ["user", "user"]
         assert [r.query.get("limit") for r in counted] == ["500", "500"]
@@ -70,7 +70,7 @@ async def test_esc_stops_a_count_and_keeps_the_filters(make_app, big):
         assert "counting… 500 so far · esc stops" in top(app)
         await pilot.press("escape")
         await settle(pilot, app)
-        assert "500+ match (count stopped)" in top(app)
+        assert "500+ matches (count stopped)" in top(app)
         assert app.screen.filters == Filters(identity_type="user"), "esc stopped the count, not the filters"
         await pilot.press("escape")  # the next esc clears the filters, and the count with them
         await settle(pilot, app)
@@ -86,7 +86,7 @@ async def test_a_failed_page_says_how_far_the_count_got(make_app, big):
         await pilot.press("number_sign")
         await settle(pilot, app)
         line = top(app)
-        assert "500+ match (count failed) · 1,200 identities in all" in line
+        assert "500+ matches (count failed) · 1,200 identities in all" in line
         assert any("503" in n for n in app.notices)
 
 
@@ -102,4 +102,4 @@ async def test_without_filters_or_on_a_scanned_list_it_says_where_the_count_is(m
         await pilot.press("number_sign")
         await settle(pilot, app)
         assert any("This list is scanned" in n for n in app.notices)
-        assert isinstance(app.screen, ListScreen) and "match ·" not in top(app)
+        assert isinstance(app.screen, ListScreen) and "matches ·" not in top(app) and "match ·" not in top(app)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from identity_tui.core.words import plural
 from identity_tui.core.errors import LettaError
 from identity_tui.tui import property_scan
 from identity_tui.tui.widgets.status_bar import StatusBar
@@ -71,18 +72,18 @@ class MatchCount:
                 try:
                     rows = await self.screen.app.client.list_page(limit=size, after=after, **query)
                 except LettaError as exc:
-                    self._show(f"{counted:,}+ match (count failed)")
+                    self._show(f"{counted:,}+ matches (count failed)")
                     self.screen.notify(exc.message, title="The count stopped", severity="error", markup=False)
                     return
                 counted += len(rows)
                 if len(rows) < size:
-                    self._show(f"{counted:,} match")
+                    self._show(plural(counted, "match", "matches"))
                     return
                 after = rows[-1].id
                 self._show(f"counting… {counted:,} so far · esc stops")
         except asyncio.CancelledError:
             if filters == self.screen.filters:  # esc, not new filters (which clear the line themselves)
-                self._show(f"{counted:,}+ match (count stopped)")
+                self._show(f"{counted:,}+ matches (count stopped)")
             raise
         finally:
             self.counting = False
