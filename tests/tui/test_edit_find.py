@@ -107,6 +107,17 @@ async def test_next_previous_wrap_and_count(make_app, sandbox):
         await pilot.press("shift+f3")
         await settle(pilot, app)
         assert (grid.cursor, status(screen)) == (3, "3 of 3 · no more matches, from the bottom")
+        await pilot.press("up")  # in the bar, up and down step too
+        await settle(pilot, app)
+        assert (grid.cursor, status(screen)) == (2, "2 of 3")
+        await pilot.press("down")
+        await settle(pilot, app)
+        assert (grid.cursor, status(screen)) == (3, "3 of 3")
+        await pilot.press("f15")  # shift+F3 as xterm-style terminals send it
+        await settle(pilot, app)
+        assert (grid.cursor, status(screen)) == (2, "2 of 3")
+        await pilot.press("f3")
+        await settle(pilot, app)
         await pilot.press("backspace")  # "appl": looked up again from the row the find started on
         await settle(pilot, app)
         assert (grid.cursor, status(screen)) == (1, "1 of 3")

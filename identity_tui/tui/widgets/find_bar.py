@@ -18,7 +18,7 @@ from textual.widgets import Input, Static
 
 from identity_tui.tui.widgets.value_editors import text_input
 
-HINT = "enter next · shift+F3 previous · esc close"
+HINT = "enter/↓ next · ↑ previous · esc close"
 
 
 class FindBar(Horizontal):
@@ -54,6 +54,8 @@ class FindBar(Horizontal):
 
     BINDINGS = [
         Binding("escape", "close", "Close find", id="find.close"),
+        Binding("down", "step(False)", "Next match", show=False, id="find.next"),
+        Binding("up", "step(True)", "Previous match", show=False, id="find.previous"),
     ]
 
     @dataclass
@@ -115,6 +117,10 @@ class FindBar(Horizontal):
     def _entered(self, event: Input.Submitted) -> None:
         event.stop()
         self.post_message(self.Step())
+
+    def action_step(self, backwards: bool) -> None:
+        """down or up: the next or the previous match."""
+        self.post_message(self.Step(backwards))
 
     def action_close(self) -> None:
         """esc: close, the keyboard going to what was found."""

@@ -30,7 +30,8 @@ FIND_BINDINGS = [
             tooltip="Find in the property keys and values (/ too, outside a text field)"),
     Binding("slash", "find", "Find", show=False, id="edit.find_slash"),
     Binding("f3", "find_next", "Next match", show=False, id="edit.find_next"),
-    Binding("shift+f3", "find_previous", "Previous match", show=False, id="edit.find_previous"),
+    # xterm-style terminals (tmux, GNOME, iTerm2) send shift+F3 as F15; in the bar, up and down work too.
+    Binding("shift+f3,f15", "find_previous", "Previous match", show=False, id="edit.find_previous"),
 ]
 
 
