@@ -26,6 +26,14 @@ def printable(text: str, *, keep_newlines: bool = False) -> str:
     return _UNSAFE.sub(_escape, text)
 
 
+def clipboard_text(text: str) -> tuple[str, bool]:
+    """``text`` as it may go to the clipboard, and whether anything in it was escaped: exactly as it is,
+    unless it holds a control or bidi character other than a line break, which is then written ``\\xNN``
+    (pasted raw into a terminal, an escape sequence could end a bracketed paste and run what follows)."""
+    safe = printable(text, keep_newlines=True)
+    return safe, safe != text
+
+
 def one_line(text: str, width: int | None = None) -> str:
     """A printable single line, cut to ``width`` characters with an ellipsis."""
     line = printable(text)

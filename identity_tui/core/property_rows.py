@@ -14,7 +14,7 @@ A row's ``version`` changes whenever its ``RowView`` does, so a grid can cache a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -241,6 +241,11 @@ class PropertyRows:
     def view(self, index: int) -> RowView:
         """What to draw for the row at ``index``."""
         return self._rows[self._ids[index]].view
+
+    def views(self) -> Iterator[RowView]:
+        """Every row's view, in the order shown (what a find looks through)."""
+        rows = self._rows
+        return (rows[row_id].view for row_id in self._ids)
 
     def view_of(self, row_id: int) -> RowView:
         """What to draw for the row ``row_id``."""

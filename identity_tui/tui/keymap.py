@@ -32,7 +32,8 @@ _KEY_VALUES = {k.value for k in Keys}
 # are active everywhere. Every other screen with bindings is a group of its own.
 GROUPS: tuple[tuple[str, ...], ...] = (
     ("identity_tui.tui.screens.list:ListScreen", "identity_tui.tui.widgets.identity_table:IdentityTable"),
-    ("identity_tui.tui.screens.edit:EditScreen", "identity_tui.tui.widgets.edit_form:EditForm"),
+    ("identity_tui.tui.screens.edit:EditScreen", "identity_tui.tui.widgets.edit_form:EditForm",
+     "identity_tui.tui.widgets.find_bar:FindBar"),
     ("identity_tui.tui.screens.confirm:ConfirmScreen",),
     ("identity_tui.tui.screens.confirm:LeaveScreen",),
     ("identity_tui.tui.screens.confirm:ExistingKeyScreen",),

@@ -84,3 +84,12 @@ def test_new_identity_80x24(snap_compare, make_app, people):
         await pilot.press(*"Carol", "ctrl+n", *"tier", "tab", "ctrl+t", "ctrl+t", "ctrl+t")  # json
 
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_form_with_the_find_bar_open_80x24(snap_compare, make_app, people):
+    async def run_before(pilot) -> None:
+        await _open_alice(pilot)
+        await pilot.press("ctrl+f", "e", "enter")  # every key holds an e: the second hit, the others highlighted
+        await settle(pilot, pilot.app)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)

@@ -43,7 +43,8 @@ BOB = {**copy.deepcopy(ALICE), "id": "identity-00000000-0000-4000-8000-000000000
 
 # The keys a person reaches for on each screen (q, ctrl+c and ctrl+q quit: left out).
 LIST_KEYS = ["j", "k", "enter", "escape", "slash", "n", "f", "i", "a", "b", "backspace", "tab", "shift+tab"]
-FORM_KEYS = ["a", "b", "1", "tab", "shift+tab", "ctrl+n", "ctrl+t", "ctrl+d", "backspace", "escape", "enter"]
+FORM_KEYS = ["a", "b", "1", "tab", "shift+tab", "ctrl+n", "ctrl+t", "ctrl+d", "backspace", "escape", "enter",
+             "ctrl+f", "slash", "f3"]
 FILTER_KEYS = ["a", "b", "tab", "shift+tab", "backspace", "enter", "escape", "down", "up"]
 
 STARTS = {

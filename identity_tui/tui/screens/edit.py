@@ -395,6 +395,11 @@ class EditScreen(ReportsWorkerErrors, HoldsUnsavedWork, EditBase):
             if not self.creating:
                 yield SystemCommand("Delete identity", "After typing its identifier key (ctrl+delete)",
                                     self.action_delete_identity)
+        yield SystemCommand("Find in properties", "A text in the property keys and values (ctrl+f; F3 next)",
+                            self.form.action_find)
+        yield SystemCommand("Copy value", "The focused field's value, or the cursor row's (ctrl+o)",
+                            self.form.action_copy_value)
+        yield SystemCommand("Copy key", "The cursor row's key (ctrl+g)", self.form.action_copy_key)
         if not self.creating:
             yield SystemCommand("Copy id", "Copy this identity's id", self.action_copy_id)
         yield SystemCommand("Back", "Back to the list (asks about unsaved changes)", self.action_back)

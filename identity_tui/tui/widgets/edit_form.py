@@ -29,6 +29,9 @@ from identity_tui.core.form import FormValues
 from identity_tui.core.kinds import IdentityType
 from identity_tui.core.property_rows import PropertyRows, RowView
 from identity_tui.tui.widgets.buttons import KeyButton
+from identity_tui.tui.widgets.find_bar import FindBar
+from identity_tui.tui.widgets.form_copy import COPY_BINDINGS, CopyCommands
+from identity_tui.tui.widgets.form_find import FIND_BINDINGS, FindCommands, FindState
 from identity_tui.tui.widgets.form_rows import RowCommands
 from identity_tui.tui.widgets.live_grid import LiveGrid
 from identity_tui.tui.widgets.live_row import LiveRow
@@ -36,7 +39,7 @@ from identity_tui.tui.widgets.property_grid import MARK, PropertyGrid, error_wor
 from identity_tui.tui.widgets.value_editors import text_input
 
 TYPES = [(t.value, t.value) for t in IdentityType]
-ROW_KEYS = "ctrl+n add · ctrl+d delete · ctrl+t type · alt+↑↓ move"
+ROW_KEYS = "ctrl+n/d add/delete · ctrl+t type · alt+↑↓ move · ctrl+f find"
 # The widget that shows each of the identity's own fields, in the form's order.
 SCALAR_WIDGETS = dict(zip(FIELDS, ("#name", "#identifier-key", "#identity-type", "#project-id"), strict=True))
 # Past this many rows redrawn at once, the grid redraws everything (a save tried re-words every row).
@@ -87,7 +90,7 @@ class ServerErrors(MutableMapping[str, tuple[str, Any]]):
         self.form.model.clear_server_errors()
 
 
-class EditForm(RowCommands, Vertical):
+class EditForm(FindCommands, CopyCommands, RowCommands, Vertical):
     """Name, identifier key, type, project, id, the property rows and the buttons under them."""
 
     Marked = Marked  # the marks' message, posted by the form and handled as on_edit_form_marked
@@ -105,6 +108,8 @@ class EditForm(RowCommands, Vertical):
         # Tab walks key, type, value and on to the next row's key; the rows are one live row of widgets.
         Binding("tab", "next_field", "Next field", show=False, id="edit.next_field"),
         Binding("shift+tab", "previous_field", "Previous field", show=False, id="edit.previous_field"),
+        *FIND_BINDINGS,
+        *COPY_BINDINGS,
     ]
 
     @dataclass
@@ -124,6 +129,8 @@ class EditForm(RowCommands, Vertical):
         self.model = PropertyRows.load(loaded, show_all_errors=identity_id is not None)
         self.modified: set[str] = set()  # the fields that differ from ``loaded``, as the last look found them
         self.props = LiveGrid(self.model, id="props")
+        self.find_bar = FindBar(id="find-bar")
+        self.find_state = FindState()
         self._look_pending = False
 
     def compose(self) -> ComposeResult:
@@ -157,6 +164,7 @@ class EditForm(RowCommands, Vertical):
             yield Static("", id="props-title")
             yield Static(Text(ROW_KEYS), id="props-hint")
         yield self.props
+        yield self.find_bar
         with Horizontal(id="edit-buttons"):
             yield KeyButton("Add property", id="add-property", compact=True)
             yield KeyButton("Save", id="save", variant="primary", compact=True)
@@ -238,13 +246,22 @@ class EditForm(RowCommands, Vertical):
             if parse_row_field(name) is None:
                 widget.scroll_visible(animate=False)
 
+    def scalar_field_of(self, widget: Widget | None) -> str | None:
+        """Which of the identity's own fields ``widget`` shows (None for any other widget)."""
+        if widget is None:
+            return None
+        for name, selector in SCALAR_WIDGETS.items():
+            if widget.id == selector[1:] and self in widget.ancestors:
+                return name
+        return None
+
     def focus_path(self, focused: Widget | None) -> str | None:
         """A name for where the focus is that survives rebuilding the rows."""
         if focused is None:
             return None
-        for name, selector in SCALAR_WIDGETS.items():
-            if focused.id == selector[1:]:
-                return name
+        name = self.scalar_field_of(focused)
+        if name is not None:
+            return name
         part = self.live.part_of(focused)
         if part is not None and len(self.model):
             return row_field(self.grid.cursor, part)

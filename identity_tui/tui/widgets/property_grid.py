@@ -31,6 +31,7 @@ from textual.strip import Strip
 
 from identity_tui.core.fields import PARTS
 from identity_tui.core.property_rows import RowView
+from identity_tui.core.row_find import matched_part, one_line_json, search_pattern
 from identity_tui.core.kinds import PropertyType
 from identity_tui.tui.widgets.value_editors import visible_text
 
@@ -42,7 +43,6 @@ KEY_X = 3
 KEY_MIN = 12
 TYPE_WIDTH = 12
 ERROR_INDENT = 3
-LAYOUT_BREAK = re.compile(r" *\n *")
 
 
 class RowSource(Protocol):
@@ -78,17 +78,6 @@ def error_words(number: int, errors: tuple[tuple[str, str], ...]) -> str:
     order = {part: i for i, part in enumerate(PARTS)}
     ordered = sorted(errors, key=lambda e: order.get(e[0], len(order)))
     return f"row {number}: " + " · ".join(f"{part}: {message}" for part, message in ordered)
-
-
-def one_line_json(text: str) -> str:
-    """JSON text on one line: each line break, with the indent around it, read as one space (JSON strings
-    cannot hold a raw line break, so only layout goes; a carriage return or other control still shows)."""
-    return LAYOUT_BREAK.sub(" ", text.strip(" \n"))
-
-
-def search_pattern(term: str) -> re.Pattern[str] | None:
-    """The term as a literal, case-blind pattern (None for no term)."""
-    return re.compile(re.escape(term), re.IGNORECASE) if term else None
 
 
 def cell(raw: str, width: int, pattern: re.Pattern[str] | None, match: Style) -> Text:
@@ -693,6 +682,6 @@ class PropertyGrid(ScrollView, can_focus=True, inherit_bindings=False):
         for n in range(1, count + 1):
             index = (from_index + step * n) % count
             view = self.source.view(index)  # not kept: a search must not push the screen's views out
-            if pattern.search(view.key) or pattern.search(view.text):
+            if matched_part(view, pattern) is not None:
                 return index
         return None
