@@ -67,6 +67,20 @@ async def test_the_terminals_cursor_stays_in_the_focused_name_while_the_cursor_r
         assert app.focused is name and app.cursor_position == name.cursor_screen_offset
 
 
+async def test_the_add_property_button_adds_a_row_and_puts_the_keyboard_in_its_key(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alice(pilot, app)
+        await focus_on(pilot, app, screen.query_one("#add-property"))
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert keys(screen) == ["email", "age", "verified", "prefs", ""]
+        assert screen.form.focus_path(app.focused) == "properties.4.key"
+        await pilot.press(*"plan")
+        await settle(pilot, app)
+        assert keys(screen)[-1] == "plan"
+
+
 async def test_tab_walks_fields_then_rows_then_buttons(make_app, people):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -363,6 +363,12 @@ class EditScreen(ReportsWorkerErrors, HoldsUnsavedWork, EditBase):
             self.app.copy_to_clipboard(self.identity_id)
             self.notify(f"Copied {self.identity_id}", timeout=3, markup=False)
 
+    @on(Button.Pressed, "#add-property")
+    def _add_property_pressed(self) -> None:
+        # Here, not on the form's row commands: Textual reads @on handlers from the widget classes themselves,
+        # not from a plain mixin, so the button's press went unheard there.
+        self.form.action_add_property()
+
     @on(Button.Pressed, "#delete")
     def action_delete_identity(self) -> None:
         """Delete this identity after typing its key (unsaved edits go with it)."""

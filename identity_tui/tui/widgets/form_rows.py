@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from textual import on
 from textual.app import SystemCommand
 from textual.widget import Widget
-from textual.widgets import Button
 
 from identity_tui.core.display import one_line
 from identity_tui.core.fields import PARTS
@@ -153,7 +151,6 @@ class RowCommands(Base):
         self.live.follow()
         self.refresh_marks()
 
-    @on(Button.Pressed, "#add-property")
     def action_add_property(self) -> None:
         """Add an empty string property at the end (appending keeps the save a PATCH)."""
         self.live.flush()
