@@ -54,7 +54,7 @@ def _app_scan(tmp: Path, big) -> AppScan:
         term.wait_for(FIRST_PAGE, timeout=30)
         _key(term, "f", "Property")
         term.settle(quiet=0.05)
-        for _ in range(4):  # key, type, project, order, then the property field
+        for _ in range(5):  # key, key match, type, project, order, then the property field
             term.press("\t")
             term.settle(quiet=0.02)
         for ch in "seats>=0":
