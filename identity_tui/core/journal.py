@@ -12,6 +12,11 @@ but not waited onto the disk (lost only if the machine goes down, and then the r
 folds the two lines into one record. A process killed in between leaves the intent ``pending``: like
 ``unknown``, it is settled by reading the server (``core.journal_check``), never guessed.
 
+Group commit: intents begun with ``begin_async`` while an fsync is under way are appended at once and
+share the next fsync, which covers them all; each call still returns only once its own intent is on disk.
+The file is kept open between appends (opened again when a stat under the lock shows it was rotated or
+removed), so an append is a lock, a stat and a write.
+
 Groups: ``begin_group`` puts the intents of several writes on disk with one append and one fsync (all of
 them or none), each a record of its own, read back as ``begin`` would have written it. Bulk import writes
 its creates' intents a group at a time, ahead of sending them; when a group's intents could not be
