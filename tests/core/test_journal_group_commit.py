@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from typing import Any
 
+import httpx
 import pytest
 
+from identity_tui.core import batch_plan as plan_ops
 from identity_tui.core import journal as journal_mod
+from identity_tui.core.client import LettaClient
+from identity_tui.core.http_client import ClientOptions
 from identity_tui.core.journal import LANDED, NOT_LANDED, PENDING, Journal
+from identity_tui.core.kinds import PropertyType
+from identity_tui.sandbox import Sandbox
 from tests.support.full_disk import FullDisk
 
 
@@ -110,3 +117,50 @@ async def test_a_rotated_file_is_opened_again_and_the_fsync_covers_the_file_each
     other.begin("update", **_fields(7))
     await journal.begin_async("update", **_fields(8))
     assert {"id-7", "id-8"} <= {r.identity_id for r in journal.records()}
+
+
+class RefusingOne(httpx.AsyncBaseTransport):
+    """The sandbox, except that the PATCH of one identity is refused (a 422, nothing changed)."""
+
+    def __init__(self, sandbox: Sandbox, refused: str) -> None:
+        self.inner = sandbox.transport()
+        self.refused = refused
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH" and request.url.path.rstrip("/").endswith(self.refused):
+            await request.aread()
+            return httpx.Response(422, json={"detail": "refused here"})
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_batch_whose_writes_share_fsyncs_keeps_each_record_true_when_one_is_refused(tmp_path, monkeypatch):
+    sandbox = Sandbox(path=":memory:")
+    setup = LettaClient("http://sandbox.invalid", transport=sandbox.transport(), options=ClientOptions(retries=0))
+    made = [await setup.create({"identifier_key": f"g-{n}", "name": f"G{n}", "identity_type": "org",
+                                "properties": [{"key": "seats", "type": "number", "value": n}]}) for n in range(8)]
+    await setup.aclose()
+    client = LettaClient("http://sandbox.invalid", transport=RefusingOne(sandbox, made[3].id),
+                         options=ClientOptions(retries=0))
+    client.journal = Journal(tmp_path / "journal", "group-batch")
+    calls = []
+    real = os.fsync
+
+    def slow_fsync(fd: int) -> None:  # a slow disk: the intents begun meanwhile wait for the next fsync together
+        calls.append(fd)
+        time.sleep(0.02)
+        real(fd)
+
+    monkeypatch.setattr(journal_mod.os, "fsync", slow_fsync)
+    items = plan_ops.plan_set([(i.model_dump(mode="json"), i) for i in made],
+                              plan_ops.set_property("seats", PropertyType.NUMBER, 100))
+    try:
+        await plan_ops.apply(client, items, lambda item: plan_ops.save_one(client, item))
+    finally:
+        await client.aclose()
+        sandbox.close()
+    assert [i.result for i in items] == [plan_ops.LANDED] * 3 + [plan_ops.FAILED] + [plan_ops.LANDED] * 4
+    assert len(calls) < 8, "writes begun during an fsync shared the next one"
+    recs = {r.identity_id: r for r in client.journal.records()}
+    assert recs[made[3].id].status == NOT_LANDED and recs[made[3].id].outcome.startswith("refused")
+    assert all(recs[i.id].status == LANDED and recs[i.id].after is not None for n, i in enumerate(made) if n != 3)
+    assert len({r.batch for r in recs.values()}) == 1 and not any(r.status == PENDING for r in recs.values())
