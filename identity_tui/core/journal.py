@@ -12,6 +12,11 @@ but not waited onto the disk (lost only if the machine goes down, and then the r
 folds the two lines into one record. A process killed in between leaves the intent ``pending``: like
 ``unknown``, it is settled by reading the server (``core.journal_check``), never guessed.
 
+Group commit: intents begun with ``begin_async`` while an fsync is under way are appended at once and
+share the next fsync, which covers them all; each call still returns only once its own intent is on disk.
+The file is kept open between appends (opened again when a stat under the lock shows it was rotated or
+removed), so an append is a lock, a stat and a write.
+
 Groups: ``begin_group`` puts the intents of several writes on disk with one append and one fsync (all of
 them or none), each a record of its own, read back as ``begin`` would have written it. Bulk import writes
 its creates' intents a group at a time, ahead of sending them; when a group's intents could not be
@@ -40,6 +45,7 @@ import hashlib
 import os
 import re
 import uuid
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -193,6 +199,93 @@ class Entry:
     error: str | None = None  # the system's words for it ("No space left on device")
 
 
+class _OpenFile:
+    """The journal's file as this journal keeps it open between appends; closed when replaced or when the
+    journal is collected."""
+
+    def __init__(self, fd: int, file_id: tuple[int, int], owner: object) -> None:
+        self.fd = fd
+        self.file_id = file_id
+        self.end = -1  # where this journal's last append left the file (-1: not known)
+        self.close = weakref.finalize(owner, os.close, fd)
+
+    @classmethod
+    def of(cls, owner: object, path: Path) -> _OpenFile:
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            st = os.fstat(fd)
+        except OSError:
+            os.close(fd)
+            raise
+        return cls(fd, (st.st_dev, st.st_ino), owner)
+
+
+def _synced_entry(rec: Record, synced: asyncio.Future[None]) -> Entry:
+    """The entry of an intent in the file once its fsync ended: written, or why it may not be on disk."""
+    exc = synced.exception() if not synced.cancelled() else None
+    if isinstance(exc, OSError):
+        return Entry(rec, False, unwritable(exc), str(exc.strerror or exc))
+    if exc is not None:
+        raise exc
+    return Entry(rec, True)
+
+
+class _GroupCommit:
+    """The fsyncs of one journal on one event loop, one at a time: each covers every write made before it
+    started (the descriptors it was given, one per file), in a thread."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.files: dict[tuple[int, int], int] = {}  # written since the running fsync started: file -> fd
+        self.next: asyncio.Future[None] | None = None
+        self.running = False
+
+    def add(self, fd: int, file_id: tuple[int, int]) -> asyncio.Future[None]:
+        if file_id in self.files:
+            os.close(fd)  # that file's fsync is due already, through another descriptor
+        else:
+            self.files[file_id] = fd
+        if self.next is None:
+            self.next = self.loop.create_future()
+        synced = self.next
+        if not self.running:
+            self._start()
+        return synced
+
+    def _start(self) -> None:
+        fds, self.files = list(self.files.values()), {}
+        synced, self.next = self.next, None
+        assert synced is not None
+        self.running = True
+        flushing = self.loop.run_in_executor(None, _fsync_all, fds)
+        flushing.add_done_callback(lambda f: self._ended(f, synced))
+
+    def _ended(self, flushing: asyncio.Future[None], synced: asyncio.Future[None]) -> None:
+        self.running = False
+        exc = flushing.exception() if not flushing.cancelled() else OSError("the flush was cancelled")
+        if not synced.done():
+            if exc is not None:
+                synced.set_exception(exc)
+            else:
+                synced.set_result(None)
+        if self.files:
+            self._start()
+
+
+def _fsync_all(fds: list[int]) -> None:
+    """fsync each descriptor, then close it; the first failure is raised once all are closed."""
+    failed: OSError | None = None
+    for fd in fds:
+        try:
+            os.fsync(fd)
+        except OSError as exc:
+            failed = failed or exc
+        finally:
+            os.close(fd)
+    if failed is not None:
+        raise failed
+
+
 def unwritable(exc: OSError) -> str:
     return f"The journal could not be written ({exc.strerror or exc}); the write itself went through."
 
@@ -248,8 +341,13 @@ class Journal:
         """Put the intents of several writes on disk together: one append, one fsync, all or none of them
         (a short write is cut back off the file). Each intent is a record of its own, as ``begin`` writes it;
         when the append fails, every entry says so (``written`` False, the same ``problem``)."""
-        recs = [self._new(i.operation, outcome="pending: sent, no answer yet", status=PENDING, **i.fields)
-                for i in intents]
+        return self._put([self._intent_record(i) for i in intents])
+
+    def _intent_record(self, intent: Intent) -> Record:
+        return self._new(intent.operation, outcome="pending: sent, no answer yet", status=PENDING, **intent.fields)
+
+    def _put(self, recs: list[Record]) -> list[Entry]:
+        """The intents ``recs`` appended and flushed as one group (``begin_group`` without making them)."""
         if not recs:
             return []
         # the C encoder; any depth still written
@@ -262,10 +360,38 @@ class Journal:
         return [Entry(rec, True) for rec in recs]
 
     async def begin_async(self, operation: str, **fields: Any) -> Entry:
-        """``begin`` from a coroutine: the append and its fsync in a thread, so the other writes in flight go
-        on meanwhile. A cancel while it writes still leaves the intent on disk, then its outcome (not sent)."""
-        (entry,) = await self.begin_group_async([Intent(operation, fields)])
-        return entry
+        """``begin`` from a coroutine: the intent appended at once, then its fsync in a thread, so the other
+        writes in flight go on meanwhile. Group commit: intents appended while an fsync is under way wait for
+        the next one, which covers them all (one fsync for several, each still on disk before it returns,
+        each a record of its own). A cancel while it waits for the disk waits for the fsync to end, then
+        records the intent as not sent, and the cancel goes on."""
+        rec = self._intent_record(Intent(operation, fields))
+        try:
+            fd, file_id = self._write_open(json_text(rec.to_json(), indent=None).encode("utf-8") + b"\n")
+        except OSError as exc:
+            return Entry(rec, False, unwritable(exc), str(exc.strerror or exc))
+        synced = self._sync_later(fd, file_id)
+        try:
+            await asyncio.shield(synced)
+        except asyncio.CancelledError:
+            while not synced.done():  # the disk is still being flushed: wait for it, then say not sent
+                try:
+                    await asyncio.shield(synced)
+                except asyncio.CancelledError:
+                    continue
+            entry = _synced_entry(rec, synced)
+            self.finish(entry, NOT_LANDED, "not sent: given up before the request left")
+            raise
+        return _synced_entry(rec, synced)
+
+    def _sync_later(self, fd: int, file_id: tuple[int, int]) -> asyncio.Future[None]:
+        """The fsync that will cover what was just written through ``fd`` (which it closes): the next one to
+        start, shared by every write made before it starts."""
+        loop = asyncio.get_running_loop()
+        state = self.__dict__.get("_group")
+        if state is None or state.loop is not loop or loop.is_closed():
+            state = self.__dict__["_group"] = _GroupCommit(loop)
+        return state.add(fd, file_id)
 
     async def begin_group_async(self, intents: Sequence[Intent]) -> list[Entry]:
         """``begin_group`` in a thread. A cancel while it writes waits for the write to end (an fsync's time),
@@ -372,29 +498,47 @@ class Journal:
             os.close(fd)  # closing releases the lock
 
     def _append(self, line: str, *, sync: bool = True) -> None:
-        data = line.encode("utf-8")
-        fd = -1
+        fd, _ = self._write_open(line.encode("utf-8"), dup=sync)
+        if fd < 0:
+            return
         try:
-            with self._locked():
-                try:
-                    size = self.path.stat().st_size
-                except FileNotFoundError:
-                    size = 0
-                if size and size + len(data) > self.max_bytes:
-                    self._rotate()
-                    size = 0
-                fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-                if size and os.pread(fd, 1, size - 1) != b"\n":
-                    data = b"\n" + data  # a line torn earlier ends here, and stays a damaged line of its own
-                _write_all(fd, data, size)
             # The fsync after the lock is let go: the lines are in the file already, and another writer (an
             # outcome line, on the event loop) need not wait for the disk. Rotated meanwhile, the descriptor
             # still names the file these lines are in.
-            if sync:
-                os.fsync(fd)
+            os.fsync(fd)
         finally:
-            if fd >= 0:
-                os.close(fd)
+            os.close(fd)
+
+    def _write_open(self, data: bytes, *, dup: bool = True) -> tuple[int, tuple[int, int]]:
+        """Append ``data`` whole under the lock (rotating first when it would pass ``max_bytes``); a
+        descriptor of the file it went to, for its fsync (the caller closes it; -1 unless ``dup``), and which
+        file that is.
+
+        The file stays open between appends (one open per file, not per line): a stat under the lock tells
+        when it was rotated or removed meanwhile (by this process or another), and then it is opened again.
+        Only when the file ends elsewhere than this journal's last append left it is its last byte read, to
+        close a line torn earlier."""
+        with self._locked():
+            try:
+                st: os.stat_result | None = os.stat(self.path)
+            except FileNotFoundError:
+                st = None
+            size = st.st_size if st is not None else 0
+            if size and size + len(data) > self.max_bytes:
+                self._rotate()
+                size, st = 0, None
+            kept: _OpenFile | None = self.__dict__.get("_open")
+            if kept is not None and (st is None or (st.st_dev, st.st_ino) != kept.file_id):
+                kept.close()
+                kept = None
+            if kept is None:
+                kept = self.__dict__["_open"] = _OpenFile.of(self, self.path)
+            if size and size != kept.end and os.pread(kept.fd, 1, size - 1) != b"\n":
+                data = b"\n" + data  # a line torn earlier ends here, and stays a damaged line of its own
+            kept.end = -1  # until the write is known whole
+            _write_all(kept.fd, data, size)
+            kept.end = size + len(data)
+            return (os.dup(kept.fd) if dup else -1), kept.file_id
 
     def _rotate(self) -> None:
         base = self.path

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from identity_tui.core.conflict import MINE, THEIRS, Conflict, merge
@@ -191,7 +192,7 @@ class Saved:
     journal_problem: str | None = None  # why the journal could not record this write (it went through)
     requests: tuple[PlannedRequest, ...] = ()  # what was sent ((): judged against the whole draft)
 
-    @property
+    @cached_property  # asked by the journal and by the caller: the comparison is made once
     def dropped(self) -> list[str]:
         """Fields this save sent that the server answered 200 for but holds otherwise (it takes 1 and 1.0 as
         the same value). A field or property the save did not send is someone else's: never counted here."""

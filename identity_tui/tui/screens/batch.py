@@ -96,7 +96,7 @@ class BatchScreen(ReportsWorkerErrors, Dialog["BatchDone | None"]):
 
     @dataclass
     class Progress(Message):
-        item: plan_ops.Item
+        finished: int  # how many writes have ended so far
 
     @dataclass
     class Finished(Message):
@@ -171,18 +171,24 @@ class BatchScreen(ReportsWorkerErrors, Dialog["BatchDone | None"]):
         client = self.app.client
         work: Any = (plan_ops.delete_one if self.kind == DELETE else plan_ops.save_one)
         await plan_ops.apply(client, self.items, lambda item: work(client, item), batch=batch,
-                             stop=lambda: self.stopping, done=lambda item: self.post_message(self.Progress(item)))
+                             stop=lambda: self.stopping, done=self._ended)
         self.post_message(self.Finished(batch))
+
+    def _ended(self, item: plan_ops.Item) -> None:
+        """One write ended (in the worker): counted; the progress line is asked for at most ten times a
+        second (and at each end once stopping), so a batch of thousands posts tens of messages, not thousands."""
+        self.finished += 1
+        now = time.monotonic()
+        if now - self._said_at >= SAY_EVERY or self.stopping:
+            self._said_at = now
+            self.post_message(self.Progress(self.finished))
 
     @on(Progress)
     def _progress(self, message: Progress) -> None:
-        self.finished += 1
-        now = time.monotonic()
-        if self.state in (RUNNING, STOPPING) and (now - self._said_at >= SAY_EVERY or self.stopping):
-            self._said_at = now
+        if self.state in (RUNNING, STOPPING):
             tail = " · stopping after those in flight" if self.stopping else " · esc stops"
             # One line as long as the first "Sending…" one was: redrawn in place, not a layout of the screen.
-            self._say(f"Sending… {self.finished:,} of {len(self.writes):,} done{tail}", layout=False)
+            self._say(f"Sending… {message.finished:,} of {len(self.writes):,} done{tail}", layout=False)
 
     @on(Finished)
     def _finished(self, message: Finished) -> None:
