@@ -140,3 +140,26 @@ async def test_the_header_counts_every_row_on_screen_once_they_are_in(make_app, 
         lines = screen_lines(app)
         assert lines[0].startswith(" Edit identity · Many Props")
         assert any(line.startswith(" Properties (150)") for line in lines), lines[:8]
+
+
+async def test_a_closed_form_lets_go_of_its_rows_without_waiting_for_a_full_garbage_collection(make_app, sandbox):
+    """Textual keeps a closed screen in reference cycles until a full collection: the rows of a big identity
+    (tens of megabytes) would stay that long, under the next form opened."""
+    import gc
+    import weakref
+
+    sandbox.store.insert(many(3000))
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_first(pilot, app)
+        rows = weakref.ref(screen.form.model)
+        assert len(screen.form.values().rows) == 3000
+        del screen
+        gc.disable()
+        try:
+            await pilot.press("escape")
+            await settle(pilot, app)
+            assert isinstance(app.screen, ListScreen)
+            assert rows() is None, "the closed form's rows are still held"
+        finally:
+            gc.enable()

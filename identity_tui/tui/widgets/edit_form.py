@@ -9,7 +9,7 @@ what it does with four.
 from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rich.text import Text
@@ -414,6 +414,19 @@ class EditForm(FindCommands, CopyCommands, RowCommands, Vertical):
                 with project.prevent(Input.Changed):
                     project.value = draft.project_id or ""
             self._rows_moved(min(self.grid.cursor, len(self.model) - 1))  # the cursor stays where it was
+
+    def on_unmount(self) -> None:
+        # A closed form lives on in Textual's reference cycles until a full garbage collection: its rows (tens
+        # of megabytes for a big identity) are let go now, so the next form does not stand on them.
+        self.release()
+
+    def release(self) -> None:
+        """Let go of the rows (the form is closed): an empty model takes their place."""
+        empty = PropertyRows.load(replace(self.loaded, properties=()), show_all_errors=False)
+        self.model = empty
+        self.loaded = replace(self.loaded, properties=())
+        self.grid.source = empty
+        self.live.forget()
 
     def open(self, draft: Draft) -> None:
         """Show ``draft`` as the loaded identity, then enable the form and focus the name."""
