@@ -30,6 +30,9 @@ def collect(screen: Screen) -> list[tuple[str, str, str]]:
     return rows
 
 
+ACTION_WIDTH = 30  # cells for an action's words in the table
+
+
 class HelpScreen(Dialog[None]):
     """Lists every binding; esc, q, ? or F1 closes it."""
 
@@ -45,7 +48,12 @@ class HelpScreen(Dialog[None]):
 
     def compose_body(self) -> ComposeResult:
         table: DataTable = DataTable(cursor_type="row", id="help-table")
-        table.add_columns(Text("Key"), Text("Action"), Text("Id (for [keymap])"))
+        # The action's words are cut at ACTION_WIDTH (with …), so the ids stay in view at 80 columns.
+        longest = max((len(description) for _, description, _ in self.rows), default=0)
+        table.add_column(Text("Key"))
+        table.add_column(Text("Action"), width=min(longest, ACTION_WIDTH))
+        table.add_column(Text("Id (for [keymap])"))
         for keys, description, binding_id in self.rows:
-            table.add_row(Text(keys), Text(description), Text(binding_id, style="dim"))
+            words = description if len(description) <= ACTION_WIDTH else description[:ACTION_WIDTH - 1] + "…"
+            table.add_row(Text(keys), Text(words), Text(binding_id, style="dim"))
         yield table

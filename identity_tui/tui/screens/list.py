@@ -33,7 +33,6 @@ from identity_tui.tui.screens.list_model import Filters, PageKey
 from identity_tui.tui.screens.list_paging import PAGE_BINDINGS, Paging
 from identity_tui.tui.screens.list_rows import RowActions
 from identity_tui.tui.property_scan import SORTS
-from identity_tui.tui.screens.list_batch import BatchActions
 from identity_tui.tui.screens.list_count import MatchCount
 from identity_tui.tui.screens.list_marks import MarkedSome, Marks, MarkingEnded
 from identity_tui.tui.screens.list_scan import PropertyScan
@@ -42,6 +41,7 @@ from identity_tui.tui.widgets.key_bar import KeyBar
 from identity_tui.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from identity_tui.tui.screens.list_batch import BatchActions
     from identity_tui.core.config import Connection
 
 
@@ -121,7 +121,17 @@ class ListScreen(ReportsWorkerErrors, ListBase):
         self.match_count = MatchCount(self)
         self.rows = RowActions(self)
         self.marks = Marks(self)
-        self.batch_actions = BatchActions(self, self.marks)
+        self._batch_actions: BatchActions | None = None
+
+    @property
+    def batch_actions(self) -> BatchActions:
+        """d, p and x on the marked identities (loaded when first used: they bring the models, which the first
+        page is painted without)."""
+        if self._batch_actions is None:
+            from identity_tui.tui.screens.list_batch import BatchActions
+
+            self._batch_actions = BatchActions(self, self.marks)
+        return self._batch_actions
 
     # -- layout -------------------------------------------------------------------------------
 
