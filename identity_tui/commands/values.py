@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from identity_tui.commands.args import UsageError
 from identity_tui.core.display import one_line
 from identity_tui.core.draft import Draft, DraftProperty, set_properties
-from identity_tui.core.form import ValueProblem, parse_json_object, parse_number
+from identity_tui.core.form import ValueProblem, parse_typed_text
 from identity_tui.core.kinds import PropertyType
 
 TYPES = {t.value: t for t in PropertyType}
@@ -34,7 +34,7 @@ class PropArg:
         if existing is None or existing is PropertyType.STRING:
             return DraftProperty(self.key, PropertyType.STRING, self.raw)
         try:
-            return DraftProperty(self.key, existing, _parse(existing, self.raw))
+            return DraftProperty(self.key, existing, parse_typed_text(existing, self.raw))
         except ValueProblem as exc:
             raise UsageError(f"Property '{one_line(self.key, 40)}' holds a {existing.value} and "
                              f"{one_line(self.raw, 40)!r} is not one ({_bare(str(exc))}); write "
@@ -94,21 +94,11 @@ def parse_prop(text: str) -> DraftProperty:
 def read_value(key: str, ptype: PropertyType, raw: str) -> object:
     """The value of ``--prop``, checked as the form checks it (ints stay ints, NaN refused, json an object)."""
     try:
-        return _parse(ptype, raw)
+        return parse_typed_text(ptype, raw)
     except ValueProblem as exc:
         raise UsageError(f"Property '{one_line(key, 40)}' ({ptype.value}): {_sentence(str(exc))}") from None
 
 
-def _parse(ptype: PropertyType, raw: str) -> object:
-    if ptype is PropertyType.STRING:
-        return raw
-    if ptype is PropertyType.NUMBER:
-        return parse_number(raw)
-    if ptype is PropertyType.BOOLEAN:
-        if raw.strip().lower() in ("true", "false"):
-            return raw.strip().lower() == "true"
-        raise ValueProblem("a boolean is true or false")
-    return parse_json_object(raw)
 
 
 def _bare(text: str) -> str:

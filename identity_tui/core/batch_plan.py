@@ -151,18 +151,10 @@ def sentence(text: str) -> str:
 def parse_typed(ptype: PropertyType, raw: str) -> object:
     """The value ``raw`` means as ``ptype``, checked as the form checks it (ints stay ints, NaN refused, a
     boolean is true or false, json an object); ``Unfit`` says why not, in one sentence."""
-    from identity_tui.core.form import ValueProblem, parse_json_object, parse_number
+    from identity_tui.core.form import ValueProblem, parse_typed_text
 
     try:
-        if ptype is PropertyType.STRING:
-            return raw
-        if ptype is PropertyType.NUMBER:
-            return parse_number(raw)
-        if ptype is PropertyType.BOOLEAN:
-            if raw.strip().lower() in ("true", "false"):
-                return raw.strip().lower() == "true"
-            raise ValueProblem("a boolean is true or false")
-        return parse_json_object(raw)
+        return parse_typed_text(ptype, raw)
     except ValueProblem as exc:
         raise Unfit(f"Not a {ptype.value}: {sentence(str(exc))}") from None
 

@@ -197,6 +197,20 @@ def read_switch(on: bool, origin: DraftProperty | None = None, *, pending: bool 
     return on
 
 
+def parse_typed_text(ptype: PropertyType, raw: str) -> object:
+    """The value ``raw`` means as ``ptype``, typed on a command line or in a one-line field (ints stay ints,
+    NaN refused, a boolean is true or false, json an object); ``ValueProblem`` says why not."""
+    if ptype is PropertyType.STRING:
+        return raw
+    if ptype is PropertyType.NUMBER:
+        return parse_number(raw)
+    if ptype is PropertyType.BOOLEAN:
+        if raw.strip().lower() in ("true", "false"):
+            return raw.strip().lower() == "true"
+        raise ValueProblem("a boolean is true or false")
+    return parse_json_object(raw)
+
+
 def convert(value: Any, to: PropertyType | str) -> Any:
     """``value`` as type ``to`` when that is lossless ("42" -> 42, 1 -> "1", true -> "true"), else an ``Unparsed``."""
     t = PropertyType(to)

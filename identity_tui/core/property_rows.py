@@ -75,17 +75,8 @@ def check_row(values: RowValues, text: str) -> RowCheck:
                 ("value", not same_value(values.value, origin.value)),
             ) if differs
         )
-    errors = row_errors(values)
-    notes: dict[str, str] = {}
-    note = key_note(values.key)
-    if note:
-        notes["key"] = f"Warning: {note}."
-    if values.type is PropertyType.NUMBER and isinstance(values.value, float):
-        note = number_note(text)
-        if note:
-            notes["value"] = f"Warning: {note}."
     blank = origin is None and not values.key and _blank(values.value)
-    return RowCheck(modified, errors, notes, blank)
+    return RowCheck(modified, row_errors(values), _notes(values, text), blank)
 
 
 _UNCHANGED: frozenset[str] = frozenset()
@@ -93,6 +84,12 @@ _UNCHANGED: frozenset[str] = frozenset()
 
 def loaded_check(values: RowValues, text: str) -> RowCheck:
     """``check_row`` of a row holding its origin's key, type and very value: no part differs from it."""
+    return RowCheck(_UNCHANGED, row_errors(values), _notes(values, text), False)
+
+
+def _notes(values: RowValues, text: str) -> dict[str, str]:
+    """Warnings that do not stop a save: a key with spaces at its ends, a number's text that reads back
+    otherwise."""
     notes: dict[str, str] = {}
     note = key_note(values.key)
     if note:
@@ -101,7 +98,7 @@ def loaded_check(values: RowValues, text: str) -> RowCheck:
         note = number_note(text)
         if note:
             notes["value"] = f"Warning: {note}."
-    return RowCheck(_UNCHANGED, row_errors(values), notes, False)
+    return notes
 
 
 def _blank(value: Any) -> bool:
