@@ -121,3 +121,53 @@ async def test_names_show_literally_and_backspace_goes_up(make_app, work):
         await settle(pilot, app)
         assert isinstance(app.screen, ImportScreen)
         assert app.screen.query_one("#import-path", Input).value == ""
+
+
+@pytest.fixture
+def crowded(tmp_path):
+    """A folder of 15 subfolders, 4 data files and a text file, listed 10 at a time."""
+    here = tmp_path / "crowded"
+    for n in range(15):
+        (here / f"dir{n:02}").mkdir(parents=True)
+    for n in range(4):
+        (here / f"file{n}.jsonl").write_text("{}\n")
+    (here / "notes.txt").write_text("not a data file\n")
+    (here / "dir00" / "inside.csv").write_text("identifier_key\n")
+    return here
+
+
+async def test_a_crowded_folder_lists_its_first_entries_folders_first_and_says_how_many_are_left_out(
+        make_app, crowded):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        picker = FilePicker(crowded, folders=True, limit=10)
+        await app.push_screen(picker)
+        labels = await listed(pilot, picker, "dir09")
+        assert labels == [f"dir{n:02}" for n in range(10)]
+        where = str(picker.query_one("#picker-where").render())
+        assert where.splitlines() == [f"Folder: {crowded}", "The first 10 of 19 folders and data files here are "
+                                      "listed: type any other name in the path field."]
+        await pilot.press("down", "enter")  # dir00 opens in place: within the limit, nothing more to say
+        for _ in range(2000):  # a hang guard: each turn waits for the screen
+            node = picker.query_one(FileTree).root.children[0]
+            if [str(c.label) for c in node.children] == ["inside.csv"]:
+                break
+            await pilot.pause(0.01)
+        await pilot.pause()
+        assert str(picker.query_one("#picker-where").render()).splitlines()[1:] == [
+            "The first 10 of 19 folders and data files here are listed: type any other name in the path field."]
+        picker.action_up()
+        labels = await listed(pilot, picker, "crowded")
+        assert str(picker.query_one("#picker-where").render()) == f"Folder: {crowded.parent}"
+
+
+async def test_a_folder_within_the_limit_lists_all_and_says_nothing_more(make_app, crowded):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        picker = FilePicker(crowded, folders=True, limit=19)
+        await app.push_screen(picker)
+        labels = await listed(pilot, picker, "file3.jsonl")
+        assert labels == [f"dir{n:02}" for n in range(15)] + [f"file{n}.jsonl" for n in range(4)]
+        assert str(picker.query_one("#picker-where").render()) == f"Folder: {crowded}"
