@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -80,6 +81,7 @@ async def _run(start: str, keys: list[str], typing) -> dict:
     finally:
         app.stop_key_gate()
         sandbox.close()
+        shutil.rmtree(state, ignore_errors=True)
         if old is None:
             os.environ.pop("XDG_STATE_HOME", None)
         else:
