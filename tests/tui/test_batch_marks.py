@@ -207,6 +207,32 @@ async def test_p_shows_the_plan_per_identity_then_sets_it_on_each_as_one_batch_a
         assert "tier" not in props_of(people, ALICE_ID) and "tier" not in props_of(people, BOB_ID)
 
 
+async def test_the_value_field_asks_for_what_the_chosen_type_holds_and_refuses_what_it_cannot(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await mark_alice_and_bob(pilot, app)
+        await pilot.press("p")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, BatchPropertyScreen)
+        value = form.query_one("#batch-value", Input)
+        assert value.placeholder == "any text"
+        await pilot.press(*"seats", "tab", "enter", "down", "enter")  # the type: string -> number
+        await settle(pilot, app)
+        assert form.query_one("#batch-type", Select).value == "number"
+        assert value.placeholder == "a number, like 10 or 2.5"
+        await pilot.press("tab", *"ten", "enter")
+        await settle(pilot, app)
+        assert app.screen is form and value.has_focus
+        assert "Not a number" in str(form.query_one("#batch-form-message").render())
+        form.query_one("#batch-type", Select).value = "boolean"
+        await pilot.pause()
+        assert value.placeholder == "true or false"
+        form.query_one("#batch-type", Select).value = "json"
+        await pilot.pause()
+        assert value.placeholder == 'a JSON object, like {"net": 30}'
+
+
 async def test_the_plan_skips_identities_where_nothing_changes(make_app, people):
     app = make_app()
     async with app.run_test(size=(110, 34)) as pilot:

@@ -21,6 +21,9 @@ from identity_tui.core.words import plural
 from identity_tui.tui.screens.dialog import Dialog
 
 SET, REMOVE = "set", "remove"
+# What the value field asks for, by the type chosen.
+PLACEHOLDERS = {PropertyType.STRING: "any text", PropertyType.NUMBER: "a number, like 10 or 2.5",
+                PropertyType.BOOLEAN: "true or false", PropertyType.JSON: 'a JSON object, like {"net": 30}'}
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ class BatchPropertyScreen(Dialog["PropertyChange | None"]):
                          allow_blank=False, compact=True, id="batch-type")
         with Horizontal(classes="form-row", id="batch-value-row"):
             yield Label("Value")
-            yield Input(placeholder="value (true/false, a number, a JSON object)", id="batch-value", compact=True)
+            yield Input(placeholder=PLACEHOLDERS[PropertyType.STRING], id="batch-value", compact=True)
         yield Static("", id="batch-form-message")
 
     def on_mount(self) -> None:
@@ -76,6 +79,10 @@ class BatchPropertyScreen(Dialog["PropertyChange | None"]):
         setting = event.value == SET
         self.query_one("#batch-type-row").display = setting
         self.query_one("#batch-value-row").display = setting
+
+    @on(Select.Changed, "#batch-type")
+    def _type_changed(self, event: Select.Changed) -> None:
+        self.query_one("#batch-value", Input).placeholder = PLACEHOLDERS[PropertyType(str(event.value))]
 
     def _say(self, text: str) -> None:
         self.query_one("#batch-form-message", Static).update(Text(text))
