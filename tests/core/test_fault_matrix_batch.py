@@ -308,7 +308,7 @@ async def test_every_batch_writer_under_every_fault(writer, fault, tmp_path, mon
             elif not theirs.landed:
                 assert _one_sentence(theirs.message), theirs
         for n, s in enumerate(said[i] for i in w.ids):
-            if s.journal_problem is not None:
+            if s.journal_problem is not None:  # None: a batch undo's result carries no journal_problem
                 if fault == "disk-full" and n == 1:
                     assert NO_SPACE in s.journal_problem, s
                 else:
@@ -394,3 +394,65 @@ async def test_every_batch_writer_under_every_fault(writer, fault, tmp_path, mon
         assert all(r.landed for r in undos) and w.journal.warnings == []
     finally:
         await close()
+
+
+# -- named cases -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def bw(tmp_path):
+    w, close = await _world(tmp_path)
+    yield w
+    await close()
+
+
+async def test_a_batch_on_a_full_disk_lands_says_so_on_every_item_and_leaves_nothing_to_undo(bw, monkeypatch):
+    w = bw
+    disk = FullDisk(monkeypatch)
+    disk.full()
+    batch, said = await _set_act(w)
+    disk.room()
+    assert [await _a_is(w, n, 2) for n in range(3)] == [True] * 3
+    assert all(s.landed and NO_SPACE in (s.journal_problem or "") for s in said.values()), said
+    assert list(w.journal.records()) == [] and w.journal.warnings == []
+    rec, problem = w.journal.record("update", identity_id="x", identifier_key="k", requests=[], before=None,
+                                    after=None, outcome="saved")
+    assert problem is None and list(w.journal.records()) == [rec]
+    w.mine.sent.clear()
+    plan = await batch_ops.plan_batch_undo(w.mine, w.journal, batch)
+    assert plan.items == [] and plan.left == []
+    assert [s for s in w.mine.sent if s.method != "GET"] == []
+
+
+async def test_a_batch_undo_whose_read_fails_before_sending_is_not_said_to_maybe_have_landed(bw):
+    w = bw
+    await _undo_setup(w)
+    assert w.before is not None
+    plan = await batch_ops.plan_batch_undo(w.client, w.journal, w.before)
+    before_ids = {r.id for r in w.journal.records()}
+    w.faulty.arm("refused", lambda r: r.method == "GET" and w.ids[1] in r.url.path, times=1)  # the read right before
+    _, results = await batch_ops.apply_batch_undo(w.client, plan)
+    w.faulty.arm(None)
+    status = {r.item.record.identity_id: r for r in results}
+    middle = status[w.ids[1]]
+    assert middle.status == batch_ops.FAILED and _one_sentence(middle.message), middle
+    assert not LOST_WORDS.search(middle.message), "nothing was sent: its outcome is known"
+    assert [await _a_is(w, n, 1) for n in range(3)] == [True, False, True]
+    assert {r.identity_id for r in w.journal.records() if r.id not in before_ids} == {w.ids[0], w.ids[2]}
+
+
+async def test_undoing_the_batch_again_after_a_faulted_batch_undo_takes_only_the_write_left(bw):
+    w = bw
+    await _undo_setup(w)
+    assert w.before is not None
+    w.faulty.arm("500", _write_to("PATCH", w.ids[1]), times=1)
+    _, said = await _undo_act(w)
+    w.faulty.arm(None)
+    assert [s.landed for s in (said[i] for i in w.ids)] == [True, False, True]
+    for rec in list(w.journal.records()):
+        await journal_check.check(w.mine, w.journal, rec, now=_later)  # the lost one: not landed, read well after
+    plan = await batch_ops.plan_batch_undo(w.mine, w.journal, w.before)
+    assert [(i.record.identity_id, i.kind) for i in plan.items] == [(w.ids[1], batch_ops.UNDO)]
+    _, results = await batch_ops.apply_batch_undo(w.mine, plan)
+    assert [r.status for r in results] == [batch_ops.UNDONE]
+    assert [await _a_is(w, n, 1) for n in range(3)] == [True] * 3
