@@ -16,10 +16,9 @@ import asyncio
 import re
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 
 from identity_tui.core import batch as batch_ops
@@ -176,6 +175,10 @@ async def _no_b(w: BatchWorld, n: int) -> bool:
     return now is not None and all(p.key != "b" for p in now.properties)
 
 
+async def _b_is(w: BatchWorld, n: int, value: Any) -> bool:
+    return prop(await w.now(n), "b") == value
+
+
 async def _gone(w: BatchWorld, n: int) -> bool:
     return await w.now(n) is None
 
@@ -229,10 +232,6 @@ WRITER = {
                               lambda w, n: _set_prop(w, n, "a", "number", 99), _rename, _their("a", 99),
                               _undo_setup),
 }
-
-
-async def _b_is(w: BatchWorld, n: int, value: Any) -> bool:
-    return prop(await w.now(n), "b") == value
 
 
 def _write_to(method: str, identity_id: str) -> Match:
