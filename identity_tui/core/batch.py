@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from identity_tui.core import undo as undo_ops
-from identity_tui.core.errors import AlreadyExists, LettaError
+from identity_tui.core.errors import AlreadyExists, LettaError, answer_may_be_lost
 from identity_tui.core.journal import Journal, Record, in_batch
 
 if TYPE_CHECKING:
@@ -205,5 +205,18 @@ async def _apply_one(client: LettaClient, item: UndoItem) -> UndoResult:
     except AlreadyExists as exc:
         return UndoResult(item, CONFLICTED, exc.message)
     except LettaError as exc:
-        return UndoResult(item, FAILED, exc.message)
+        words = exc.message.strip().rstrip(".")
+        if _in_doubt(client, item, exc):
+            return UndoResult(item, FAILED,
+                              f"{words}; it is not known whether the undo landed (the history tells later).")
+        return UndoResult(item, FAILED, f"{words}.")
     return UndoResult(item, UNDONE, done=done)
+
+
+def _in_doubt(client: LettaClient, item: UndoItem, exc: LettaError) -> bool:
+    """The undo was sent and its answer lost, so it may have landed or land still: the journal holds it
+    unsettled (a read that failed before anything was sent leaves no record)."""
+    journal = client.journal
+    if journal is None:
+        return answer_may_be_lost(exc)
+    return any(r.undoes == item.record.id for r in (*journal.unsettled.values(), *journal.unsettled_creates.values()))
