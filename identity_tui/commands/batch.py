@@ -322,6 +322,8 @@ async def cmd_undo_batch(client: LettaClient, args: argparse.Namespace, journal:
         lambda: f"the undo of batch {short} stopped part way (identity-tui history tells what landed); "
                 "nothing more was sent.")
     by_record = {r.item.record.id: r for r in results}
+    for problem in (r.journal_problem for r in results if r.journal_problem):
+        say(f"identity-tui: warning: {problem}")
     if as_json:
         _print_undo_json("done", rec.batch, new_batch, plan, results)
     else:

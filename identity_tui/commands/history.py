@@ -146,6 +146,8 @@ async def cmd_undo(client: LettaClient, args: argparse.Namespace, journal: Journ
     except undo_ops.UndoConflict as exc:
         raise Exit(CONFLICT, exc.message) from None
     said = f" ({done.note})" if done.note else ""
+    if done.journal_problem:
+        say(f"identity-tui: warning: {done.journal_problem}")
     if fmt(args) == "json":
         sys.stdout.write(output.json_text(undo_json(done.status, rec, would=undo_means(rec),
                                                     requests=_requests_json(plan), identity_id=done.identity_id,

@@ -124,6 +124,7 @@ class UndoResult:
     status: str  # undone, conflicted, failed, not_sent
     message: str = ""
     done: undo_ops.UndoDone | None = None
+    journal_problem: str = ""  # the undo went through but the journal could not record it
 
 
 def _is_conflict(problem: str) -> bool:
@@ -210,7 +211,7 @@ async def _apply_one(client: LettaClient, item: UndoItem) -> UndoResult:
             return UndoResult(item, FAILED,
                               f"{words}; it is not known whether the undo landed (the history tells later).")
         return UndoResult(item, FAILED, f"{words}.")
-    return UndoResult(item, UNDONE, done=done)
+    return UndoResult(item, UNDONE, done=done, journal_problem=done.journal_problem or "")
 
 
 def _in_doubt(client: LettaClient, item: UndoItem, exc: LettaError) -> bool:

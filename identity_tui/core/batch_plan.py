@@ -353,5 +353,6 @@ def report_line(item: Item) -> str:
     """What became of one identity, for a person: key, project, the result and its sentence."""
     words = {LANDED: "done", FAILED: "failed", CONFLICTED: "kept (changed meanwhile)", UNCHANGED: "unchanged",
              GONE: "gone", NOT_SENT: "not sent", SENDING: "in flight", None: "not sent"}[item.result]
-    tail = f": {one_line(item.message, 200)}" if item.message else ""
+    said = " ".join(m for m in (item.message, item.journal_problem) if m)
+    tail = f": {one_line(said, 200)}" if said else ""
     return f"{one_line(item.key, 60)}  ({project_words(item.project)})  {words}{tail}"

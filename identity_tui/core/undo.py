@@ -162,6 +162,7 @@ class UndoDone:
     status: str  # restored, deleted, recreated, linked, unlinked
     identity_id: str | None
     note: str = ""
+    journal_problem: str | None = None  # why the journal could not record the undo (it went through)
 
 
 async def apply_undo(client: LettaClient, plan: UndoPlan, choices: dict[str, str] | None = None) -> UndoDone:
@@ -171,12 +172,12 @@ async def apply_undo(client: LettaClient, plan: UndoPlan, choices: dict[str, str
         kind, target, attach = plan.link
         assert rec.identity_id is not None  # plan_undo plans a link's undo only for a record naming its identity
         done = await link_ops.change(client, rec.identity_id, kind, target, attach=attach, undoes=rec.id)
-        return UndoDone(done.status, rec.identity_id)
+        return UndoDone(done.status, rec.identity_id, journal_problem=done.journal_problem)
     if plan.delete_id is not None:
         result = await deletion.delete(client, plan.delete_id, undoes=rec.id)
         if isinstance(result, deletion.DeleteFailed):
             raise result.error
-        return UndoDone("deleted", plan.delete_id)
+        return UndoDone("deleted", plan.delete_id, journal_problem=result.journal_problem)
     if plan.recreate is not None:
         prepared = tx.prepare_create(plan.recreate)
         assert prepared.job is not None
@@ -184,7 +185,7 @@ async def apply_undo(client: LettaClient, plan: UndoPlan, choices: dict[str, str
         if not isinstance(outcome, tx.Saved):
             raise outcome.error if isinstance(outcome, tx.Failed) else LettaError("The identity was not re-created.")
         relinked = await _relink(client, outcome.identity.id, rec.links or {}, rec.id)
-        return UndoDone("recreated", outcome.identity.id, f"a new id; {relinked}")
+        return UndoDone("recreated", outcome.identity.id, f"a new id; {relinked}", outcome.journal_problem)
     assert plan.prepared is not None
     prepared = plan.prepared
     if prepared.conflicts:
@@ -196,7 +197,7 @@ async def apply_undo(client: LettaClient, plan: UndoPlan, choices: dict[str, str
             return UndoDone("restored", rec.identity_id, "the server already held these values")
         outcome = await tx.send(client, replace(prepared.job, check_first=True), undoes=rec.id)
         if isinstance(outcome, tx.Saved):
-            return UndoDone("restored", outcome.identity.id)
+            return UndoDone("restored", outcome.identity.id, journal_problem=outcome.journal_problem)
         if isinstance(outcome, tx.Failed):
             raise outcome.error
         if isinstance(outcome, tx.ReadFailed):

@@ -318,3 +318,18 @@ def test_undo_of_a_batch_as_json_gives_each_write_the_single_undos_shape(sandbox
         assert set(write) == single | {"project_id", "plan", "problem", "result", "message"}
         assert (write["status"], write["plan"], write["result"]) == ("restored", "undo", "undone")
     assert sorted(w["identity_id"] for w in body["writes"]) == sorted(m["id"] for m in made)
+
+
+def test_a_batch_undo_whose_records_cannot_be_written_still_lands_and_warns_for_each(sandbox_server, cli, tagged,
+                                                                                       monkeypatch):
+    from tests.support.full_disk import FullDisk
+
+    tag, made = tagged
+    before = now(sandbox_server, made)
+    assert cli("set", "--where", f"tag={tag}", "--prop", "seats:number=20", "--yes").code == 0
+    FullDisk(monkeypatch).full()
+    undone = cli("undo", "--yes", "--format", "table")
+    assert undone.code == 0, undone.err
+    assert "3 undone" in undone.out
+    assert [props(i) for i in now(sandbox_server, made)] == [props(i) for i in before]
+    assert undone.err.count("identity-tui: warning: The journal could not be written (No space left on device)") == 3

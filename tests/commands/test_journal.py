@@ -229,3 +229,14 @@ def test_a_record_is_written_as_one_line_of_the_same_json_at_any_depth(tmp_path,
                                   after=None, outcome="saved")
     assert problem is None
     assert journal.path.read_text(encoding="utf-8") == dumps(rec.to_json()) + "\n"
+
+
+def test_an_undo_whose_record_cannot_be_written_still_lands_and_says_so(sandbox_server, cli, monkeypatch):
+    key = sandbox_server.key("undo-full")
+    assert cli("ensure", "--key", key, "--name", "Before", "--type", "user").code == 0
+    assert cli("set", "--key", key, "--name", "After").code == 0
+    FullDisk(monkeypatch).full()
+    ran = cli("undo", "--yes")
+    assert ran.code == 0, ran.err
+    assert sandbox_server.by_key(key)[0]["name"] == "Before"
+    assert ran.err.count("identity-tui: warning: The journal could not be written (No space left on device)") == 1

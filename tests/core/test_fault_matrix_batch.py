@@ -100,7 +100,7 @@ class Said:
     landed: bool  # the item says it landed (LANDED, or UNDONE for an undo)
     result: str
     message: str
-    journal_problem: str | None  # None: the writer does not report one (an undo's result)
+    journal_problem: str  # why the journal could not record it ("" when it could)
 
 
 def _items_said(items: list[plan_ops.Item]) -> dict[str, Said]:
@@ -147,7 +147,8 @@ async def _undo_act(w: BatchWorld) -> tuple[str, dict[str, Said]]:
     plan = await batch_ops.plan_batch_undo(w.client, w.journal, w.before)
     assert [i.kind for i in plan.items] == [batch_ops.UNDO] * 3
     batch, results = await batch_ops.apply_batch_undo(w.client, plan)
-    return batch, {r.item.record.identity_id or "": Said(r.status == batch_ops.UNDONE, r.status, r.message, None)
+    return batch, {r.item.record.identity_id or "": Said(r.status == batch_ops.UNDONE, r.status, r.message,
+                                                             r.journal_problem)
                    for r in results}
 
 
@@ -307,11 +308,10 @@ async def test_every_batch_writer_under_every_fault(writer, fault, tmp_path, mon
             elif not theirs.landed:
                 assert _one_sentence(theirs.message), theirs
         for n, s in enumerate(said[i] for i in w.ids):
-            if s.journal_problem is not None:  # None: a batch undo's result carries no journal_problem
-                if fault == "disk-full" and n == 1:
-                    assert NO_SPACE in s.journal_problem, s
-                else:
-                    assert s.journal_problem == "", s
+            if fault == "disk-full" and n == 1:
+                assert NO_SPACE in s.journal_problem, s
+            else:
+                assert s.journal_problem == "", s
 
         # 3. What the journal says: every write a record under the one batch id.
         new = [r for r in w.journal.records() if r.id not in before_ids]

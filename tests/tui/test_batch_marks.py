@@ -24,6 +24,7 @@ from identity_tui.tui.widgets.identity_table import IdentityTable
 from identity_tui.tui.widgets.status_bar import StatusBar
 from tests.support.edit_helpers import ALICE_ID, BOB_ID
 from tests.support.faults import FaultyTransport, method
+from tests.support.full_disk import NO_SPACE, FullDisk
 from tests.support.pilot import settle
 from tests.support.screen_text import screen_lines
 
@@ -291,6 +292,38 @@ async def test_undo_of_the_batch_keeps_a_change_made_since_by_someone_else(make_
         assert "1 undone" in text(app) and "1 kept (changed since)" in text(app)
         assert props_of(people, ALICE_ID)["tier"] == "platinum"
         assert "tier" not in props_of(people, BOB_ID)
+
+
+async def test_a_batch_and_its_undo_on_a_full_disk_land_and_their_reports_say_the_journal_missed_them(
+        make_app, people, monkeypatch):
+    app = make_app()
+    async with app.run_test(size=(160, 34)) as pilot:
+        await mark_alice_and_bob(pilot, app)
+        await set_property(pilot, app, "tier", "gold")
+        disk = FullDisk(monkeypatch)
+        disk.full(when=lambda data: BOB_ID.encode() in data)  # only Bob's records cannot be written
+        await pilot.press("enter")
+        await settle(pilot, app)
+        lines = [line for line in screen_lines(app) if "(no project)" in line or "(project" in line]
+        assert any("bob@example.com" in line and f"done: The journal could not be written ({NO_SPACE})" in line
+                   for line in lines), lines
+        assert sum(NO_SPACE in line for line in lines) == 1, lines
+        assert props_of(people, BOB_ID)["tier"] == "gold" and props_of(people, ALICE_ID)["tier"] == "gold"
+        disk.room()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        app.action_history()
+        await settle(pilot, app)
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert isinstance(app.screen, BatchUndoScreen)
+        assert "1 to put back" in text(app)  # Bob's write is not in the journal: only Alice's can be undone
+        disk.full(when=lambda data: ALICE_ID.encode() in data)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert "tier" not in props_of(people, ALICE_ID)
+        undone = [line for line in screen_lines(app) if "undone: The journal could not be written" in line]
+        assert len(undone) == 1 and "alice@example.com" in undone[0] and NO_SPACE in undone[0], screen_lines(app)
 
 
 # A 500 may have been carried out all the same: the journal says unknown (a later read settles it); a 422 is

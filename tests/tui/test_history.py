@@ -96,6 +96,25 @@ async def test_u_undoes_a_patch_after_a_preview_and_the_server_holds_the_before_
         assert "update of alice@example.com  (undoes " in text(app)  # the newest, highlighted: the undo
 
 
+async def test_an_undo_the_journal_cannot_record_still_lands_and_a_warning_says_so(make_app, people, monkeypatch):
+    from tests.support.full_disk import NO_SPACE, FullDisk
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await save(app, ALICE_ID, name="Alice Changed")
+        await open_history(pilot, app)
+        FullDisk(monkeypatch).full()
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert isinstance(app.screen, PreviewScreen)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert people.store.get(ALICE_ID)["name"] == ALICE["name"]
+        assert "restored alice@example.com" in text(app)
+        assert f"The journal could not be written ({NO_SPACE}); the write itself went through." in " ".join(text(app).split())
+
+
 async def test_an_overlapping_undo_shows_the_conflict_dialog_and_esc_sends_nothing(make_app, people):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:

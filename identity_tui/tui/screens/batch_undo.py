@@ -64,7 +64,8 @@ def report_text(plan: batch_ops.BatchUndoPlan, results: list[batch_ops.UndoResul
     results = [*results, *kept]
     for n, result in enumerate(results[:SHOWN]):
         words = RESULT_WORDS.get(result.status, result.status)
-        tail = f": {one_line(result.message, 200)}" if result.message else ""
+        said = " ".join(m for m in (result.message, result.journal_problem) if m)
+        tail = f": {one_line(said, 200)}" if said else ""
         text.append(("\n" if n else "") + printable(f"{one_line(record_key(result.item.record), 40)}  {words}{tail}"),
                     style="" if result.status == batch_ops.UNDONE else "bold")
     if len(results) > SHOWN:

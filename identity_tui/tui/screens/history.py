@@ -253,7 +253,8 @@ class HistoryScreen(ReportsWorkerErrors, AppScreen[None]):
             except LettaError as exc:
                 return self._stop(f"Not undone: {exc.message}")
             note = f" ({done.note})" if done.note else ""
-            self._stop(f"Undid {rec.id}: {done.status} {one_line(record_key(rec), 40)}{note}.")
+            journal = f" {done.journal_problem}" if done.journal_problem else ""
+            self._stop(f"Undid {rec.id}: {done.status} {one_line(record_key(rec), 40)}{note}.{journal}")
             return self._after_write()
 
     async def _ask(self, plan: undo_ops.UndoPlan) -> Decided | None:
