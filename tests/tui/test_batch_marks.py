@@ -359,6 +359,48 @@ async def test_a_failed_write_mid_batch_is_reported_and_journaled_as_it_went(mak
         assert app.screen.marks.ids == [ALICE_ID]  # kept marked, to try again
 
 
+def line_of(app, key: str) -> int:
+    """Where the dialog's line for ``key`` is on the screen (the list under it shows keys too)."""
+    return next(n for n, line in enumerate(screen_lines(app)) if f"{key}  (no project)" in line or
+                f"{key}  undone" in line or f"{key}  kept" in line or f"{key}  would" in line)
+
+
+async def test_the_batch_report_lists_what_needs_a_look_first(make_app, people):
+    faulty = FaultyTransport(people.transport())
+    app = make_app()
+    app.transport = faulty
+    async with app.run_test(size=(110, 34)) as pilot:
+        await mark_alice_and_bob(pilot, app)
+        await set_property(pilot, app, "tier", "gold")
+        assert line_of(app, "alice@example.com") < line_of(app, "bob@example.com")  # the plan: the list's order
+        faulty.arm("500", method("PATCH", BOB_ID))
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert "1 done, 1 failed" in text(app)
+        assert line_of(app, "bob@example.com") < line_of(app, "alice@example.com")  # the failed one first
+
+
+async def test_the_batch_undo_report_lists_what_was_kept_first(make_app, people):
+    app = make_app()
+    async with app.run_test(size=(110, 34)) as pilot:
+        await mark_alice_and_bob(pilot, app)
+        await set_property(pilot, app, "tier", "gold")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        patch_on_server(people, BOB_ID, {"properties": [{"key": "tier", "value": "platinum", "type": "string"}]})
+        app.action_history()
+        await settle(pilot, app)
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert isinstance(app.screen, BatchUndoScreen)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert "1 undone" in text(app) and "1 kept (changed since)" in text(app)
+        assert line_of(app, "bob@example.com") < line_of(app, "alice@example.com")  # kept first, then undone
+
+
 async def test_d_with_marks_deletes_them_once_the_count_is_typed(make_app, people):
     app = make_app()
     async with app.run_test(size=(110, 34)) as pilot:
@@ -433,18 +475,37 @@ async def test_the_key_bar_names_the_keys_for_the_marked_only_while_something_is
 
 
 class Gate(httpx.AsyncBaseTransport):
-    """Holds every PATCH until ``open`` is set, counting those held."""
+    """Holds every PATCH until ``open_all`` (or ``let_one`` lets the next held one through), counting those held."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
-        self.open = asyncio.Event()
+        self.open = False
+        self.passes = 0
+        self.moved = asyncio.Event()
         self.held = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "PATCH" and not self.open.is_set():
+        if request.method == "PATCH" and not self.open:
             self.held += 1
-            await self.open.wait()
+            while not self.open and not self.passes:
+                self.moved.clear()
+                await self.moved.wait()
+            if not self.open:
+                self.passes -= 1
+            self.held -= 1
         return await self.inner.handle_async_request(request)
+
+    def let_one(self) -> None:
+        self.passes += 1
+        self.moved.set()
+
+    def open_all(self) -> None:
+        self.open = True
+        self.moved.set()
+
+
+def status_line(app) -> str:
+    return str(app.screen.query_one("#batch-status").render())
 
 
 async def test_esc_while_a_batch_runs_stops_between_identities(make_app, people, until):
@@ -462,7 +523,10 @@ async def test_esc_while_a_batch_runs_stops_between_identities(make_app, people,
         await pilot.press("escape")
         await until(pilot, lambda: dialog.stopping)
         assert "Stopping" in text(app)
-        gate.open.set()
+        gate.let_one()  # one write ends; the two waiting for a turn are then never sent
+        await until(pilot, lambda: status_line(app).startswith("Sending… 1 of 6 ended, 2 not sent"))
+        assert status_line(app) == "Sending… 1 of 6 ended, 2 not sent · stopping after those in flight"
+        gate.open_all()
         await settle(pilot, app)
         assert dialog.state == "report"
         assert "4 done" in text(app) and "2 not sent (stopped)" in text(app)

@@ -9,7 +9,6 @@ flight finish, no more start, and the report says which were not sent.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,13 +24,9 @@ from identity_tui.core import batch as batch_ops
 from identity_tui.core import batch_plan as plan_ops
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.words import plural
-from identity_tui.tui.screens.base import ReportsWorkerErrors
-from identity_tui.tui.screens.dialog import Dialog
+from identity_tui.tui.screens.batch_run import PLAN, REPORT, SHOWN, BatchRun, needing_a_look_first
 
-PLAN, RUNNING, STOPPING, REPORT = "plan", "running", "stopping", "report"
-SAY_EVERY = 0.1  # seconds between redraws of the progress line
 SET, DELETE = "set", "delete"
-SHOWN = 1000  # plan and report lines drawn at most; the counts always cover every identity
 
 
 @dataclass(frozen=True)
@@ -61,9 +56,10 @@ def plan_text(items: list[plan_ops.Item]) -> Text:
 
 
 def report_text(items: list[plan_ops.Item]) -> Text:
-    """A line per identity the batch tried to write: done, or failed with one sentence."""
+    """A line per identity the batch tried to write, what needs a look first: failed, kept or gone with one
+    sentence, then not sent, then done."""
     text = Text(no_wrap=True, overflow="ellipsis")
-    tried = [i for i in items if i.writes]
+    tried = needing_a_look_first([i for i in items if i.writes], lambda item: item.result)
     for n, item in enumerate(tried[:SHOWN]):
         text.append(("\n" if n else "") + printable(plan_ops.report_line(item)),
                     style="" if item.result in (plan_ops.LANDED, plan_ops.UNCHANGED) else "bold")
@@ -84,19 +80,13 @@ def summary(batch: str, items: list[plan_ops.Item]) -> str:
     return f"Batch {batch_ops.short(batch)}: {', '.join(parts)}."
 
 
-class BatchScreen(ReportsWorkerErrors, Dialog["BatchDone | None"]):
+class BatchScreen(BatchRun["BatchDone | None"]):
     """The plan, then the batch with its progress, then the report; answers ``BatchDone`` or None."""
-
-    BOX_ID = "batch-box"
 
     BINDINGS = [
         Binding("escape", "close", "Cancel / stop", id="batch.cancel"),
         Binding("enter", "go", "Send / close", show=False, id="batch.go"),
     ]
-
-    @dataclass
-    class Progress(Message):
-        finished: int  # how many writes have ended so far
 
     @dataclass
     class Finished(Message):
@@ -115,12 +105,8 @@ class BatchScreen(ReportsWorkerErrors, Dialog["BatchDone | None"]):
             hint = f"type {n} and enter deletes them · esc cancel"
         else:
             hint = f"enter sends {plural(n, 'save', 'saves')} (4 at a time, one batch) · esc cancel"
-        super().__init__(title, hint=hint)
-        self.state = PLAN
-        self.stopping = False
+        super().__init__(title, hint=hint, total=n)
         self.batch_id: str | None = None
-        self.finished = 0
-        self._said_at = 0.0  # the progress line is redrawn at most ten times a second
 
     def compose_body(self) -> ComposeResult:
         headline = plan_ops.headline(self.kind, self.items)
@@ -139,9 +125,6 @@ class BatchScreen(ReportsWorkerErrors, Dialog["BatchDone | None"]):
         else:
             self.query_one("#batch-lines").focus()
 
-    def _say(self, text: str, *, layout: bool = True) -> None:
-        self.query_one("#batch-status", Static).update(Text(text), layout=layout)
-
     @on(Input.Submitted, "#batch-count")
     def _count_entered(self) -> None:
         self.action_go()
@@ -149,7 +132,7 @@ class BatchScreen(ReportsWorkerErrors, Dialog["BatchDone | None"]):
     def action_go(self) -> None:
         """enter: send the plan (a delete only once the count is typed); on the report, close."""
         if self.state == REPORT:
-            self.dismiss(BatchDone(self.batch_id or "", self.items))
+            self.dismiss(self.answer())
             return
         if self.state != PLAN or not self.writes:
             return
@@ -159,10 +142,11 @@ class BatchScreen(ReportsWorkerErrors, Dialog["BatchDone | None"]):
                 self._say(f"That is not {len(self.writes)}: nothing was deleted.")
                 return
             self.query_one("#batch-count", Input).disabled = True
-        self.state = RUNNING
         self.batch_id = batch_ops.new_batch_id()
-        self.show_hint("esc stops between identities (those in flight finish)")
-        self._say(f"Sending… 0 of {len(self.writes):,} done")
+        self.start()
+
+    def run(self) -> None:
+        assert self.batch_id is not None
         self.run_batch(self.batch_id)
 
     @work(exclusive=True, group="batch", exit_on_error=False)
@@ -171,43 +155,19 @@ class BatchScreen(ReportsWorkerErrors, Dialog["BatchDone | None"]):
         client = self.app.client
         work: Any = (plan_ops.delete_one if self.kind == DELETE else plan_ops.save_one)
         await plan_ops.apply(client, self.items, lambda item: work(client, item), batch=batch,
-                             stop=lambda: self.stopping, done=self._ended)
+                             stop=lambda: self.stopping,
+                             done=lambda item: self.ended(sent=item.result != plan_ops.NOT_SENT))
         self.post_message(self.Finished(batch))
-
-    def _ended(self, item: plan_ops.Item) -> None:
-        """One write ended (in the worker): counted; the progress line is asked for at most ten times a
-        second (and at each end once stopping), so a batch of thousands posts tens of messages, not thousands."""
-        self.finished += 1
-        now = time.monotonic()
-        if now - self._said_at >= SAY_EVERY or self.stopping:
-            self._said_at = now
-            self.post_message(self.Progress(self.finished))
-
-    @on(Progress)
-    def _progress(self, message: Progress) -> None:
-        if self.state in (RUNNING, STOPPING):
-            tail = " · stopping after those in flight" if self.stopping else " · esc stops"
-            # One line as long as the first "Sending…" one was: redrawn in place, not a layout of the screen.
-            self._say(f"Sending… {message.finished:,} of {len(self.writes):,} done{tail}", layout=False)
 
     @on(Finished)
     def _finished(self, message: Finished) -> None:
-        self.state = REPORT
+        self.reported()
         self.show_heading(summary(message.batch, self.items))
         self.query_one("#batch-lines-text", Static).update(report_text(self.items))
         problems = sum(1 for i in self.writes if i.result not in (plan_ops.LANDED, plan_ops.UNCHANGED))
         self._say(("The others are still marked; " if problems else "")
                   + "one undo in the history (h, then u) puts the whole batch back.")
-        self.show_hint("enter or esc close")
         self.query_one("#batch-lines").focus()
 
-    def action_close(self) -> None:
-        """esc: cancel the plan (nothing sent), stop a running batch between identities, or close the report."""
-        if self.state == PLAN:
-            self.dismiss(None)
-        elif self.state == RUNNING:
-            self.state = STOPPING
-            self.stopping = True
-            self._say("Stopping: the writes in flight finish, no more start…")
-        elif self.state == REPORT:
-            self.dismiss(BatchDone(self.batch_id or "", self.items))
+    def answer(self) -> BatchDone:
+        return BatchDone(self.batch_id or "", self.items)

@@ -8,7 +8,6 @@ while they run stops between identities.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -23,12 +22,7 @@ from identity_tui.core import batch as batch_ops
 from identity_tui.core.display import one_line, printable
 from identity_tui.core.history import record_key, undo_means
 from identity_tui.core.words import plural
-from identity_tui.tui.screens.base import ReportsWorkerErrors
-from identity_tui.tui.screens.dialog import Dialog
-
-PLAN, RUNNING, STOPPING, REPORT = "plan", "running", "stopping", "report"
-SAY_EVERY = 0.1  # seconds between redraws of the progress line
-SHOWN = 1000
+from identity_tui.tui.screens.batch_run import PLAN, REPORT, SHOWN, BatchRun, needing_a_look_first
 
 PLAN_WORDS = {batch_ops.NOTHING: "already as before", batch_ops.CONFLICT: "kept (changed since)",
               batch_ops.CANNOT: "cannot be undone"}
@@ -58,10 +52,11 @@ def plan_text(plan: batch_ops.BatchUndoPlan) -> Text:
 
 
 def report_text(plan: batch_ops.BatchUndoPlan, results: list[batch_ops.UndoResult]) -> Text:
-    """A line per write sent (undone, or why not), then each left alone because it was changed since."""
+    """A line per write sent or left alone because it was changed since: what needs a look first (failed or
+    kept, with why), then not sent, then undone."""
     text = Text(no_wrap=True, overflow="ellipsis")
     kept = [batch_ops.UndoResult(i, batch_ops.CONFLICTED, i.problem) for i in plan.items if i.kind == batch_ops.CONFLICT]
-    results = [*results, *kept]
+    results = needing_a_look_first([*results, *kept], lambda result: result.status)
     for n, result in enumerate(results[:SHOWN]):
         words = RESULT_WORDS.get(result.status, result.status)
         said = " ".join(m for m in (result.message, result.journal_problem) if m)
@@ -86,19 +81,15 @@ def summary(plan: batch_ops.BatchUndoPlan, results: list[batch_ops.UndoResult]) 
     return f"Undid batch {batch_ops.short(plan.batch)}: {', '.join(parts)}."
 
 
-class BatchUndoScreen(ReportsWorkerErrors, Dialog["str | None"]):
+class BatchUndoScreen(BatchRun["str | None"]):
     """The undo plan of a batch; enter sends it; answers the summary once sent, or None."""
 
-    BOX_ID = "batch-box"
+    VERB = "Undoing"
 
     BINDINGS = [
         Binding("escape", "close", "Cancel / stop", id="batch_undo.cancel"),
         Binding("enter", "go", "Undo / close", show=False, id="batch_undo.go"),
     ]
-
-    @dataclass
-    class Progress(Message):
-        result: batch_ops.UndoResult
 
     @dataclass
     class Finished(Message):
@@ -109,11 +100,7 @@ class BatchUndoScreen(ReportsWorkerErrors, Dialog["str | None"]):
         self.todo = plan.count(batch_ops.UNDO)
         hint = (f"enter undoes {plural(self.todo, 'write', 'writes')} as one · esc cancel" if self.todo
                 else "Nothing to put back. esc closes")
-        super().__init__(f"Undo batch {batch_ops.short(plan.batch)}?", hint=hint)
-        self.state = PLAN
-        self.stopping = False
-        self.finished = 0
-        self._said_at = 0.0  # the progress line is redrawn at most ten times a second
+        super().__init__(f"Undo batch {batch_ops.short(plan.batch)}?", hint=hint, total=self.todo)
         self.result: str | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -125,51 +112,31 @@ class BatchUndoScreen(ReportsWorkerErrors, Dialog["str | None"]):
     def on_mount(self) -> None:
         self.query_one("#batch-lines").focus()
 
-    def _say(self, text: str) -> None:
-        self.query_one("#batch-status", Static).update(Text(text))
-
     def action_go(self) -> None:
         if self.state == REPORT:
-            self.dismiss(self.result)
+            self.dismiss(self.answer())
             return
         if self.state != PLAN or not self.todo:
             return
-        self.state = RUNNING
-        self.show_hint("esc stops between identities (those in flight finish)")
-        self._say(f"Undoing… 0 of {self.todo:,}")
+        self.start()
+
+    def run(self) -> None:
         self.run_undo()
 
     @work(exclusive=True, group="batch-undo", exit_on_error=False)
     async def run_undo(self) -> None:
         _batch, results = await batch_ops.apply_batch_undo(
             self.app.client, self.plan, stop=lambda: self.stopping,
-            done=lambda result: self.post_message(self.Progress(result)))
+            done=lambda result: self.ended(sent=result.status != batch_ops.NOT_SENT))
         self.post_message(self.Finished(results))
-
-    @on(Progress)
-    def _progress(self, message: Progress) -> None:
-        self.finished += 1
-        now = time.monotonic()
-        if self.state in (RUNNING, STOPPING) and (now - self._said_at >= SAY_EVERY or self.stopping):
-            self._said_at = now
-            self._say(f"Undoing… {self.finished:,} of {self.todo:,}"
-                      + (" · stopping after those in flight" if self.stopping else " · esc stops"))
 
     @on(Finished)
     def _finished(self, message: Finished) -> None:
-        self.state = REPORT
+        self.reported()
         self.result = summary(self.plan, message.results)
         self.show_heading(self.result)
         self.query_one("#batch-lines-text", Static).update(report_text(self.plan, message.results))
         self._say("")
-        self.show_hint("enter or esc close")
 
-    def action_close(self) -> None:
-        if self.state == PLAN:
-            self.dismiss(None)
-        elif self.state == RUNNING:
-            self.state = STOPPING
-            self.stopping = True
-            self._say("Stopping: the undos in flight finish, no more start…")
-        elif self.state == REPORT:
-            self.dismiss(self.result)
+    def answer(self) -> str | None:
+        return self.result
