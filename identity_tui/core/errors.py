@@ -103,7 +103,10 @@ class LettaError(Exception):
 
 
 class ConnectionFailed(LettaError):
-    """The server could not be reached, or the connection broke."""
+    """The server could not be reached, or the connection broke. ``never_sent``: no connection was ever made
+    for the request (every try failed to connect), so the server cannot have carried it out."""
+
+    never_sent: bool = False
 
 
 class TimedOut(ConnectionFailed):
@@ -177,8 +180,11 @@ _BY_STATUS: dict[int, tuple[type[APIError], str]] = {
 
 def answer_may_be_lost(error: LettaError) -> bool:
     """True when the request may have been carried out though no usable answer came back: the connection
-    broke or timed out, the server failed (5xx, 408), or its 200 could not be read."""
-    if isinstance(error, (ConnectionFailed, BadResponse)):
+    broke or timed out once made, the server failed (5xx, 408), or its 200 could not be read. Not when no
+    connection could be made: then nothing reached the server."""
+    if isinstance(error, ConnectionFailed):
+        return not error.never_sent
+    if isinstance(error, BadResponse):
         return True
     return isinstance(error, APIError) and error.status is not None and (error.status >= 500 or error.status == 408)
 

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 USER_AGENT = f"identity-tui/{__version__}"
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "PATCH"})
+# Failures before a connection was made for the request: nothing of it reached the server.
+NOT_CONNECTED = (httpx.ConnectError, httpx.ConnectTimeout)
 RETRY_STATUSES = frozenset({408, 429})  # and every 5xx, like the official SDK
 MAX_RETRY_AFTER = 30.0
 MiB = 1024 * 1024
@@ -220,14 +222,18 @@ class HttpClient:
                 ) from None
             headers["Content-Type"] = "application/json"
         attempts = 1 + (self.options.retries if method in IDEMPOTENT else 0)
+        connected = False  # whether any try got a connection: only then can the server have the request
         for attempt in range(attempts):
             last = attempt == attempts - 1
             try:
                 response, answer = await self._exchange(method, path, clean, content, headers)
             except httpx.TransportError as exc:  # a timeout is one too
+                connected = connected or not isinstance(exc, NOT_CONNECTED)
                 self._record(method, path, clean, body, None)
                 if last:
-                    raise self._unreachable(exc) from None
+                    failed = self._unreachable(exc)
+                    failed.never_sent = not connected
+                    raise failed from None
                 await self._sleep(self._backoff(attempt, None))
                 continue
             except _Deadline:
@@ -240,6 +246,7 @@ class HttpClient:
                 raise BadResponse(f"{self.host} answered with more than {self.options.max_answer_mib:g} MiB, the "
                                   "most one answer may hold (max_answer_mib); stopped reading.",
                                   status=exc.args[0]) from None
+            connected = True
             self._record(method, path, clean, body, response.status_code)
             status = response.status_code
             if _retryable(status) and not last:
@@ -289,7 +296,7 @@ class HttpClient:
         finally:
             await response.aclose()
 
-    def _unreachable(self, exc: Exception) -> LettaError:
+    def _unreachable(self, exc: Exception) -> ConnectionFailed:
         """The error for a request that got no answer: TimedOut, or ConnectionFailed naming the cause."""
         if isinstance(exc, httpx.TimeoutException):
             return TimedOut(f"{self.host} did not answer in time ({type(exc).__name__}).", status=None)

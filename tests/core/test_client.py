@@ -24,6 +24,7 @@ from identity_tui.core.errors import (
     TimedOut,
     Unauthorized,
     ValidationFailed,
+    answer_may_be_lost,
 )
 from identity_tui.core.kinds import IdentityType
 from identity_tui.core.models import IdentityCreate, IdentityProperty, IdentityUpdate
@@ -343,6 +344,30 @@ async def test_connect_errors_exhaust_into_connection_failed_naming_the_url(make
     assert type(info.value) is ConnectionFailed
     assert BASE in str(info.value)
     assert str(info.value).startswith("Cannot reach")
+
+
+@pytest.mark.parametrize(("tries", "never_sent"), [
+    ([httpx.ConnectError] * 3, True),  # refused every time: nothing reached the server
+    ([httpx.ConnectTimeout, httpx.ConnectError, httpx.ConnectTimeout], True),
+    ([503, httpx.ConnectError, httpx.ConnectError], False),  # the first try was answered: it got there
+    ([httpx.ReadError, httpx.ConnectError, httpx.ConnectError], False),  # sent, then the connection broke
+    ([httpx.ConnectError, httpx.ConnectError, httpx.ReadTimeout], False),
+    ([httpx.WriteError] * 3, False),  # connected: part of it may have been read
+])
+async def test_a_failure_says_whether_anything_could_have_reached_the_server(make_client, sleep, tries, never_sent):
+    client, rec = make_client(flaky(tries))
+    with pytest.raises(ConnectionFailed) as info:
+        await CALLS["PATCH"](client)
+    assert rec.calls == 3
+    assert info.value.never_sent is never_sent
+    assert answer_may_be_lost(info.value) is not never_sent
+
+
+async def test_post_refused_on_connect_was_never_sent(make_client):
+    client, _ = make_client(flaky([httpx.ConnectError]))
+    with pytest.raises(ConnectionFailed) as info:
+        await CALLS["POST"](client)
+    assert info.value.never_sent and not answer_may_be_lost(info.value)
 
 
 @pytest.mark.parametrize("failure", [503, 500, 429, httpx.ConnectError, httpx.ReadTimeout])

@@ -367,10 +367,13 @@ async def test_every_writer_under_every_fault(backend, writer, fault, tmp_path, 
             assert problem is None and list(w.journal.records())[-1] == rec and w.journal.warnings == []
             return
         (rec,) = new[-1:]
-        if fault in ("5xx", "timeout", "server-stopped"):
+        if fault in ("5xx", "timeout"):
             # Not seen yet is not proof: it stays unknown until read well after it was sent.
             assert rec.status == journal_mod.UNKNOWN, rec
             assert (await journal_check.check(w.mine, w.journal, rec)).status == journal_mod.UNKNOWN
+        elif fault == "server-stopped":
+            # The connection was refused: nothing reached the server, and the journal knows it at once.
+            assert rec.status == NOT_LANDED, rec
         settled = await journal_check.check(w.mine, w.journal, rec,
                                             now=_later if fault in ("5xx", "timeout", "server-stopped") else
                                             journal_check._now)

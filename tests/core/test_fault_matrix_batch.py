@@ -36,7 +36,9 @@ from tests.support.faults import FaultyTransport, Match
 from tests.support.full_disk import NO_SPACE, FullDisk
 
 WRITERS = ("batch-set", "batch-remove", "batch-delete", "batch-undo")
-UNSURE = ("5xx", "timeout", "server-stopped")  # unknown in the journal until read well after
+UNSURE = ("5xx", "timeout")  # unknown in the journal until read well after
+# A stopped server refuses the connection: nothing reached it, which the journal and the report know at once.
+NEVER_SENT = ("server-stopped",)
 # What a lost answer says: not "failed" and done, but that it is not known, or may still land.
 LOST_WORDS = re.compile(r"not known|may still land|may or may not")
 
@@ -298,6 +300,8 @@ async def test_every_batch_writer_under_every_fault(writer, fault, tmp_path, mon
             if fault == "refused":
                 assert mine_said.result in (plan_ops.FAILED, plan_ops.CONFLICTED, batch_ops.CONFLICTED)
                 assert "(409)" in mine_said.message and not LOST_WORDS.search(mine_said.message)
+            elif fault in NEVER_SENT:
+                assert "Connection refused" in mine_said.message and not LOST_WORDS.search(mine_said.message)
             else:
                 assert LOST_WORDS.search(mine_said.message), f"a lost answer said as done: {mine_said}"
         for n in (0, 2):
@@ -335,7 +339,7 @@ async def test_every_batch_writer_under_every_fault(writer, fault, tmp_path, mon
         settled: dict[str, Record] = {}
         for identity_id, rec in recs.items():
             is_mid = identity_id == mid
-            if is_mid and fault == "refused":
+            if is_mid and fault in ("refused", *NEVER_SENT):
                 assert rec.status == NOT_LANDED, rec
             elif is_mid and fault in (*UNSURE, "landed-late"):
                 # Not seen yet is not proof: it stays unknown until read well after it was sent.
