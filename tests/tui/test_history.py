@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import httpx
@@ -11,6 +12,7 @@ from textual.widgets import DataTable, Input
 from identity_tui.core import deletion
 from identity_tui.core import transaction as tx
 from identity_tui.core.draft import Draft, DraftProperty
+from identity_tui.core.journal import Record
 from identity_tui.tui.screens.conflict import ConflictScreen
 from identity_tui.tui.screens.history import HistoryScreen, UndoDeleteScreen
 from identity_tui.tui.screens.list import ListScreen
@@ -350,3 +352,30 @@ async def test_a_save_given_up_whose_patch_landed_later_is_in_the_history_and_un
         await pilot.press("enter")
         await settle(pilot, app)
         assert people.store.get(ALICE_ID)["name"] == "Alice Example"
+
+
+async def test_at_80_columns_each_row_shows_its_outcome_before_the_key(make_app, people):
+    """The outcome is what a history is read for: it comes before the identifier key, which the last column
+    cuts at 80 columns, even for a batch's undo (the longest operation)."""
+    long_key = "a-very-long-identifier-key-that-runs-on@example.com"
+    lines = [Record(id=f"2026113012{n}000-0000000{n}", time=f"2026-11-30T12:{n}0:00.000+00:00", server="sandbox",
+                    operation="update", identity_id=f"identity-{n}", identifier_key=long_key, requests=[],
+                    before=None, after=None, outcome=outcome, status=status, undoes="x" if n == 2 else None,
+                    batch="80e6f7dd" + "0" * 24 if n == 2 else None).to_json()
+             for n, (status, outcome) in enumerate([
+                 ("landed", "saved"),
+                 ("unknown", "unknown: the answer was lost, and a read right after did not show it (it may land late)"),
+                 ("not_landed", "refused: identifier_key 'x' is already used (409)")])]
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        path = app.client.journal.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+        await open_history(pilot, app)
+        rows = [line for line in screen_lines(app) if "2026-11-30" in line]
+        assert len(rows) == 3, rows
+        undo_row = next(r for r in rows if "(undo) [batch 80e6f7dd]" in r)
+        assert "refused" in undo_row and "a-very-long" in undo_row, undo_row
+        assert any("unknown" in r and "a-very-long" in r for r in rows), rows
+        assert any("saved" in r and "a-very-long" in r for r in rows), rows

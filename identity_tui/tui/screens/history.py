@@ -110,7 +110,12 @@ class HistoryScreen(ReportsWorkerErrors, AppScreen[None]):
         yield Static(Text(title, style="bold"), classes="bulk-title")
         yield Static("", id="history-warning", classes="bulk-warning")
         table: DataTable = DataTable(cursor_type="row", id="history-table")
-        table.add_columns("Time", "Operation", "Identifier key", "Outcome")
+        # The outcome before the key: it is what a person reads a history for, and at 80 columns the last
+        # column is the one cut. The history of one identity names it in its title, not on every row.
+        if self.identity_id is None:
+            table.add_columns("Time", "Operation", "Outcome", "Identifier key")
+        else:
+            table.add_columns("Time", "Operation", "Outcome")
         yield table
         with VerticalScroll(id="history-diff"):
             yield Static(Text("Reading the journal…"), id="history-diff-text")
@@ -152,11 +157,15 @@ class HistoryScreen(ReportsWorkerErrors, AppScreen[None]):
         table = self.query_one("#history-table", DataTable)
         table.clear()
         for rec in self.records:
-            local = rec.when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            local = rec.when.astimezone().strftime("%Y-%m-%d %H:%M")  # the seconds are in the record's id below
             op = rec.operation + (" (undo)" if rec.undoes else "") + (f" [batch {batch_ops.short(rec.batch)}]"
                                                                        if rec.batch else "")
-            table.add_row(Text(local), Text(op), Text(one_line(record_key(rec), 30)),
-                          Text(one_line(outcome_words(rec), 60)))
+            if self.identity_id is None:
+                # The outcome's first words (landed, unknown, refused…): the whole sentence is shown below.
+                table.add_row(Text(local), Text(op), Text(one_line(outcome_words(rec).split(":", 1)[0], 16)),
+                              Text(one_line(record_key(rec), 30)))
+            else:
+                table.add_row(Text(local), Text(op), Text(one_line(outcome_words(rec), 60)))
         if not self.records:
             self._show_diff(None)
         else:
