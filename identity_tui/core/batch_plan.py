@@ -352,7 +352,8 @@ async def apply(client: LettaClient, items: list[Item], work: Callable[[Item], A
 def report_line(item: Item) -> str:
     """What became of one identity, for a person: key, project, the result and its sentence."""
     words = {LANDED: "done", FAILED: "failed", CONFLICTED: "kept (changed meanwhile)", UNCHANGED: "unchanged",
-             GONE: "gone", NOT_SENT: "not sent", SENDING: "in flight", None: "not sent"}[item.result]
-    said = " ".join(m for m in (item.message, item.journal_problem) if m)
+             GONE: "gone", NOT_SENT: "not sent (stopped)", SENDING: "in flight", None: "not sent"}[item.result]
+    # A stop's "Stopped before it was sent." says no more than the words do.
+    said = " ".join(m for m in (item.message if item.result != NOT_SENT else "", item.journal_problem) if m)
     tail = f": {one_line(said, 200)}" if said else ""
     return f"{one_line(item.key, 60)}  ({project_words(item.project)})  {words}{tail}"

@@ -530,6 +530,10 @@ async def test_esc_while_a_batch_runs_stops_between_identities(make_app, people,
         await settle(pilot, app)
         assert dialog.state == "report"
         assert "4 done" in text(app) and "2 not sent (stopped)" in text(app)
+        # Each unsent one says so in the words, once; listed before those done.
+        report = [line for line in screen_lines(app) if "project" in line and ("  done" in line or "not sent" in line)]
+        assert [("not sent (stopped)" in line) for line in report] == [True] * 2 + [False] * 4, report
+        assert "Stopped before it was sent" not in text(app)
         (records,) = batch_records(app).values()
         assert len(records) == 4  # the two never started were never journaled
         tiers = [props_of(people, i.id).get("tier") for i in dialog.items]

@@ -59,7 +59,8 @@ def report_text(plan: batch_ops.BatchUndoPlan, results: list[batch_ops.UndoResul
     results = needing_a_look_first([*results, *kept], lambda result: result.status)
     for n, result in enumerate(results[:SHOWN]):
         words = RESULT_WORDS.get(result.status, result.status)
-        said = " ".join(m for m in (result.message, result.journal_problem) if m)
+        message = result.message if result.status != batch_ops.NOT_SENT else ""  # the words say it already
+        said = " ".join(m for m in (message, result.journal_problem) if m)
         tail = f": {one_line(said, 200)}" if said else ""
         text.append(("\n" if n else "") + printable(f"{one_line(record_key(result.item.record), 40)}  {words}{tail}"),
                     style="" if result.status == batch_ops.UNDONE else "bold")
