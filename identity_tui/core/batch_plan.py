@@ -29,7 +29,7 @@ from identity_tui.core.jsontext import json_text
 from identity_tui.core.kinds import IdentityType, PropertyType
 from identity_tui.core.models import Identity, same_property
 from identity_tui.core.paths import identity_path
-from identity_tui.core.planner import PlannedRequest, plan_save
+from identity_tui.core.planner import Plan, PlannedRequest, plan_save
 
 if TYPE_CHECKING:
     from identity_tui.core.client import LettaClient
@@ -57,6 +57,7 @@ class Item:
     changes: list[str] = field(default_factory=list)
     requests: list[Any] = field(default_factory=list)
     problem: str = ""
+    planned: Plan | None = None  # the save's plan (a change): the one ``save_one`` starts from
     result: str | None = None
     message: str = ""
     journal_problem: str = ""  # the write went through but the journal could not record it
@@ -201,7 +202,7 @@ def plan_set(found: Iterable[tuple[dict[str, Any], Identity | None]],
             items.append(Item(wire, identity, draft, UNCHANGED))
         else:
             items.append(Item(wire, identity, draft, CHANGE, changes(Draft.of(identity), draft),
-                              list(plan.requests)))
+                              list(plan.requests), planned=plan))
     return items
 
 
@@ -245,7 +246,7 @@ async def save_one(client: LettaClient, item: Item) -> None:
     assert item.identity is not None and item.draft is not None
     item.result = SENDING
     try:
-        prepared = await tx.prepare(client, item.identity, item.draft)
+        prepared = await tx.prepare(client, item.identity, item.draft, plan=item.planned)
     except LettaError as exc:
         item.result, item.message = _failure(exc), exc.message
         return

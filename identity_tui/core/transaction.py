@@ -110,9 +110,12 @@ def prepare_create(draft: Draft, *, lookup: Draft | None = None) -> Prepared:
     return Prepared(job=SaveJob(plan, draft, None, lookup=lookup))
 
 
-async def prepare(client: LettaClient, loaded: Identity, mine: Draft, *, kept: tuple[str, ...] = ()) -> Prepared:
-    """Read ``loaded`` again and plan ``mine`` against what the server holds now, merging others' changes."""
-    plan = plan_save(loaded, mine)
+async def prepare(client: LettaClient, loaded: Identity, mine: Draft, *, kept: tuple[str, ...] = (),
+                  plan: Plan | None = None) -> Prepared:
+    """Read ``loaded`` again and plan ``mine`` against what the server holds now, merging others' changes.
+
+    ``plan``: ``plan_save(loaded, mine)``, when the caller made it already (a batch's plan)."""
+    plan = plan if plan is not None else plan_save(loaded, mine)
     if not plan.ok:
         return Prepared(errors=tuple(plan.errors))
     if plan.empty:
@@ -122,7 +125,7 @@ async def prepare(client: LettaClient, loaded: Identity, mine: Draft, *, kept: t
     except LettaError as exc:
         return Prepared(error=exc)
     await _settle_with(client, fresh)
-    return merged(loaded, fresh, mine, kept=kept)
+    return merged(loaded, fresh, mine, kept=kept, plan=plan)
 
 
 async def _settle_with(client: LettaClient, fresh: Identity) -> None:
@@ -136,10 +139,13 @@ async def _settle_with(client: LettaClient, fresh: Identity) -> None:
 
 
 def merged(base: Identity, fresh: Identity, mine: Draft, *, kept: tuple[str, ...] = (),
-           choices: Mapping[str, str] | None = None) -> Prepared:
-    """Plan ``mine`` (made from ``base``) against ``fresh``, merging what changed between the two."""
+           choices: Mapping[str, str] | None = None, plan: Plan | None = None) -> Prepared:
+    """Plan ``mine`` (made from ``base``) against ``fresh``, merging what changed between the two.
+
+    ``plan``: ``mine`` planned against ``base`` already; when nothing changed between the two it is the plan
+    against ``fresh`` too (a plan reads the id and what differs from the draft, both the same then)."""
     if diff(base, fresh).empty:
-        return _planned(fresh, mine, kept)
+        return _planned(fresh, mine, kept, plan if plan is not None and base.id == fresh.id else None)
     result = merge(Draft.of(base), Draft.of(fresh), mine, choices)
     kept = tuple(dict.fromkeys(kept + result.theirs))
     open_ = [c for c in result.conflicts if (choices or {}).get(c.field) not in (MINE, THEIRS)]
@@ -154,8 +160,8 @@ def resolve(prepared: Prepared, choices: Mapping[str, str]) -> Prepared:
     return merged(prepared.base, prepared.fresh, prepared.mine, kept=prepared.kept, choices=choices)
 
 
-def _planned(fresh: Identity, draft: Draft, kept: tuple[str, ...]) -> Prepared:
-    plan = plan_save(fresh, draft)
+def _planned(fresh: Identity, draft: Draft, kept: tuple[str, ...], plan: Plan | None = None) -> Prepared:
+    plan = plan if plan is not None else plan_save(fresh, draft)
     if not plan.ok:
         return Prepared(errors=tuple(plan.errors), kept=kept, fresh=fresh)
     if plan.empty:
