@@ -69,3 +69,17 @@ async def test_a_cancel_while_the_intent_is_written_leaves_it_not_sent(tmp_path,
     assert began.cancelled()
     assert [(r["status"], r["outcome"]) for r in folded(tmp_path)] == [
         (NOT_LANDED, "not sent: given up before the request left")]
+
+
+def test_records_begun_under_one_seed_of_random_stay_apart(tmp_path):
+    """A record's id is its second and a random part: a caller (a test, a script) that seeds ``random`` the same way
+    before each write never makes two records of one second share an id, and so one line."""
+    import random
+
+    journal = Journal(tmp_path, "http://x")
+    ids = set()
+    for _ in range(20):
+        random.seed(7)
+        ids.add(journal.begin("update", **FIELDS).record.id)
+    assert len(ids) == 20
+    assert len(folded(tmp_path)) == 20
