@@ -8,6 +8,7 @@ typed routes on top.
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import json
 import random
 import sys
@@ -140,6 +141,7 @@ class HttpClient:
             follow_redirects=False,
             verify=verify,
             transport=transport,
+            cookies=_no_cookies(),  # an API answers the token; a cookie a server sets is never sent back
         )
         self._direct = transport if direct else None
         self._headers = self._http.headers  # ours over httpx's defaults (Accept-Encoding, Connection)
@@ -412,6 +414,16 @@ def parse_retry_after(value: str | None) -> float | None:
 def _retryable(status: int) -> bool:
     """408, 429 and 5xx are worth another try; any other status is the server's answer."""
     return status in RETRY_STATUSES or 500 <= status < 600
+
+
+class _RefuseCookies(http.cookiejar.DefaultCookiePolicy):
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+
+def _no_cookies() -> http.cookiejar.CookieJar:
+    """A cookie jar that keeps none: the client's own way then sends none, as the direct way never does."""
+    return http.cookiejar.CookieJar(policy=_RefuseCookies())
 
 
 def _direct_ok(base_url: str, transport: httpx.AsyncBaseTransport | None) -> bool:

@@ -98,12 +98,15 @@ class _Proxy(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     seen: list[str] = []
+    cookies: list[str | None] = []
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         type(self).seen.append(self.path)
+        type(self).cookies.append(self.headers.get("Cookie"))
         data = b"[]"
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
+        self.send_header("Set-Cookie", "session=abc; Path=/")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -115,6 +118,7 @@ class _Proxy(BaseHTTPRequestHandler):
 @pytest.fixture
 def proxy():
     _Proxy.seen = []
+    _Proxy.cookies = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -135,6 +139,18 @@ async def test_a_proxy_in_the_environment_is_used(monkeypatch, proxy, sleep):
     finally:
         await client.aclose()
     assert len(seen) == 1 and seen[0].startswith("http://letta.invalid:8283/v1/identities/?")
+
+
+async def test_the_clients_own_way_sends_no_cookie_back_either(monkeypatch, proxy, sleep):
+    url, _ = proxy
+    monkeypatch.setenv("HTTP_PROXY", url)
+    client = LettaClient("http://letta.invalid:8283", sleep=sleep)
+    try:
+        await client.list_identities()
+        await client.list_identities()
+    finally:
+        await client.aclose()
+    assert _Proxy.cookies == [None, None]
 
 
 async def test_credentials_in_the_url_become_basic_auth(sleep):
