@@ -43,10 +43,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import queue
 import random
 import re
+import threading
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -238,7 +240,7 @@ def _synced_entry(rec: Record, synced: asyncio.Future[None]) -> Entry:
 
 class _GroupCommit:
     """The fsyncs of one journal on one event loop, one at a time: each covers every write made before it
-    started (the descriptors it was given, one per file), in a thread."""
+    started (the descriptors it was given, one per file), in the flusher's thread."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
@@ -263,19 +265,64 @@ class _GroupCommit:
         synced, self.next = self.next, None
         assert synced is not None
         self.running = True
-        flushing = self.loop.run_in_executor(None, _fsync_all, fds)
-        flushing.add_done_callback(lambda f: self._ended(f, synced))
+        _FLUSHER.submit(self.loop, fds, lambda error: self._ended(error, synced))
 
-    def _ended(self, flushing: asyncio.Future[None], synced: asyncio.Future[None]) -> None:
+    def _ended(self, error: BaseException | None, synced: asyncio.Future[None]) -> None:
         self.running = False
-        exc = flushing.exception() if not flushing.cancelled() else OSError("the flush was cancelled")
         if not synced.done():
-            if exc is not None:
-                synced.set_exception(exc)
+            if error is not None:
+                synced.set_exception(error)
             else:
                 synced.set_result(None)
         if self.files:
             self._start()
+
+
+class _Flusher:
+    """One thread of this process that fsyncs what the journals hand it, a job at a time, and tells each job's
+    event loop once it ended. A thread of its own rather than the loop's executor: a job is a queue put and one
+    wake-up of the loop, not an executor's futures on both sides. It ends after ``IDLE`` seconds without a job
+    (so a process that is done writing keeps no thread) and starts again with the next one."""
+
+    IDLE = 10.0
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[asyncio.AbstractEventLoop, list[int], Callable[[BaseException | None], None]]]
+        self._jobs = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._running = False
+
+    def submit(self, loop: asyncio.AbstractEventLoop, fds: list[int],
+               done: Callable[[BaseException | None], None]) -> None:
+        """fsync and close ``fds``; then ``done(error)`` runs on ``loop`` (``error`` None when all went well)."""
+        with self._lock:
+            self._jobs.put((loop, fds, done))
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._run, name="identity-tui journal flusher", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                loop, fds, done = self._jobs.get(timeout=self.IDLE)
+            except queue.Empty:
+                with self._lock:
+                    if self._jobs.empty():
+                        self._running = False
+                        return
+                continue
+            error: BaseException | None = None
+            try:
+                _fsync_all(fds)
+            except BaseException as exc:  # an OSError, said by the write that waits; anything else reaches it too
+                error = exc
+            try:
+                loop.call_soon_threadsafe(done, error)
+            except RuntimeError:
+                pass  # the loop was closed meanwhile: nobody waits for this any more
+
+
+_FLUSHER = _Flusher()
 
 
 def _fsync_all(fds: list[int]) -> None:

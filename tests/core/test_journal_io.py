@@ -83,3 +83,26 @@ def test_records_begun_under_one_seed_of_random_stay_apart(tmp_path):
         ids.add(journal.begin("update", **FIELDS).record.id)
     assert len(ids) == 20
     assert len(folded(tmp_path)) == 20
+
+
+def _flusher_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "identity-tui journal flusher"]
+
+
+async def test_the_flusher_thread_ends_when_idle_and_comes_back_for_the_next_write(tmp_path, monkeypatch):
+    """A process done writing keeps no thread: the fsyncs' thread ends after a while without work, and the next
+    intent starts it again (and is still on disk before it returns)."""
+    monkeypatch.setattr(journal_mod._Flusher, "IDLE", 0.05)
+    synced: list[int] = []
+    real = journal_mod.os.fsync
+    monkeypatch.setattr(journal_mod.os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
+    journal = Journal(tmp_path, "http://x")
+    for n in (1, 2):
+        entry = await journal.begin_async("update", **FIELDS)
+        assert entry.written and len(synced) == n
+        for _ in range(3000):  # a guard against a hang, not a measure: the thread ends within IDLE
+            if not _flusher_threads():
+                break
+            await asyncio.sleep(0.01)
+        assert _flusher_threads() == []
+    assert [r["status"] for r in folded(tmp_path)] == [PENDING, PENDING]
