@@ -41,6 +41,7 @@ Limits: a file is rotated at ``MAX_BYTES`` (8 MiB) to ``.1`` (the older ``.1`` t
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import os
 import queue
@@ -220,6 +221,29 @@ class _OpenFile:
             os.close(fd)
             raise
         return cls(fd, (st.st_dev, st.st_ino), owner)
+
+
+class _LockFile:
+    """The lock file as a journal keeps it open between appends; closed when dropped or when the journal is
+    collected."""
+
+    def __init__(self, fd: int, path: Path, file_id: tuple[int, int], owner: object) -> None:
+        self.fd = fd
+        self.path = path
+        self.file_id = file_id
+        self.close = weakref.finalize(owner, os.close, fd)
+
+    @classmethod
+    def of(cls, owner: object, fd: int, path: Path) -> _LockFile:
+        try:
+            st = os.fstat(fd)
+        except OSError:
+            os.close(fd)
+            raise
+        return cls(fd, path, (st.st_dev, st.st_ino), owner)
+
+
+_MUTEXES = threading.Lock()  # makes each journal's thread lock once
 
 
 # A record id's random part: 32 bits, as uuid4's first eight hex digits were, from a generator of its own (seeded
@@ -465,9 +489,11 @@ class Journal:
 
     def _new(self, operation: str, **fields: Any) -> Record:
         """A new record of this journal's server, profile, user and source."""
-        return Record(id=f"{datetime.now(timezone.utc).strftime('%Y%m%d%H%M%S')}-{_IDS.getrandbits(32):08x}",
-                      time=now_text(), server=self.server, operation=operation, after=None, profile=self.profile,
-                      user_id=self.user_id, source=self.source, batch=_BATCH.get(), **fields)
+        time = now_text()  # 2026-12-08T02:51:26.123+00:00: the id starts with its second, 20261208025126
+        stamp = f"{time[0:4]}{time[5:7]}{time[8:10]}{time[11:13]}{time[14:16]}{time[17:19]}"
+        return Record(id=f"{stamp}-{_IDS.getrandbits(32):08x}", time=time, server=self.server, operation=operation,
+                      after=None, profile=self.profile, user_id=self.user_id, source=self.source, batch=_BATCH.get(),
+                      **fields)
 
     def finish(self, entry: Entry, status: str, outcome: str, *, after: dict[str, Any] | None = None,
                identity_id: str | None = None, note: str = "", checked: str = "") -> tuple[Record, str | None]:
@@ -535,20 +561,63 @@ class Journal:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
+        """Hold the lock on ``<file>.lock``: flock against other processes, and a thread lock against this
+        process's other threads (they share the one descriptor, which flock does not tell apart).
+
+        The lock file stays open between appends, as the journal's file does, so a lock is two calls rather than
+        an open, a lock and a close. ``_write_open`` checks it is still the file at its path whenever the
+        journal's file is not the one it kept (removed, rotated by another process, or a first append)."""
         if fcntl is None:  # pragma: no cover - Windows
             self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
             yield
             return
+        with self._mutex:
+            fd = self._lock_fd()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+    @property
+    def _mutex(self) -> threading.Lock:
+        mutex = self.__dict__.get("_thread_lock")
+        if mutex is None:
+            with _MUTEXES:
+                mutex = self.__dict__.setdefault("_thread_lock", threading.Lock())
+        return mutex
+
+    def _lock_fd(self) -> int:
+        """The lock file's descriptor, opened (and the directory made) when there is none for this path."""
+        path = self._lock_path
+        kept: _LockFile | None = self.__dict__.get("_lock")
+        if kept is not None and kept.path == path:
+            return kept.fd
+        if kept is not None:
+            kept.close()
         try:
-            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         except FileNotFoundError:  # the first write: the directory is made then (not once per append)
             self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        self.__dict__["_lock"] = _LockFile.of(self, fd, path)
+        return fd
+
+    def _lock_current(self) -> bool:
+        """Whether the lock file this journal holds is still the one at its path (not removed, not replaced)."""
+        kept: _LockFile | None = self.__dict__.get("_lock")
+        if kept is None:  # pragma: no cover - Windows: no lock file
+            return True
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)  # closing releases the lock
+            st = os.stat(kept.path)
+        except FileNotFoundError:
+            return False
+        return (st.st_dev, st.st_ino) == kept.file_id
+
+    def _drop_lock(self) -> None:
+        kept: _LockFile | None = self.__dict__.pop("_lock", None)
+        if kept is not None:
+            kept.close()
 
     def _append(self, line: str, *, sync: bool = True) -> None:
         fd, _ = self._write_open(line.encode("utf-8"), dup=sync)
@@ -563,6 +632,17 @@ class Journal:
             os.close(fd)
 
     def _write_open(self, data: bytes, *, dup: bool = True) -> tuple[int, tuple[int, int]]:
+        """``_append_locked`` under a lock known to be the one at the lock file's path: when the journal's file
+        is not the one kept and the lock file was removed or replaced meanwhile (a state directory removed and
+        made again), the lock is opened again and the append made under it."""
+        for _ in range(3):
+            written = self._append_locked(data, dup=dup)
+            if written is not None:
+                return written
+            self._drop_lock()
+        raise OSError(errno.EAGAIN, "the journal's lock file kept being removed")
+
+    def _append_locked(self, data: bytes, *, dup: bool) -> tuple[int, tuple[int, int]] | None:
         """Append ``data`` whole under the lock (rotating first when it would pass ``max_bytes``); a
         descriptor of the file it went to, for its fsync (the caller closes it; -1 unless ``dup``), and which
         file that is.
@@ -576,11 +656,13 @@ class Journal:
                 st: os.stat_result | None = os.stat(self.path)
             except FileNotFoundError:
                 st = None
+            kept: _OpenFile | None = self.__dict__.get("_open")
+            if (st is None or kept is None or (st.st_dev, st.st_ino) != kept.file_id) and not self._lock_current():
+                return None  # held on a lock file no longer at its path: another process would not see it
             size = st.st_size if st is not None else 0
             if size and size + len(data) > self.max_bytes:
                 self._rotate()
                 size, st = 0, None
-            kept: _OpenFile | None = self.__dict__.get("_open")
             if kept is not None and (st is None or (st.st_dev, st.st_ino) != kept.file_id):
                 kept.close()
                 kept = None

@@ -106,3 +106,82 @@ async def test_the_flusher_thread_ends_when_idle_and_comes_back_for_the_next_wri
             await asyncio.sleep(0.01)
         assert _flusher_threads() == []
     assert [r["status"] for r in folded(tmp_path)] == [PENDING, PENDING]
+
+
+def test_a_records_id_starts_with_the_second_of_its_time(tmp_path):
+    from datetime import datetime
+
+    record = Journal(tmp_path, "http://x").begin("update", **FIELDS).record
+    when = datetime.fromisoformat(record.time)
+    assert record.id.split("-")[0] == when.strftime("%Y%m%d%H%M%S")
+    assert len(record.id.split("-")[1]) == 8
+
+
+def _lock_held_while_writing(monkeypatch, lock_path) -> list[bool]:
+    """Each append, as it writes, asks whether another process (a descriptor of its own on the lock file at its
+    path) could take the lock then: it must not."""
+    import fcntl
+    import os
+
+    held: list[bool] = []
+    real = journal_mod._write_all
+
+    def probing(fd: int, data: bytes, size: int) -> None:
+        probe = os.open(lock_path(), os.O_RDWR)
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            held.append(True)
+        else:
+            held.append(False)
+            fcntl.flock(probe, fcntl.LOCK_UN)
+        finally:
+            os.close(probe)
+        real(fd, data, size)
+
+    monkeypatch.setattr(journal_mod, "_write_all", probing)
+    return held
+
+
+def test_every_append_holds_the_lock_file_at_its_path(tmp_path, monkeypatch):
+    """The lock file stays open between appends; removed with the state directory (and made again by another
+    process), the next append locks the one at the path, so the other process still waits for it."""
+    import shutil
+
+    root = tmp_path / "state"
+    journal = Journal(root, "http://x")
+    lock_path = lambda: next(root.glob("*.lock"))  # noqa: E731
+    held = _lock_held_while_writing(monkeypatch, lock_path)
+    journal.begin("update", **FIELDS)
+    journal.begin("update", **FIELDS)
+    shutil.rmtree(root)
+    other = Journal(root, "http://x")  # another process's journal of the same server
+    other.begin("update", **FIELDS)
+    journal.begin("update", **FIELDS)
+    assert held == [True, True, True, True]
+    assert [r["status"] for r in folded(root)] == [PENDING, PENDING]
+
+
+def test_threads_of_one_process_take_turns_at_the_lock(tmp_path):
+    """Threads share the lock file's descriptor, which flock does not tell apart: appends and rotations from
+    two threads at once still lose no record and tear no line."""
+    journal = Journal(tmp_path, "http://x", max_bytes=4096, keep=200)
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(150):
+                journal.record("update", **{**FIELDS, "identity_id": f"identity-{n}-{i}"}, after=None,
+                               outcome="saved")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    records = list(journal.records())
+    assert len(records) == 450 and not journal.warnings
+    assert len({r.identity_id for r in records}) == 450
