@@ -581,10 +581,10 @@ class Journal:
 
     @property
     def _mutex(self) -> threading.Lock:
-        mutex = self.__dict__.get("_thread_lock")
-        if mutex is None:
+        if "_thread_lock" not in self.__dict__:
             with _MUTEXES:
-                mutex = self.__dict__.setdefault("_thread_lock", threading.Lock())
+                self.__dict__.setdefault("_thread_lock", threading.Lock())
+        mutex: threading.Lock = self.__dict__["_thread_lock"]
         return mutex
 
     def _lock_fd(self) -> int:
