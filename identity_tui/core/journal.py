@@ -52,7 +52,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -126,6 +126,18 @@ class Record:
 
     def to_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    def but(self, **changes: Any) -> Record:
+        """This record with ``changes`` to its fields, as ``dataclasses.replace`` makes it, without going
+        through ``__init__`` again (every write changes its record once, for its outcome). ``status`` is given
+        with any change of ``outcome``: ``__post_init__``, which derives one, is not run."""
+        unknown = changes.keys() - self.__dataclass_fields__.keys()
+        if unknown:
+            raise TypeError(f"not fields of a record: {', '.join(sorted(unknown))}")
+        copy = object.__new__(Record)
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__.update(changes)
+        return copy
 
     @classmethod
     def from_json(cls, data: Any) -> Record:
@@ -510,14 +522,14 @@ class Journal:
     def _finished(self, entry: Entry, status: str, outcome: str, *, after: dict[str, Any] | None = None,
                   identity_id: str | None = None, note: str = "", checked: str = "") -> Record:
         assert status in STATUSES
-        return replace(entry.record, status=status, outcome=outcome, after=after,
+        return entry.record.but(status=status, outcome=outcome, after=after,
                        identity_id=identity_id or entry.record.identity_id, done=now_text(),
                        note=note or entry.record.note, checked=checked)
 
     def settle(self, rec: Record, status: str, outcome: str, *, after: dict[str, Any] | None = None,
                identity_id: str | None = None, checked: str) -> tuple[Record, str | None]:
         """Append what a later read of the server found of an unsettled record."""
-        settled = replace(rec, status=status, outcome=outcome, after=after if after is not None else rec.after,
+        settled = rec.but(status=status, outcome=outcome, after=after if after is not None else rec.after,
                           identity_id=identity_id or rec.identity_id, done=rec.done or now_text(), checked=checked)
         problem = self._write(_outcome_line(settled), sync=False)
         self._track(settled)

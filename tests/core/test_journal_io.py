@@ -185,3 +185,17 @@ def test_threads_of_one_process_take_turns_at_the_lock(tmp_path):
     records = list(journal.records())
     assert len(records) == 450 and not journal.warnings
     assert len({r.identity_id for r in records}) == 450
+
+
+def test_a_records_outcome_copy_is_what_dataclasses_replace_makes(tmp_path):
+    import dataclasses
+
+    import pytest
+
+    record = Journal(tmp_path, "http://x").begin("update", **FIELDS).record
+    changes = dict(status="landed", outcome="saved", after={"id": "identity-1"}, done="2026-12-08T00:00:00.000+00:00")
+    copy = record.but(**changes)
+    assert copy == dataclasses.replace(record, **changes) and copy is not record
+    assert record.status == PENDING  # the record itself is left as it was
+    with pytest.raises(TypeError):
+        record.but(colour="red")
