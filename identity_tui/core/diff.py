@@ -87,3 +87,19 @@ def held_otherwise(held: Identity, draft: Draft) -> list[str]:
     if not found.same_rows:
         out += [key_field(k) for k in found.keys] or [key_field("(order)")]
     return out
+
+
+def patched_otherwise(held: Identity, draft: Draft, bodies: list[dict[str, Any]]) -> list[str] | None:
+    """``held_otherwise`` kept to what the PATCH ``bodies`` set, found without the whole diff: each scalar a
+    body sets, then each property key one sets (in the draft's order, then the keys only ``held`` has) where
+    the two differ by key. None when a body sets a property keyed ``(order)``, the name a difference of order
+    alone goes by: ``held_otherwise`` then."""
+    keys = {str(p.get("key")) for body in bodies for p in body.get("properties") or [] if isinstance(p, dict)}
+    if "(order)" in keys:
+        return None
+    out = [n for n in SCALARS if any(n in body for body in bodies) and field_value(held, n) != field_value(draft, n)]
+    if keys:
+        old, new = by_key(held.properties), by_key(draft.properties)
+        out += [key_field(k) for k, prop in new.items() if k in keys and (k not in old or not same_property(old[k], prop))]
+        out += [key_field(k) for k in old if k in keys and k not in new]
+    return out

@@ -23,7 +23,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from identity_tui.core.conflict import MINE, THEIRS, Conflict, merge
-from identity_tui.core.diff import diff, held_otherwise
+from identity_tui.core.diff import diff, held_otherwise, patched_otherwise
 from identity_tui.core.draft import Draft, DraftError
 from identity_tui.core.errors import LettaError, NotFound, answer_may_be_lost
 from identity_tui.core import journal_check
@@ -202,13 +202,22 @@ class Saved:
     def dropped(self) -> list[str]:
         """Fields this save sent that the server answered 200 for but holds otherwise (it takes 1 and 1.0 as
         the same value). A field or property the save did not send is someone else's: never counted here."""
-        differ = held_otherwise(self.identity, self.draft)
-        if not self.requests:
-            return differ
-        sent = sent_fields(self.requests)
-        if "*" in sent:
-            return differ
-        return [f for f in differ if f in sent or ("properties.*" in sent and f.startswith(key_field("")))]
+        if self.requests and all(r.method == "PATCH" and isinstance(r.body, dict) for r in self.requests):
+            found = patched_otherwise(self.identity, self.draft, [r.body for r in self.requests])
+            if found is not None:
+                return found
+        return dropped_by_diff(self.identity, self.draft, self.requests)
+
+
+def dropped_by_diff(identity: Identity, draft: Draft, requests: tuple[PlannedRequest, ...]) -> list[str]:
+    """``Saved.dropped`` from the whole ``held_otherwise``, kept to what ``requests`` set (any requests)."""
+    differ = held_otherwise(identity, draft)
+    if not requests:
+        return differ
+    sent = sent_fields(requests)
+    if "*" in sent:
+        return differ
+    return [f for f in differ if f in sent or ("properties.*" in sent and f.startswith(key_field("")))]
 
 
 @dataclass(frozen=True)

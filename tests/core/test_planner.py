@@ -628,3 +628,50 @@ def test_a_blank_property_key_is_the_servers_to_hold_and_goes_out_as_given():
     assert [p["key"] for p in create.requests[0].body["properties"]] == ["", "  "]
     save = plan_save(ALICE, draft)
     assert save.ok and [r.method for r in save.requests] == ["PUT"]
+
+
+@st.composite
+def read_backs(draw):
+    """A save's plan, and what a read-back may hold: the original edited again (someone else's change, or a
+    server that kept another value)."""
+    original, draft = draw(cases())
+    plan = plan_save(original, draft)
+    held = draw(edits(original))
+    held_identity = make(*[(p.key, p.type.value, p.value) for p in held.properties], name=held.name,
+                         key=held.identifier_key, type_=held.identity_type)
+    return held_identity, draft, tuple(plan.requests)
+
+
+@PROPERTY
+@given(read_backs())
+def test_what_a_patch_finds_held_otherwise_is_what_the_whole_diff_finds(case):
+    """``Saved.dropped`` looks only at what the PATCH set; it names exactly what the whole diff, kept to the sent
+    fields, names (the order of the list included)."""
+    from identity_tui.core.transaction import Saved, dropped_by_diff
+
+    held, draft, requests = case
+    assert Saved(held, draft, False, requests=requests).dropped == dropped_by_diff(held, draft, requests)
+
+
+def test_a_property_keyed_order_still_reports_a_change_of_order():
+    """The one key the fast way cannot tell from a reorder: ``(order)`` goes the whole diff's way."""
+    from identity_tui.core.transaction import Saved
+
+    original = make(("a", "string", "1"), ("(order)", "string", "2"))
+    draft = edit(original, ("a", "string", "1"), ("(order)", "string", "3"))
+    held = make(("(order)", "string", "3"), ("a", "string", "1"))  # the same by key, in another order
+    requests = tuple(plan_save(original, draft).requests)
+    assert [r.method for r in requests] == ["PATCH"]
+    assert Saved(held, draft, False, requests=requests).dropped == ["properties.(order)"]
+
+
+def test_a_patch_that_set_a_key_the_draft_does_not_hold_is_named_as_the_whole_diff_names_it():
+    from identity_tui.core.planner import PlannedRequest
+    from identity_tui.core.transaction import Saved, dropped_by_diff
+
+    draft = Draft.of(make(("a", "string", "1")))
+    held = make(("a", "string", "1"), ("z", "string", "kept"))
+    requests = (PlannedRequest("PATCH", "/v1/identities/x", {"properties": [{"key": "z", "value": "v",
+                                                                                "type": "string"}]}, "set z"),)
+    assert Saved(held, draft, False, requests=requests).dropped == ["properties.z"]
+    assert dropped_by_diff(held, draft, requests) == ["properties.z"]
