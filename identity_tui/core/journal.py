@@ -215,47 +215,25 @@ class Entry:
 
 
 class _OpenFile:
-    """The journal's file as this journal keeps it open between appends; closed when replaced or when the
-    journal is collected."""
+    """A file (the journal's, or its lock file) as this journal keeps it open between appends; closed when
+    replaced or when the journal is collected."""
 
-    def __init__(self, fd: int, file_id: tuple[int, int], owner: object) -> None:
+    def __init__(self, fd: int, file_id: tuple[int, int], owner: object, path: Path) -> None:
         self.fd = fd
         self.file_id = file_id
+        self.path = path
         self.end = -1  # where this journal's last append left the file (-1: not known)
         self.close = weakref.finalize(owner, os.close, fd)
 
     @classmethod
-    def of(cls, owner: object, path: Path) -> _OpenFile:
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+    def of(cls, owner: object, path: Path, flags: int = os.O_RDWR | os.O_APPEND | os.O_CREAT) -> _OpenFile:
+        fd = os.open(path, flags, 0o600)
         try:
             st = os.fstat(fd)
         except OSError:
             os.close(fd)
             raise
-        return cls(fd, (st.st_dev, st.st_ino), owner)
-
-
-class _LockFile:
-    """The lock file as a journal keeps it open between appends; closed when dropped or when the journal is
-    collected."""
-
-    def __init__(self, fd: int, path: Path, file_id: tuple[int, int], owner: object) -> None:
-        self.fd = fd
-        self.path = path
-        self.file_id = file_id
-        self.close = weakref.finalize(owner, os.close, fd)
-
-    @classmethod
-    def of(cls, owner: object, fd: int, path: Path) -> _LockFile:
-        try:
-            st = os.fstat(fd)
-        except OSError:
-            os.close(fd)
-            raise
-        return cls(fd, path, (st.st_dev, st.st_ino), owner)
-
-
-_MUTEXES = threading.Lock()  # makes each journal's thread lock once
+        return cls(fd, (st.st_dev, st.st_ino), owner, path)
 
 
 # A record id's random part: 32 bits, as uuid4's first eight hex digits were, from a generator of its own (seeded
@@ -395,6 +373,9 @@ class Journal:
     unsettled: dict[str, Record] = field(default_factory=dict)
     # Creates of this process whose answer was lost, by (project, key): a later lookup of the key settles them.
     unsettled_creates: dict[tuple[str | None, str | None], Record] = field(default_factory=dict)
+    # Against this process's other threads: they share the lock file's one descriptor, which flock does not tell
+    # apart (``_locked``).
+    _mutex: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     @property
     def path(self) -> Path:
@@ -591,33 +572,25 @@ class Journal:
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
 
-    @property
-    def _mutex(self) -> threading.Lock:
-        if "_thread_lock" not in self.__dict__:
-            with _MUTEXES:
-                self.__dict__.setdefault("_thread_lock", threading.Lock())
-        mutex: threading.Lock = self.__dict__["_thread_lock"]
-        return mutex
-
     def _lock_fd(self) -> int:
         """The lock file's descriptor, opened (and the directory made) when there is none for this path."""
         path = self._lock_path
-        kept: _LockFile | None = self.__dict__.get("_lock")
+        kept: _OpenFile | None = self.__dict__.get("_lock")
         if kept is not None and kept.path == path:
             return kept.fd
         if kept is not None:
             kept.close()
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            kept = _OpenFile.of(self, path, os.O_RDWR | os.O_CREAT)
         except FileNotFoundError:  # the first write: the directory is made then (not once per append)
             self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        self.__dict__["_lock"] = _LockFile.of(self, fd, path)
-        return fd
+            kept = _OpenFile.of(self, path, os.O_RDWR | os.O_CREAT)
+        self.__dict__["_lock"] = kept
+        return kept.fd
 
     def _lock_current(self) -> bool:
         """Whether the lock file this journal holds is still the one at its path (not removed, not replaced)."""
-        kept: _LockFile | None = self.__dict__.get("_lock")
+        kept: _OpenFile | None = self.__dict__.get("_lock")
         if kept is None:  # pragma: no cover - Windows: no lock file
             return True
         try:
@@ -627,7 +600,7 @@ class Journal:
         return (st.st_dev, st.st_ino) == kept.file_id
 
     def _drop_lock(self) -> None:
-        kept: _LockFile | None = self.__dict__.pop("_lock", None)
+        kept: _OpenFile | None = self.__dict__.pop("_lock", None)
         if kept is not None:
             kept.close()
 
