@@ -89,17 +89,16 @@ def held_otherwise(held: Identity, draft: Draft) -> list[str]:
     return out
 
 
-def patched_otherwise(held: Identity, draft: Draft, bodies: list[dict[str, Any]]) -> list[str] | None:
-    """``held_otherwise`` kept to what the PATCH ``bodies`` set, found without the whole diff: each scalar a
-    body sets, then each property key one sets (in the draft's order, then the keys only ``held`` has) where
-    the two differ by key. None when a body sets a property keyed ``(order)``, the name a difference of order
-    alone goes by: ``held_otherwise`` then."""
-    keys = {str(p.get("key")) for body in bodies for p in body.get("properties") or [] if isinstance(p, dict)}
-    if "(order)" in keys:
-        return None
-    out = [n for n in SCALARS if any(n in body for body in bodies) and field_value(held, n) != field_value(draft, n)]
+def patched_otherwise(held: Identity, draft: Draft, sent: set[str]) -> list[str]:
+    """``held_otherwise`` kept to the ``sent`` fields of PATCHes (scalars, and properties as ``properties.<key>``),
+    found without the whole diff: each sent scalar, then each sent property (in the draft's order, then the keys
+    only ``held`` has) where the two differ by key."""
+    out = [n for n in SCALARS if n in sent and field_value(held, n) != field_value(draft, n)]
+    prefix = key_field("")
+    keys = {f[len(prefix):] for f in sent if f.startswith(prefix)}
     if keys:
         old, new = by_key(held.properties), by_key(draft.properties)
-        out += [key_field(k) for k, prop in new.items() if k in keys and (k not in old or not same_property(old[k], prop))]
+        out += [key_field(k) for k, prop in new.items()
+                if k in keys and (k not in old or not same_property(old[k], prop))]
         out += [key_field(k) for k in old if k in keys and k not in new]
     return out

@@ -202,11 +202,16 @@ class Saved:
     def dropped(self) -> list[str]:
         """Fields this save sent that the server answered 200 for but holds otherwise (it takes 1 and 1.0 as
         the same value). A field or property the save did not send is someone else's: never counted here."""
-        if self.requests and all(r.method == "PATCH" and isinstance(r.body, dict) for r in self.requests):
-            found = patched_otherwise(self.identity, self.draft, [r.body for r in self.requests])
-            if found is not None:
-                return found
+        if self.requests:
+            sent = sent_fields(self.requests)
+            if not sent & WHOLE_DIFF:  # PATCHes alone: only what they set is compared
+                return patched_otherwise(self.identity, self.draft, sent)
         return dropped_by_diff(self.identity, self.draft, self.requests)
+
+
+# Sent field names that ask for the whole diff: any method but PATCH and PUT ("*"), a PUT ("properties.*"), and
+# "properties.(order)", the name a difference of order alone goes by.
+WHOLE_DIFF = frozenset({"*", key_field("*"), key_field("(order)")})
 
 
 def dropped_by_diff(identity: Identity, draft: Draft, requests: tuple[PlannedRequest, ...]) -> list[str]:
